@@ -1,0 +1,87 @@
+/*  act_msg - a message: type tag, payload bytes, sender, correlation id
+    SPDX-License-Identifier: MPL-2.0
+
+    A message owns its payload (copied in at creation, one allocation).
+    Whoever holds the pointer owns the message: act_tell and act_reply take
+    ownership and null the caller's pointer, act_msg_destroy frees it. A
+    message handed to a handler is borrowed for the duration of the call,
+    unless the handler forwards it with act_tell, which takes it over.
+*/
+#ifndef ACT_MSG_H_INCLUDED
+#define ACT_MSG_H_INCLUDED
+
+#include "act_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  Types at and above ACT_MSG_SYSTEM are reserved for the runtime.
+#define ACT_MSG_SYSTEM  0xFFFF0000u
+//  Delivered to an ask's waiter when its target stopped before replying.
+#define ACT_MSG_DOWN    (ACT_MSG_SYSTEM + 1)
+
+//  Create an empty message with a type tag (the seed's Message()).
+//  Returns NULL with errno EINVAL if type is reserved.
+ACT_EXPORT act_msg_t *
+    act_msg_new (uint32_t type);
+
+//  Create a message carrying a copy of size bytes at data (the seed's
+//  DataMessage). data may be NULL only when size is 0. NULL + EINVAL on
+//  bad arguments.
+ACT_EXPORT act_msg_t *
+    act_msg_new_data (uint32_t type, const void *data, size_t size);
+
+//  Create a message carrying a copy of a NUL-terminated string; the NUL is
+//  part of the payload so act_msg_str returns it. NULL + EINVAL on NULL text.
+ACT_EXPORT act_msg_t *
+    act_msg_new_str (uint32_t type, const char *text);
+
+//  Free a message and drop its sender reference. Accepts NULL and a NULL
+//  pointer; nulls the caller's pointer.
+ACT_EXPORT void
+    act_msg_destroy (act_msg_t **self_p);
+
+//  Return a new message with the same type, payload, sender and correlation
+//  id. NULL + EINVAL if self is NULL.
+ACT_EXPORT act_msg_t *
+    act_msg_dup (const act_msg_t *self);
+
+//  The type tag; 0 for NULL.
+ACT_EXPORT uint32_t
+    act_msg_type (const act_msg_t *self);
+
+//  The payload (borrowed, valid while the message lives) and its size in
+//  bytes; NULL and 0 for an empty message.
+ACT_EXPORT const void *
+    act_msg_data (const act_msg_t *self);
+ACT_EXPORT size_t
+    act_msg_size (const act_msg_t *self);
+
+//  The payload as a string, or NULL if it is not NUL-terminated text.
+ACT_EXPORT const char *
+    act_msg_str (const act_msg_t *self);
+
+//  The sender's reference (borrowed, valid while the message lives), or
+//  NULL. A message told from inside an actor callback gets that actor as
+//  sender unless it already has one, so a forwarded message keeps its
+//  original sender.
+ACT_EXPORT act_ref_t *
+    act_msg_sender (const act_msg_t *self);
+
+//  Set the sender (takes a new reference; NULL clears it). Returns 0, or
+//  -1 + EINVAL if self is NULL.
+ACT_EXPORT int
+    act_msg_set_sender (act_msg_t *self, act_ref_t *sender);
+
+//  The correlation id: non-zero on an ask and on its reply (act_reply
+//  copies it), else whatever the application set.
+ACT_EXPORT uint64_t
+    act_msg_corr (const act_msg_t *self);
+ACT_EXPORT void
+    act_msg_set_corr (act_msg_t *self, uint64_t corr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,74 @@
+/*  act_ref - a reference to an actor or an inbox; the seed's actor handle
+    SPDX-License-Identifier: MPL-2.0
+
+    A reference outlives what it names: once the actor stops, telling it
+    fails with ESRCH and the message goes to dead letters, but using the
+    reference is always safe. References are counted: act_spawn and
+    act_ref_dup return one the caller owns and drops with act_ref_destroy;
+    those from act_self, act_msg_sender, act_spawn_child and act_inbox_ref
+    are borrowed. Every function here is safe from any thread.
+*/
+#ifndef ACT_REF_H_INCLUDED
+#define ACT_REF_H_INCLUDED
+
+#include "act_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  Default ask timeout, used when timeout_ms is 0 or negative.
+#define ACT_ASK_TIMEOUT_DEFAULT 5000
+
+//  Send a message (the seed's tell). Always takes the message and nulls
+//  *msg_p. Returns 0 when queued for the target; -1 with errno ESRCH if the
+//  target has stopped (the message is counted as a dead letter), EINVAL on
+//  a NULL argument. Inside a group delivery is lossless and FIFO per
+//  sender/receiver pair.
+ACT_EXPORT int
+    act_tell (act_ref_t *to, act_msg_t **msg_p);
+
+//  Send a reply to request's sender, with request's correlation id (so an
+//  ask's waiter gets it). Takes *reply_p. -1 + EINVAL if request has no
+//  sender; else as act_tell.
+ACT_EXPORT int
+    act_reply (const act_msg_t *request, act_msg_t **reply_p);
+
+//  Send a message and wait for the reply (the seed's ask), from a thread
+//  that is not an actor loop. Takes *msg_p. timeout_ms <= 0 means
+//  ACT_ASK_TIMEOUT_DEFAULT. Returns the reply (caller owns it), or NULL
+//  with errno ETIMEDOUT (no reply in time), ESRCH (target stopped, before
+//  or while waiting; fails at once, not at the timeout), EDEADLK (called
+//  from an actor callback: the loop would wait on itself; use act_tell and
+//  handle the reply as a message), EINVAL (NULL argument).
+ACT_EXPORT act_msg_t *
+    act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms);
+
+//  Return a new owned reference to the same actor. NULL + EINVAL on NULL.
+ACT_EXPORT act_ref_t *
+    act_ref_dup (act_ref_t *self);
+
+//  Drop an owned reference; accepts NULL, nulls the caller's pointer.
+ACT_EXPORT void
+    act_ref_destroy (act_ref_t **self_p);
+
+//  True while the actor (or inbox) can receive.
+ACT_EXPORT bool
+    act_ref_alive (act_ref_t *self);
+
+//  The name the actor was spawned with, or NULL if it has none (borrowed,
+//  valid while the reference lives).
+ACT_EXPORT const char *
+    act_ref_name (act_ref_t *self);
+
+//  Wait until the actor has stopped (the seed's "await actor"), at most
+//  timeout_ms (-1: no limit). Returns 0 and fills *why if not NULL; -1 with
+//  errno ETIMEDOUT, EDEADLK (called from the actor's own loop), or EINVAL
+//  (NULL, or an inbox reference).
+ACT_EXPORT int
+    act_ref_wait (act_ref_t *self, int timeout_ms, act_exit_t *why);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
