@@ -1,0 +1,59 @@
+/*  act_test - deadline helpers shared by the Criterion tests
+    SPDX-License-Identifier: MPL-2.0
+
+    Tests wait on conditions, never on time: ACT_WAIT_UNTIL polls an
+    expression until it holds or a deadline passes, with a short backoff so
+    a waiting test does not steal the CPU from the code under test.
+*/
+#ifndef ACT_TEST_H_INCLUDED
+#define ACT_TEST_H_INCLUDED
+
+#include <actorio.h>
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+
+static inline int64_t
+act_test_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void
+act_test_nap (int attempt)
+{
+    //  Spin briefly, then back off to 5 ms: fast when the condition is
+    //  near, cheap when it is not.
+    struct timespec ts = {0, attempt < 10 ? 100000 : 5000000};
+    nanosleep (&ts, NULL);
+}
+
+//  Evaluates to true once cond holds, false if it did not within ms.
+#define ACT_WAIT_UNTIL(cond, ms)                                        \
+    ({  int64_t act_deadline_ = act_test_now_ms () + (ms);              \
+        int act_attempt_ = 0;                                           \
+        bool act_ok_ = false;                                           \
+        while (!(act_ok_ = (cond)) && act_test_now_ms () < act_deadline_) \
+            act_test_nap (act_attempt_++);                              \
+        act_ok_ || (cond); })
+
+//  Assert that cond comes true within ms, naming it when it does not.
+#define ACT_ASSERT_EVENTUALLY(cond, ms)                                 \
+    cr_assert (ACT_WAIT_UNTIL (cond, ms),                               \
+               "not true within %d ms: %s", (int) (ms), #cond)
+
+//  A private temporary directory for ipc endpoints and files; the caller
+//  frees the string (and may remove the directory).
+static inline char *
+act_test_tmpdir (void)
+{
+    char *path = strdup ("/tmp/actorio-test-XXXXXX");
+    cr_assert_not_null (mkdtemp (path));
+    return path;
+}
+
+#endif
