@@ -1,0 +1,79 @@
+/*  act_topology - a run's topology, loaded from a ZPL file and checked
+    SPDX-License-Identifier: MPL-2.0
+
+    The supervisor's view of a topology file (see actorio-topology(5)). The
+    loader checks everything before anything starts: every problem found is
+    reported as one "FILE:LINE: what is wrong" line, and a topology with any
+    problem is not returned. Durations are in milliseconds.
+*/
+#ifndef ACT_TOPOLOGY_H_INCLUDED
+#define ACT_TOPOLOGY_H_INCLUDED
+
+#include <czmq.h>
+
+typedef enum {
+    ACT_STRATEGY_ONE_FOR_ONE,
+    ACT_STRATEGY_ONE_FOR_ALL,
+    ACT_STRATEGY_REST_FOR_ONE
+} act_strategy_t;
+
+typedef enum {
+    ACT_RESTART_PERMANENT,      //  always restarted
+    ACT_RESTART_TRANSIENT,      //  restarted only after an abnormal exit
+    ACT_RESTART_TEMPORARY       //  never restarted
+} act_restart_t;
+
+typedef struct {
+    char *name;                 //  actor name, unique in its group
+    char *cls;                  //  class name, found in the group's plugin
+                                //  or among the built-in classes
+    char *args;                 //  argument string for setup, or NULL
+    int line;                   //  line of the actor's section
+} act_topo_actor_t;
+
+typedef struct {
+    char *name;                 //  group name, unique in the run
+    char *plugin;               //  absolute path of the shared object with
+                                //  its classes, or NULL: built-ins only
+    act_restart_t restart;      //  restart type
+    char *parent;               //  "group/actor" hearing child-stopped,
+                                //  or NULL: the run itself (its log)
+    int start_timeout;          //  ms to report ready
+    int shutdown;               //  ms of grace before SIGKILL
+    size_t actor_count;         //  entries in actors
+    act_topo_actor_t *actors;   //  in file order
+    int line;                   //  line of the group's section
+} act_topo_group_t;
+
+typedef struct {
+    char *file;                 //  path as given
+    char *name;                 //  run name
+    act_strategy_t strategy;    //  restart strategy
+    int intensity;              //  at most this many restarts ...
+    int period;                 //  ... in this many ms, else give up
+    int shutdown;               //  default grace per group, ms
+    int start_timeout;          //  default start timeout per group, ms
+    int backoff_min;            //  first restart delay of a group, ms
+    int backoff_max;            //  cap of the doubling delay, ms
+    int64_t max_msg_size;       //  ZMQ_MAXMSGSIZE for group sockets, bytes
+    int hwm;                    //  per-peer high-water mark, messages
+    size_t group_count;         //  entries in groups
+    act_topo_group_t *groups;   //  in file order = start order
+} act_topology_t;
+
+//  Load and check a topology. On success returns it and leaves errors
+//  untouched. On any problem returns NULL and appends to errors (a zlist_t
+//  with autofree set by the caller) one string per problem, each
+//  "FILE:LINE: message" (LINE 0 when the file itself is the problem).
+act_topology_t *
+    act_topology_load (const char *path, zlist_t *errors);
+
+//  Free a topology; accepts NULL, nulls the caller's pointer.
+void
+    act_topology_destroy (act_topology_t **self_p);
+
+//  Index of the group named name, or -1.
+int
+    act_topology_group_index (const act_topology_t *self, const char *name);
+
+#endif
