@@ -1,0 +1,21 @@
+#  man_lint - run `mandoc -Tlint -W warning` on every page in MAN_DIR and
+#  fail on any output. Run as: cmake -DMAN_DIR=<dir> -P man_lint.cmake
+if (NOT MAN_DIR)
+    message (FATAL_ERROR "man_lint: MAN_DIR is not set")
+endif ()
+find_program (MANDOC mandoc)
+if (NOT MANDOC)
+    message (FATAL_ERROR "man_lint: mandoc not found in PATH (install mandoc)")
+endif ()
+file (GLOB pages ${MAN_DIR}/*.1 ${MAN_DIR}/*.3 ${MAN_DIR}/*.5 ${MAN_DIR}/*.7)
+if (NOT pages)
+    message (FATAL_ERROR "man_lint: no man pages in ${MAN_DIR}")
+endif ()
+list (SORT pages)
+execute_process (COMMAND ${MANDOC} -Tlint -W warning ${pages}
+                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+list (LENGTH pages count)
+if (NOT rc EQUAL 0 OR NOT out STREQUAL "")
+    message (FATAL_ERROR "man_lint: mandoc -Tlint -W warning (exit ${rc}):\n${out}")
+endif ()
+message (STATUS "man_lint: ${count} pages clean")
