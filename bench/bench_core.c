@@ -842,6 +842,9 @@ s_bench_fifo (long n)
         msg->data [0] = (char) index;
         msg->size = PAYLOAD;
         s_fifo_push (&fifo, msg);
+        //  As if another actor's turn came between: the queue must really
+        //  be written to memory and read back, not kept in registers.
+        __asm__ volatile ("" : : "r" (&fifo) : "memory");
         msg = s_fifo_pop (&fifo);
         sum += (uint8_t) msg->data [0] + msg->size;
         free (msg);
