@@ -1,0 +1,169 @@
+/*  act_loop_priv - the loop, the actor record and the system core
+    SPDX-License-Identifier: MPL-2.0
+
+    The core is what other threads share with a loop: a queue of posted
+    messages behind a mutex with an eventfd to wake the loop, the counters,
+    the name registry. It is counted, so a reference may outlive the
+    system it points into. Everything else here belongs to the loop thread.
+*/
+#ifndef ACT_LOOP_PRIV_H_INCLUDED
+#define ACT_LOOP_PRIV_H_INCLUDED
+
+#include "actorio.h"
+#include "act_msg_priv.h"
+#include "act_ref_priv.h"
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct act_loop act_loop_t;
+typedef struct act_pool act_pool_t;
+
+struct act_core {
+    atomic_int refs;            //  system handle, loop, references
+    pthread_mutex_t lock;       //  guards posts, closed, names, cond
+    pthread_cond_t cond;        //  broadcast when an awaited thing stops
+    act_msg_t *head;            //  posted messages, oldest first
+    act_msg_t *tail;            //  newest posted message
+    int wake_fd;                //  eventfd: readable while posts wait
+    bool closed;                //  the loop has ended: posts fail
+    bool stopping;              //  the system is stopping: spawns fail
+    atomic_int waiters;         //  threads in a wait on cond
+    atomic_size_t actors;       //  live actors
+    atomic_uint_fast64_t dead_letters;  //  undeliverable messages
+    atomic_uint_fast64_t delivered;     //  messages handled
+    atomic_uint_fast64_t next_corr;     //  ask correlation ids
+    zhashx_t *names;            //  name -> act_ref_t (counted)
+    atomic_int workers;         //  pool size for act_offload
+    char *name;                 //  system name
+};
+
+//  Flags of an actor record.
+#define ACT_F_STARTED    0x01u   //  setup has run
+#define ACT_F_SCHEDULED  0x02u   //  in the ready queue
+#define ACT_F_STOPPING   0x04u   //  will be finalized at the next safe point
+#define ACT_F_FINALIZING 0x08u   //  being finalized
+#define ACT_F_REAPING    0x10u   //  in the reap list
+
+struct _act_t {
+    act_ref_t *ref;             //  own reference (counted)
+    act_loop_t *loop;           //  the loop running us
+    const act_class_t *cls;     //  callbacks
+    void *args;                 //  setup argument until setup runs
+    act_t *parent;              //  NULL for a top-level actor
+    act_t *first_child;         //  children, newest first
+    act_t *next_sib;            //  sibling links in the parent's list
+    act_t *prev_sib;
+    act_t *ready_next;          //  ready queue links
+    act_t *ready_prev;
+    act_t *reap_next;           //  reap list link
+    act_msg_t *mb_head;         //  mailbox, FIFO
+    act_msg_t *mb_tail;
+    act_ref_t **monitors;       //  ask waiters to tell if we stop
+    uint32_t monitor_count;
+    uint32_t monitor_cap;
+    uint32_t flags;             //  ACT_F_*
+    uint32_t hooks;             //  live timers + watches, to skip cleanup
+    act_exit_t exit;            //  why we stop, once ACT_F_STOPPING
+    max_align_t state [];       //  cls->state_size bytes
+};
+
+//  The loop whose thread this is, or NULL. initial-exec: the access is a
+//  single load on the send path.
+extern __thread act_loop_t *act_loop_current
+    __attribute__ ((tls_model ("initial-exec")));
+
+//  Core lifecycle.
+act_core_t *
+    act_core_new (const char *name);
+act_core_t *
+    act_core_dup (act_core_t *self);
+void
+    act_core_release (act_core_t **self_p);
+
+//  Post a message to the loop from any thread; takes msg. -1 + ESRCH if
+//  the loop has ended (msg counted as dead letter).
+int
+    act_core_post (act_core_t *self, act_msg_t *msg);
+
+//  Count a dead letter and free the message; an ask's waiter is told
+//  at once that the target is gone.
+void
+    act_core_dead_letter (act_core_t *self, act_msg_t *msg);
+
+//  Wake threads waiting on the core's cond.
+void
+    act_core_notify (act_core_t *self);
+
+//  Wait on the core's cond until done (self) returns true, at most
+//  timeout_ms (-1: no limit). 0, or -1 + ETIMEDOUT.
+int
+    act_core_wait (act_core_t *self, bool (*done) (void *), void *arg,
+                   int timeout_ms);
+
+//  The core of a system handle (act_system.c).
+act_core_t *
+    act_system_core (act_system_t *system);
+
+//  The loop side.
+act_core_t *
+    act_loop_core (act_loop_t *self);
+void
+    act_loop_run (zsock_t *pipe, void *core);
+//  Deliver on the loop thread; takes msg.
+int
+    act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg);
+//  Tell the host, on the pipe, that no actor is left.
+void
+    act_loop_notify_idle (act_loop_t *self);
+//  A handler gave its message away (told or destroyed it).
+void
+    act_loop_forget_msg (act_msg_t *msg);
+
+//  Actor records (act_actor.c).
+act_t *
+    act_actor_new (act_core_t *core, const act_class_t *cls, void *args,
+                   const char *name);
+void
+    act_actor_start (act_loop_t *loop, act_t *self);
+void
+    act_actor_discard (act_t *self, act_exit_kind_t kind);
+void
+    act_actor_finalize (act_t *self);
+void
+    act_actor_after_callback (act_t *self, int rc, uint32_t type);
+void
+    act_actor_monitor (act_t *self, act_ref_t *waiter);
+void
+    act_actor_child_stopped (act_t *self, act_msg_t *msg);
+
+//  Loop services used by actor records.
+void
+    act_loop_schedule (act_loop_t *self, act_t *actor);
+void
+    act_loop_unschedule (act_loop_t *self, act_t *actor);
+void
+    act_loop_reap (act_loop_t *self, act_t *actor);
+void
+    act_loop_drop_hooks (act_loop_t *self, act_t *actor);
+act_t *
+    act_loop_enter (act_loop_t *self, act_t *actor, act_msg_t **saved_msg);
+void
+    act_loop_leave (act_loop_t *self, act_t *prev, act_msg_t *saved_msg);
+void
+    act_loop_link_top (act_loop_t *self, act_t *actor);
+void
+    act_loop_unlink_top (act_loop_t *self, act_t *actor);
+bool
+    act_loop_terminating (act_loop_t *self);
+act_pool_t *
+    act_loop_pool (act_loop_t *self);
+
+//  Worker pool (act_pool.c).
+act_pool_t *
+    act_pool_new (int threads);
+int
+    act_pool_submit (act_pool_t *self, act_ref_t *to, act_work_fn *work, void *arg);
+void
+    act_pool_release (act_pool_t **self_p);
+
+#endif

@@ -1,0 +1,195 @@
+/*  act_ref - a reference to an actor or an inbox
+    SPDX-License-Identifier: MPL-2.0
+
+    One reference object per actor, counted, so it can be kept after the
+    actor is gone. Sending decides here which way a message goes: straight
+    into a mailbox when the caller is the target's own loop thread, posted
+    to the loop otherwise.
+*/
+#include "act_loop_priv.h"
+
+act_ref_t *
+act_ref_new (act_ref_kind_t kind, act_core_t *core)
+{
+    act_ref_t *self = (act_ref_t *) calloc (1, sizeof (act_ref_t));
+    if (!self)
+        abort ();
+    atomic_init (&self->refs, 1);
+    atomic_init (&self->dead, false);
+    self->kind = kind;
+    self->core = core ? act_core_dup (core) : NULL;
+    return self;
+}
+
+act_ref_t *
+act_ref_dup (act_ref_t *self)
+{
+    if (!self) {
+        errno = EINVAL;
+        return NULL;
+    }
+    atomic_fetch_add_explicit (&self->refs, 1, memory_order_relaxed);
+    return self;
+}
+
+void
+act_ref_destroy (act_ref_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    act_ref_t *self = *self_p;
+    *self_p = NULL;
+    if (atomic_fetch_sub_explicit (&self->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (self->inbox)
+        act_inbox_free (self->inbox);
+    act_core_release (&self->core);
+    free (self->name);
+    free (self);
+}
+
+void
+act_ref_set_dead (act_ref_t *self, const act_exit_t *why)
+{
+    if (why)
+        self->exit = *why;
+    atomic_store (&self->dead, true);
+    if (self->core)
+        act_core_notify (self->core);
+}
+
+bool
+act_ref_alive (act_ref_t *self)
+{
+    return self && !atomic_load_explicit (&self->dead, memory_order_acquire);
+}
+
+const char *
+act_ref_name (act_ref_t *self)
+{
+    return self ? self->name : NULL;
+}
+
+int
+act_tell (act_ref_t *to, act_msg_t **msg_p)
+{
+    if (!msg_p || !*msg_p) {
+        errno = EINVAL;
+        return -1;
+    }
+    act_msg_t *msg = *msg_p;
+    *msg_p = NULL;
+    act_loop_t *loop = act_loop_current;
+    if (loop)
+        act_loop_forget_msg (msg);
+    if (!to) {
+        act_msg_destroy (&msg);
+        errno = EINVAL;
+        return -1;
+    }
+    if (to->kind == ACT_REF_INBOX)
+        return act_inbox_put (to->inbox, msg);
+    if (atomic_load_explicit (&to->dead, memory_order_acquire)) {
+        msg->to = act_ref_dup (to);
+        act_core_dead_letter (to->core, msg);
+        errno = ESRCH;
+        return -1;
+    }
+    if (loop && act_loop_core (loop) == to->core)
+        return act_loop_deliver (loop, to, msg);
+    msg->to = act_ref_dup (to);
+    return act_core_post (to->core, msg);
+}
+
+int
+act_reply (const act_msg_t *request, act_msg_t **reply_p)
+{
+    if (!request || !request->sender || !reply_p || !*reply_p) {
+        if (reply_p)
+            act_msg_destroy (reply_p);
+        errno = EINVAL;
+        return -1;
+    }
+    (*reply_p)->corr = request->corr;
+    return act_tell (request->sender, reply_p);
+}
+
+static bool
+s_ref_dead (void *arg)
+{
+    return atomic_load (&((act_ref_t *) arg)->dead);
+}
+
+int
+act_ref_wait (act_ref_t *self, int timeout_ms, act_exit_t *why)
+{
+    if (!self || self->kind != ACT_REF_ACTOR) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!atomic_load (&self->dead)) {
+        act_loop_t *loop = act_loop_current;
+        if (loop && act_loop_core (loop) == self->core) {
+            errno = EDEADLK;
+            return -1;
+        }
+        if (act_core_wait (self->core, s_ref_dead, self, timeout_ms))
+            return -1;
+    }
+    if (why)
+        *why = self->exit;
+    return 0;
+}
+
+act_msg_t *
+act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms)
+{
+    if (!msg_p || !*msg_p) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!to || to->kind != ACT_REF_ACTOR) {
+        act_msg_destroy (msg_p);
+        errno = EINVAL;
+        return NULL;
+    }
+    if (act_loop_current) {
+        act_msg_destroy (msg_p);
+        errno = EDEADLK;
+        return NULL;
+    }
+    if (atomic_load (&to->dead)) {
+        act_msg_t *msg = *msg_p;
+        *msg_p = NULL;
+        msg->to = act_ref_dup (to);
+        act_core_dead_letter (to->core, msg);
+        errno = ESRCH;
+        return NULL;
+    }
+    if (timeout_ms <= 0)
+        timeout_ms = ACT_ASK_TIMEOUT_DEFAULT;
+    act_inbox_t *waiter = act_inbox_new (NULL);
+    if (!waiter) {
+        act_msg_destroy (msg_p);
+        return NULL;
+    }
+    act_msg_t *msg = *msg_p;
+    *msg_p = NULL;
+    uint64_t corr = atomic_fetch_add (&to->core->next_corr, 1);
+    act_msg_set_sender (msg, act_inbox_ref (waiter));
+    msg->corr = corr;
+    msg->flags |= ACT_MSG_F_ASK;
+    msg->to = act_ref_dup (to);
+    act_msg_t *reply = NULL;
+    if (act_core_post (to->core, msg) == 0) {
+        reply = act_inbox_recv (waiter, timeout_ms);
+        if (reply && reply->type == ACT_MSG_DOWN) {
+            act_msg_destroy (&reply);
+            errno = ESRCH;
+        }
+    }
+    int saved = errno;
+    act_inbox_destroy (&waiter);
+    errno = saved;
+    return reply;
+}

@@ -1,0 +1,43 @@
+/*  act_ref_priv - what a reference holds, for the loop and the inbox
+    SPDX-License-Identifier: MPL-2.0
+*/
+#ifndef ACT_REF_PRIV_H_INCLUDED
+#define ACT_REF_PRIV_H_INCLUDED
+
+#include "actorio.h"
+#include <stdatomic.h>
+
+typedef struct act_core act_core_t;
+
+typedef enum { ACT_REF_ACTOR, ACT_REF_INBOX } act_ref_kind_t;
+
+struct _act_ref_t {
+    atomic_int refs;            //  owners of this reference
+    atomic_bool dead;           //  set once, when the target stopped
+    act_ref_kind_t kind;        //  actor or inbox
+    act_core_t *core;           //  actor: its system's core (counted);
+                                //  inbox: for dead letters, or NULL
+    act_t *actor;               //  loop thread only; NULL once stopped
+    act_inbox_t *inbox;         //  inbox refs: the inbox, freed with us
+    char *name;                 //  registered name, or NULL
+    act_exit_t exit;            //  why it stopped, valid once dead
+};
+
+//  A new reference with one owner.
+act_ref_t *
+    act_ref_new (act_ref_kind_t kind, act_core_t *core);
+
+//  Mark dead with a reason and wake whoever waits on it.
+void
+    act_ref_set_dead (act_ref_t *self, const act_exit_t *why);
+
+//  Put a message in an inbox (any thread); takes it. -1 + ESRCH if the
+//  inbox is gone (counted as a dead letter).
+int
+    act_inbox_put (act_inbox_t *self, act_msg_t *msg);
+
+//  Free an inbox whose reference is gone.
+void
+    act_inbox_free (act_inbox_t *self);
+
+#endif

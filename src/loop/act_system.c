@@ -1,0 +1,242 @@
+/*  act_system - one event loop thread and the actors it runs
+    SPDX-License-Identifier: MPL-2.0
+
+    The handle a host holds: the zactor running act_loop_run, and a
+    counted share of the core. Everything here may be called from any
+    thread but the loop's own, where it would wait on itself.
+*/
+#include "act_loop_priv.h"
+#include <signal.h>
+
+struct _act_system_t {
+    act_core_t *core;           //  shared with the loop and references
+    zactor_t *actor;            //  the loop thread
+};
+
+static void
+s_no_signal_handlers (void)
+{
+    //  czmq installs SIGINT/SIGTERM handlers when it first starts, unless
+    //  told not to. A library must not take the host's signals; but if the
+    //  host (or czmq for it) already has a handler, it is the host's.
+    struct sigaction current;
+    if (sigaction (SIGINT, NULL, &current) == 0 && current.sa_handler == SIG_DFL
+    &&  sigaction (SIGTERM, NULL, &current) == 0 && current.sa_handler == SIG_DFL)
+        zsys_handler_set (NULL);
+}
+
+act_core_t *
+act_system_core (act_system_t *self)
+{
+    return self ? self->core : NULL;
+}
+
+act_system_t *
+act_system_new (const char *name)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once (&once, s_no_signal_handlers);
+    act_system_t *self = (act_system_t *) calloc (1, sizeof (act_system_t));
+    if (!self)
+        abort ();
+    self->core = act_core_new (name);
+    if (!self->core)
+        goto fail;
+    self->actor = zactor_new (act_loop_run, self->core);
+    if (!self->actor)
+        goto fail;
+    return self;
+fail:
+    {
+        int saved = errno;
+        act_core_release (&self->core);
+        free (self);
+        errno = saved ? saved : ENOMEM;
+    }
+    return NULL;
+}
+
+void
+act_system_destroy (act_system_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    act_system_t *self = *self_p;
+    *self_p = NULL;
+    //  zactor_destroy waits for the loop's last signal with the pipe's
+    //  receive timeout: a teardown stuck forever costs us the thread, not
+    //  the caller.
+    zsock_set_rcvtimeo (zactor_sock (self->actor), ACT_SYSTEM_DESTROY_TIMEOUT);
+    zactor_destroy (&self->actor);
+    act_core_release (&self->core);
+    free (self);
+}
+
+static act_ref_t *
+s_spawn (act_system_t *self, const char *name, const act_class_t *cls, void *args)
+{
+    if (!self || !cls) {
+        errno = EINVAL;
+        return NULL;
+    }
+    act_core_t *core = self->core;
+    act_t *actor = act_actor_new (core, cls, args, name);
+    act_ref_t *ref = act_ref_dup (actor->ref);
+    act_msg_t *msg = act_msg_new_internal (ACT_MSG_SPAWN, NULL, 0);
+    msg->ptr = actor;
+    int err = 0;
+    pthread_mutex_lock (&core->lock);
+    if (core->stopping || core->closed)
+        err = ECANCELED;
+    else
+    if (name) {
+        if (zhashx_lookup (core->names, name))
+            err = EEXIST;
+        else
+            zhashx_insert (core->names, name, actor->ref);
+    }
+    pthread_mutex_unlock (&core->lock);
+    if (!err && act_core_post (core, msg) == 0)
+        return ref;
+    if (!err) {
+        //  The loop closed between our check and the post.
+        err = ECANCELED;
+        msg = NULL;
+    }
+    act_msg_destroy (&msg);
+    if (name && err != EEXIST) {
+        pthread_mutex_lock (&core->lock);
+        zhashx_delete (core->names, name);
+        pthread_mutex_unlock (&core->lock);
+    }
+    free (actor->ref->name);
+    actor->ref->name = NULL;
+    act_actor_discard (actor, ACT_EXIT_SHUTDOWN);
+    act_ref_destroy (&ref);
+    errno = err;
+    return NULL;
+}
+
+act_ref_t *
+act_spawn (act_system_t *self, const act_class_t *cls, void *args)
+{
+    return s_spawn (self, NULL, cls, args);
+}
+
+act_ref_t *
+act_spawn_named (act_system_t *self, const char *name, const act_class_t *cls,
+                 void *args)
+{
+    if (!name || !*name) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return s_spawn (self, name, cls, args);
+}
+
+act_ref_t *
+act_lookup (act_system_t *self, const char *name)
+{
+    if (!self || !name) {
+        errno = EINVAL;
+        return NULL;
+    }
+    pthread_mutex_lock (&self->core->lock);
+    act_ref_t *ref = (act_ref_t *) zhashx_lookup (self->core->names, name);
+    if (ref)
+        ref = act_ref_dup (ref);
+    pthread_mutex_unlock (&self->core->lock);
+    if (!ref)
+        errno = ENOENT;
+    return ref;
+}
+
+act_msg_t *
+act_ask_name (act_system_t *self, const char *name, act_msg_t **msg_p, int timeout_ms)
+{
+    act_ref_t *to = act_lookup (self, name);
+    if (!to) {
+        int saved = errno;
+        act_msg_destroy (msg_p);
+        errno = saved;
+        return NULL;
+    }
+    act_msg_t *reply = act_ask (to, msg_p, timeout_ms);
+    int saved = errno;
+    act_ref_destroy (&to);
+    errno = saved;
+    return reply;
+}
+
+int
+act_system_stop (act_system_t *self)
+{
+    if (!self) {
+        errno = EINVAL;
+        return -1;
+    }
+    act_msg_t *msg = act_msg_new_internal (ACT_MSG_STOP_ALL, NULL, 0);
+    act_core_post (self->core, msg);
+    return 0;
+}
+
+static bool
+s_no_actors (void *arg)
+{
+    return atomic_load (&((act_core_t *) arg)->actors) == 0;
+}
+
+int
+act_system_wait (act_system_t *self, int timeout_ms)
+{
+    if (!self) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (act_loop_current && act_loop_core (act_loop_current) == self->core) {
+        errno = EDEADLK;
+        return -1;
+    }
+    return act_core_wait (self->core, s_no_actors, self->core, timeout_ms);
+}
+
+zactor_t *
+act_system_actor (act_system_t *self)
+{
+    return self ? self->actor : NULL;
+}
+
+const char *
+act_system_name (act_system_t *self)
+{
+    return self ? self->core->name : NULL;
+}
+
+size_t
+act_system_actors (act_system_t *self)
+{
+    return self ? atomic_load (&self->core->actors) : 0;
+}
+
+uint64_t
+act_system_dead_letters (act_system_t *self)
+{
+    return self ? atomic_load (&self->core->dead_letters) : 0;
+}
+
+uint64_t
+act_system_delivered (act_system_t *self)
+{
+    return self ? atomic_load (&self->core->delivered) : 0;
+}
+
+int
+act_system_set_workers (act_system_t *self, int threads)
+{
+    if (!self || threads < 1 || threads > 64) {
+        errno = EINVAL;
+        return -1;
+    }
+    atomic_store (&self->core->workers, threads);
+    return 0;
+}

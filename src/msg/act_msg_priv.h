@@ -1,0 +1,37 @@
+/*  act_msg_priv - the message layout, shared by the layers above it
+    SPDX-License-Identifier: MPL-2.0
+
+    The struct is visible to src/loop so a message can be its own queue
+    node: moving a message between actors of a group is a pointer move, no
+    copy and no allocation.
+*/
+#ifndef ACT_MSG_PRIV_H_INCLUDED
+#define ACT_MSG_PRIV_H_INCLUDED
+
+#include "actorio.h"
+
+//  Internal types, above the public ACT_MSG_DOWN.
+#define ACT_MSG_SPAWN         (ACT_MSG_SYSTEM + 0x100)  //  ptr: actor to start
+#define ACT_MSG_CHILD_STOPPED (ACT_MSG_SYSTEM + 0x101)  //  sender: child; data: act_exit_t
+#define ACT_MSG_STOP_ALL      (ACT_MSG_SYSTEM + 0x102)  //  stop every top-level actor
+
+#define ACT_MSG_F_ASK   0x1u    //  an ask: its sender waits for a reply
+
+struct _act_msg_t {
+    act_msg_t *next;            //  mailbox or queue link
+    act_ref_t *to;              //  target while posted across threads (owned)
+    act_ref_t *sender;          //  owned reference, or NULL
+    void *ptr;                  //  internal payload of system messages
+    uint64_t corr;              //  correlation id
+    uint32_t type;              //  type tag
+    uint32_t flags;             //  ACT_MSG_F_*
+    size_t size;                //  payload bytes in data
+    unsigned char data [];      //  payload, allocated with the message
+};
+
+//  A message of any type, reserved ones included, for the runtime's own
+//  use. Aborts on out of memory, as every allocation in a group does.
+act_msg_t *
+    act_msg_new_internal (uint32_t type, const void *data, size_t size);
+
+#endif
