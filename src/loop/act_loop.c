@@ -15,8 +15,8 @@
 #include "act_loop_priv.h"
 #include <unistd.h>
 
-#define ACT_TURN_BUDGET 64      //  messages per actor turn
-#define ACT_POLL_BUDGET 1024    //  messages between two polls
+#define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
+#define ACT_POLL_BUDGET 4096    //  messages between two polls
 #define ACT_FIXED_ITEMS 2       //  pipe and wake fd come first
 
 typedef struct {
@@ -199,6 +199,15 @@ act_loop_forget_msg (act_msg_t *msg)
         self->current_msg = NULL;
 }
 
+void
+act_loop_stamp (act_loop_t *self, act_msg_t *msg)
+{
+    if (self->current_msg == msg)
+        self->current_msg = NULL;
+    if (!msg->sender && self->current)
+        msg->sender = act_ref_dup (self->current->ref);
+}
+
 int
 act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
 {
@@ -251,10 +260,15 @@ s_run_ready (act_loop_t *self)
     while (budget > 0 && self->ready_head) {
         act_t *actor = self->ready_head;
         act_loop_unschedule (self, actor);
+        //  A turn serves what was in the mailbox when it began: what the
+        //  actor tells itself meanwhile waits for its next turn, so a
+        //  self-feeding actor cannot keep the loop.
+        act_msg_t *last = actor->mb_tail;
+        bool more = last != NULL;
         int turn = 0;
-        while (turn < ACT_TURN_BUDGET && actor->mb_head
-        && !(actor->flags & ACT_F_STOPPING)) {
+        while (more && turn < ACT_TURN_BUDGET && !(actor->flags & ACT_F_STOPPING)) {
             act_msg_t *msg = actor->mb_head;
+            more = msg != last;
             actor->mb_head = msg->next;
             if (!actor->mb_head)
                 actor->mb_tail = NULL;

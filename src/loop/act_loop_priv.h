@@ -115,6 +115,11 @@ int
 //  Tell the host, on the pipe, that no actor is left.
 void
     act_loop_notify_idle (act_loop_t *self);
+//  A message leaves a callback: the handler gave it away if it was the
+//  one being handled, and it gets the running actor as sender if it has
+//  none.
+void
+    act_loop_stamp (act_loop_t *self, act_msg_t *msg);
 //  A handler gave its message away (told or destroyed it).
 void
     act_loop_forget_msg (act_msg_t *msg);

@@ -81,7 +81,7 @@ act_tell (act_ref_t *to, act_msg_t **msg_p)
     *msg_p = NULL;
     act_loop_t *loop = act_loop_current;
     if (loop)
-        act_loop_forget_msg (msg);
+        act_loop_stamp (loop, msg);
     if (!to) {
         act_msg_destroy (&msg);
         errno = EINVAL;

@@ -16,6 +16,7 @@
 #define ACT_MSG_STOP_ALL      (ACT_MSG_SYSTEM + 0x102)  //  stop every top-level actor
 
 #define ACT_MSG_F_ASK   0x1u    //  an ask: its sender waits for a reply
+#define ACT_MSG_F_SMALL 0x2u    //  a recycled fixed-size block
 
 struct _act_msg_t {
     act_msg_t *next;            //  mailbox or queue link
