@@ -1,0 +1,1135 @@
+/*  act_topology - a run's topology, loaded from a ZPL file and checked
+    SPDX-License-Identifier: MPL-2.0
+
+    Reads a topology file (actorio-topology(5)), checks all of it, and
+    returns the run's settings and its groups in start order. Nothing is
+    returned when anything is wrong: every problem becomes one
+    "FILE:LINE: message" string in the caller's list, sorted by line, so a
+    user fixes a file in one pass. The loader opens each group's plugin
+    (dlopen, then dlsym of every class) so that a missing class is found
+    by --check, not by a group failing at 3 a.m.; it closes it again.
+
+    Why our own ZPL reader and not zconfig_load: zconfig keeps no line
+    numbers, stops at the first syntax error, and reports it on its own log
+    only. Pairing it with a second scan that maps nodes back to lines would
+    mean re-implementing its parser anyway, so this file reads ZPL itself
+    (rfc.zeromq.org/spec/4, with zconfig's choices where the spec is loose:
+    an unquoted value runs to '#' or the end of the line and keeps inner
+    spaces, an unclosed quote is an error). Every file zconfig reads the
+    same way; tests/test_topology.c checks the good topologies with both.
+    One leniency: a comment line may be indented any way (the spec says
+    whitespace only matters before names), where zconfig rejects it.
+*/
+#include "act_topology.h"
+#include "../src/group/act_builtin.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+
+#define S_NAME_MAX       64             //  longest group, actor, run name
+#define S_DAY_MS         86400000       //  cap of every duration
+#define S_MSG_SIZE_MIN   64             //  smallest max_msg_size, bytes
+#define S_MSG_SIZE_MAX   1073741824     //  largest max_msg_size (1G)
+#define S_HWM_MAX        10000000       //  largest hwm, messages
+#define S_INTENSITY_MAX  10000          //  largest intensity
+
+//  Defaults, as documented in actorio-topology(5)
+#define S_DEF_INTENSITY      3
+#define S_DEF_PERIOD         5000
+#define S_DEF_SHUTDOWN       5000
+#define S_DEF_START_TIMEOUT  5000
+#define S_DEF_BACKOFF_MIN    10
+#define S_DEF_BACKOFF_MAX    5000
+#define S_DEF_MAX_MSG_SIZE   1048576
+#define S_DEF_HWM            1000
+
+//  One line of ZPL: a name, an optional value, children indented below
+typedef struct _s_node_t s_node_t;
+struct _s_node_t {
+    char *name;                 //  property name
+    char *value;                //  value, or NULL when the line had no '='
+    int line;                   //  1-based line number
+    int depth;                  //  0 at top level, -1 for the root
+    s_node_t *parent;           //  enclosing property, NULL for the root
+    s_node_t *child;            //  first child
+    s_node_t *last_child;       //  last child, for appending in order
+    s_node_t *next;             //  next sibling
+};
+
+typedef struct {
+    int line;                   //  where, for sorting
+    int seq;                    //  order found, keeps the sort stable
+    char *text;                 //  "FILE:LINE: message"
+} s_problem_t;
+
+typedef struct {
+    const char *file;           //  path as given, prefixes every message
+    char *dir;                  //  absolute directory of the file
+    s_problem_t *problems;      //  found so far
+    size_t count;               //  entries in problems
+    size_t max;                 //  allocated entries in problems
+    int *parent_lines;          //  per group: line of its parent key
+    size_t parent_max;          //  allocated entries in parent_lines
+} s_loader_t;
+
+static const char *s_run_keys [] = {
+    "name", "strategy", "intensity", "period", "shutdown", "start_timeout",
+    "backoff_min", "backoff_max", "max_msg_size", "hwm", NULL };
+static const char *s_group_keys [] = {
+    "plugin", "restart", "parent", "start_timeout", "shutdown", "actor", NULL };
+static const char *s_actor_keys [] = { "class", "args", NULL };
+static const char *s_top_keys [] = { "run", "group", NULL };
+static const char *s_strategies [] = {
+    "one_for_one", "one_for_all", "rest_for_one", NULL };
+static const char *s_restarts [] = {
+    "permanent", "transient", "temporary", NULL };
+
+static void *
+s_grow (void *array, size_t *max, size_t need, size_t size)
+{
+    //  OOM aborts, as in czmq: the caller is the supervisor at start-up
+    if (need > *max) {
+        *max = need < 8 ? 8 : need * 2;
+        array = realloc (array, *max * size);
+        assert (array);
+    }
+    return array;
+}
+
+static void
+s_problem (s_loader_t *self, int line, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *message = zsys_vprintf (format, args);
+    va_end (args);
+    assert (message);
+    self->problems = s_grow (self->problems, &self->max, self->count + 1,
+                             sizeof (s_problem_t));
+    s_problem_t *problem = &self->problems [self->count];
+    problem->line = line;
+    problem->seq = (int) self->count++;
+    problem->text = zsys_sprintf ("%s:%d: %s", self->file, line, message);
+    assert (problem->text);
+    free (message);
+}
+
+static int
+s_problem_compare (const void *a, const void *b)
+{
+    const s_problem_t *pa = a, *pb = b;
+    if (pa->line != pb->line) {
+        return pa->line < pb->line ? -1 : 1;
+    }
+    return pa->seq < pb->seq ? -1 : pa->seq > pb->seq;
+}
+
+//  ---------------------------------------------------------------------
+//  The ZPL reader
+
+static s_node_t *
+s_node_new (s_node_t *parent, const char *name, size_t name_len, char *value,
+            int line)
+{
+    s_node_t *self = (s_node_t *) zmalloc (sizeof (s_node_t));
+    self->name = strndup (name, name_len);
+    assert (self->name);
+    self->value = value;
+    self->line = line;
+    self->parent = parent;
+    self->depth = parent ? parent->depth + 1 : -1;
+    if (parent) {
+        if (parent->last_child) {
+            parent->last_child->next = self;
+        }
+        else {
+            parent->child = self;
+        }
+        parent->last_child = self;
+    }
+    return self;
+}
+
+static void
+s_node_destroy (s_node_t **self_p)
+{
+    s_node_t *self = *self_p;
+    while (self) {
+        s_node_t *next = self->next;
+        s_node_destroy (&self->child);
+        free (self->name);
+        free (self->value);
+        free (self);
+        self = next;
+    }
+    *self_p = NULL;
+}
+
+static bool
+s_is_namechar (char c)
+{
+    return isalnum ((unsigned char) c) || (c && strchr ("$-_@.&+/", c));
+}
+
+//  Only whitespace or a comment may follow; else says what was found.
+static bool
+s_rest_is_empty (const char *p)
+{
+    while (isspace ((unsigned char) *p)) {
+        p++;
+    }
+    return *p == 0 || *p == '#';
+}
+
+//  The value after '=' (p points past it), or NULL after reporting.
+static char *
+s_zpl_value (s_loader_t *self, const char *p, int line)
+{
+    while (isspace ((unsigned char) *p)) {
+        p++;
+    }
+    if (*p == '"' || *p == '\'') {
+        const char *end = strchr (p + 1, *p);
+        if (!end) {
+            s_problem (self, line, "missing closing %c in value", *p);
+            return NULL;
+        }
+        if (!s_rest_is_empty (end + 1)) {
+            s_problem (self, line, "unexpected text after the quoted value: '%s'",
+                       end + 1 + strspn (end + 1, " \t"));
+            return NULL;
+        }
+        return strndup (p + 1, (size_t) (end - p - 1));
+    }
+    size_t len = strcspn (p, "#");
+    while (len && isspace ((unsigned char) p [len - 1])) {
+        len--;
+    }
+    return strndup (p, len);
+}
+
+//  Reads one line into the tree below *last_p. Returns false when the
+//  line is wrong, so the caller can skip what is indented below it.
+static bool
+s_zpl_line (s_loader_t *self, s_node_t **last_p, char *text, int line,
+            size_t indent)
+{
+    char *p = text + indent;
+    if (*p == '\t' || isspace ((unsigned char) *p)) {
+        s_problem (self, line, "tab in indentation: indent with 4 spaces per level");
+        return false;
+    }
+    if (indent % 4) {
+        s_problem (self, line, "indentation of %zu spaces is not a multiple of 4",
+                   indent);
+        return false;
+    }
+    int depth = (int) (indent / 4);
+    s_node_t *last = *last_p;
+    if (depth > last->depth + 1) {
+        s_problem (self, line, "indented too deep: %zu spaces where at most %d fit",
+                   indent, (last->depth + 1) * 4);
+        return false;
+    }
+    char *name = p;
+    while (s_is_namechar (*p)) {
+        p++;
+    }
+    size_t name_len = (size_t) (p - name);
+    if (name_len == 0) {
+        s_problem (self, line, "expected a name, found '%s'", name);
+        return false;
+    }
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    char *value = NULL;
+    if (*p == '=') {
+        value = s_zpl_value (self, p + 1, line);
+        if (!value) {
+            return false;
+        }
+    }
+    else
+    if (*p && *p != '#') {
+        s_problem (self, line, "expected '=' after '%.*s', found '%s'",
+                   (int) name_len, name, p);
+        return false;
+    }
+    s_node_t *parent = last;
+    while (parent->depth >= depth) {
+        parent = parent->parent;
+    }
+    *last_p = s_node_new (parent, name, name_len, value, line);
+    return true;
+}
+
+//  Parses text (modified in place) into a tree under a root node.
+static s_node_t *
+s_zpl_parse (s_loader_t *self, char *text)
+{
+    s_node_t *root = s_node_new (NULL, "", 0, NULL, 0);
+    s_node_t *last = root;
+    //  After a bad line, the lines indented below it are its children:
+    //  skip them quietly rather than report each one again.
+    size_t skip_deeper = SIZE_MAX;
+    int line = 0;
+    char *cursor = text;
+    while (*cursor) {
+        char *start = cursor;
+        cursor += strcspn (cursor, "\r\n");
+        //  LF, CR and CRLF all end a line (spec 4)
+        if (*cursor == '\r' && cursor [1] == '\n') {
+            *cursor = 0;
+            cursor += 2;
+        }
+        else
+        if (*cursor) {
+            *cursor++ = 0;
+        }
+        line++;
+        size_t len = strlen (start);
+        while (len && isspace ((unsigned char) start [len - 1])) {
+            start [--len] = 0;
+        }
+        size_t indent = strspn (start, " ");
+        if (start [indent] == 0 || start [indent] == '#') {
+            continue;
+        }
+        if (skip_deeper != SIZE_MAX && indent > skip_deeper) {
+            continue;
+        }
+        skip_deeper = SIZE_MAX;
+        if (!s_zpl_line (self, &last, start, line, indent)) {
+            //  A line too deep stands for a block; skip the block
+            size_t fits = (size_t) (last->depth + 1) * 4;
+            skip_deeper = indent > fits ? fits : indent;
+        }
+    }
+    return root;
+}
+
+//  ---------------------------------------------------------------------
+//  Values
+
+static size_t
+s_distance (const char *a, const char *b)
+{
+    size_t la = strlen (a), lb = strlen (b);
+    if (la > 64 || lb > 64) {
+        return SIZE_MAX;
+    }
+    size_t row [65];
+    for (size_t j = 0; j <= lb; j++) {
+        row [j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row [0];
+        row [0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row [j];
+            size_t best = diag + (a [i - 1] != b [j - 1]);
+            if (row [j] + 1 < best) {
+                best = row [j] + 1;
+            }
+            if (row [j - 1] + 1 < best) {
+                best = row [j - 1] + 1;
+            }
+            row [j] = best;
+            diag = up;
+        }
+    }
+    return row [lb];
+}
+
+//  The known word closest to word, or NULL if none is close enough to be
+//  a likely typo (two edits, or word being part of a longer key).
+static const char *
+s_closest (const char *word, const char **known)
+{
+    const char *best = NULL;
+    size_t best_distance = 3;
+    for (size_t i = 0; known [i]; i++) {
+        size_t distance = s_distance (word, known [i]);
+        if (distance < best_distance) {
+            best = known [i];
+            best_distance = distance;
+        }
+    }
+    for (size_t i = 0; !best && known [i]; i++) {
+        if (strlen (word) >= 4 && strstr (known [i], word)) {
+            best = known [i];
+        }
+    }
+    return best;
+}
+
+static bool
+s_known (const char *word, const char **known)
+{
+    for (size_t i = 0; known [i]; i++) {
+        if (streq (word, known [i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+//  Reports an unknown key in where ("run", "group 'g'", "actor 'g/a'",
+//  or NULL at the top level), with the likeliest fix.
+static void
+s_unknown_key (s_loader_t *self, s_node_t *kv, const char *where,
+               const char **known)
+{
+    const char *home = s_known (kv->name, s_group_keys) ? "a group section"
+                     : s_known (kv->name, s_run_keys)   ? "the run section"
+                     : s_known (kv->name, s_actor_keys) ? "an actor section"
+                     : s_known (kv->name, s_top_keys)   ? "the top level"
+                     : NULL;
+    const char *hint = s_closest (kv->name, known);
+    char *in = where ? zsys_sprintf ("in %s", where) : strdup ("at the top level");
+    if (streq (kv->name, "name") && where && known != s_run_keys) {
+        s_problem (self, kv->line, "unknown key 'name' %s: the name goes on "
+                   "the section line, as '%s = NAME'", in, kv->parent->name);
+    }
+    else
+    if (home) {
+        s_problem (self, kv->line, "key '%s' belongs in %s, not %s", kv->name,
+                   home, in);
+    }
+    else
+    if (hint) {
+        s_problem (self, kv->line, "unknown key '%s' %s (did you mean '%s'?)",
+                   kv->name, in, hint);
+    }
+    else {
+        s_problem (self, kv->line, "unknown key '%s' %s", kv->name, in);
+    }
+    free (in);
+}
+
+//  True if kv repeats an earlier sibling's key (sections may repeat).
+static bool
+s_duplicate (s_loader_t *self, s_node_t *kv, const char *where)
+{
+    for (s_node_t *prev = kv->parent->child; prev != kv; prev = prev->next) {
+        if (streq (prev->name, kv->name)) {
+            s_problem (self, kv->line, "duplicate key '%s' in %s (first at line %d)",
+                       kv->name, where, prev->line);
+            return true;
+        }
+    }
+    return false;
+}
+
+//  The value of a key that takes one, or NULL after reporting.
+static const char *
+s_leaf (s_loader_t *self, s_node_t *kv, const char *where, bool may_be_empty)
+{
+    if (kv->child) {
+        s_problem (self, kv->child->line, "'%s' in %s takes a value, not "
+                   "indented keys", kv->name, where);
+        return NULL;
+    }
+    if (!kv->value || (!*kv->value && !may_be_empty)) {
+        s_problem (self, kv->line, "missing value for '%s' in %s", kv->name,
+                   where);
+        return NULL;
+    }
+    return kv->value;
+}
+
+//  Digits then a unit; false unless text starts with a digit and the
+//  number fits in 15 digits (far above any range we accept).
+static bool
+s_number (const char *text, int64_t *number, const char **unit)
+{
+    size_t digits = strspn (text, "0123456789");
+    if (digits == 0 || digits > 15) {
+        return false;
+    }
+    *number = strtoll (text, NULL, 10);
+    *unit = text + digits;
+    return true;
+}
+
+static char *
+s_duration_text (int64_t ms)
+{
+    return ms && ms % 1000 == 0 ? zsys_sprintf ("%llds", (long long) ms / 1000)
+                                : zsys_sprintf ("%lldms", (long long) ms);
+}
+
+//  Parses a duration into *ms; false after reporting.
+static bool
+s_duration (s_loader_t *self, s_node_t *kv, const char *where, int min,
+            int *ms)
+{
+    const char *text = s_leaf (self, kv, where, false);
+    int64_t number;
+    const char *unit;
+    if (!text) {
+        return false;
+    }
+    if (!s_number (text, &number, &unit)
+    || (*unit && !streq (unit, "ms") && !streq (unit, "s"))) {
+        s_problem (self, kv->line, "bad duration '%s' for '%s': expected a "
+                   "whole number with unit ms or s", text, kv->name);
+        return false;
+    }
+    if (streq (unit, "s")) {
+        number *= 1000;
+    }
+    if (number < min || number > S_DAY_MS) {
+        char *low = s_duration_text (min);
+        s_problem (self, kv->line, "%s out of range for '%s': expected %s to "
+                   "86400s", text, kv->name, low);
+        free (low);
+        return false;
+    }
+    *ms = (int) number;
+    return true;
+}
+
+//  Parses a whole number in [min, max] into *value; false after reporting.
+static bool
+s_integer (s_loader_t *self, s_node_t *kv, const char *where, int64_t min,
+           int64_t max, bool size, int64_t *value)
+{
+    const char *text = s_leaf (self, kv, where, false);
+    int64_t number = 0;
+    const char *unit;
+    if (!text) {
+        return false;
+    }
+    if (!s_number (text, &number, &unit)) {
+        unit = "?";
+    }
+    if (size && *unit && unit [1] == 0 && strchr ("kKMG", *unit)) {
+        //  Past max already: shifting could only overflow
+        if (number <= max) {
+            number <<= *unit == 'G' ? 30 : *unit == 'M' ? 20 : 10;
+        }
+        unit = "";
+    }
+    if (*unit) {
+        s_problem (self, kv->line, size ? "bad size '%s' for '%s': expected "
+                   "a whole number of bytes, with unit k, M or G"
+                   : "bad number '%s' for '%s': expected a whole number",
+                   text, kv->name);
+        return false;
+    }
+    if (number < min || number > max) {
+        s_problem (self, kv->line, "%s out of range for '%s': expected %lld "
+                   "to %lld", text, kv->name, (long long) min, (long long) max);
+        return false;
+    }
+    *value = number;
+    return true;
+}
+
+//  Index of the value among names, or -1 after reporting.
+static int
+s_enum (s_loader_t *self, s_node_t *kv, const char *where, const char **names)
+{
+    const char *text = s_leaf (self, kv, where, false);
+    if (!text) {
+        return -1;
+    }
+    for (int i = 0; names [i]; i++) {
+        if (streq (text, names [i])) {
+            return i;
+        }
+    }
+    s_problem (self, kv->line, "bad value '%s' for '%s': expected %s, %s or %s",
+               text, kv->name, names [0], names [1], names [2]);
+    return -1;
+}
+
+//  Names end up in addresses (group/actor) and file names in the run
+//  directory, which keeps names starting with '.' for its own files.
+static bool
+s_name_ok (const char *name)
+{
+    size_t len = strlen (name);
+    return len >= 1 && len <= S_NAME_MAX && name [0] != '.'
+        && strspn (name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789_.-") == len;
+}
+
+//  Class names become C symbols (actorio_class_NAME)
+static bool
+s_class_ok (const char *name)
+{
+    size_t len = strlen (name);
+    return len >= 1 && len <= S_NAME_MAX && !isdigit ((unsigned char) name [0])
+        && strspn (name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789_") == len;
+}
+
+static bool
+s_check_name (s_loader_t *self, int line, const char *what, const char *name)
+{
+    if (s_name_ok (name)) {
+        return true;
+    }
+    s_problem (self, line, "bad %s name '%s': use 1 to 64 of A-Z a-z 0-9 _ . -, "
+               "not starting with '.'", what, name);
+    return false;
+}
+
+//  ---------------------------------------------------------------------
+//  Sections
+
+static void
+s_load_run (s_loader_t *self, s_node_t *section, act_topology_t *topo)
+{
+    int backoff_line = section->line;
+    if (section->value && *section->value) {
+        s_problem (self, section->line, "run takes no value: write its name "
+                   "as 'name = %s' below it", section->value);
+    }
+    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+        int64_t number;
+        int index;
+        if (s_duplicate (self, kv, "run")) {
+            continue;
+        }
+        if (streq (kv->name, "name")) {
+            const char *name = s_leaf (self, kv, "run", false);
+            if (name && s_check_name (self, kv->line, "run", name)) {
+                topo->name = strdup (name);
+            }
+        }
+        else
+        if (streq (kv->name, "strategy")) {
+            if ((index = s_enum (self, kv, "run", s_strategies)) >= 0) {
+                topo->strategy = (act_strategy_t) index;
+            }
+        }
+        else
+        if (streq (kv->name, "intensity")) {
+            if (s_integer (self, kv, "run", 0, S_INTENSITY_MAX, false, &number)) {
+                topo->intensity = (int) number;
+            }
+        }
+        else
+        if (streq (kv->name, "period")) {
+            s_duration (self, kv, "run", 1, &topo->period);
+        }
+        else
+        if (streq (kv->name, "shutdown")) {
+            s_duration (self, kv, "run", 0, &topo->shutdown);
+        }
+        else
+        if (streq (kv->name, "start_timeout")) {
+            s_duration (self, kv, "run", 1, &topo->start_timeout);
+        }
+        else
+        if (streq (kv->name, "backoff_min") || streq (kv->name, "backoff_max")) {
+            bool min = streq (kv->name, "backoff_min");
+            if (s_duration (self, kv, "run", 0, min ? &topo->backoff_min
+                                                    : &topo->backoff_max)) {
+                backoff_line = kv->line > backoff_line ? kv->line : backoff_line;
+            }
+        }
+        else
+        if (streq (kv->name, "max_msg_size")) {
+            s_integer (self, kv, "run", S_MSG_SIZE_MIN, S_MSG_SIZE_MAX, true,
+                       &topo->max_msg_size);
+        }
+        else
+        if (streq (kv->name, "hwm")) {
+            if (s_integer (self, kv, "run", 1, S_HWM_MAX, false, &number)) {
+                topo->hwm = (int) number;
+            }
+        }
+        else {
+            s_unknown_key (self, kv, "run", s_run_keys);
+        }
+    }
+    bool named = false;
+    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+        named |= streq (kv->name, "name");
+    }
+    if (!named) {
+        s_problem (self, section->line, "missing required key 'name' in run");
+    }
+    if (topo->backoff_min > topo->backoff_max) {
+        s_problem (self, backoff_line, "backoff_min (%dms) is greater than "
+                   "backoff_max (%dms)", topo->backoff_min, topo->backoff_max);
+    }
+}
+
+//  Looks up the class of an actor: plugin first, then the built-ins.
+static void
+s_check_class (s_loader_t *self, s_node_t *kv, act_topo_group_t *group,
+               act_topo_actor_t *actor, void *plugin)
+{
+    if (plugin) {
+        char *symbol = zsys_sprintf ("%s%s", ACT_PLUGIN_CLASS_PREFIX, actor->cls);
+        void *found = dlsym (plugin, symbol);
+        free (symbol);
+        if (found || act_builtin_find (actor->cls)) {
+            return;
+        }
+        s_problem (self, kv->line, "class '%s' of actor '%s/%s' not found: "
+                   "%s has no symbol %s%s and no built-in class has that name",
+                   actor->cls, group->name, actor->name, group->plugin,
+                   ACT_PLUGIN_CLASS_PREFIX, actor->cls);
+    }
+    else
+    if (!act_builtin_find (actor->cls)) {
+        s_problem (self, kv->line, "class '%s' of actor '%s/%s' is not a "
+                   "built-in class, and group '%s' has no plugin",
+                   actor->cls, group->name, actor->name, group->name);
+    }
+}
+
+static void
+s_load_actor (s_loader_t *self, s_node_t *section, act_topo_group_t *group,
+              void *plugin, bool check_classes)
+{
+    if (!section->value || !*section->value) {
+        s_problem (self, section->line, "actor needs a name: write 'actor = NAME'");
+        return;
+    }
+    for (size_t i = 0; i < group->actor_count; i++) {
+        if (streq (group->actors [i].name, section->value)) {
+            s_problem (self, section->line, "duplicate actor name '%s' in group "
+                       "'%s' (first at line %d)", section->value, group->name,
+                       group->actors [i].line);
+            return;
+        }
+    }
+    if (!s_check_name (self, section->line, "actor", section->value)) {
+        return;
+    }
+    group->actors = realloc (group->actors, (group->actor_count + 1)
+                                            * sizeof (act_topo_actor_t));
+    assert (group->actors);
+    act_topo_actor_t *actor = &group->actors [group->actor_count++];
+    memset (actor, 0, sizeof *actor);
+    actor->name = strdup (section->value);
+    actor->line = section->line;
+
+    char *where = zsys_sprintf ("actor '%s/%s'", group->name, actor->name);
+    s_node_t *class_kv = NULL;
+    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+        if (s_duplicate (self, kv, where)) {
+            continue;
+        }
+        if (streq (kv->name, "class")) {
+            const char *cls = s_leaf (self, kv, where, false);
+            class_kv = kv;
+            if (cls && s_class_ok (cls)) {
+                actor->cls = strdup (cls);
+            }
+            else
+            if (cls) {
+                s_problem (self, kv->line, "bad class name '%s': use 1 to 64 of "
+                           "A-Z a-z 0-9 _, not starting with a digit", cls);
+            }
+        }
+        else
+        if (streq (kv->name, "args")) {
+            const char *args = s_leaf (self, kv, where, true);
+            if (args) {
+                actor->args = strdup (args);
+            }
+        }
+        else {
+            s_unknown_key (self, kv, where, s_actor_keys);
+        }
+    }
+    if (!class_kv) {
+        s_problem (self, section->line, "missing required key 'class' in %s",
+                   where);
+    }
+    else
+    if (actor->cls && check_classes) {
+        s_check_class (self, class_kv, group, actor, plugin);
+    }
+    free (where);
+}
+
+//  Resolves the plugin path and opens it; NULL after reporting.
+static void *
+s_open_plugin (s_loader_t *self, s_node_t *kv, act_topo_group_t *group,
+               const char *where)
+{
+    const char *path = s_leaf (self, kv, where, false);
+    if (!path) {
+        return NULL;
+    }
+    char *joined = path [0] == '/' ? strdup (path)
+                                   : zsys_sprintf ("%s/%s", self->dir, path);
+    char *resolved = realpath (joined, NULL);
+    if (!resolved || access (resolved, R_OK) != 0) {
+        s_problem (self, kv->line, "unable to read plugin '%s' (%s): %s", path,
+                   joined, strerror (errno));
+        free (resolved);
+        free (joined);
+        return NULL;
+    }
+    free (joined);
+    group->plugin = resolved;
+    dlerror ();
+    void *handle = dlopen (resolved, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char *reason = dlerror ();
+        s_problem (self, kv->line, "unable to load plugin '%s': %s", path,
+                   reason ? reason : "unknown dlopen error");
+    }
+    return handle;
+}
+
+static void
+s_load_group (s_loader_t *self, s_node_t *section, act_topology_t *topo)
+{
+    if (!section->value || !*section->value) {
+        s_problem (self, section->line, "group needs a name: write 'group = NAME'");
+        return;
+    }
+    int existing = act_topology_group_index (topo, section->value);
+    if (existing >= 0) {
+        s_problem (self, section->line, "duplicate group name '%s' (first at "
+                   "line %d)", section->value, topo->groups [existing].line);
+        return;
+    }
+    if (!s_check_name (self, section->line, "group", section->value)) {
+        return;
+    }
+    topo->groups = realloc (topo->groups, (topo->group_count + 1)
+                                          * sizeof (act_topo_group_t));
+    assert (topo->groups);
+    self->parent_lines = s_grow (self->parent_lines, &self->parent_max,
+                                 topo->group_count + 1, sizeof (int));
+    self->parent_lines [topo->group_count] = 0;
+    act_topo_group_t *group = &topo->groups [topo->group_count++];
+    memset (group, 0, sizeof *group);
+    group->name = strdup (section->value);
+    group->line = section->line;
+    group->restart = ACT_RESTART_PERMANENT;
+    group->start_timeout = topo->start_timeout;
+    group->shutdown = topo->shutdown;
+
+    //  Settings first, wherever they stand, so the actors' classes are
+    //  looked up in the plugin even when it is named after them.
+    char *where = zsys_sprintf ("group '%s'", group->name);
+    void *plugin = NULL;
+    bool plugin_ok = true;
+    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+        int index;
+        if (streq (kv->name, "actor") || s_duplicate (self, kv, where)) {
+            continue;
+        }
+        if (streq (kv->name, "plugin")) {
+            plugin = s_open_plugin (self, kv, group, where);
+            plugin_ok = plugin != NULL;
+        }
+        else
+        if (streq (kv->name, "restart")) {
+            if ((index = s_enum (self, kv, where, s_restarts)) >= 0) {
+                group->restart = (act_restart_t) index;
+            }
+        }
+        else
+        if (streq (kv->name, "parent")) {
+            const char *parent = s_leaf (self, kv, where, false);
+            if (parent) {
+                group->parent = strdup (parent);
+                self->parent_lines [topo->group_count - 1] = kv->line;
+            }
+        }
+        else
+        if (streq (kv->name, "start_timeout")) {
+            s_duration (self, kv, where, 1, &group->start_timeout);
+        }
+        else
+        if (streq (kv->name, "shutdown")) {
+            s_duration (self, kv, where, 0, &group->shutdown);
+        }
+        else {
+            s_unknown_key (self, kv, where, s_group_keys);
+        }
+    }
+    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+        if (streq (kv->name, "actor")) {
+            //  A plugin that failed to load would make every class a miss
+            s_load_actor (self, kv, group, plugin, plugin_ok);
+        }
+    }
+    bool any_actor = false;
+    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+        any_actor |= streq (kv->name, "actor");
+    }
+    if (!any_actor) {
+        s_problem (self, section->line, "group '%s' has no actors: add an "
+                   "'actor = NAME' section", group->name);
+    }
+    if (plugin) {
+        dlclose (plugin);
+    }
+    free (where);
+}
+
+//  Each parent is an existing "group/actor" of another group, and the
+//  groups' parent links form a forest: child-stopped messages climb it.
+static void
+s_check_parents (s_loader_t *self, act_topology_t *topo)
+{
+    size_t count = topo->group_count;
+    int *up = (int *) zmalloc ((count + 1) * sizeof (int));
+    for (size_t i = 0; i < count; i++) {
+        act_topo_group_t *group = &topo->groups [i];
+        int line = self->parent_lines [i];
+        up [i] = -1;
+        if (!group->parent) {
+            continue;
+        }
+        const char *slash = strchr (group->parent, '/');
+        if (!slash || slash == group->parent || !slash [1]
+        ||  strchr (slash + 1, '/')) {
+            s_problem (self, line, "bad parent '%s' for group '%s': expected "
+                       "GROUP/ACTOR", group->parent, group->name);
+            continue;
+        }
+        char *name = strndup (group->parent, (size_t) (slash - group->parent));
+        int index = act_topology_group_index (topo, name);
+        if (index < 0) {
+            s_problem (self, line, "parent '%s' of group '%s': no group named "
+                       "'%s'", group->parent, group->name, name);
+        }
+        else
+        if ((size_t) index == i) {
+            s_problem (self, line, "group '%s' cannot be its own parent "
+                       "('%s')", group->name, group->parent);
+        }
+        else {
+            act_topo_group_t *target = &topo->groups [index];
+            size_t a = 0;
+            while (a < target->actor_count
+               &&  !streq (target->actors [a].name, slash + 1)) {
+                a++;
+            }
+            if (a == target->actor_count) {
+                s_problem (self, line, "parent '%s' of group '%s': group '%s' "
+                           "has no actor '%s'", group->parent, group->name,
+                           name, slash + 1);
+            }
+            else {
+                up [i] = index;
+            }
+        }
+        free (name);
+    }
+    //  A cycle is reported once, at its member that comes first in the file
+    for (size_t i = 0; i < count; i++) {
+        int at = up [i];
+        size_t steps = 0;
+        bool lowest = true;
+        while (at >= 0 && (size_t) at != i && steps++ < count) {
+            lowest &= (size_t) at > i;
+            at = up [at];
+        }
+        if (at < 0 || (size_t) at != i || !lowest) {
+            continue;
+        }
+        char *path = strdup (topo->groups [i].name);
+        at = (int) i;
+        do {
+            at = up [at];
+            char *longer = zsys_sprintf ("%s -> %s", path, topo->groups [at].name);
+            free (path);
+            path = longer;
+        } while ((size_t) at != i);
+        s_problem (self, self->parent_lines [i], "parent cycle between groups: %s",
+                   path);
+        free (path);
+    }
+    free (up);
+}
+
+//  ---------------------------------------------------------------------
+//  Public API
+
+static char *
+s_read_file (const char *path)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        return NULL;
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *memory = open_memstream (&text, &size);
+    assert (memory);
+    char buffer [4096];
+    size_t got;
+    while ((got = fread (buffer, 1, sizeof buffer, file)) > 0) {
+        fwrite (buffer, 1, got, memory);
+    }
+    int error = ferror (file) ? errno : 0;
+    fclose (file);
+    fclose (memory);
+    if (error) {
+        free (text);
+        errno = error;
+        return NULL;
+    }
+    return text;
+}
+
+static char *
+s_absolute_dir (const char *path)
+{
+    const char *slash = strrchr (path, '/');
+    char *dir = slash ? strndup (path, slash == path ? 1 : (size_t) (slash - path))
+                      : strdup (".");
+    char *absolute = realpath (dir, NULL);
+    free (dir);
+    return absolute ? absolute : strdup ("/");
+}
+
+//  Builds the topology from a tree without syntax errors.
+static act_topology_t *
+s_load (s_loader_t *self, s_node_t *root)
+{
+    act_topology_t *topo = (act_topology_t *) zmalloc (sizeof (act_topology_t));
+    topo->file = strdup (self->file);
+    topo->strategy = ACT_STRATEGY_ONE_FOR_ONE;
+    topo->intensity = S_DEF_INTENSITY;
+    topo->period = S_DEF_PERIOD;
+    topo->shutdown = S_DEF_SHUTDOWN;
+    topo->start_timeout = S_DEF_START_TIMEOUT;
+    topo->backoff_min = S_DEF_BACKOFF_MIN;
+    topo->backoff_max = S_DEF_BACKOFF_MAX;
+    topo->max_msg_size = S_DEF_MAX_MSG_SIZE;
+    topo->hwm = S_DEF_HWM;
+
+    s_node_t *run = NULL;
+    for (s_node_t *kv = root->child; kv; kv = kv->next) {
+        if (streq (kv->name, "run")) {
+            if (run) {
+                s_problem (self, kv->line, "duplicate run section (first at "
+                           "line %d)", run->line);
+            }
+            else {
+                run = kv;
+                s_load_run (self, kv, topo);
+            }
+        }
+        else
+        if (!streq (kv->name, "group")) {
+            s_unknown_key (self, kv, NULL, s_top_keys);
+        }
+    }
+    if (!run) {
+        s_problem (self, 0, "missing required section 'run'");
+    }
+    //  Groups after run, wherever it stands: they inherit its defaults
+    bool any_group = false;
+    for (s_node_t *kv = root->child; kv; kv = kv->next) {
+        if (streq (kv->name, "group")) {
+            any_group = true;
+            s_load_group (self, kv, topo);
+        }
+    }
+    if (!any_group) {
+        s_problem (self, 0, "no groups: a run needs at least one "
+                   "'group = NAME' section");
+    }
+    s_check_parents (self, topo);
+    return topo;
+}
+
+act_topology_t *
+act_topology_load (const char *path, zlist_t *errors)
+{
+    if (!path) {
+        errno = EINVAL;
+        return NULL;
+    }
+    s_loader_t loader = { .file = path };
+    act_topology_t *topo = NULL;
+    int error = EINVAL;
+    char *text = s_read_file (path);
+    if (text) {
+        loader.dir = s_absolute_dir (path);
+        s_node_t *root = s_zpl_parse (&loader, text);
+        free (text);
+        //  A tree with syntax errors has lost lines: checking it would
+        //  only report their echoes.
+        if (loader.count == 0) {
+            topo = s_load (&loader, root);
+        }
+        s_node_destroy (&root);
+    }
+    else {
+        error = errno;
+        s_problem (&loader, 0, "unable to read topology: %s", strerror (error));
+    }
+    if (loader.count) {
+        act_topology_destroy (&topo);
+    }
+    if (loader.count) {
+        qsort (loader.problems, loader.count, sizeof (s_problem_t),
+               s_problem_compare);
+    }
+    for (size_t i = 0; i < loader.count; i++) {
+        if (errors) {
+            zlist_append (errors, loader.problems [i].text);
+        }
+        free (loader.problems [i].text);
+    }
+    free (loader.problems);
+    free (loader.dir);
+    free (loader.parent_lines);
+    if (!topo) {
+        errno = error;
+    }
+    return topo;
+}
+void
+act_topology_destroy (act_topology_t **self_p)
+{
+    if (!self_p || !*self_p) {
+        return;
+    }
+    act_topology_t *self = *self_p;
+    for (size_t i = 0; i < self->group_count; i++) {
+        act_topo_group_t *group = &self->groups [i];
+        for (size_t a = 0; a < group->actor_count; a++) {
+            free (group->actors [a].name);
+            free (group->actors [a].cls);
+            free (group->actors [a].args);
+        }
+        free (group->actors);
+        free (group->name);
+        free (group->plugin);
+        free (group->parent);
+    }
+    free (self->groups);
+    free (self->file);
+    free (self->name);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+act_topology_group_index (const act_topology_t *self, const char *name)
+{
+    if (!self || !name) {
+        return -1;
+    }
+    for (size_t i = 0; i < self->group_count; i++) {
+        if (streq (self->groups [i].name, name)) {
+            return (int) i;
+        }
+    }
+    return -1;
+}

@@ -1,0 +1,387 @@
+/*  test_topology - the topology loader: good files, bad files, plugins
+    SPDX-License-Identifier: MPL-2.0
+
+    The loader lives in supervisor/ and is not part of libactorio, so it is
+    compiled into this test directly, with the built-in classes it looks
+    classes up in (hidden in the shared library). Every file under
+    tests/topologies/bad starts with one "# expect: LINE: message" line per
+    problem the loader must report, in order; a message ending in "..." is
+    a prefix (for texts that come from the system, such as dlerror).
+*/
+#include "act_test.h"
+#include "../supervisor/act_topology.c"
+#include "../src/group/act_builtin.c"
+#include <dirent.h>
+#include <sys/stat.h>
+
+#define TOPOLOGIES ACTORIO_SOURCE_DIR "/tests/topologies"
+
+static zlist_t *
+s_errors_new (void)
+{
+    zlist_t *errors = zlist_new ();
+    zlist_autofree (errors);
+    return errors;
+}
+
+static act_topology_t *
+s_load_good (const char *path)
+{
+    zlist_t *errors = s_errors_new ();
+    act_topology_t *topo = act_topology_load (path, errors);
+    for (char *error = zlist_first (errors); error; error = zlist_next (errors)) {
+        cr_log_error ("%s", error);
+    }
+    cr_assert_not_null (topo, "%s did not load", path);
+    cr_assert_eq (zlist_size (errors), 0);
+    zlist_destroy (&errors);
+    return topo;
+}
+
+//  Writes text to dir/name; returns the path (caller frees).
+static char *
+s_write (const char *dir, const char *name, const char *text)
+{
+    char *path = zsys_sprintf ("%s/%s", dir, name);
+    FILE *file = fopen (path, "wb");
+    cr_assert_not_null (file);
+    fputs (text, file);
+    fclose (file);
+    return path;
+}
+
+Test (topology, loads_a_minimal_file_with_defaults)
+{
+    act_topology_t *topo = s_load_good (TOPOLOGIES "/good/minimal.zpl");
+    cr_expect_str_eq (topo->file, TOPOLOGIES "/good/minimal.zpl");
+    cr_expect_str_eq (topo->name, "minimal");
+    cr_expect_eq (topo->strategy, ACT_STRATEGY_ONE_FOR_ONE);
+    cr_expect_eq (topo->intensity, 3);
+    cr_expect_eq (topo->period, 5000);
+    cr_expect_eq (topo->shutdown, 5000);
+    cr_expect_eq (topo->start_timeout, 5000);
+    cr_expect_eq (topo->backoff_min, 10);
+    cr_expect_eq (topo->backoff_max, 5000);
+    cr_expect_eq (topo->max_msg_size, 1048576);
+    cr_expect_eq (topo->hwm, 1000);
+    cr_assert_eq (topo->group_count, 1);
+
+    act_topo_group_t *group = &topo->groups [0];
+    cr_expect_str_eq (group->name, "solo");
+    cr_expect_null (group->plugin);
+    cr_expect_null (group->parent);
+    cr_expect_eq (group->restart, ACT_RESTART_PERMANENT);
+    cr_expect_eq (group->start_timeout, 5000);
+    cr_expect_eq (group->shutdown, 5000);
+    cr_expect_eq (group->line, 6);
+    cr_assert_eq (group->actor_count, 1);
+    cr_expect_str_eq (group->actors [0].name, "echoer");
+    cr_expect_str_eq (group->actors [0].cls, "echo");
+    cr_expect_null (group->actors [0].args);
+    cr_expect_eq (group->actors [0].line, 7);
+
+    cr_expect_eq (act_topology_group_index (topo, "solo"), 0);
+    cr_expect_eq (act_topology_group_index (topo, "none"), -1);
+    act_topology_destroy (&topo);
+    cr_expect_null (topo);
+}
+
+Test (topology, loads_every_key)
+{
+    act_topology_t *topo = s_load_good (TOPOLOGIES "/good/full.zpl");
+    cr_expect_str_eq (topo->name, "shop.v2-test");
+    cr_expect_eq (topo->strategy, ACT_STRATEGY_REST_FOR_ONE);
+    cr_expect_eq (topo->intensity, 10);
+    cr_expect_eq (topo->period, 30000);
+    cr_expect_eq (topo->shutdown, 2500);
+    cr_expect_eq (topo->start_timeout, 2000);
+    cr_expect_eq (topo->backoff_min, 0);
+    cr_expect_eq (topo->backoff_max, 60000);
+    cr_expect_eq (topo->max_msg_size, 4 * 1024 * 1024);
+    cr_expect_eq (topo->hwm, 5000);
+    cr_assert_eq (topo->group_count, 3);
+
+    //  File order is start order; unset group durations come from run
+    act_topo_group_t *store = &topo->groups [0];
+    act_topo_group_t *web = &topo->groups [1];
+    act_topo_group_t *batch = &topo->groups [2];
+    cr_expect_str_eq (store->name, "store");
+    cr_expect_eq (store->restart, ACT_RESTART_PERMANENT);
+    cr_expect_eq (store->start_timeout, 800);
+    cr_expect_eq (store->shutdown, 2500);
+    cr_expect_str_eq (store->actors [0].args, "path=/var/lib/shop # not a comment");
+
+    cr_expect_str_eq (web->name, "web");
+    cr_expect_eq (web->restart, ACT_RESTART_TRANSIENT);
+    cr_expect_str_eq (web->parent, "store/db");
+    cr_expect_eq (web->start_timeout, 2000);
+    cr_expect_eq (web->shutdown, 0);
+    cr_assert_eq (web->actor_count, 2);
+    cr_expect_str_eq (web->actors [0].name, "front");
+    cr_expect_str_eq (web->actors [0].args, "listen on 8080");
+    cr_expect_str_eq (web->actors [1].name, "audit");
+    cr_expect_str_eq (web->actors [1].cls, "sink");
+    cr_expect_str_eq (web->actors [1].args, "a b c");
+
+    cr_expect_str_eq (batch->name, "batch");
+    cr_expect_eq (batch->restart, ACT_RESTART_TEMPORARY);
+    cr_expect_str_eq (batch->actors [0].args, "");
+    cr_expect_eq (act_topology_group_index (topo, "batch"), 2);
+    act_topology_destroy (&topo);
+}
+
+Test (topology, parents_may_point_forward)
+{
+    act_topology_t *topo = s_load_good (TOPOLOGIES "/good/parents.zpl");
+    cr_assert_eq (topo->group_count, 3);
+    cr_expect_str_eq (topo->groups [0].parent, "mid/m");
+    cr_expect_str_eq (topo->groups [1].parent, "root/boss");
+    cr_expect_null (topo->groups [2].parent);
+    cr_expect_eq (topo->strategy, ACT_STRATEGY_ONE_FOR_ALL);
+    act_topology_destroy (&topo);
+}
+
+//  Our reader must read ZPL as czmq does: same groups, same values
+Test (topology, good_files_read_the_same_with_zconfig)
+{
+    const char *names [] = { "minimal", "full", "parents" };
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++) {
+        char *path = zsys_sprintf ("%s/good/%s.zpl", TOPOLOGIES, names [i]);
+        act_topology_t *topo = s_load_good (path);
+        zconfig_t *root = zconfig_load (path);
+        cr_assert_not_null (root, "zconfig cannot read %s", path);
+        cr_expect_str_eq (zconfig_get (root, "run/name", ""), topo->name);
+        size_t g = 0;
+        for (zconfig_t *section = zconfig_child (root); section;
+             section = zconfig_next (section)) {
+            if (!streq (zconfig_name (section), "group")) {
+                continue;
+            }
+            cr_assert_lt (g, topo->group_count, "%s", path);
+            act_topo_group_t *group = &topo->groups [g++];
+            cr_expect_str_eq (zconfig_value (section), group->name);
+            size_t a = 0;
+            for (zconfig_t *item = zconfig_child (section); item;
+                 item = zconfig_next (item)) {
+                if (!streq (zconfig_name (item), "actor")) {
+                    continue;
+                }
+                act_topo_actor_t *actor = &group->actors [a++];
+                cr_expect_str_eq (zconfig_value (item), actor->name);
+                cr_expect_str_eq (zconfig_get (item, "class", ""), actor->cls);
+                cr_expect_str_eq (zconfig_get (item, "args", ""),
+                                  actor->args ? actor->args : "");
+            }
+            cr_expect_eq (a, group->actor_count, "%s", path);
+        }
+        cr_expect_eq (g, topo->group_count, "%s", path);
+        zconfig_destroy (&root);
+        act_topology_destroy (&topo);
+        free (path);
+    }
+}
+
+//  True if error is what the expect line asks for, as path:expect
+static bool
+s_matches (const char *error, const char *path, const char *expect)
+{
+    char *wanted = zsys_sprintf ("%s:%s", path, expect);
+    size_t len = strlen (wanted);
+    bool prefix = len >= 3 && streq (wanted + len - 3, "...");
+    bool ok = prefix ? strncmp (error, wanted, len - 3) == 0
+                     : streq (error, wanted);
+    free (wanted);
+    return ok;
+}
+
+static void
+s_check_bad (const char *path)
+{
+    zlist_t *expects = s_errors_new ();
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    char line [1024];
+    while (fgets (line, sizeof line, file) && strncmp (line, "# expect: ", 10) == 0) {
+        line [strcspn (line, "\n")] = 0;
+        zlist_append (expects, line + 10);
+    }
+    fclose (file);
+    cr_expect_gt (zlist_size (expects), 0, "%s has no '# expect:' line", path);
+
+    zlist_t *errors = s_errors_new ();
+    errno = 0;
+    act_topology_t *topo = act_topology_load (path, errors);
+    cr_expect_null (topo, "%s loaded", path);
+    cr_expect_eq (errno, EINVAL, "%s: errno %d", path, errno);
+    act_topology_destroy (&topo);
+    cr_expect_eq (zlist_size (errors), zlist_size (expects),
+                  "%s: %zu problems reported, %zu expected", path,
+                  zlist_size (errors), zlist_size (expects));
+    char *expect = zlist_first (expects);
+    char *error = zlist_first (errors);
+    for (; expect && error; expect = zlist_next (expects), error = zlist_next (errors)) {
+        cr_expect (s_matches (error, path, expect),
+                   "\n  got:    %s\n  wanted: %s:%s", error, path, expect);
+    }
+    for (; error; error = zlist_next (errors)) {
+        cr_expect_fail ("unexpected: %s", error);
+    }
+    zlist_destroy (&errors);
+    zlist_destroy (&expects);
+}
+
+Test (topology, bad_files_report_exactly_the_expected_problems)
+{
+    DIR *dir = opendir (TOPOLOGIES "/bad");
+    cr_assert_not_null (dir);
+    size_t checked = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        size_t len = strlen (entry->d_name);
+        if (len > 4 && streq (entry->d_name + len - 4, ".zpl")) {
+            char *path = zsys_sprintf ("%s/bad/%s", TOPOLOGIES, entry->d_name);
+            s_check_bad (path);
+            free (path);
+            checked++;
+        }
+    }
+    closedir (dir);
+    cr_expect_geq (checked, 24, "only %zu bad topologies", checked);
+}
+
+Test (topology, an_unreadable_file_is_line_zero)
+{
+    zlist_t *errors = s_errors_new ();
+    errno = 0;
+    cr_expect_null (act_topology_load ("/nonexistent/run.zpl", errors));
+    cr_expect_eq (errno, ENOENT);
+    cr_assert_eq (zlist_size (errors), 1);
+    cr_expect_str_eq (zlist_first (errors), "/nonexistent/run.zpl:0: unable to "
+                      "read topology: No such file or directory");
+    zlist_purge (errors);
+
+    cr_expect_null (act_topology_load (TOPOLOGIES, errors));
+    cr_expect_eq (errno, EISDIR);
+    cr_assert_eq (zlist_size (errors), 1);
+    cr_expect_str_eq (zlist_first (errors), TOPOLOGIES ":0: unable to read "
+                      "topology: Is a directory");
+    zlist_destroy (&errors);
+}
+
+Test (topology, bad_arguments)
+{
+    errno = 0;
+    cr_expect_null (act_topology_load (NULL, NULL));
+    cr_expect_eq (errno, EINVAL);
+    //  A NULL list only means the caller does not want the messages
+    cr_expect_null (act_topology_load (TOPOLOGIES "/bad/no_groups.zpl", NULL));
+    act_topology_destroy (NULL);
+    act_topology_t *topo = NULL;
+    act_topology_destroy (&topo);
+    cr_expect_eq (act_topology_group_index (NULL, "x"), -1);
+}
+
+//  LF, CRLF and lone CR all end lines (spec 4), and count as one line each
+Test (topology, line_endings)
+{
+    char *dir = act_test_tmpdir ();
+    const char *body = "run|    name = eol|group = g|    actor = a|        class = sink|";
+    const char *endings [] = { "\n", "\r\n", "\r" };
+    for (size_t i = 0; i < 3; i++) {
+        char text [256] = "";
+        for (const char *p = body; *p; p++) {
+            if (*p == '|') {
+                strcat (text, endings [i]);
+            }
+            else {
+                size_t len = strlen (text);
+                text [len] = *p;
+                text [len + 1] = 0;
+            }
+        }
+        char *path = s_write (dir, "eol.zpl", text);
+        act_topology_t *topo = s_load_good (path);
+        cr_expect_str_eq (topo->groups [0].actors [0].cls, "sink");
+        cr_expect_eq (topo->groups [0].actors [0].line, 4);
+        act_topology_destroy (&topo);
+
+        //  And a mistake on line 5 is reported on line 5
+        char *bad = zsys_sprintf ("%s        clas = sink%s", text, endings [i]);
+        free (path);
+        path = s_write (dir, "eol.zpl", bad);
+        zlist_t *errors = s_errors_new ();
+        cr_expect_null (act_topology_load (path, errors));
+        cr_assert_eq (zlist_size (errors), 1);
+        char *wanted = zsys_sprintf ("%s:6: unknown key 'clas' in actor 'g/a' "
+                                     "(did you mean 'class'?)", path);
+        cr_expect_str_eq (zlist_first (errors), wanted);
+        free (wanted);
+        zlist_destroy (&errors);
+        unlink (path);
+        free (path);
+        free (bad);
+    }
+    rmdir (dir);
+    free (dir);
+}
+
+//  Builds tests/plugins/topo_plugin.c into dir/libgreeter.so
+static void
+s_build_plugin (const char *dir)
+{
+    char *command = zsys_sprintf (
+        "cc -shared -fPIC -o %s/libgreeter.so %s/tests/plugins/topo_plugin.c "
+        "-I%s/include $(pkg-config --cflags libczmq 2>/dev/null)",
+        dir, ACTORIO_SOURCE_DIR, ACTORIO_SOURCE_DIR);
+    int rc = system (command);
+    free (command);
+    cr_assert_eq (rc, 0, "cannot build the test plugin with cc");
+}
+
+Test (topology, plugin_classes_are_found_by_symbol, .timeout = 60)
+{
+    char *dir = act_test_tmpdir ();
+    s_build_plugin (dir);
+    char *path = s_write (dir, "plugin.zpl",
+        "run\n"
+        "    name = plug\n"
+        "group = g\n"
+        "    actor = hello\n"
+        "        class = greeter\n"
+        "    actor = back\n"
+        "        class = echo\n"                    //  built-in, still found
+        "    plugin = libgreeter.so\n");            //  after the actors: fine
+    act_topology_t *topo = s_load_good (path);
+    char *expected = zsys_sprintf ("%s/libgreeter.so", dir);
+    char *resolved = realpath (expected, NULL);
+    cr_expect_str_eq (topo->groups [0].plugin, resolved);
+    cr_expect_eq (topo->groups [0].plugin [0], '/');
+    cr_expect_str_eq (topo->groups [0].actors [0].cls, "greeter");
+    act_topology_destroy (&topo);
+    free (path);
+
+    path = s_write (dir, "plugin.zpl",
+        "run\n"
+        "    name = plug\n"
+        "group = g\n"
+        "    plugin = libgreeter.so\n"
+        "    actor = hello\n"
+        "        class = farewell\n");
+    zlist_t *errors = s_errors_new ();
+    cr_expect_null (act_topology_load (path, errors));
+    cr_assert_eq (zlist_size (errors), 1);
+    char *wanted = zsys_sprintf ("%s:6: class 'farewell' of actor 'g/hello' not "
+                                 "found: %s has no symbol actorio_class_farewell "
+                                 "and no built-in class has that name",
+                                 path, resolved);
+    cr_expect_str_eq (zlist_first (errors), wanted);
+    free (wanted);
+    zlist_destroy (&errors);
+    unlink (path);
+    unlink (resolved);
+    rmdir (dir);
+    free (resolved);
+    free (expected);
+    free (path);
+    free (dir);
+}

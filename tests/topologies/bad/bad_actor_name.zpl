@@ -1,0 +1,6 @@
+# expect: 5: bad actor name '.hidden': use 1 to 64 of A-Z a-z 0-9 _ . -, not starting with '.'
+run
+    name = demo
+group = web
+    actor = .hidden
+        class = echo
