@@ -60,7 +60,7 @@ s_wire (const unsigned char *header, size_t header_size, const char *target,
 Test (wire, refuses_each_malformed_field)
 {
     unsigned char good [ACT_WIRE_HEADER] = { ACT_WIRE_MAGIC, ACT_WIRE_VERSION, 0, 0,
-                                             0, 0, 0, 7 };
+                                             0, 0xFF, 0, 7 };
     unsigned char h [ACT_WIRE_HEADER];
     act_wire_head_t head;
     struct { const char *what; int patch_at; unsigned char value; size_t header_size;
