@@ -385,3 +385,105 @@ Test (topology, plugin_classes_are_found_by_symbol, .timeout = 60)
     free (path);
     free (dir);
 }
+
+//  The literal displays of the EXAMPLES section of actorio-topology(5),
+//  in order, as a list of strings (caller destroys).
+static zlist_t *
+s_man_examples (void)
+{
+    FILE *file = fopen (ACTORIO_SOURCE_DIR "/man/actorio-topology.5", "r");
+    cr_assert_not_null (file);
+    zlist_t *blocks = zlist_new ();
+    zlist_autofree (blocks);
+    char line [512];
+    bool in_examples = false;
+    char *block = NULL;
+    while (fgets (line, sizeof line, file)) {
+        if (strncmp (line, ".Sh ", 4) == 0) {
+            in_examples = streq (line, ".Sh EXAMPLES\n");
+        }
+        else
+        if (in_examples && strncmp (line, ".Bd -literal", 12) == 0) {
+            block = strdup ("");
+        }
+        else
+        if (block && streq (line, ".Ed\n")) {
+            zlist_append (blocks, block);
+            zstr_free (&block);
+        }
+        else
+        if (block) {
+            char *longer = zsys_sprintf ("%s%s", block, line);
+            free (block);
+            block = longer;
+        }
+    }
+    fclose (file);
+    cr_assert_null (block, "unclosed .Bd in EXAMPLES");
+    return blocks;
+}
+
+Test (topology, the_man_page_examples_are_true, .timeout = 60)
+{
+    zlist_t *blocks = s_man_examples ();
+    cr_assert_eq (zlist_size (blocks), 3, "expected 3 displays in EXAMPLES");
+    char *dir = act_test_tmpdir ();
+
+    //  1. shop.zpl loads, with the test plugin as lib/libshop.so
+    char *lib = zsys_sprintf ("%s/lib", dir);
+    cr_assert_eq (mkdir (lib, 0700), 0);
+    s_build_plugin (dir);
+    char *built = zsys_sprintf ("%s/libgreeter.so", dir);
+    char *shop_lib = zsys_sprintf ("%s/libshop.so", lib);
+    cr_assert_eq (rename (built, shop_lib), 0);
+    char *shop = s_write (dir, "shop.zpl", zlist_first (blocks));
+    act_topology_t *topo = s_load_good (shop);
+    cr_expect_str_eq (topo->name, "shop");
+    cr_expect_eq (topo->strategy, ACT_STRATEGY_REST_FOR_ONE);
+    cr_assert_eq (topo->group_count, 3);
+    cr_expect_str_eq (topo->groups [2].parent, "ops/watcher");
+    cr_expect_eq (topo->groups [2].shutdown, 500);
+    act_topology_destroy (&topo);
+
+    //  2. demo.zpl gives the messages shown, a continued line being one
+    char *demo = s_write (dir, "demo.zpl", zlist_next (blocks));
+    zlist_t *errors = s_errors_new ();
+    cr_expect_null (act_topology_load (demo, errors));
+    char *shown = zlist_next (blocks);
+    cr_assert (strncmp (shown, "$ actor-run --check demo.zpl\n", 29) == 0);
+    char *cursor = shown + 29;
+    char *error = zlist_first (errors);
+    while (*cursor) {
+        //  "demo.zpl:N: ..." then lines indented by 4 that continue it
+        size_t len = strcspn (cursor, "\n");
+        char *message = strndup (cursor, len);
+        cursor += len + (cursor [len] == '\n');
+        while (strncmp (cursor, "    ", 4) == 0) {
+            len = strcspn (cursor + 4, "\n");
+            char *longer = zsys_sprintf ("%s %.*s", message, (int) len, cursor + 4);
+            free (message);
+            message = longer;
+            cursor += 4 + len + (cursor [4 + len] == '\n');
+        }
+        char *wanted = zsys_sprintf ("%s/%s", dir, message);
+        cr_expect_str_eq (error ? error : "(nothing)", wanted);
+        error = zlist_next (errors);
+        free (wanted);
+        free (message);
+    }
+    cr_expect_null (error, "not in the man page: %s", error);
+    zlist_destroy (&errors);
+
+    unlink (shop_lib);
+    unlink (shop);
+    unlink (demo);
+    rmdir (lib);
+    rmdir (dir);
+    free (shop_lib);
+    free (built);
+    free (shop);
+    free (demo);
+    free (lib);
+    free (dir);
+    zlist_destroy (&blocks);
+}
