@@ -56,4 +56,25 @@ act_test_tmpdir (void)
     return path;
 }
 
+//  Helpers added for the core runtime tests.
+
+//  Microseconds on the monotonic clock, for "no earlier than" bounds that
+//  millisecond rounding would blur.
+static inline int64_t
+act_test_now_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+//  A new system, asserted to exist.
+static inline act_system_t *
+act_test_system (void)
+{
+    act_system_t *system = act_system_new ("test");
+    cr_assert_not_null (system, "act_system_new failed: %s", strerror (errno));
+    return system;
+}
+
 #endif

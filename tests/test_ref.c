@@ -1,0 +1,784 @@
+/*  test_ref - act_ref: tell, ask, reply, waiting, and references that
+    outlive their actors
+    SPDX-License-Identifier: MPL-2.0
+*/
+#include "act_test.h"
+#include <pthread.h>
+#include <stdatomic.h>
+
+enum {
+    MSG_PING = 1,           //  echo: reply with the same payload
+    MSG_STOP,               //  echo: return ACT_STOP
+    MSG_IGNORE,             //  echo: handle, never reply
+    MSG_HOLD,               //  echo: never reply, stop 200 ms later
+    MSG_FAIL,               //  echo: act_stop (self, 42)
+    MSG_SEQ,                //  recorder: {sender, seq}
+    MSG_REPORT,             //  recorder: reply {count, errors}
+    MSG_KICK                //  various: do your thing
+};
+
+//  --------------------------------------------------------------------------
+//  echo: replies to MSG_PING with its payload
+
+static int
+s_echo_stop_timer (act_t *self, int timer_id, void *arg)
+{
+    (void) self; (void) timer_id; (void) arg;
+    return ACT_STOP;
+}
+
+static int
+s_echo_handle (act_t *self, act_msg_t *msg)
+{
+    switch (act_msg_type (msg)) {
+        case MSG_PING: {
+            act_msg_t *reply = act_msg_new_data (MSG_PING, act_msg_data (msg),
+                                                 act_msg_size (msg));
+            act_reply (msg, &reply);
+            return ACT_OK;
+        }
+        case MSG_STOP:
+            return ACT_STOP;
+        case MSG_HOLD:
+            act_after (self, 200, s_echo_stop_timer, NULL);
+            return ACT_OK;
+        case MSG_FAIL:
+            act_stop (self, 42);
+            return ACT_OK;
+        default:
+            return ACT_OK;
+    }
+}
+
+static const act_class_t s_echo = {
+    .name = "echo", .handle = s_echo_handle
+};
+
+//  The first test is the example: spawn an actor, ask it, read the reply.
+Test (ref, ask_round_trip, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    cr_assert_not_null (echo);
+    cr_assert (act_ref_alive (echo));
+
+    act_msg_t *request = act_msg_new_str (MSG_PING, "Hello World!");
+    act_msg_t *reply = act_ask (echo, &request, 2000);
+    cr_assert_null (request, "act_ask takes the message");
+    cr_assert_not_null (reply, "ask failed: %s", strerror (errno));
+    cr_assert_str_eq (act_msg_str (reply), "Hello World!");
+    cr_assert_neq (act_msg_corr (reply), 0, "a reply carries the ask's id");
+    act_msg_destroy (&reply);
+
+    act_ref_destroy (&echo);
+    cr_assert_null (echo);
+    act_system_destroy (&system);
+    cr_assert_null (system);
+}
+
+//  --------------------------------------------------------------------------
+//  recorder: checks that each sender's sequence numbers arrive in order
+
+typedef struct {
+    int sender;
+    int seq;
+} seq_t;
+
+#define MAX_SENDERS 8
+
+typedef struct {
+    int next [MAX_SENDERS];     //  next expected seq per sender
+    int count;                  //  MSG_SEQ handled
+    int errors;                 //  out-of-order arrivals
+} recorder_t;
+
+static int
+s_recorder_handle (act_t *self, act_msg_t *msg)
+{
+    recorder_t *state = act_state (self);
+    if (act_msg_type (msg) == MSG_SEQ) {
+        seq_t seq;
+        if (act_msg_size (msg) != sizeof seq) {
+            state->errors++;
+            return ACT_OK;
+        }
+        memcpy (&seq, act_msg_data (msg), sizeof seq);
+        if (seq.sender < 0 || seq.sender >= MAX_SENDERS
+        ||  seq.seq != state->next [seq.sender]) {
+            state->errors++;
+        }
+        else {
+            state->next [seq.sender]++;
+        }
+        state->count++;
+    }
+    else
+    if (act_msg_type (msg) == MSG_REPORT) {
+        int report [2] = { state->count, state->errors };
+        act_msg_t *reply = act_msg_new_data (MSG_REPORT, report, sizeof report);
+        act_reply (msg, &reply);
+    }
+    else
+    if (act_msg_type (msg) == MSG_STOP) {
+        return ACT_STOP;
+    }
+    return ACT_OK;
+}
+
+static const act_class_t s_recorder = {
+    .name = "recorder", .state_size = sizeof (recorder_t),
+    .handle = s_recorder_handle
+};
+
+static void
+s_report (act_ref_t *recorder, int *count, int *errors)
+{
+    act_msg_t *msg = act_msg_new (MSG_REPORT);
+    act_msg_t *reply = act_ask (recorder, &msg, 5000);
+    cr_assert_not_null (reply, "report: %s", strerror (errno));
+    cr_assert_eq (act_msg_size (reply), 2 * sizeof (int));
+    const int *report = act_msg_data (reply);
+    *count = report [0];
+    *errors = report [1];
+    act_msg_destroy (&reply);
+}
+
+typedef struct {
+    act_ref_t *to;
+    int sender;
+    int count;
+    int failed;
+} teller_t;
+
+static void *
+s_teller (void *arg)
+{
+    teller_t *teller = arg;
+    for (int i = 0; i < teller->count; i++) {
+        seq_t seq = { teller->sender, i };
+        act_msg_t *msg = act_msg_new_data (MSG_SEQ, &seq, sizeof seq);
+        if (act_tell (teller->to, &msg) != 0 || msg) {
+            teller->failed++;
+        }
+    }
+    return NULL;
+}
+
+Test (ref, fifo_per_sender_across_threads, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *recorder = act_spawn (system, &s_recorder, NULL);
+    cr_assert_not_null (recorder);
+
+    //  Four threads tell at once: each one's messages arrive in its order
+    pthread_t threads [4];
+    teller_t tellers [4];
+    for (int i = 0; i < 4; i++) {
+        tellers [i] = (teller_t) { recorder, i, 10000, 0 };
+        cr_assert_eq (pthread_create (&threads [i], NULL, s_teller, &tellers [i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join (threads [i], NULL);
+        cr_assert_eq (tellers [i].failed, 0);
+    }
+    int count, errors;
+    s_report (recorder, &count, &errors);
+    cr_assert_eq (count, 40000);
+    cr_assert_eq (errors, 0);
+
+    act_ref_destroy (&recorder);
+    act_system_destroy (&system);
+}
+
+//  An actor that tells the recorder 10,000 numbered messages in one handler
+static int
+s_burst_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) == MSG_KICK) {
+        act_ref_t *to = *(act_ref_t **) act_msg_data (msg);
+        for (int i = 0; i < 10000; i++) {
+            seq_t seq = { 5, i };
+            act_msg_t *out = act_msg_new_data (MSG_SEQ, &seq, sizeof seq);
+            if (act_tell (to, &out) != 0) {
+                return -1;
+            }
+        }
+    }
+    return ACT_OK;
+}
+
+static const act_class_t s_burst = { .name = "burst", .handle = s_burst_handle };
+
+Test (ref, fifo_from_an_actor, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *recorder = act_spawn (system, &s_recorder, NULL);
+    act_ref_t *burst = act_spawn (system, &s_burst, NULL);
+    act_msg_t *kick = act_msg_new_data (MSG_KICK, &recorder, sizeof recorder);
+    cr_assert_eq (act_tell (burst, &kick), 0);
+
+    int count = 0, errors = 0;
+    cr_assert (ACT_WAIT_UNTIL ((s_report (recorder, &count, &errors), count == 10000), 10000),
+               "recorder got %d of 10000", count);
+    cr_assert_eq (errors, 0);
+    cr_assert (act_ref_alive (burst));
+
+    act_ref_destroy (&burst);
+    act_ref_destroy (&recorder);
+    act_system_destroy (&system);
+}
+
+typedef struct {
+    act_ref_t *to;
+    int index;
+    int failed;
+} asker_t;
+
+static void *
+s_asker (void *arg)
+{
+    asker_t *asker = arg;
+    for (int i = 0; i < 200; i++) {
+        char text [64];
+        snprintf (text, sizeof text, "thread %d ask %d", asker->index, i);
+        act_msg_t *msg = act_msg_new_str (MSG_PING, text);
+        act_msg_t *reply = act_ask (asker->to, &msg, 5000);
+        if (!reply || !act_msg_str (reply) || strcmp (act_msg_str (reply), text)) {
+            asker->failed++;
+        }
+        act_msg_destroy (&reply);
+    }
+    return NULL;
+}
+
+Test (ref, concurrent_asks_get_their_own_replies, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    pthread_t threads [4];
+    asker_t askers [4];
+    for (int i = 0; i < 4; i++) {
+        askers [i] = (asker_t) { echo, i, 0 };
+        cr_assert_eq (pthread_create (&threads [i], NULL, s_asker, &askers [i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join (threads [i], NULL);
+        cr_assert_eq (askers [i].failed, 0, "thread %d: %d bad replies", i, askers [i].failed);
+    }
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, ask_timeout_honoured, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  The actor takes the message and never replies
+    act_msg_t *msg = act_msg_new (MSG_IGNORE);
+    int64_t start = act_test_now_us ();
+    errno = 0;
+    act_msg_t *reply = act_ask (echo, &msg, 300);
+    int64_t elapsed = act_test_now_us () - start;
+    cr_assert_null (reply);
+    cr_assert_eq (errno, ETIMEDOUT, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_null (msg);
+    //  No earlier than the timeout (1 ms slack for ms clocks), and not much later
+    cr_assert_geq (elapsed, 299 * 1000, "timed out after %lld us", (long long) elapsed);
+    cr_assert_leq (elapsed, 2300 * 1000, "timed out after %lld us", (long long) elapsed);
+
+    //  The actor is fine and answers the next ask
+    msg = act_msg_new_str (MSG_PING, "still here");
+    reply = act_ask (echo, &msg, 2000);
+    cr_assert_not_null (reply);
+    cr_assert_str_eq (act_msg_str (reply), "still here");
+    act_msg_destroy (&reply);
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, ask_default_timeout, .timeout = 20)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  A negative timeout means the default, not "forever"
+    act_msg_t *msg = act_msg_new (MSG_IGNORE);
+    int64_t start = act_test_now_us ();
+    errno = 0;
+    act_msg_t *reply = act_ask (echo, &msg, -1);
+    int64_t elapsed = act_test_now_us () - start;
+    cr_assert_null (reply);
+    cr_assert_eq (errno, ETIMEDOUT);
+    cr_assert_geq (elapsed, (ACT_ASK_TIMEOUT_DEFAULT - 1) * 1000);
+    cr_assert_leq (elapsed, (ACT_ASK_TIMEOUT_DEFAULT + 2000) * 1000);
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, ask_stopped_actor_fails_fast, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    act_msg_t *msg = act_msg_new (MSG_STOP);
+    cr_assert_eq (act_tell (echo, &msg), 0);
+    cr_assert_eq (act_ref_wait (echo, 5000, NULL), 0);
+    cr_assert_not (act_ref_alive (echo));
+
+    msg = act_msg_new_str (MSG_PING, "anyone?");
+    int64_t start = act_test_now_ms ();
+    errno = 0;
+    act_msg_t *reply = act_ask (echo, &msg, 10000);
+    int64_t elapsed = act_test_now_ms () - start;
+    cr_assert_null (reply);
+    cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_null (msg);
+    cr_assert_lt (elapsed, 1000, "took %lld ms", (long long) elapsed);
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, ask_pending_while_target_stops, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  The actor takes the ask, does not reply, and stops 200 ms later
+    act_msg_t *msg = act_msg_new (MSG_HOLD);
+    int64_t start = act_test_now_ms ();
+    errno = 0;
+    act_msg_t *reply = act_ask (echo, &msg, 10000);
+    int64_t elapsed = act_test_now_ms () - start;
+    cr_assert_null (reply);
+    cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_lt (elapsed, 5000, "took %lld ms", (long long) elapsed);
+    cr_assert_not (act_ref_alive (echo));
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, ask_queued_behind_a_stop, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  The ask waits in the mailbox behind a stop: it goes to dead letters
+    //  and its waiter hears at once
+    act_msg_t *msg = act_msg_new (MSG_STOP);
+    cr_assert_eq (act_tell (echo, &msg), 0);
+    msg = act_msg_new_str (MSG_PING, "too late");
+    int64_t start = act_test_now_ms ();
+    errno = 0;
+    act_msg_t *reply = act_ask (echo, &msg, 10000);
+    int64_t elapsed = act_test_now_ms () - start;
+    cr_assert_null (reply);
+    cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_lt (elapsed, 5000, "took %lld ms", (long long) elapsed);
+    ACT_ASSERT_EVENTUALLY (act_system_dead_letters (system) >= 1, 2000);
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  asking from inside a callback: the loop would wait on itself
+
+static atomic_int s_self_ask_errno;
+static atomic_int s_other_ask_errno;
+static atomic_int s_self_wait_errno;
+static atomic_int s_ask_took_msg;
+static atomic_int s_kick_done;
+
+static int
+s_deadlock_handle (act_t *self, act_msg_t *msg)
+{
+    if (act_msg_type (msg) != MSG_KICK) {
+        return ACT_OK;
+    }
+    act_ref_t *other = *(act_ref_t **) act_msg_data (msg);
+    int took = 1;
+
+    act_msg_t *ask = act_msg_new (MSG_PING);
+    errno = 0;
+    act_msg_t *reply = act_ask (act_self (self), &ask, 1000);
+    atomic_store (&s_self_ask_errno, reply ? 0 : errno);
+    took &= ask == NULL;
+    act_msg_destroy (&reply);
+    act_msg_destroy (&ask);
+
+    ask = act_msg_new (MSG_PING);
+    errno = 0;
+    reply = act_ask (other, &ask, 1000);
+    atomic_store (&s_other_ask_errno, reply ? 0 : errno);
+    took &= ask == NULL;
+    act_msg_destroy (&reply);
+    act_msg_destroy (&ask);
+
+    errno = 0;
+    int rc = act_ref_wait (act_self (self), 1000, NULL);
+    atomic_store (&s_self_wait_errno, rc == 0 ? 0 : errno);
+
+    atomic_store (&s_ask_took_msg, took);
+    atomic_store (&s_kick_done, 1);
+    return ACT_OK;
+}
+
+static const act_class_t s_deadlock = {
+    .name = "deadlock", .handle = s_deadlock_handle
+};
+
+Test (ref, ask_from_a_callback_fails_edeadlk, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    act_ref_t *asker = act_spawn (system, &s_deadlock, NULL);
+    act_msg_t *kick = act_msg_new_data (MSG_KICK, &echo, sizeof echo);
+    int64_t start = act_test_now_ms ();
+    cr_assert_eq (act_tell (asker, &kick), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_kick_done), 5000);
+    //  All three fail at once, not at their timeouts
+    cr_assert_lt (act_test_now_ms () - start, 900);
+    cr_assert_eq (atomic_load (&s_self_ask_errno), EDEADLK);
+    cr_assert_eq (atomic_load (&s_other_ask_errno), EDEADLK);
+    cr_assert_eq (atomic_load (&s_self_wait_errno), EDEADLK);
+    cr_assert (atomic_load (&s_ask_took_msg), "act_ask takes the message");
+    cr_assert (act_ref_alive (asker));
+
+    act_ref_destroy (&asker);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  forwarding keeps the original sender
+
+typedef struct {
+    act_ref_t *back;            //  owned
+} front_t;
+
+static int
+s_front_setup (act_t *self, void *args)
+{
+    front_t *state = act_state (self);
+    state->back = act_ref_dup ((act_ref_t *) args);
+    return state->back ? ACT_OK : -1;
+}
+
+static int
+s_front_handle (act_t *self, act_msg_t *msg)
+{
+    front_t *state = act_state (self);
+    //  msg is borrowed; telling it on takes it over
+    return act_tell (state->back, &msg) == 0 ? ACT_OK : -1;
+}
+
+static void
+s_front_teardown (act_t *self)
+{
+    front_t *state = act_state (self);
+    act_ref_destroy (&state->back);
+}
+
+static const act_class_t s_front = {
+    .name = "front", .state_size = sizeof (front_t), .setup = s_front_setup,
+    .handle = s_front_handle, .teardown = s_front_teardown
+};
+
+static atomic_int s_back_saw_front;
+
+static int
+s_back_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    const char *sender = act_ref_name (act_msg_sender (msg));
+    if (sender && streq (sender, "front")) {
+        atomic_store (&s_back_saw_front, 1);
+    }
+    act_msg_t *reply = act_msg_new_str (MSG_PING, "from the back");
+    act_reply (msg, &reply);
+    return ACT_OK;
+}
+
+static const act_class_t s_back = { .name = "back", .handle = s_back_handle };
+
+Test (ref, forward_keeps_original_sender, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *back = act_spawn_named (system, "back", &s_back, NULL);
+    act_ref_t *front = act_spawn_named (system, "front", &s_front, back);
+    cr_assert_not_null (back);
+    cr_assert_not_null (front);
+
+    act_msg_t *msg = act_msg_new (MSG_PING);
+    act_msg_t *reply = act_ask (front, &msg, 3000);
+    cr_assert_not_null (reply, "ask through front failed: %s", strerror (errno));
+    cr_assert_str_eq (act_msg_str (reply), "from the back");
+    //  The reply comes straight from the back, which never saw the front as sender
+    cr_assert_not_null (act_msg_sender (reply));
+    cr_assert_str_eq (act_ref_name (act_msg_sender (reply)), "back");
+    cr_assert_not (atomic_load (&s_back_saw_front));
+    act_msg_destroy (&reply);
+
+    act_ref_destroy (&front);
+    act_ref_destroy (&back);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  a message told from a callback gets the actor as its sender
+
+static atomic_int s_replies_seen;
+
+static int
+s_caller_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) == MSG_KICK) {
+        act_ref_t *echo = *(act_ref_t **) act_msg_data (msg);
+        act_msg_t *ping = act_msg_new_str (MSG_PING, "ping");
+        return act_tell (echo, &ping) == 0 ? ACT_OK : -1;
+    }
+    if (act_msg_type (msg) == MSG_PING) {
+        //  The echo's reply, which could only come back here
+        atomic_fetch_add (&s_replies_seen, 1);
+    }
+    return ACT_OK;
+}
+
+static const act_class_t s_caller = { .name = "caller", .handle = s_caller_handle };
+
+Test (ref, tell_from_a_callback_sets_sender, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    act_ref_t *caller = act_spawn (system, &s_caller, NULL);
+    act_msg_t *kick = act_msg_new_data (MSG_KICK, &echo, sizeof echo);
+    cr_assert_eq (act_tell (caller, &kick), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_replies_seen) == 1, 3000);
+    act_ref_destroy (&caller);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+
+Test (ref, tell_to_stopped_actor_is_dead_letter, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    act_msg_t *msg = act_msg_new (MSG_STOP);
+    cr_assert_eq (act_tell (echo, &msg), 0);
+    cr_assert_eq (act_ref_wait (echo, 5000, NULL), 0);
+    uint64_t before = act_system_dead_letters (system);
+
+    for (int i = 0; i < 3; i++) {
+        msg = act_msg_new_str (MSG_PING, "lost");
+        errno = 0;
+        cr_assert_eq (act_tell (echo, &msg), -1);
+        cr_assert_eq (errno, ESRCH);
+        cr_assert_null (msg, "act_tell always takes the message");
+    }
+    cr_assert_eq (act_system_dead_letters (system), before + 3);
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, wait_with_timeout_and_reason, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  A live actor: the wait times out, no earlier than asked
+    act_exit_t why = { ACT_EXIT_SHUTDOWN, -7 };
+    int64_t start = act_test_now_us ();
+    errno = 0;
+    cr_assert_eq (act_ref_wait (echo, 200, &why), -1);
+    int64_t elapsed = act_test_now_us () - start;
+    cr_assert_eq (errno, ETIMEDOUT);
+    cr_assert_geq (elapsed, 199 * 1000);
+    cr_assert_leq (elapsed, 2200 * 1000);
+    errno = 0;
+    cr_assert_eq (act_ref_wait (echo, 0, NULL), -1);
+    cr_assert_eq (errno, ETIMEDOUT);
+
+    //  Once it stops, the wait returns why
+    act_msg_t *msg = act_msg_new (MSG_STOP);
+    cr_assert_eq (act_tell (echo, &msg), 0);
+    cr_assert_eq (act_ref_wait (echo, 5000, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    cr_assert_eq (why.code, 0);
+    //  And again, at once, as often as asked
+    cr_assert_eq (act_ref_wait (echo, 0, &why), 0);
+    cr_assert_eq (act_ref_wait (echo, -1, NULL), 0);
+
+    //  A stop with an error code
+    act_ref_t *failing = act_spawn (system, &s_echo, NULL);
+    msg = act_msg_new (MSG_FAIL);
+    cr_assert_eq (act_tell (failing, &msg), 0);
+    cr_assert_eq (act_ref_wait (failing, 5000, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, 42);
+    cr_assert (act_exit_failed (&why));
+
+    act_ref_destroy (&failing);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, wait_with_no_limit_from_another_thread, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    act_msg_t *msg = act_msg_new (MSG_HOLD);
+    cr_assert_eq (act_tell (echo, &msg), 0);
+    //  MSG_HOLD stops the actor 200 ms later; -1 waits as long as it takes
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (echo, -1, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+Test (ref, names_and_duplicates, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *alice = act_spawn_named (system, "alice", &s_echo, NULL);
+    act_ref_t *anon = act_spawn (system, &s_echo, NULL);
+    cr_assert_str_eq (act_ref_name (alice), "alice");
+    cr_assert_null (act_ref_name (anon));
+
+    act_ref_t *copy = act_ref_dup (alice);
+    cr_assert_not_null (copy);
+    cr_assert_str_eq (act_ref_name (copy), "alice");
+    //  A dup names the same actor
+    act_msg_t *msg = act_msg_new (MSG_STOP);
+    cr_assert_eq (act_tell (copy, &msg), 0);
+    cr_assert_eq (act_ref_wait (alice, 5000, NULL), 0);
+    cr_assert_not (act_ref_alive (copy));
+    act_ref_destroy (&copy);
+    cr_assert_null (copy);
+    //  The original is still usable, and still named
+    cr_assert_str_eq (act_ref_name (alice), "alice");
+
+    act_ref_destroy (&anon);
+    act_ref_destroy (&alice);
+    act_system_destroy (&system);
+}
+
+Test (ref, outlives_its_system, .timeout = 15)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    act_ref_t *named = act_spawn_named (system, "named", &s_echo, NULL);
+    act_system_destroy (&system);
+
+    //  Every use of the reference stays safe and says "stopped"
+    cr_assert_not (act_ref_alive (echo));
+    act_msg_t *msg = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_eq (act_tell (echo, &msg), -1);
+    cr_assert_eq (errno, ESRCH);
+    cr_assert_null (msg);
+
+    msg = act_msg_new (MSG_PING);
+    int64_t start = act_test_now_ms ();
+    errno = 0;
+    cr_assert_null (act_ask (echo, &msg, 5000));
+    cr_assert_eq (errno, ESRCH);
+    cr_assert_lt (act_test_now_ms () - start, 1000);
+
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (echo, 1000, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_SHUTDOWN);
+    cr_assert_str_eq (act_ref_name (named), "named");
+
+    act_ref_t *copy = act_ref_dup (echo);
+    cr_assert_not_null (copy);
+    act_ref_destroy (&copy);
+    act_ref_destroy (&named);
+    act_ref_destroy (&echo);
+}
+
+Test (ref, bad_input, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  act_tell always takes the message, even when it refuses it
+    act_msg_t *msg = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_eq (act_tell (NULL, &msg), -1);
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_null (msg);
+    errno = 0;
+    cr_assert_eq (act_tell (echo, NULL), -1);
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_eq (act_tell (echo, &msg), -1);
+    cr_assert_eq (errno, EINVAL);
+
+    //  act_reply needs a request with a sender
+    act_msg_t *request = act_msg_new (MSG_PING);
+    act_msg_t *reply = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_eq (act_reply (request, &reply), -1);
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_null (reply, "act_reply takes the reply");
+    reply = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_eq (act_reply (NULL, &reply), -1);
+    cr_assert_eq (errno, EINVAL);
+    act_msg_destroy (&reply);
+    errno = 0;
+    cr_assert_eq (act_reply (request, NULL), -1);
+    cr_assert_eq (errno, EINVAL);
+    act_msg_destroy (&request);
+
+    //  act_ask
+    msg = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_null (act_ask (NULL, &msg, 100));
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_null (msg, "act_ask takes the message");
+    errno = 0;
+    cr_assert_null (act_ask (echo, NULL, 100));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_ask (echo, &msg, 100));
+    cr_assert_eq (errno, EINVAL);
+
+    //  References
+    errno = 0;
+    cr_assert_null (act_ref_dup (NULL));
+    cr_assert_eq (errno, EINVAL);
+    act_ref_destroy (NULL);
+    act_ref_t *none = NULL;
+    act_ref_destroy (&none);
+    cr_assert_not (act_ref_alive (NULL));
+    cr_assert_null (act_ref_name (NULL));
+    errno = 0;
+    cr_assert_eq (act_ref_wait (NULL, 10, NULL), -1);
+    cr_assert_eq (errno, EINVAL);
+
+    //  An inbox cannot be waited for
+    act_inbox_t *inbox = act_inbox_new (system);
+    errno = 0;
+    cr_assert_eq (act_ref_wait (act_inbox_ref (inbox), 10, NULL), -1);
+    cr_assert_eq (errno, EINVAL);
+    act_inbox_destroy (&inbox);
+
+    //  None of it hurt the loop
+    msg = act_msg_new_str (MSG_PING, "ok");
+    reply = act_ask (echo, &msg, 2000);
+    cr_assert_not_null (reply);
+    act_msg_destroy (&reply);
+
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}

@@ -1,0 +1,737 @@
+/*  test_system - act_system: the loop thread, spawning, names, counters,
+    waiting, embedding, scheduling fairness, and start/stop at scale
+    SPDX-License-Identifier: MPL-2.0
+*/
+#include "act_test.h"
+#include <pthread.h>
+#include <stdatomic.h>
+
+enum {
+    MSG_PING = 1,           //  reply with the payload
+    MSG_STOP,               //  return ACT_STOP
+    MSG_NOOP,               //  nothing
+    MSG_GO                  //  do your thing
+};
+
+//  --------------------------------------------------------------------------
+//  echo
+
+static atomic_int s_teardowns;
+
+static int
+s_echo_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) == MSG_STOP) {
+        return ACT_STOP;
+    }
+    if (act_msg_type (msg) == MSG_PING) {
+        act_msg_t *reply = act_msg_new_data (MSG_PING, act_msg_data (msg),
+                                             act_msg_size (msg));
+        act_reply (msg, &reply);
+    }
+    return ACT_OK;
+}
+
+static void
+s_count_teardown (act_t *self)
+{
+    (void) self;
+    atomic_fetch_add (&s_teardowns, 1);
+}
+
+static const act_class_t s_echo = {
+    .name = "echo", .handle = s_echo_handle, .teardown = s_count_teardown
+};
+
+static void
+s_tell (act_ref_t *to, uint32_t type)
+{
+    act_msg_t *msg = act_msg_new (type);
+    cr_assert_eq (act_tell (to, &msg), 0, "tell: %s", strerror (errno));
+}
+
+//  The first test is the example: start a system, run an actor in it, ask
+//  it by name, stop everything and wait for the end.
+Test (system, lifecycle_example, .timeout = 10)
+{
+    act_system_t *system = act_system_new ("example");
+    cr_assert_not_null (system);
+    cr_assert_str_eq (act_system_name (system), "example");
+    cr_assert_eq (act_system_actors (system), 0);
+
+    act_ref_t *greeter = act_spawn_named (system, "greeter", &s_echo, NULL);
+    cr_assert_not_null (greeter);
+    cr_assert_eq (act_system_actors (system), 1);
+
+    act_msg_t *msg = act_msg_new_str (MSG_PING, "Hello World!");
+    act_msg_t *reply = act_ask_name (system, "greeter", &msg, 2000);
+    cr_assert_not_null (reply, "ask_name: %s", strerror (errno));
+    cr_assert_str_eq (act_msg_str (reply), "Hello World!");
+    act_msg_destroy (&reply);
+    cr_assert_geq (act_system_delivered (system), 1);
+
+    //  Stop every actor, and wait until none is left
+    cr_assert_eq (act_system_stop (system), 0);
+    cr_assert_eq (act_system_wait (system, 5000), 0);
+    cr_assert_eq (act_system_actors (system), 0);
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (greeter, 0, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_SHUTDOWN);
+    cr_assert_eq (atomic_load (&s_teardowns), 1);
+
+    act_ref_destroy (&greeter);
+    act_system_destroy (&system);
+    cr_assert_null (system);
+}
+
+Test (system, unnamed_system_has_a_name, .timeout = 10)
+{
+    act_system_t *system = act_system_new (NULL);
+    cr_assert_not_null (system);
+    cr_assert_not_null (act_system_name (system));
+    act_system_destroy (&system);
+}
+
+Test (system, counters, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *a = act_spawn (system, &s_echo, NULL);
+    act_ref_t *b = act_spawn (system, &s_echo, NULL);
+    cr_assert_eq (act_system_actors (system), 2);
+    for (int i = 0; i < 10; i++) {
+        s_tell (a, MSG_NOOP);
+    }
+    ACT_ASSERT_EVENTUALLY (act_system_delivered (system) >= 10, 5000);
+    cr_assert_eq (act_system_dead_letters (system), 0);
+
+    s_tell (b, MSG_STOP);
+    cr_assert_eq (act_ref_wait (b, 5000, NULL), 0);
+    ACT_ASSERT_EVENTUALLY (act_system_actors (system) == 1, 2000);
+    act_msg_t *msg = act_msg_new (MSG_NOOP);
+    cr_assert_eq (act_tell (b, &msg), -1);
+    cr_assert_eq (act_system_dead_letters (system), 1);
+
+    act_ref_destroy (&a);
+    act_ref_destroy (&b);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  names
+
+Test (system, named_actors_and_lookup, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *first = act_spawn_named (system, "unique", &s_echo, NULL);
+    cr_assert_not_null (first);
+
+    //  The name is taken while the actor lives
+    errno = 0;
+    cr_assert_null (act_spawn_named (system, "unique", &s_echo, NULL));
+    cr_assert_eq (errno, EEXIST);
+    cr_assert_eq (act_system_actors (system), 1);
+
+    act_ref_t *found = act_lookup (system, "unique");
+    cr_assert_not_null (found);
+    cr_assert_str_eq (act_ref_name (found), "unique");
+    s_tell (found, MSG_STOP);
+    act_ref_destroy (&found);
+    cr_assert_eq (act_ref_wait (first, 5000, NULL), 0);
+
+    //  Once it stopped, the name is free again
+    ACT_ASSERT_EVENTUALLY (act_lookup (system, "unique") == NULL, 2000);
+    errno = 0;
+    cr_assert_null (act_lookup (system, "unique"));
+    cr_assert_eq (errno, ENOENT);
+    act_ref_t *second = act_spawn_named (system, "unique", &s_echo, NULL);
+    cr_assert_not_null (second, "name not freed: %s", strerror (errno));
+    cr_assert (act_ref_alive (second));
+    cr_assert_not (act_ref_alive (first));
+
+    act_ref_destroy (&second);
+    act_ref_destroy (&first);
+    act_system_destroy (&system);
+}
+
+Test (system, ask_name_unknown_fails_at_once, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_msg_t *msg = act_msg_new (MSG_PING);
+    int64_t start = act_test_now_ms ();
+    errno = 0;
+    cr_assert_null (act_ask_name (system, "nobody", &msg, 5000));
+    cr_assert_eq (errno, ENOENT, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_lt (act_test_now_ms () - start, 1000);
+    cr_assert_null (msg, "act_ask_name takes the message");
+
+    //  A stopped named actor is unknown too
+    act_ref_t *gone = act_spawn_named (system, "gone", &s_echo, NULL);
+    s_tell (gone, MSG_STOP);
+    cr_assert_eq (act_ref_wait (gone, 5000, NULL), 0);
+    msg = act_msg_new (MSG_PING);
+    start = act_test_now_ms ();
+    errno = 0;
+    cr_assert_null (act_ask_name (system, "gone", &msg, 5000));
+    cr_assert (errno == ENOENT || errno == ESRCH, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_lt (act_test_now_ms () - start, 1000);
+
+    act_ref_destroy (&gone);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  waiting
+
+static atomic_int s_wait_errno;
+static atomic_int s_wait_done;
+
+static int
+s_waiter_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) != MSG_GO) {
+        return ACT_STOP;
+    }
+    act_system_t *system = *(act_system_t **) act_msg_data (msg);
+    errno = 0;
+    int rc = act_system_wait (system, 1000);
+    atomic_store (&s_wait_errno, rc == 0 ? 0 : errno);
+    atomic_store (&s_wait_done, 1);
+    return ACT_OK;
+}
+
+static const act_class_t s_waiter = { .name = "waiter", .handle = s_waiter_handle };
+
+Test (system, wait_with_timeout, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    //  No actor: nothing to wait for
+    cr_assert_eq (act_system_wait (system, 0), 0);
+    cr_assert_eq (act_system_wait (system, 1000), 0);
+
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    int64_t start = act_test_now_us ();
+    errno = 0;
+    cr_assert_eq (act_system_wait (system, 200), -1);
+    int64_t elapsed = act_test_now_us () - start;
+    cr_assert_eq (errno, ETIMEDOUT);
+    cr_assert_geq (elapsed, 199 * 1000);
+    cr_assert_leq (elapsed, 2200 * 1000);
+    errno = 0;
+    cr_assert_eq (act_system_wait (system, 0), -1);
+    cr_assert_eq (errno, ETIMEDOUT);
+
+    //  From the loop, the wait would never end
+    act_ref_t *waiter = act_spawn (system, &s_waiter, NULL);
+    act_msg_t *msg = act_msg_new_data (MSG_GO, &system, sizeof system);
+    start = act_test_now_ms ();
+    cr_assert_eq (act_tell (waiter, &msg), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_wait_done), 5000);
+    cr_assert_eq (atomic_load (&s_wait_errno), EDEADLK);
+    cr_assert_lt (act_test_now_ms () - start, 900);
+
+    s_tell (echo, MSG_STOP);
+    s_tell (waiter, MSG_STOP);
+    cr_assert_eq (act_system_wait (system, 5000), 0);
+    cr_assert_eq (act_system_wait (system, -1), 0);
+    act_ref_destroy (&waiter);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  stopping the system
+
+typedef struct {
+    int children;
+} family_t;
+
+static int
+s_family_setup (act_t *self, void *args)
+{
+    int children = (int) (intptr_t) args;
+    for (int i = 0; i < children; i++) {
+        if (!act_spawn_child (self, &s_echo, NULL)) {
+            return -1;
+        }
+    }
+    return ACT_OK;
+}
+
+static const act_class_t s_family = {
+    .name = "family", .setup = s_family_setup, .handle = s_echo_handle,
+    .teardown = s_count_teardown
+};
+
+Test (system, stop_shuts_down_every_actor, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *refs [5];
+    for (int i = 0; i < 5; i++) {
+        refs [i] = act_spawn (system, &s_family, (void *) (intptr_t) 3);
+    }
+    ACT_ASSERT_EVENTUALLY (act_system_actors (system) == 20, 5000);
+    cr_assert_eq (act_system_stop (system), 0);
+    cr_assert_eq (act_system_wait (system, 5000), 0);
+    cr_assert_eq (atomic_load (&s_teardowns), 20);
+    for (int i = 0; i < 5; i++) {
+        act_exit_t why;
+        cr_assert_eq (act_ref_wait (refs [i], 0, &why), 0);
+        cr_assert_eq (why.kind, ACT_EXIT_SHUTDOWN);
+        act_ref_destroy (&refs [i]);
+    }
+    //  A stopping system takes no new actors
+    errno = 0;
+    act_ref_t *late = act_spawn (system, &s_echo, NULL);
+    cr_assert_null (late);
+    cr_assert_eq (errno, ECANCELED);
+    act_system_destroy (&system);
+}
+
+Test (system, destroy_with_live_actors, .timeout = 15)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *refs [10];
+    for (int i = 0; i < 10; i++) {
+        refs [i] = act_spawn (system, &s_family, (void *) (intptr_t) 2);
+        //  Some messages still waiting, too
+        for (int j = 0; j < 100; j++) {
+            s_tell (refs [i], MSG_NOOP);
+        }
+    }
+    act_system_destroy (&system);
+    cr_assert_null (system);
+    cr_assert_eq (atomic_load (&s_teardowns), 30);
+    for (int i = 0; i < 10; i++) {
+        cr_assert_not (act_ref_alive (refs [i]));
+        act_ref_destroy (&refs [i]);
+    }
+}
+
+Test (system, thousand_start_destroy_cycles, .timeout = 60)
+{
+    int spawned = 0;
+    for (int i = 0; i < 1000; i++) {
+        act_system_t *system = act_system_new ("cycle");
+        cr_assert_not_null (system, "cycle %d: %s", i, strerror (errno));
+        if (i % 10 == 0) {
+            //  Every tenth one dies with a family alive and mail waiting
+            act_ref_t *ref = act_spawn (system, &s_family, (void *) (intptr_t) 2);
+            cr_assert_not_null (ref);
+            s_tell (ref, MSG_NOOP);
+            act_ref_destroy (&ref);
+            spawned += 3;
+        }
+        act_system_destroy (&system);
+        cr_assert_null (system);
+    }
+    cr_assert_eq (atomic_load (&s_teardowns), spawned);
+}
+
+//  --------------------------------------------------------------------------
+//  embedding: the system's zactor in the host's poller
+
+Test (system, actor_pollable_and_says_stopped, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    zactor_t *actor = act_system_actor (system);
+    cr_assert_not_null (actor);
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    zpoller_t *poller = zpoller_new (actor, NULL);
+    cr_assert_not_null (poller);
+
+    //  Nothing to read while an actor lives
+    cr_assert_null (zpoller_wait (poller, 100));
+    cr_assert (zpoller_expired (poller));
+
+    //  The last actor stops: "STOPPED" arrives
+    s_tell (echo, MSG_STOP);
+    void *which = zpoller_wait (poller, 5000);
+    cr_assert_eq (which, (void *) actor, "STOPPED did not arrive");
+    zmsg_t *msg = zmsg_recv (actor);
+    cr_assert_not_null (msg);
+    char *first = zmsg_popstr (msg);
+    cr_assert_str_eq (first, "STOPPED");
+    zstr_free (&first);
+    zmsg_destroy (&msg);
+    cr_assert_eq (act_system_actors (system), 0);
+
+    zpoller_destroy (&poller);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+static int
+s_on_stopped (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    char *text = zstr_recv (reader);
+    *(bool *) arg = text && streq (text, "STOPPED");
+    zstr_free (&text);
+    return -1;                  //  end the host's loop
+}
+
+Test (system, embeds_in_a_zloop, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    zloop_t *loop = zloop_new ();
+    bool stopped = false;
+    cr_assert_eq (zloop_reader (loop, (zsock_t *) act_system_actor (system),
+                                s_on_stopped, &stopped), 0);
+    s_tell (echo, MSG_STOP);
+    zloop_start (loop);
+    cr_assert (stopped);
+    zloop_destroy (&loop);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  spawning from anywhere
+
+static atomic_int s_spawned_from_loop;
+
+static int
+s_spawner_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    act_system_t *system = *(act_system_t **) act_msg_data (msg);
+    //  A top-level spawn from the loop thread
+    act_ref_t *ref = act_spawn_named (system, "from-loop", &s_echo, NULL);
+    atomic_store (&s_spawned_from_loop, ref != NULL);
+    act_ref_destroy (&ref);
+    return ACT_OK;
+}
+
+static const act_class_t s_spawner = { .name = "spawner", .handle = s_spawner_handle };
+
+Test (system, spawn_from_a_callback, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *spawner = act_spawn (system, &s_spawner, NULL);
+    act_msg_t *msg = act_msg_new_data (MSG_GO, &system, sizeof system);
+    cr_assert_eq (act_tell (spawner, &msg), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_spawned_from_loop), 5000);
+    msg = act_msg_new_str (MSG_PING, "there?");
+    act_msg_t *reply = act_ask_name (system, "from-loop", &msg, 2000);
+    cr_assert_not_null (reply, "%s", strerror (errno));
+    act_msg_destroy (&reply);
+    act_ref_destroy (&spawner);
+    act_system_destroy (&system);
+}
+
+typedef struct {
+    act_system_t *system;
+    int index;
+    int failed;
+} spawner_thread_t;
+
+static void *
+s_spawn_thread (void *arg)
+{
+    spawner_thread_t *job = arg;
+    for (int i = 0; i < 250; i++) {
+        char name [32];
+        snprintf (name, sizeof name, "t%d-%d", job->index, i);
+        act_ref_t *ref = act_spawn_named (job->system, name, &s_echo, NULL);
+        if (!ref) {
+            job->failed++;
+        }
+        act_ref_destroy (&ref);
+    }
+    return NULL;
+}
+
+Test (system, spawn_from_many_threads, .timeout = 20)
+{
+    act_system_t *system = act_test_system ();
+    pthread_t threads [4];
+    spawner_thread_t jobs [4];
+    for (int i = 0; i < 4; i++) {
+        jobs [i] = (spawner_thread_t) { system, i, 0 };
+        cr_assert_eq (pthread_create (&threads [i], NULL, s_spawn_thread, &jobs [i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join (threads [i], NULL);
+        cr_assert_eq (jobs [i].failed, 0);
+    }
+    cr_assert_eq (act_system_actors (system), 1000);
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 250; j += 50) {
+            char name [32];
+            snprintf (name, sizeof name, "t%d-%d", i, j);
+            act_ref_t *ref = act_lookup (system, name);
+            cr_assert_not_null (ref, "%s not found", name);
+            act_ref_destroy (&ref);
+        }
+    }
+    cr_assert_eq (act_system_stop (system), 0);
+    cr_assert_eq (act_system_wait (system, 10000), 0);
+    cr_assert_eq (atomic_load (&s_teardowns), 1000);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  100,000 actors: children of one actor, in batches, and top-level ones
+
+#define BATCH   1000
+#define CHILDREN 100000
+
+static atomic_int s_children_stopped;
+static atomic_int s_spawn_failures;
+
+static int
+s_quick_setup (act_t *self, void *args)
+{
+    (void) self;
+    //  Half of them stop at once, the other half when told
+    return args ? ACT_STOP : ACT_OK;
+}
+
+static const act_class_t s_quick = {
+    .name = "quick", .setup = s_quick_setup, .handle = s_echo_handle,
+    .teardown = s_count_teardown
+};
+
+typedef struct {
+    int spawned;
+    int stopped;
+} mass_t;
+
+static int
+s_mass_handle (act_t *self, act_msg_t *msg)
+{
+    mass_t *state = act_state (self);
+    if (act_msg_type (msg) != MSG_GO) {
+        return ACT_OK;
+    }
+    for (int i = 0; i < BATCH; i++) {
+        bool quick = state->spawned++ % 2;
+        act_ref_t *child = act_spawn_child (self, &s_quick, quick ? (void *) 1 : NULL);
+        if (!child) {
+            atomic_fetch_add (&s_spawn_failures, 1);
+            continue;
+        }
+        if (!quick) {
+            act_msg_t *stop = act_msg_new (MSG_STOP);
+            if (act_tell (child, &stop)) {
+                atomic_fetch_add (&s_spawn_failures, 1);
+            }
+        }
+    }
+    return ACT_OK;
+}
+
+static void
+s_mass_child_stopped (act_t *self, act_ref_t *child, const act_exit_t *why)
+{
+    (void) child;
+    mass_t *state = act_state (self);
+    if (why->kind != ACT_EXIT_NORMAL) {
+        atomic_fetch_add (&s_spawn_failures, 1);
+    }
+    state->stopped++;
+    atomic_fetch_add (&s_children_stopped, 1);
+    if (state->stopped == CHILDREN) {
+        act_stop (self, 0);
+    }
+    else
+    if (state->stopped == state->spawned) {
+        act_msg_t *next = act_msg_new (MSG_GO);
+        act_tell (act_self (self), &next);
+    }
+}
+
+static const act_class_t s_mass = {
+    .name = "mass", .state_size = sizeof (mass_t), .handle = s_mass_handle,
+    .child_stopped = s_mass_child_stopped, .teardown = s_count_teardown
+};
+
+Test (system, hundred_thousand_actors, .timeout = 60)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *mass = act_spawn (system, &s_mass, NULL);
+    s_tell (mass, MSG_GO);
+
+    //  Top-level ones from this thread meanwhile
+    for (int i = 0; i < 10000; i++) {
+        act_ref_t *ref = act_spawn (system, &s_quick, (i % 2) ? (void *) 1 : NULL);
+        cr_assert_not_null (ref);
+        if (!(i % 2)) {
+            s_tell (ref, MSG_STOP);
+        }
+        act_ref_destroy (&ref);
+    }
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (mass, 50000, &why), 0, "%d children stopped",
+                  atomic_load (&s_children_stopped));
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    cr_assert_eq (atomic_load (&s_children_stopped), CHILDREN);
+    cr_assert_eq (atomic_load (&s_spawn_failures), 0);
+    cr_assert_eq (act_system_wait (system, 10000), 0);
+    cr_assert_eq (act_system_actors (system), 0);
+    cr_assert_eq (atomic_load (&s_teardowns), CHILDREN + 10000 + 1);
+
+    act_ref_destroy (&mass);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  round-robin: a flooded actor does not starve another
+
+#define FLOOD 100000
+
+static atomic_int s_flood_handled;
+static atomic_int s_flood_seen_at = -1;
+
+static int
+s_flooded_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self; (void) msg;
+    atomic_fetch_add (&s_flood_handled, 1);
+    return ACT_OK;
+}
+
+static const act_class_t s_flooded = { .name = "flooded", .handle = s_flooded_handle };
+
+static int
+s_bystander_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self; (void) msg;
+    atomic_store (&s_flood_seen_at, atomic_load (&s_flood_handled));
+    return ACT_OK;
+}
+
+static const act_class_t s_bystander = { .name = "bystander", .handle = s_bystander_handle };
+
+static int
+s_producer_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    act_ref_t *const *refs = act_msg_data (msg);
+    //  In one handler, so the whole flood is queued before anyone runs,
+    //  and the bystander's message after it
+    for (int i = 0; i < FLOOD; i++) {
+        act_msg_t *noop = act_msg_new (MSG_NOOP);
+        act_tell (refs [0], &noop);
+    }
+    act_msg_t *one = act_msg_new (MSG_NOOP);
+    act_tell (refs [1], &one);
+    return ACT_OK;
+}
+
+static const act_class_t s_producer = { .name = "producer", .handle = s_producer_handle };
+
+Test (system, flooded_actor_does_not_starve_others, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *refs [2];
+    refs [0] = act_spawn (system, &s_flooded, NULL);
+    refs [1] = act_spawn (system, &s_bystander, NULL);
+    act_ref_t *producer = act_spawn (system, &s_producer, NULL);
+    act_msg_t *msg = act_msg_new_data (MSG_GO, refs, sizeof refs);
+    cr_assert_eq (act_tell (producer, &msg), 0);
+
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_flood_handled) == FLOOD, 20000);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_flood_seen_at) >= 0, 2000);
+    cr_assert_lt (atomic_load (&s_flood_seen_at), FLOOD,
+                  "the bystander waited for the whole flood");
+
+    act_ref_destroy (&producer);
+    act_ref_destroy (&refs [0]);
+    act_ref_destroy (&refs [1]);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+
+Test (system, bad_input, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+
+    errno = 0;
+    cr_assert_null (act_spawn (NULL, &s_echo, NULL));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_spawn (system, NULL, NULL));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_spawn_named (NULL, "x", &s_echo, NULL));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_spawn_named (system, NULL, &s_echo, NULL));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_spawn_named (system, "x", NULL, NULL));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_lookup (NULL, "x"));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_lookup (system, NULL));
+    cr_assert_eq (errno, EINVAL);
+
+    act_msg_t *msg = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_null (act_ask_name (NULL, "x", &msg, 100));
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_null (msg, "act_ask_name takes the message");
+    msg = act_msg_new (MSG_PING);
+    errno = 0;
+    cr_assert_null (act_ask_name (system, NULL, &msg, 100));
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_null (msg, "act_ask_name takes the message");
+    errno = 0;
+    cr_assert_null (act_ask_name (system, "x", NULL, 100));
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_null (act_ask_name (system, "x", &msg, 100));
+    cr_assert_eq (errno, EINVAL);
+
+    errno = 0;
+    cr_assert_eq (act_system_stop (NULL), -1);
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_eq (act_system_wait (NULL, 10), -1);
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_null (act_system_actor (NULL));
+    cr_assert_null (act_system_name (NULL));
+    cr_assert_eq (act_system_actors (NULL), 0);
+    cr_assert_eq (act_system_dead_letters (NULL), 0);
+    cr_assert_eq (act_system_delivered (NULL), 0);
+
+    errno = 0;
+    cr_assert_eq (act_system_set_workers (NULL, 2), -1);
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_eq (act_system_set_workers (system, 0), -1);
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_eq (act_system_set_workers (system, -3), -1);
+    cr_assert_eq (errno, EINVAL);
+    errno = 0;
+    cr_assert_eq (act_system_set_workers (system, 65), -1);
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_eq (act_system_set_workers (system, 64), 0);
+    cr_assert_eq (act_system_set_workers (system, 1), 0);
+
+    act_system_destroy (NULL);
+    act_system_t *none = NULL;
+    act_system_destroy (&none);
+
+    //  None of it hurt the loop
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    msg = act_msg_new_str (MSG_PING, "ok");
+    act_msg_t *reply = act_ask (echo, &msg, 2000);
+    cr_assert_not_null (reply);
+    act_msg_destroy (&reply);
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+
+    //  A destroyed system is NULL
+    errno = 0;
+    cr_assert_null (act_spawn (system, &s_echo, NULL));
+    cr_assert_eq (errno, EINVAL);
+}
