@@ -1042,7 +1042,6 @@ Test (actor, bad_input, .timeout = 10)
     act_ref_t *bad = act_spawn (system, &s_bad, NULL);
     act_exit_t why = s_wait (bad);
     cr_assert (atomic_load (&s_bad_input_done));
-    ASSERT_NO_LOOP_FAILS ();
     cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
     //  The loop is fine
     int start = 1;
@@ -1054,6 +1053,7 @@ Test (actor, bad_input, .timeout = 10)
     act_ref_destroy (&counter);
     act_ref_destroy (&bad);
     act_system_destroy (&system);
+    ASSERT_NO_LOOP_FAILS ();
 }
 
 //  --------------------------------------------------------------------------
@@ -1093,6 +1093,12 @@ s_watcher_handle (act_t *self, act_msg_t *msg)
     if (act_msg_type (msg) == MSG_STOP) {
         return ACT_STOP;
     }
+    if (act_msg_type (msg) != MSG_BUSY) {
+        if (atomic_load (&s_in_handle)) {
+            atomic_fetch_add (&s_violations, 1);
+        }
+        return ACT_OK;
+    }
     int round = s_int_of (msg);
     atomic_store (&s_in_handle, 1);
     //  Stay busy until the test has written this round's byte, and 10 ms
@@ -1129,7 +1135,8 @@ Test (actor, fd_handler_never_runs_during_a_message, .timeout = 20)
         cr_assert_eq (write (s_pipe [1], "x", 1), 1);
         atomic_store (&s_written, round);
         //  Its handler runs, after the message handler is done
-        ACT_ASSERT_EVENTUALLY (atomic_load (&s_fd_calls) == round, 3000);
+        cr_assert (ACT_WAIT_UNTIL (atomic_load (&s_fd_calls) == round, 3000),
+                   "round %d: fd handler did not run", round);
         cr_assert_eq (atomic_load (&s_violations), 0, "round %d", round);
     }
     s_tell_int (watcher, MSG_STOP, 0);
@@ -1799,4 +1806,193 @@ Test (actor, offload_result_after_stop_is_dead_letter, .timeout = 15)
     ASSERT_NO_LOOP_FAILS ();
     act_ref_destroy (&actor);
     act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  more children
+
+Test (actor, child_failing_in_setup, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    //  A keeper hears of it; a boss escalates
+    s_plan_node (0, &s_keeper, HOW_NEVER, 1, 1);
+    s_plan_node (1, &s_boss, HOW_SETUP_FAIL, 0);
+    s_plan_node (2, &s_boss, HOW_NEVER, 1, 3);
+    s_plan_node (3, &s_boss, HOW_SETUP_FAIL, 0);
+    act_ref_t *keeper = s_spawn_node (system, 0);
+    act_ref_t *boss = s_spawn_node (system, 2);
+
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_stops) == 1, 5000);
+    cr_assert (s_stop_seen (0, ACT_EXIT_ERROR, -1));
+    act_exit_t why = s_wait (boss);
+    cr_assert_eq (why.kind, ACT_EXIT_ESCALATED, "boss: %s", act_exit_kind_name (why.kind));
+    cr_assert (act_ref_alive (keeper));
+    cr_assert_eq (atomic_load (&s_teardowns [1]), 1);
+    cr_assert_eq (atomic_load (&s_teardowns [3]), 1);
+    cr_assert_eq (atomic_load (&s_teardowns [2]), 1);
+
+    act_ref_destroy (&keeper);
+    act_ref_destroy (&boss);
+    s_drop_refs ();
+    act_system_destroy (&system);
+    ASSERT_NO_LOOP_FAILS ();
+}
+
+//  A chain 1,000 deep: each link's setup spawns the next
+#define CHAIN_DEPTH 1000
+static atomic_int s_chain_order [CHAIN_DEPTH + 1];   //  teardown seq per depth
+
+typedef struct {
+    int depth;
+} link_t;
+
+static int s_link_setup (act_t *self, void *args);
+
+static void
+s_link_teardown (act_t *self)
+{
+    link_t *state = act_state (self);
+    atomic_store (&s_chain_order [state->depth], atomic_fetch_add (&s_seq, 1) + 1);
+}
+
+static const act_class_t s_link = {
+    .name = "link", .state_size = sizeof (link_t), .setup = s_link_setup,
+    .handle = s_node_handle, .teardown = s_link_teardown
+};
+
+static int
+s_link_setup (act_t *self, void *args)
+{
+    link_t *state = act_state (self);
+    state->depth = (int) (intptr_t) args;
+    if (state->depth < CHAIN_DEPTH
+    &&  !act_spawn_child (self, &s_link, (void *) (intptr_t) (state->depth + 1))) {
+        return -1;
+    }
+    return ACT_OK;
+}
+
+Test (actor, deep_tree_stops_leaf_first, .timeout = 20)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *root = act_spawn (system, &s_link, (void *) 0);
+    ACT_ASSERT_EVENTUALLY (act_system_actors (system) == CHAIN_DEPTH + 1, 5000);
+    act_msg_t *msg = act_msg_new (MSG_STOP);
+    cr_assert_eq (act_tell (root, &msg), 0);
+    act_exit_t why = s_wait (root);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    for (int depth = 0; depth <= CHAIN_DEPTH; depth++) {
+        cr_assert_gt (atomic_load (&s_chain_order [depth]), 0, "depth %d no teardown", depth);
+        if (depth > 0) {
+            cr_assert_lt (atomic_load (&s_chain_order [depth]),
+                          atomic_load (&s_chain_order [depth - 1]), "depth %d", depth);
+        }
+    }
+    ACT_ASSERT_EVENTUALLY (act_system_actors (system) == 0, 2000);
+    act_ref_destroy (&root);
+    act_system_destroy (&system);
+}
+
+//  A timer belongs to its actor: another cannot cancel it
+static atomic_int s_owner_timer;
+static atomic_int s_owner_fired;
+static atomic_int s_thief_errno = -1;
+
+static int
+s_owner_fire (act_t *self, int timer_id, void *arg)
+{
+    (void) self; (void) timer_id; (void) arg;
+    atomic_store (&s_owner_fired, 1);
+    return ACT_STOP;
+}
+
+static int
+s_owner_setup (act_t *self, void *args)
+{
+    (void) args;
+    atomic_store (&s_owner_timer, act_after (self, 200, s_owner_fire, NULL));
+    return ACT_OK;
+}
+
+static const act_class_t s_owner = { .name = "owner", .setup = s_owner_setup };
+
+static int
+s_thief_handle (act_t *self, act_msg_t *msg)
+{
+    errno = 0;
+    int rc = act_cancel (self, s_int_of (msg));
+    atomic_store (&s_thief_errno, rc == 0 ? 0 : errno);
+    return ACT_OK;
+}
+
+static const act_class_t s_thief = { .name = "thief", .handle = s_thief_handle };
+
+Test (actor, cancel_another_actors_timer_fails, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *owner = act_spawn (system, &s_owner, NULL);
+    act_ref_t *thief = act_spawn (system, &s_thief, NULL);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_owner_timer) > 0, 2000);
+    s_tell_int (thief, MSG_CANCEL, atomic_load (&s_owner_timer));
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_thief_errno) != -1, 2000);
+    cr_assert_eq (atomic_load (&s_thief_errno), ENOENT);
+    act_exit_t why = s_wait (owner);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    cr_assert (atomic_load (&s_owner_fired));
+    act_ref_destroy (&thief);
+    act_ref_destroy (&owner);
+    act_system_destroy (&system);
+}
+
+//  A parent that restarts its failing child from child_stopped
+static atomic_int s_restarts;
+static atomic_int s_failer_setups;
+
+static int
+s_failer_setup (act_t *self, void *args)
+{
+    (void) self; (void) args;
+    atomic_fetch_add (&s_failer_setups, 1);
+    return -1;
+}
+
+static const act_class_t s_failer = { .name = "failer", .setup = s_failer_setup };
+
+static int
+s_restarter_setup (act_t *self, void *args)
+{
+    (void) args;
+    return act_spawn_child (self, &s_failer, NULL) ? ACT_OK : -1;
+}
+
+static void
+s_restarter_child_stopped (act_t *self, act_ref_t *child, const act_exit_t *why)
+{
+    (void) child;
+    LOOP_CHECK (why->kind == ACT_EXIT_ERROR);
+    if (atomic_fetch_add (&s_restarts, 1) < 5) {
+        LOOP_CHECK (act_spawn_child (self, &s_failer, NULL) != NULL);
+    }
+    else {
+        act_stop (self, 0);
+    }
+}
+
+static const act_class_t s_restarter = {
+    .name = "restarter", .setup = s_restarter_setup,
+    .child_stopped = s_restarter_child_stopped
+};
+
+Test (actor, restart_child_from_child_stopped, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *restarter = act_spawn (system, &s_restarter, NULL);
+    act_exit_t why = s_wait (restarter);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL, "%s", act_exit_kind_name (why.kind));
+    cr_assert_eq (atomic_load (&s_failer_setups), 6);
+    cr_assert_eq (atomic_load (&s_restarts), 6);
+    ACT_ASSERT_EVENTUALLY (act_system_actors (system) == 0, 2000);
+    act_ref_destroy (&restarter);
+    act_system_destroy (&system);
+    ASSERT_NO_LOOP_FAILS ();
 }

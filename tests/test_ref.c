@@ -782,3 +782,147 @@ Test (ref, bad_input, .timeout = 10)
     act_ref_destroy (&echo);
     act_system_destroy (&system);
 }
+
+//  --------------------------------------------------------------------------
+//  a reply that comes after its ask gave up is not taken for the next one
+
+static int
+s_late_reply (act_t *self, int timer_id, void *arg)
+{
+    (void) self; (void) timer_id;
+    act_msg_t *request = arg;
+    act_msg_t *reply = act_msg_new_str (MSG_PING, act_msg_str (request));
+    act_reply (request, &reply);
+    act_msg_destroy (&request);
+    return ACT_OK;
+}
+
+static int
+s_slow_handle (act_t *self, act_msg_t *msg)
+{
+    //  Keep a copy (same sender and correlation id), answer in 300 ms
+    act_msg_t *copy = act_msg_dup (msg);
+    return act_after (self, 300, s_late_reply, copy) > 0 ? ACT_OK : -1;
+}
+
+static const act_class_t s_slow = { .name = "slow", .handle = s_slow_handle };
+
+Test (ref, late_reply_is_not_taken_for_the_next_ask, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *slow = act_spawn (system, &s_slow, NULL);
+
+    act_msg_t *msg = act_msg_new_str (MSG_PING, "first");
+    errno = 0;
+    cr_assert_null (act_ask (slow, &msg, 100));
+    cr_assert_eq (errno, ETIMEDOUT);
+    //  "first" is answered while this ask waits: it must get "second"
+    msg = act_msg_new_str (MSG_PING, "second");
+    act_msg_t *reply = act_ask (slow, &msg, 3000);
+    cr_assert_not_null (reply, "%s", strerror (errno));
+    cr_assert_str_eq (act_msg_str (reply), "second");
+    act_msg_destroy (&reply);
+
+    act_ref_destroy (&slow);
+    act_system_destroy (&system);
+}
+
+typedef struct {
+    act_ref_t *ref;
+    int rc;
+    act_exit_t why;
+} waiter_t;
+
+static void *
+s_waiter (void *arg)
+{
+    waiter_t *waiter = arg;
+    waiter->rc = act_ref_wait (waiter->ref, 5000, &waiter->why);
+    return NULL;
+}
+
+Test (ref, many_threads_wait_for_one_actor, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+    pthread_t threads [4];
+    waiter_t waiters [4];
+    for (int i = 0; i < 4; i++) {
+        waiters [i] = (waiter_t) { echo, -2, { ACT_EXIT_SHUTDOWN, -1 } };
+        cr_assert_eq (pthread_create (&threads [i], NULL, s_waiter, &waiters [i]), 0);
+    }
+    act_msg_t *msg = act_msg_new (MSG_FAIL);
+    cr_assert_eq (act_tell (echo, &msg), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join (threads [i], NULL);
+        cr_assert_eq (waiters [i].rc, 0, "waiter %d", i);
+        cr_assert_eq (waiters [i].why.kind, ACT_EXIT_ERROR);
+        cr_assert_eq (waiters [i].why.code, 42);
+    }
+    act_ref_destroy (&echo);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  actors of two systems talk through their references
+
+static atomic_int s_volleys;
+
+static int
+s_player_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) != MSG_PING) {
+        return ACT_OK;
+    }
+    int count = 0;
+    memcpy (&count, act_msg_data (msg), sizeof count);
+    atomic_fetch_add (&s_volleys, 1);
+    if (count >= 2000) {
+        return ACT_OK;
+    }
+    count++;
+    //  The sender is the player in the other system
+    act_msg_t *back = act_msg_new_data (MSG_PING, &count, sizeof count);
+    return act_reply (msg, &back) == 0 ? ACT_OK : -1;
+}
+
+static const act_class_t s_player = { .name = "player", .handle = s_player_handle };
+
+static int
+s_serve_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    act_ref_t *other = *(act_ref_t **) act_msg_data (msg);
+    int count = 0;
+    act_msg_t *ball = act_msg_new_data (MSG_PING, &count, sizeof count);
+    return act_tell (other, &ball) == 0 ? ACT_OK : -1;
+}
+
+static int
+s_server_handle (act_t *self, act_msg_t *msg)
+{
+    return act_msg_type (msg) == MSG_KICK ? s_serve_handle (self, msg)
+                                          : s_player_handle (self, msg);
+}
+
+static const act_class_t s_server = { .name = "server", .handle = s_server_handle };
+
+Test (ref, ping_pong_across_two_systems, .timeout = 20)
+{
+    act_system_t *east = act_test_system ();
+    act_system_t *west = act_test_system ();
+    act_ref_t *server = act_spawn (east, &s_server, NULL);
+    act_ref_t *player = act_spawn (west, &s_player, NULL);
+    act_msg_t *kick = act_msg_new_data (MSG_KICK, &player, sizeof player);
+    cr_assert_eq (act_tell (server, &kick), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_volleys) == 2001, 10000);
+    cr_assert (act_ref_alive (server));
+    cr_assert (act_ref_alive (player));
+    cr_assert_eq (act_system_dead_letters (east) + act_system_dead_letters (west), 0);
+
+    act_ref_destroy (&player);
+    act_ref_destroy (&server);
+    act_system_destroy (&west);
+    act_system_destroy (&east);
+}
