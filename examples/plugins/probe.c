@@ -1,0 +1,175 @@
+/*  probe - a plugin for trying supervision by hand, and for testing it
+    SPDX-License-Identifier: MPL-2.0
+
+    Class "probe". Its args are "ENDPOINT [OPTION ...]": the probe
+    connects a DEALER socket to ENDPOINT (a ROUTER someone bound: a test, a
+    benchmark, or you with a few lines of Python), introduces itself and
+    then does what it is told. Its routing id is "GROUP/ACTOR".
+
+    It sends     ["hello", "GROUP/ACTOR", PID, COUNT]   after setup
+                 ["count", COUNT, PID]                  for each "get"
+                 ["down", TEXT]                         for each ACT_MSG_GROUP_DOWN
+                 ["teardown", "GROUP/ACTOR", PID]       from its teardown
+    It obeys     ["get"]        answer, then count one more
+                 ["crash"]      write through a NULL pointer (SIGSEGV)
+                 ["abort"]      abort () (SIGABRT)
+                 ["exit", N]    end the process at once with code N
+                 ["stop", N]    stop this actor with code N (0: normal)
+                 ["finish", N]  act_group_finish (N): end the whole run
+    Options      setup=fail     setup fails (the group's init fails)
+                 setup=hang     setup never returns
+                 teardown=hang  teardown never returns
+                 teardown=ack   after "teardown", wait up to a second for
+                                an answer (any message): the group ends
+                                with _exit, which would drop an unsent one
+    COUNT is the probe's state: it survives everything but a restart of
+    its own group.
+*/
+#include <actorio.h>
+#include <act_group.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    zsock_t *sock;              //  DEALER to the endpoint
+    char id [160];              //  "GROUP/ACTOR"
+    unsigned count;             //  the state: "get"s answered
+    bool hang_teardown;         //  teardown=hang
+    bool ack_teardown;          //  teardown=ack
+} probe_t;
+
+static void
+s_hang (void)
+{
+    while (true) {
+        pause ();
+    }
+}
+
+static int
+s_send (probe_t *probe, const char *what, const char *a, const char *b, const char *c)
+{
+    //  Unused trailing frames are NULL, which ends zstr_sendx's list
+    return zstr_sendx (probe->sock, what, a, b, c, NULL);
+}
+
+static int
+s_on_command (act_t *self, zsock_t *sock, void *arg)
+{
+    (void) arg;
+    probe_t *probe = (probe_t *) act_state (self);
+    char *command = NULL, *value = NULL;
+    if (zstr_recvx (sock, &command, &value, NULL) < 1) {
+        return ACT_OK;
+    }
+    int code = value ? atoi (value) : 0;
+    int rc = ACT_OK;
+    if (streq (command, "get")) {
+        char count [16], pid [16];
+        snprintf (count, sizeof count, "%u", probe->count++);
+        snprintf (pid, sizeof pid, "%d", (int) getpid ());
+        s_send (probe, "count", count, pid, NULL);
+    }
+    else
+    if (streq (command, "crash")) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    }
+    else
+    if (streq (command, "abort")) {
+        abort ();
+    }
+    else
+    if (streq (command, "exit")) {
+        _exit (code);
+    }
+    else
+    if (streq (command, "stop")) {
+        act_stop (self, code);
+    }
+    else
+    if (streq (command, "finish")) {
+        act_group_finish (code);
+    }
+    zstr_free (&command);
+    zstr_free (&value);
+    return rc;
+}
+
+static int
+s_probe_setup (act_t *self, void *args)
+{
+    probe_t *probe = (probe_t *) act_state (self);
+    const char *text = (const char *) args;
+    if (!text) {
+        return -1;
+    }
+    char endpoint [256];
+    snprintf (endpoint, sizeof endpoint, "%.*s", (int) strcspn (text, " "), text);
+    if (strstr (text, " setup=fail")) {
+        return -1;
+    }
+    if (strstr (text, " setup=hang")) {
+        s_hang ();
+    }
+    probe->hang_teardown = strstr (text, " teardown=hang") != NULL;
+    probe->ack_teardown = strstr (text, " teardown=ack") != NULL;
+    const char *name = act_ref_name (act_self (self));
+    snprintf (probe->id, sizeof probe->id, "%s/%s",
+              act_group_name () ? act_group_name () : "-", name ? name : "-");
+    probe->sock = zsock_new (ZMQ_DEALER);
+    if (!probe->sock) {
+        return -1;
+    }
+    zsock_set_identity (probe->sock, probe->id);
+    if (zsock_connect (probe->sock, "%s", endpoint) == -1
+    ||  act_watch_sock (self, probe->sock, s_on_command, NULL) == -1) {
+        zsock_destroy (&probe->sock);
+        return -1;
+    }
+    char pid [16];
+    snprintf (pid, sizeof pid, "%d", (int) getpid ());
+    s_send (probe, "hello", probe->id, pid, "0");
+    return ACT_OK;
+}
+
+static int
+s_probe_handle (act_t *self, act_msg_t *msg)
+{
+    probe_t *probe = (probe_t *) act_state (self);
+    if (act_msg_type (msg) == ACT_MSG_GROUP_DOWN) {
+        s_send (probe, "down", act_msg_str (msg), NULL, NULL);
+    }
+    return ACT_OK;
+}
+
+static void
+s_probe_teardown (act_t *self)
+{
+    probe_t *probe = (probe_t *) act_state (self);
+    if (probe->hang_teardown) {
+        s_hang ();
+    }
+    if (probe->sock) {
+        act_unwatch_sock (self, probe->sock);
+        char pid [16];
+        snprintf (pid, sizeof pid, "%d", (int) getpid ());
+        s_send (probe, "teardown", probe->id, pid, NULL);
+        if (probe->ack_teardown) {
+            zsock_set_rcvtimeo (probe->sock, 1000);
+            char *ack = zstr_recv (probe->sock);
+            zstr_free (&ack);
+        }
+        zsock_destroy (&probe->sock);
+    }
+}
+
+const act_class_t actorio_class_probe = {
+    .name = "probe",
+    .state_size = sizeof (probe_t),
+    .setup = s_probe_setup,
+    .handle = s_probe_handle,
+    .teardown = s_probe_teardown
+};

@@ -1,0 +1,326 @@
+/*  act_group - the host of a group process, and what its actors may ask
+    of it
+    SPDX-License-Identifier: MPL-2.0
+
+    actor-run forks a process per group and runs act_group_host in it. The
+    host finds the group's classes (the plugin's "actorio_class_NAME"
+    symbols, then the built-ins), starts one system, spawns the actors by
+    name in topology order, and says "ready" once every setup has run. From
+    then on its thread only waits: for the supervisor's "stop" or notices,
+    for the system to run out of actors, or for the supervisor to vanish.
+
+    The process ends with _exit, never exit: it is a fork of the
+    supervisor and still holds a copy of the supervisor's heap, which
+    atexit handlers (a leak checker among them) must not mistake for its
+    own. Everything of the group's is released before that, except czmq's
+    context: zsys_shutdown would often sleep 200 ms, since the system's
+    loop thread closes its end of the zactor pipe only after its last
+    signal, so just after act_system_destroy czmq still counts it open.
+    An actor that needs a last message of its own to leave (on a socket
+    with a linger) must wait for it to be answered in its teardown.
+*/
+#include "act_group_priv.h"
+#include "act_builtin.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+
+//  Set once by act_group_host before the system's thread starts, so every
+//  thread that can call the public functions sees them.
+static const char *s_name;
+static const char *s_rundir;
+static int s_control = -1;
+
+typedef struct {
+    act_ref_t **refs;           //  the group's actors, owned, topology order
+    const act_group_actor_t *actors;    //  their names, for messages
+    size_t count;               //  entries in refs and actors
+    act_inbox_t *inbox;         //  where the sentinel says how setup went
+} s_host_t;
+
+//  One control message to the supervisor. Never blocks: a full socket
+//  means the supervisor is not reading, and waiting would not help.
+static int
+s_control_send (const char *format, ...)
+{
+    char text [ACT_GROUP_CONTROL_MAX];
+    va_list args;
+    va_start (args, format);
+    int len = vsnprintf (text, sizeof text, format, args);
+    va_end (args);
+    if (len >= (int) sizeof text) {
+        len = (int) sizeof text - 1;
+    }
+    if (s_control < 0
+    ||  send (s_control, text, (size_t) len, MSG_NOSIGNAL | MSG_DONTWAIT) != len) {
+        errno = ENOTCONN;
+        return -1;
+    }
+    return 0;
+}
+
+int
+act_group_finish (int code)
+{
+    if (code < 0 || code > 99) {
+        errno = EINVAL;
+        return -1;
+    }
+    return s_control_send ("done %d", code);
+}
+
+const char *
+act_group_name (void)
+{
+    return s_name;
+}
+
+const char *
+act_group_rundir (void)
+{
+    return s_rundir;
+}
+
+//  The sentinel is spawned after the group's actors. Spawns are posted to
+//  the loop in order, so when its setup runs every actor before it has run
+//  its own: that is the moment the group is ready, and telling the
+//  supervisor from here, before the loop handles anything else, keeps the
+//  window where actors run but the group is not "ready" as short as can be.
+static int
+s_sentinel_setup (act_t *self, void *args)
+{
+    (void) self;
+    s_host_t *host = (s_host_t *) args;
+    char detail [ACT_GROUP_CONTROL_MAX] = "";
+    for (size_t i = 0; i < host->count && !*detail; i++) {
+        act_exit_t why;
+        if (!act_ref_alive (host->refs [i])
+        &&  act_ref_wait (host->refs [i], 0, &why) == 0
+        &&  act_exit_failed (&why)) {
+            snprintf (detail, sizeof detail, "actor %s failed in setup: %s (code %d)",
+                      host->actors [i].name, act_exit_kind_name (why.kind), why.code);
+        }
+    }
+    if (*detail) {
+        s_control_send ("fail %s", detail);
+    }
+    else {
+        s_control_send ("ready");
+    }
+    act_msg_t *msg = act_msg_new_str (1, *detail ? "fail" : "ready");
+    act_tell (act_inbox_ref (host->inbox), &msg);
+    return ACT_STOP;
+}
+
+static const act_class_t s_sentinel = {
+    .name = "group-sentinel", .setup = s_sentinel_setup
+};
+
+//  Reports an init failure to the supervisor and its log.
+static int
+s_init_failed (const char *format, ...)
+{
+    char detail [ACT_GROUP_CONTROL_MAX];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (detail, sizeof detail, format, args);
+    va_end (args);
+    s_control_send ("fail %s", detail);
+    return ACT_GROUP_EXIT_INIT;
+}
+
+static const act_class_t *
+s_find_class (void *plugin, const char *name)
+{
+    if (plugin) {
+        char symbol [128];
+        snprintf (symbol, sizeof symbol, "%s%s", ACT_PLUGIN_CLASS_PREFIX, name);
+        const act_class_t *cls = (const act_class_t *) dlsym (plugin, symbol);
+        if (cls) {
+            return cls;
+        }
+    }
+    return act_builtin_find (name);
+}
+
+//  A notice told just before "stop" would be dropped with the parent's
+//  mailbox when the system stops. An ask through a fresh actor makes a
+//  barrier: the loop runs ready actors in the order they became ready,
+//  so once the echo has answered, every notice told before has been
+//  handled.
+static void
+s_drain (act_system_t *system)
+{
+    act_ref_t *barrier = act_spawn (system, act_builtin_find ("echo"), NULL);
+    act_msg_t *msg = act_msg_new (1);
+    act_msg_t *reply = barrier ? act_ask (barrier, &msg, 1000) : NULL;
+    act_msg_destroy (&msg);
+    act_msg_destroy (&reply);
+    act_ref_destroy (&barrier);
+}
+
+//  "ACTOR GROUP PID RESTARTS REASON": tell ACTOR the rest.
+static void
+s_deliver_down (act_system_t *system, char *text)
+{
+    char *space = strchr (text, ' ');
+    if (!space) {
+        return;
+    }
+    *space = 0;
+    act_ref_t *parent = act_lookup (system, text);
+    act_msg_t *msg = act_msg_new_str (ACT_MSG_GROUP_DOWN, space + 1);
+    if (!parent || act_tell (parent, &msg) == -1) {
+        fprintf (stderr, "notice for %s/%s lost, it is not running: %s\n",
+                 s_name, text, space + 1);
+    }
+    act_msg_destroy (&msg);
+    act_ref_destroy (&parent);
+}
+
+//  The system ran out of actors: the group's exit code says whether one
+//  of them failed, and each failure is named on stderr.
+static int
+s_ended_code (s_host_t *host)
+{
+    int code = ACT_GROUP_EXIT_OK;
+    for (size_t i = 0; i < host->count; i++) {
+        act_exit_t why;
+        if (act_ref_wait (host->refs [i], 0, &why) == 0 && act_exit_failed (&why)) {
+            fprintf (stderr, "actor %s stopped: %s (code %d)\n",
+                     host->actors [i].name, act_exit_kind_name (why.kind), why.code);
+            code = ACT_GROUP_EXIT_FAILED;
+        }
+    }
+    return code;
+}
+
+//  Waits for the end; returns the exit code.
+static int
+s_wait (s_host_t *host, act_system_t *system)
+{
+    zmq_pollitem_t items [] = {
+        { NULL, act_inbox_fd (host->inbox), ZMQ_POLLIN, 0 },
+        { NULL, s_control, ZMQ_POLLIN, 0 },
+        { zsock_resolve (act_system_actor (system)), 0, ZMQ_POLLIN, 0 }
+    };
+    bool notified = false;      //  a notice was told since the start
+    while (true) {
+        if (zmq_poll (items, 3, -1) == -1) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return ACT_GROUP_EXIT_FAILED;
+        }
+        if (items [0].revents & ZMQ_POLLIN) {
+            act_msg_t *msg = act_inbox_recv (host->inbox, 0);
+            bool failed = msg && streq (act_msg_str (msg), "fail");
+            act_msg_destroy (&msg);
+            if (failed) {
+                return ACT_GROUP_EXIT_INIT;
+            }
+        }
+        if (items [1].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) {
+            char text [ACT_GROUP_CONTROL_MAX];
+            ssize_t size = recv (s_control, text, sizeof text - 1, MSG_DONTWAIT);
+            if (size == 0 || (size == -1 && errno != EINTR && errno != EAGAIN)) {
+                //  The supervisor is gone: die with it, as fast as the
+                //  PR_SET_PDEATHSIG that is on its way anyway.
+                _exit (ACT_GROUP_EXIT_ORPHAN);
+            }
+            if (size > 0) {
+                text [size] = 0;
+                if (streq (text, "stop")) {
+                    if (notified) {
+                        s_drain (system);
+                    }
+                    return ACT_GROUP_EXIT_OK;
+                }
+                if (strncmp (text, "down ", 5) == 0) {
+                    s_deliver_down (system, text + 5);
+                    notified = true;
+                }
+            }
+        }
+        if (items [2].revents & ZMQ_POLLIN) {
+            char *event = zstr_recv (act_system_actor (system));
+            bool ended = event && streq (event, "STOPPED");
+            zstr_free (&event);
+            if (ended) {
+                return s_ended_code (host);
+            }
+        }
+    }
+}
+
+int
+act_group_host (const act_group_spec_t *spec)
+{
+    assert (spec && spec->name && spec->control_fd >= 0);
+    s_name = spec->name;
+    s_rundir = spec->rundir;
+    s_control = spec->control_fd;
+    //  Programs this group starts must not hold our lifeline open.
+    fcntl (s_control, F_SETFD, FD_CLOEXEC);
+    //  A group's signals keep their default actions: SIGTERM ends it and
+    //  the supervisor reports it so.
+    zsys_handler_set (NULL);
+    //  stdout is a pipe to the supervisor: whole lines, as they come.
+    setvbuf (stdout, NULL, _IOLBF, 0);
+
+    void *plugin = NULL;
+    if (spec->plugin && !(plugin = dlopen (spec->plugin, RTLD_NOW | RTLD_LOCAL))) {
+        return s_init_failed ("unable to load plugin %s: %s", spec->plugin, dlerror ());
+    }
+    const act_class_t **classes = (const act_class_t **)
+        zmalloc ((spec->actor_count + 1) * sizeof (act_class_t *));
+    for (size_t i = 0; i < spec->actor_count; i++) {
+        if (!(classes [i] = s_find_class (plugin, spec->actors [i].cls))) {
+            return s_init_failed ("class %s of actor %s not found",
+                                  spec->actors [i].cls, spec->actors [i].name);
+        }
+    }
+
+    act_system_t *system = act_system_new (spec->name);
+    if (!system) {
+        return s_init_failed ("unable to start the actor system: %s", strerror (errno));
+    }
+    s_host_t host = {
+        .refs = (act_ref_t **) zmalloc ((spec->actor_count + 1) * sizeof (act_ref_t *)),
+        .actors = spec->actors,
+        .count = spec->actor_count,
+        .inbox = act_inbox_new (system)
+    };
+    assert (host.inbox);
+    int code = ACT_GROUP_EXIT_INIT;
+    for (size_t i = 0; i < spec->actor_count; i++) {
+        const act_group_actor_t *actor = &spec->actors [i];
+        host.refs [i] = act_spawn_named (system, actor->name, classes [i],
+                                         (void *) actor->args);
+        if (!host.refs [i]) {
+            s_init_failed ("unable to spawn actor %s: %s", actor->name, strerror (errno));
+            goto done;
+        }
+    }
+    act_ref_t *sentinel = act_spawn (system, &s_sentinel, &host);
+    if (!sentinel) {
+        s_init_failed ("unable to spawn the group's sentinel: %s", strerror (errno));
+        goto done;
+    }
+    act_ref_destroy (&sentinel);
+    code = s_wait (&host, system);
+done:
+    act_system_destroy (&system);
+    act_inbox_destroy (&host.inbox);
+    for (size_t i = 0; i < spec->actor_count; i++) {
+        act_ref_destroy (&host.refs [i]);
+    }
+    free (host.refs);
+    free (classes);
+    //  The plugin stays loaded: a loop thread left behind by a teardown
+    //  that never returned may still be running its code.
+    return code;
+}

@@ -1,0 +1,54 @@
+/*  act_group_priv - the group host, as the supervisor starts it
+    SPDX-License-Identifier: MPL-2.0
+
+    actor-run forks one process per group and calls act_group_host in it:
+    the host loads the group's classes, spawns its actors, and talks to the
+    supervisor over one SOCK_SEQPACKET socket, one short text message per
+    packet. Nothing here is exported; actor-run links the static library.
+
+    Group to supervisor:  "ready"          every actor's setup is done
+                          "fail DETAIL"    init failed; the process exits
+                          "done CODE"      act_group_finish (CODE)
+    Supervisor to group:  "stop"           tear down and exit 0
+                          "down ACTOR GROUP PID RESTARTS REASON"
+                                           tell ACTOR an ACT_MSG_GROUP_DOWN
+    The socket is also the group's lifeline: end of file on it means the
+    supervisor is gone, and the group exits at once.
+*/
+#ifndef ACT_GROUP_PRIV_H_INCLUDED
+#define ACT_GROUP_PRIV_H_INCLUDED
+
+#include "actorio.h"
+#include "act_group.h"
+
+//  Largest control message, bytes; longer ones are truncated.
+#define ACT_GROUP_CONTROL_MAX   512
+
+//  Exit codes of a group process that the supervisor tells apart.
+#define ACT_GROUP_EXIT_OK       0       //  stopped, or every actor ended well
+#define ACT_GROUP_EXIT_FAILED   1       //  an actor failed
+#define ACT_GROUP_EXIT_INIT     2       //  init failed (after a "fail")
+#define ACT_GROUP_EXIT_ORPHAN   3       //  the supervisor went away
+
+typedef struct {
+    const char *name;           //  actor name, registered with act_spawn_named
+    const char *cls;            //  class name: plugin symbol, then built-ins
+    const char *args;           //  setup argument string, or NULL
+} act_group_actor_t;
+
+typedef struct {
+    const char *name;           //  group name
+    const char *plugin;         //  shared object with the classes, or NULL
+    const char *rundir;         //  the run's private directory
+    const act_group_actor_t *actors;    //  in start order
+    size_t actor_count;         //  entries in actors
+    int control_fd;             //  SOCK_SEQPACKET socket to the supervisor
+} act_group_spec_t;
+
+//  Run the group in this process until it is told to stop or its last
+//  actor stops; returns the process's exit code (ACT_GROUP_EXIT_*). Call
+//  once, in a fresh child whose parent never created a ZeroMQ context.
+int
+    act_group_host (const act_group_spec_t *spec);
+
+#endif

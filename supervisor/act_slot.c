@@ -1,0 +1,292 @@
+/*  act_slot - one supervised group: its process and its state machine
+    SPDX-License-Identifier: MPL-2.0
+
+    The table at the end is the whole behaviour; the actions above it are
+    small and named after what they do. Signals go to the process group
+    (-pid), so a stop also reaches what the group started.
+*/
+#include "act_slot.h"
+#include "act_log.h"
+#include "act_spawn.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef int (s_action_fn) (act_slot_t *self);
+
+static const char *s_state_names [ACT_SLOT_STATES] = {
+    "down", "wait", "starting", "up", "stopping", "killed"
+};
+
+const char *
+act_slot_state_name (act_slot_state_t state)
+{
+    return state < ACT_SLOT_STATES ? s_state_names [state] : "?";
+}
+
+int
+act_slot_init (act_slot_t *self, const act_topo_group_t *group, act_slot_env_t *env)
+{
+    memset (self, 0, sizeof *self);
+    self->group = group;
+    self->env = env;
+    self->control_fd = -1;
+    self->out.read_fd = self->out.write_fd = -1;
+    self->err.read_fd = self->err.write_fd = -1;
+    if (act_relay_open (&self->out, group->name, STDOUT_FILENO) == -1
+    ||  act_relay_open (&self->err, group->name, STDERR_FILENO) == -1) {
+        act_relay_close (&self->out);
+        return -1;
+    }
+    return 0;
+}
+
+void
+act_slot_fini (act_slot_t *self)
+{
+    act_relay_flush (&self->out);
+    act_relay_flush (&self->err);
+    act_relay_close (&self->out);
+    act_relay_close (&self->err);
+    if (self->control_fd >= 0) {
+        close (self->control_fd);
+        self->control_fd = -1;
+    }
+}
+
+bool
+act_slot_running (const act_slot_t *self)
+{
+    return self->state == ACT_SLOT_STARTING || self->state == ACT_SLOT_UP
+        || self->state == ACT_SLOT_STOPPING || self->state == ACT_SLOT_KILLED;
+}
+
+void
+act_slot_schedule (act_slot_t *self, int64_t due)
+{
+    if (self->state == ACT_SLOT_DOWN || self->state == ACT_SLOT_WAIT) {
+        self->state = ACT_SLOT_WAIT;
+        self->due = due;
+    }
+}
+
+void
+act_slot_reaped (act_slot_t *self, int status)
+{
+    if (WIFSIGNALED (status)) {
+        self->exit_code = -1;
+        self->exit_signal = WTERMSIG (status);
+        self->core_dumped = WCOREDUMP (status);
+    }
+    else {
+        self->exit_code = WEXITSTATUS (status);
+        self->exit_signal = 0;
+        self->core_dumped = false;
+    }
+}
+
+const char *
+act_slot_reason (const act_slot_t *self, char *buf, size_t size)
+{
+    char status [64];
+    if (self->exit_signal) {
+        snprintf (status, sizeof status, "signal %d%s", self->exit_signal,
+                  self->core_dumped ? " (core dumped)" : "");
+    }
+    else
+    if (self->exit_code) {
+        snprintf (status, sizeof status, "exit code %d", self->exit_code);
+    }
+    else {
+        snprintf (status, sizeof status, "normal");
+    }
+    if (self->init_failed) {
+        snprintf (buf, size, "init failed: %s", *self->detail ? self->detail : status);
+    }
+    else {
+        snprintf (buf, size, "%s", status);
+    }
+    return buf;
+}
+
+//  Signals the process group; ESRCH (all gone already) is fine.
+static void
+s_signal (act_slot_t *self, int signo)
+{
+    if (self->pid > 0) {
+        kill (-self->pid, signo);
+    }
+}
+
+//  -------------------------------------------------------------------
+//  Actions
+
+static int
+s_nothing (act_slot_t *self)
+{
+    (void) self;
+    return 0;
+}
+
+static int
+s_start (act_slot_t *self)
+{
+    int pair [2];
+    if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
+        return -1;
+    }
+    act_spawn_t spec = {
+        .group = self->group,
+        .rundir = self->env->rundir,
+        .out_fd = self->out.write_fd,
+        .err_fd = self->err.write_fd,
+        .control_fd = pair [1],
+        .supervisor = self->env->self,
+        .mask = &self->env->mask
+    };
+    pid_t pid = act_spawn_group (&spec);
+    int error = errno;
+    close (pair [1]);
+    if (pid == -1) {
+        close (pair [0]);
+        errno = error;
+        return -1;
+    }
+    fcntl (pair [0], F_SETFL, O_NONBLOCK);
+    self->control_fd = pair [0];
+    self->pid = pid;
+    self->state = ACT_SLOT_STARTING;
+    self->started_at = self->env->now;
+    self->ready_at = 0;
+    self->due = self->env->now + self->group->start_timeout;
+    self->asked = false;
+    self->init_failed = false;
+    self->detail [0] = 0;
+    if (self->starts++) {
+        act_log ("start %s pid %d (restart %u)", self->group->name, (int) pid,
+                 self->starts - 1);
+    }
+    else {
+        act_log ("start %s pid %d", self->group->name, (int) pid);
+    }
+    return 0;
+}
+
+static int
+s_ready (act_slot_t *self)
+{
+    self->state = ACT_SLOT_UP;
+    self->ready_at = self->env->now;
+    self->ever_ready = true;
+    self->due = 0;
+    act_log ("ready %s pid %d in %lld ms", self->group->name, (int) self->pid,
+             (long long) (self->ready_at - self->started_at));
+    return 0;
+}
+
+static int
+s_exited (act_slot_t *self)
+{
+    //  What it wrote before it died comes before the news of its death
+    act_relay_flush (&self->out);
+    act_relay_flush (&self->err);
+    if (self->control_fd >= 0) {
+        close (self->control_fd);
+        self->control_fd = -1;
+    }
+    self->init_failed = !self->ready_at && !self->asked;
+    char reason [ACT_SLOT_DETAIL + 64];
+    act_log ("stop %s pid %d: %s", self->group->name, (int) self->pid,
+             act_slot_reason (self, reason, sizeof reason));
+    self->pid = 0;
+    self->state = ACT_SLOT_DOWN;
+    self->due = 0;
+    return 0;
+}
+
+static int
+s_stop (act_slot_t *self)
+{
+    //  A group that cannot hear "stop" gets SIGTERM instead
+    if (self->control_fd < 0
+    ||  send (self->control_fd, "stop", 4, MSG_NOSIGNAL | MSG_DONTWAIT) != 4) {
+        s_signal (self, SIGTERM);
+    }
+    self->state = ACT_SLOT_STOPPING;
+    self->asked = true;
+    self->due = self->env->now + self->group->shutdown;
+    act_log_debug ("asked %s pid %d to stop, grace %d ms", self->group->name,
+                   (int) self->pid, self->group->shutdown);
+    return 0;
+}
+
+static int
+s_kill (act_slot_t *self)
+{
+    s_signal (self, SIGKILL);
+    self->state = ACT_SLOT_KILLED;
+    self->asked = true;
+    self->due = 0;
+    act_log ("kill %s pid %d", self->group->name, (int) self->pid);
+    return 0;
+}
+
+static int
+s_cancel (act_slot_t *self)
+{
+    self->state = ACT_SLOT_DOWN;
+    self->due = 0;
+    return 0;
+}
+
+static int
+s_start_timeout (act_slot_t *self)
+{
+    snprintf (self->detail, sizeof self->detail, "not ready within %d ms",
+              self->group->start_timeout);
+    s_signal (self, SIGKILL);
+    self->state = ACT_SLOT_KILLED;
+    self->due = 0;
+    act_log ("kill %s pid %d: not ready within %d ms", self->group->name,
+             (int) self->pid, self->group->start_timeout);
+    return 0;
+}
+
+static int
+s_grace_over (act_slot_t *self)
+{
+    s_signal (self, SIGKILL);
+    self->state = ACT_SLOT_KILLED;
+    self->due = 0;
+    act_log ("kill %s pid %d: still running %d ms after stop", self->group->name,
+             (int) self->pid, self->group->shutdown);
+    return 0;
+}
+
+//  -------------------------------------------------------------------
+//  The table: what each event does in each state. A WAIT slot's
+//  TIMEOUT does nothing: whether it may start then is the run's call
+//  (start order), and the run feeds START.
+
+static s_action_fn *s_table [ACT_SLOT_STATES][ACT_SLOT_EVENTS] = {
+    //                 START      READY      EXIT       STOP       KILL       TIMEOUT
+    [ACT_SLOT_DOWN]     = { s_start,   s_nothing, s_nothing, s_nothing, s_nothing, s_nothing },
+    [ACT_SLOT_WAIT]     = { s_start,   s_nothing, s_nothing, s_cancel,  s_cancel,  s_nothing },
+    [ACT_SLOT_STARTING] = { s_nothing, s_ready,   s_exited,  s_stop,    s_kill,    s_start_timeout },
+    [ACT_SLOT_UP]       = { s_nothing, s_nothing, s_exited,  s_stop,    s_kill,    s_nothing },
+    [ACT_SLOT_STOPPING] = { s_nothing, s_nothing, s_exited,  s_nothing, s_kill,    s_grace_over },
+    [ACT_SLOT_KILLED]   = { s_nothing, s_nothing, s_exited,  s_nothing, s_nothing, s_nothing },
+};
+
+int
+act_slot_event (act_slot_t *self, act_slot_event_t event)
+{
+    assert (self->state < ACT_SLOT_STATES && event < ACT_SLOT_EVENTS);
+    return s_table [self->state][event] (self);
+}

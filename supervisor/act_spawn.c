@@ -1,0 +1,97 @@
+/*  act_spawn - fork a group process
+    SPDX-License-Identifier: MPL-2.0
+*/
+#include "act_spawn.h"
+#include "../src/group/act_group_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_UNSHARE
+#   include <sys/syscall.h>
+#endif
+
+static void
+s_close_from (int first)
+{
+#if defined (SYS_close_range) || defined (__NR_close_range)
+    if (syscall (SYS_close_range, (unsigned) first, ~0u, 0) == 0) {
+        return;
+    }
+#endif
+    long max = sysconf (_SC_OPEN_MAX);
+    for (long fd = first; fd < (max > 0 ? max : 1024); fd++) {
+        close ((int) fd);
+    }
+}
+
+static void __attribute__ ((noreturn))
+s_child (const act_spawn_t *spec)
+{
+    //  Own process group, so a stop or a kill reaches what the group starts
+    setpgid (0, 0);
+    //  Die with the supervisor. If it died before prctl took effect we were
+    //  already reparented and no signal will come: check by hand.
+    if (prctl (PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid () != spec->supervisor) {
+        _exit (ACT_GROUP_EXIT_ORPHAN);
+    }
+    //  Every source fd is >= 3 (the supervisor keeps 0-2 open), so filling
+    //  0-2 first cannot clobber one; fd 3 may be a source already copied.
+    int null_fd = open ("/dev/null", O_RDONLY);
+    if (null_fd == -1
+    ||  dup2 (null_fd, STDIN_FILENO) == -1
+    ||  dup2 (spec->out_fd, STDOUT_FILENO) == -1
+    ||  dup2 (spec->err_fd, STDERR_FILENO) == -1
+    ||  dup2 (spec->control_fd, 3) == -1) {
+        _exit (ACT_GROUP_EXIT_INIT);
+    }
+    s_close_from (4);
+    signal (SIGPIPE, SIG_DFL);
+    sigprocmask (SIG_SETMASK, spec->mask, NULL);
+    prctl (PR_SET_NAME, spec->group->name);
+
+    const act_topo_group_t *group = spec->group;
+    act_group_actor_t *actors = (act_group_actor_t *)
+        calloc (group->actor_count + 1, sizeof (act_group_actor_t));
+    if (!actors) {
+        _exit (ACT_GROUP_EXIT_INIT);
+    }
+    for (size_t i = 0; i < group->actor_count; i++) {
+        actors [i].name = group->actors [i].name;
+        actors [i].cls = group->actors [i].cls;
+        actors [i].args = group->actors [i].args;
+    }
+    act_group_spec_t host = {
+        .name = group->name,
+        .plugin = group->plugin,
+        .rundir = spec->rundir,
+        .actors = actors,
+        .actor_count = group->actor_count,
+        .control_fd = 3
+    };
+    int code = act_group_host (&host);
+    fflush (NULL);
+    _exit (code);
+}
+
+pid_t
+act_spawn_group (const act_spawn_t *spec)
+{
+    //  Nothing buffered may be written twice, once by each process
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        s_child (spec);
+    }
+    if (pid > 0) {
+        //  Also from this side, so a kill of the process group right
+        //  after fork cannot miss a child that has not run yet.
+        setpgid (pid, pid);
+    }
+    return pid;
+}

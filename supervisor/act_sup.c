@@ -1,0 +1,614 @@
+/*  act_sup - the supervisor: one run of a topology, from start to stop
+    SPDX-License-Identifier: MPL-2.0
+
+    One loop: compute the nearest deadline, poll, handle what woke us
+    (signals, control messages, output, then reaping, in that order so a
+    group's last words are read before its death is handled), fire due
+    deadlines, and let s_reconcile move the groups one step towards what
+    the run wants. Policy lives here (which groups restart, when, and when
+    to give up); each group's process lifecycle lives in act_slot.
+
+    Every restart goes through s_restart, the one throttle: it counts the
+    restart against the intensity, computes the failed group's back-off,
+    and schedules the groups the strategy names. Starts and stops then
+    happen one group at a time, in topology order and in reverse, so a
+    group always starts after the groups before it are ready, and stops
+    before them.
+*/
+#include "act_sup.h"
+#include "act_log.h"
+#include "act_slot.h"
+#include "../src/group/act_group_priv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef enum {
+    S_STARTING,                 //  the first start of every group
+    S_RUNNING,                  //  all came up once; restarts as needed
+    S_STOPPING                  //  stopping everything, last first
+} s_mode_t;
+
+//  A group as the run sees it: the slot plus the policy's bookkeeping
+typedef struct {
+    act_slot_t slot;            //  process and state machine
+    int parent;                 //  index of the parent's group, -1: the run
+    const char *parent_actor;   //  the parent actor's name, borrowed
+    bool cycle;                 //  stop it, then start it again at cycle_due
+    int64_t cycle_due;          //  when a cycled group may start, ms
+    bool final;                 //  ended for good (temporary, transient)
+} s_member_t;
+
+//  What a poll slot belongs to
+typedef enum { S_FD_CONTROL, S_FD_OUT, S_FD_ERR } s_fd_kind_t;
+
+typedef struct {
+    const act_topology_t *topo; //  the run's topology, borrowed
+    act_slot_env_t env;         //  shared with every slot
+    s_member_t *members;        //  one per group, start order
+    size_t count;               //  entries in members
+    int signal_fd;              //  SIGCHLD, SIGINT, SIGTERM, SIGHUP
+    struct pollfd *fds;         //  1 + 3 per group, rebuilt each turn
+    size_t *fd_owner;           //  member index * 3 + s_fd_kind_t
+    int64_t *recent;            //  restart times within the period, a ring
+    size_t recent_cap;          //  entries in recent
+    size_t recent_head;         //  oldest entry
+    size_t recent_count;        //  entries in use
+    s_mode_t mode;              //  see the enum
+    int exit_code;              //  what actor-run will exit with
+    bool killing;               //  a second stop signal: SIGKILL everything
+    bool reap;                  //  SIGCHLD arrived
+    bool done;                  //  every group is down while stopping
+    int64_t started;            //  ms the run started
+} s_run_t;
+
+static int64_t
+s_now (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+s_strategy_name (act_strategy_t strategy)
+{
+    return strategy == ACT_STRATEGY_ONE_FOR_ALL ? "one_for_all"
+         : strategy == ACT_STRATEGY_REST_FOR_ONE ? "rest_for_one" : "one_for_one";
+}
+
+static const char *
+s_restart_name (act_restart_t restart)
+{
+    return restart == ACT_RESTART_TRANSIENT ? "transient"
+         : restart == ACT_RESTART_TEMPORARY ? "temporary" : "permanent";
+}
+
+static void
+s_stop_run (s_run_t *run, int code, const char *why)
+{
+    if (run->mode == S_STOPPING) {
+        return;
+    }
+    run->mode = S_STOPPING;
+    run->exit_code = code;
+    for (size_t i = 0; i < run->count; i++) {
+        run->members [i].cycle = false;
+    }
+    act_log ("stopping run %s: %s", run->topo->name, why);
+}
+
+//  The intensity: true, and the restart counted, unless more than
+//  intensity restarts would fall within one period.
+static bool
+s_intensity_allows (s_run_t *run)
+{
+    int64_t since = run->env.now - run->topo->period;
+    while (run->recent_count && run->recent [run->recent_head] <= since) {
+        run->recent_head = (run->recent_head + 1) % run->recent_cap;
+        run->recent_count--;
+    }
+    if ((int) run->recent_count >= run->topo->intensity) {
+        return false;
+    }
+    run->recent [(run->recent_head + run->recent_count++) % run->recent_cap] = run->env.now;
+    return true;
+}
+
+//  The one throttle every restart goes through.
+static void
+s_restart (s_run_t *run, s_member_t *failed, const char *reason)
+{
+    const act_topology_t *topo = run->topo;
+    act_slot_t *slot = &failed->slot;
+    if (!s_intensity_allows (run)) {
+        act_log ("give up: %s stopped (%s), the restart limit of %d in %d ms "
+                 "is reached", slot->group->name, reason, topo->intensity, topo->period);
+        s_stop_run (run, ACT_RUN_EXIT_GAVE_UP, "gave up restarting");
+        return;
+    }
+    //  A group that stayed up a whole period starts its back-off over
+    if (slot->ready_at && run->env.now - slot->ready_at >= topo->period) {
+        slot->backoff = 0;
+    }
+    if (!slot->backoff) {
+        slot->backoff = topo->backoff_min;
+    }
+    else {
+        slot->backoff = slot->backoff > topo->backoff_max / 2 ? topo->backoff_max
+                                                               : slot->backoff * 2;
+    }
+    int64_t due = run->env.now + slot->backoff;
+    size_t index = (size_t) (failed - run->members);
+    size_t first = topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? 0 : index;
+    size_t last = topo->strategy == ACT_STRATEGY_ONE_FOR_ONE ? index + 1 : run->count;
+    act_log ("restart %s in %d ms%s", slot->group->name, slot->backoff,
+             topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? ", with every group (one_for_all)"
+           : topo->strategy == ACT_STRATEGY_REST_FOR_ONE ? ", with the groups after it (rest_for_one)"
+           : "");
+    for (size_t i = first; i < last; i++) {
+        s_member_t *member = &run->members [i];
+        if (member->final) {
+            continue;
+        }
+        if (act_slot_running (&member->slot)) {
+            member->cycle = true;
+            member->cycle_due = due;
+        }
+        else
+        if (member->slot.state != ACT_SLOT_WAIT || member->slot.due < due) {
+            act_slot_schedule (&member->slot, due);
+        }
+    }
+}
+
+//  The parent actor hears of every stop of its child group, on the
+//  control socket of the group it lives in.
+static void
+s_notify_parent (s_run_t *run, s_member_t *member, pid_t pid, const char *reason)
+{
+    if (member->parent < 0) {
+        return;
+    }
+    const act_slot_t *slot = &member->slot;
+    act_slot_t *parent = &run->members [member->parent].slot;
+    if (parent->control_fd < 0
+    || (parent->state != ACT_SLOT_UP && parent->state != ACT_SLOT_STARTING)) {
+        act_log_debug ("notice to %s lost: %s is %s", slot->group->parent,
+                       parent->group->name, act_slot_state_name (parent->state));
+        return;
+    }
+    char text [ACT_GROUP_CONTROL_MAX];
+    int size = snprintf (text, sizeof text, "down %s %s %d %u %s", member->parent_actor,
+                         slot->group->name, (int) pid, slot->starts - 1, reason);
+    if (size >= (int) sizeof text) {
+        size = (int) sizeof text - 1;
+    }
+    if (send (parent->control_fd, text, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT) != size) {
+        act_log ("notice to %s lost: %s", slot->group->parent, strerror (errno));
+    }
+    else {
+        act_log_debug ("told %s: %s stopped", slot->group->parent, slot->group->name);
+    }
+}
+
+//  A group's process is gone: tell its parent, then decide what follows.
+static void
+s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
+{
+    act_slot_t *slot = &member->slot;
+    char reason [ACT_SLOT_DETAIL + 64];
+    act_slot_reason (slot, reason, sizeof reason);
+    s_notify_parent (run, member, pid, reason);
+    bool cycled = member->cycle;
+    member->cycle = false;
+    if (run->mode == S_STOPPING) {
+        return;
+    }
+    act_restart_t restart = slot->group->restart;
+    if (cycled) {
+        //  Stopped for a sibling's restart: temporary groups stay down
+        if (restart == ACT_RESTART_TEMPORARY) {
+            member->final = true;
+        }
+        else {
+            act_slot_schedule (slot, member->cycle_due);
+        }
+        return;
+    }
+    if (!slot->ever_ready) {
+        char why [ACT_SLOT_DETAIL + 128];
+        snprintf (why, sizeof why, "group %s failed to start (%s)", slot->group->name, reason);
+        s_stop_run (run, ACT_RUN_EXIT_START, why);
+        return;
+    }
+    bool normal = !slot->init_failed && !slot->exit_signal && slot->exit_code == 0;
+    if (restart == ACT_RESTART_TEMPORARY || (restart == ACT_RESTART_TRANSIENT && normal)) {
+        member->final = true;
+        act_log ("done %s: %s group, not restarted", slot->group->name,
+                 s_restart_name (restart));
+        return;
+    }
+    s_restart (run, member, reason);
+}
+
+static void
+s_on_control (s_run_t *run, s_member_t *member)
+{
+    act_slot_t *slot = &member->slot;
+    while (slot->control_fd >= 0) {
+        char text [ACT_GROUP_CONTROL_MAX + 1];
+        ssize_t size = recv (slot->control_fd, text, sizeof text - 1, MSG_DONTWAIT);
+        if (size == -1 && errno == EINTR) {
+            continue;
+        }
+        if (size == -1) {
+            return;             //  nothing more now; an error shows at the reap
+        }
+        if (size == 0) {
+            //  The group closed its end: it is on its way out
+            close (slot->control_fd);
+            slot->control_fd = -1;
+            return;
+        }
+        text [size] = 0;
+        if (streq (text, "ready")) {
+            act_slot_event (slot, ACT_SLOT_READY);
+        }
+        else
+        if (strncmp (text, "fail ", 5) == 0) {
+            snprintf (slot->detail, sizeof slot->detail, "%.*s",
+                      (int) sizeof slot->detail - 1, text + 5);
+        }
+        else
+        if (strncmp (text, "done ", 5) == 0) {
+            int code = atoi (text + 5);
+            char why [128];
+            snprintf (why, sizeof why, "group %s finished it (code %d)",
+                      slot->group->name, code);
+            s_stop_run (run, code >= 0 && code <= 99 ? code : ACT_RUN_EXIT_OK, why);
+        }
+        else {
+            act_log_debug ("unknown message from %s: %s", slot->group->name, text);
+        }
+    }
+}
+
+static void
+s_on_signals (s_run_t *run)
+{
+    struct signalfd_siginfo info;
+    while (read (run->signal_fd, &info, sizeof info) == sizeof info) {
+        int signo = (int) info.ssi_signo;
+        if (signo == SIGCHLD) {
+            run->reap = true;
+        }
+        else
+        if (run->mode != S_STOPPING) {
+            char why [64];
+            snprintf (why, sizeof why, "signal %d (%s)", signo, strsignal (signo));
+            s_stop_run (run, ACT_RUN_EXIT_OK, why);
+        }
+        else
+        if (!run->killing) {
+            run->killing = true;
+            act_log ("signal %d (%s) while stopping: killing every group now",
+                     signo, strsignal (signo));
+        }
+    }
+}
+
+static s_member_t *
+s_member_of (s_run_t *run, pid_t pid)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        if (run->members [i].slot.pid == pid) {
+            return &run->members [i];
+        }
+    }
+    return NULL;
+}
+
+//  Reaps until nothing is left to reap: SIGCHLDs coalesce, so one signal
+//  may stand for many exits.
+static void
+s_reap (s_run_t *run)
+{
+    run->reap = false;
+    while (true) {
+        int status;
+        pid_t pid = waitpid (-1, &status, WNOHANG);
+        if (pid == -1 && errno == EINTR) {
+            continue;
+        }
+        if (pid <= 0) {
+            return;
+        }
+        s_member_t *member = s_member_of (run, pid);
+        if (!member) {
+            act_log_debug ("reaped pid %d, left behind by a group", (int) pid);
+            continue;
+        }
+        //  Whatever the group started goes with it. Its process group id
+        //  is not reused while a member lives, and we fork nothing before
+        //  this kill, so it cannot hit a stranger.
+        kill (-pid, SIGKILL);
+        s_on_control (run, member);
+        act_slot_reaped (&member->slot, status);
+        act_slot_event (&member->slot, ACT_SLOT_EXIT);
+        s_on_exit (run, member, pid);
+    }
+}
+
+static void
+s_fire_deadlines (s_run_t *run)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        act_slot_t *slot = &run->members [i].slot;
+        if (slot->due && slot->due <= run->env.now
+        && (slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING)) {
+            act_slot_event (slot, ACT_SLOT_TIMEOUT);
+        }
+    }
+}
+
+//  While stopping: one group at a time, last first (all at once when
+//  killing). Sets run->done once none runs.
+static void
+s_reconcile_stop (s_run_t *run)
+{
+    bool running = false;
+    for (size_t i = run->count; i-- > 0;) {
+        act_slot_t *slot = &run->members [i].slot;
+        if (slot->state == ACT_SLOT_WAIT) {
+            act_slot_event (slot, ACT_SLOT_STOP);
+        }
+        if (!act_slot_running (slot)) {
+            continue;
+        }
+        running = true;
+        if (run->killing) {
+            act_slot_event (slot, ACT_SLOT_KILL);
+            continue;
+        }
+        if (slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_UP) {
+            act_slot_event (slot, ACT_SLOT_STOP);
+        }
+        break;
+    }
+    run->done = !running;
+}
+
+//  One step towards what the run wants.
+static void
+s_reconcile (s_run_t *run)
+{
+    if (run->mode == S_STOPPING) {
+        s_reconcile_stop (run);
+        return;
+    }
+    //  While a group is being stopped, nothing else moves
+    for (size_t i = 0; i < run->count; i++) {
+        act_slot_state_t state = run->members [i].slot.state;
+        if (state == ACT_SLOT_STOPPING || state == ACT_SLOT_KILLED) {
+            return;
+        }
+    }
+    //  Groups a restart takes down go last first
+    for (size_t i = run->count; i-- > 0;) {
+        if (run->members [i].cycle && act_slot_running (&run->members [i].slot)) {
+            act_slot_event (&run->members [i].slot, ACT_SLOT_STOP);
+            return;
+        }
+    }
+    //  Starts go in order, each once the one before it is ready
+    bool all_up = true;
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        act_slot_t *slot = &member->slot;
+        if (slot->state == ACT_SLOT_STARTING) {
+            return;
+        }
+        if (slot->state == ACT_SLOT_WAIT && slot->due <= run->env.now) {
+            if (act_slot_event (slot, ACT_SLOT_START) == -1) {
+                act_log ("unable to start %s: %s", slot->group->name, strerror (errno));
+                s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
+            }
+            return;
+        }
+        all_up &= slot->ever_ready || member->final;
+    }
+    if (run->mode == S_STARTING && all_up) {
+        run->mode = S_RUNNING;
+        act_log ("run %s up: %zu groups ready in %lld ms", run->topo->name, run->count,
+                 (long long) (run->env.now - run->started));
+    }
+}
+
+//  Milliseconds to the nearest deadline, or -1 when nothing is due. A
+//  start that is due but waits its turn is not a deadline: the event
+//  that ends its wait (a ready, an exit) wakes us anyway.
+static int
+s_timeout (s_run_t *run)
+{
+    int64_t next = 0;
+    for (size_t i = 0; i < run->count; i++) {
+        act_slot_t *slot = &run->members [i].slot;
+        bool timed = slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING
+                  || (slot->state == ACT_SLOT_WAIT && slot->due > run->env.now);
+        if (timed && slot->due && (!next || slot->due < next)) {
+            next = slot->due;
+        }
+    }
+    if (!next) {
+        return -1;
+    }
+    return next <= run->env.now ? 0 : (int) (next - run->env.now > INT_MAX
+                                             ? INT_MAX : next - run->env.now);
+}
+
+static size_t
+s_pollset (s_run_t *run)
+{
+    size_t count = 0;
+    run->fds [count++] = (struct pollfd) { run->signal_fd, POLLIN, 0 };
+    for (size_t i = 0; i < run->count; i++) {
+        act_slot_t *slot = &run->members [i].slot;
+        if (slot->control_fd >= 0) {
+            run->fd_owner [count] = i * 3 + S_FD_CONTROL;
+            run->fds [count++] = (struct pollfd) { slot->control_fd, POLLIN, 0 };
+        }
+        run->fd_owner [count] = i * 3 + S_FD_OUT;
+        run->fds [count++] = (struct pollfd) { slot->out.read_fd, POLLIN, 0 };
+        run->fd_owner [count] = i * 3 + S_FD_ERR;
+        run->fds [count++] = (struct pollfd) { slot->err.read_fd, POLLIN, 0 };
+    }
+    return count;
+}
+
+static void
+s_dispatch (s_run_t *run, size_t count)
+{
+    if (run->fds [0].revents) {
+        s_on_signals (run);
+    }
+    for (size_t i = 1; i < count; i++) {
+        if (!run->fds [i].revents) {
+            continue;
+        }
+        s_member_t *member = &run->members [run->fd_owner [i] / 3];
+        switch ((s_fd_kind_t) (run->fd_owner [i] % 3)) {
+            case S_FD_CONTROL:
+                s_on_control (run, member);
+                break;
+            case S_FD_OUT:
+                act_relay_read (&member->slot.out);
+                break;
+            case S_FD_ERR:
+                act_relay_read (&member->slot.err);
+                break;
+        }
+    }
+}
+
+//  Everything the loop needs, allocated before the first group starts.
+static int
+s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
+         const sigset_t *mask)
+{
+    run->topo = topo;
+    run->count = topo->group_count;
+    run->env.rundir = rundir;
+    run->env.mask = *mask;
+    run->env.self = getpid ();
+    run->env.now = run->started = s_now ();
+    run->signal_fd = -1;
+    run->members = (s_member_t *) calloc (run->count, sizeof (s_member_t));
+    run->fds = (struct pollfd *) calloc (1 + 3 * run->count, sizeof (struct pollfd));
+    run->fd_owner = (size_t *) calloc (1 + 3 * run->count, sizeof (size_t));
+    run->recent_cap = topo->intensity > 0 ? (size_t) topo->intensity : 1;
+    run->recent = (int64_t *) calloc (run->recent_cap, sizeof (int64_t));
+    if (!run->members || !run->fds || !run->fd_owner || !run->recent) {
+        act_log_fatal ("unable to allocate the run: %s", strerror (errno));
+        return -1;
+    }
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGCHLD);
+    sigaddset (&signals, SIGINT);
+    sigaddset (&signals, SIGTERM);
+    sigaddset (&signals, SIGHUP);
+    run->signal_fd = signalfd (-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (run->signal_fd == -1) {
+        act_log_fatal ("unable to create a signalfd: %s", strerror (errno));
+        return -1;
+    }
+    //  What a group leaves behind when it dies is reparented to us, not to
+    //  init, so we reap it too: no zombie outlives its group.
+    prctl (PR_SET_CHILD_SUBREAPER, 1);
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        const act_topo_group_t *group = &topo->groups [i];
+        if (act_slot_init (&member->slot, group, &run->env) == -1) {
+            act_log_fatal ("unable to create the pipes of %s: %s", group->name,
+                           strerror (errno));
+            return -1;
+        }
+        member->parent = -1;
+        if (group->parent) {
+            //  The loader checked it is "GROUP/ACTOR" with both existing
+            const char *slash = strchr (group->parent, '/');
+            for (size_t p = 0; p < run->count && slash; p++) {
+                const char *name = topo->groups [p].name;
+                if (strlen (name) == (size_t) (slash - group->parent)
+                &&  strncmp (name, group->parent, (size_t) (slash - group->parent)) == 0) {
+                    member->parent = (int) p;
+                    member->parent_actor = slash + 1;
+                }
+            }
+        }
+        act_slot_schedule (&member->slot, run->started);
+    }
+    return 0;
+}
+
+static void
+s_teardown (s_run_t *run)
+{
+    for (size_t i = 0; run->members && i < run->count; i++) {
+        act_slot_fini (&run->members [i].slot);
+    }
+    if (run->signal_fd >= 0) {
+        close (run->signal_fd);
+    }
+    free (run->members);
+    free (run->fds);
+    free (run->fd_owner);
+    free (run->recent);
+}
+
+int
+act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t *mask)
+{
+    s_run_t run = { .mode = S_STARTING };
+    if (s_setup (&run, topology, rundir, mask) == -1) {
+        s_teardown (&run);
+        return ACT_RUN_EXIT_SYSTEM;
+    }
+    act_log ("run %s: starting %zu groups, %s, in %s (pid %d)", topology->name,
+             run.count, s_strategy_name (topology->strategy), rundir, (int) run.env.self);
+    while (true) {
+        s_fire_deadlines (&run);
+        s_reconcile (&run);
+        if (run.done) {
+            break;
+        }
+        size_t count = s_pollset (&run);
+        int rc = poll (run.fds, count, s_timeout (&run));
+        run.env.now = s_now ();
+        if (rc == -1 && errno != EINTR) {
+            act_log ("unable to poll: %s", strerror (errno));
+            s_stop_run (&run, ACT_RUN_EXIT_SYSTEM, "poll failed");
+            run.killing = true;
+        }
+        if (rc > 0) {
+            s_dispatch (&run, count);
+        }
+        if (run.reap) {
+            s_reap (&run);
+        }
+    }
+    s_teardown (&run);
+    act_log ("run %s stopped, exit code %d", topology->name, run.exit_code);
+    return run.exit_code;
+}
