@@ -27,6 +27,12 @@
 #define ECHO_CLIENTS    50      //  concurrent echo clients
 #define IO_TIMEOUT_S    10      //  per socket call in the clients, s
 
+//  Every test here has the same .timeout (60 s): Criterion 2.4.1's timeout
+//  list (boxfort's bxfi_push_timeout) loses a pending request when a test
+//  with a shorter timeout starts while one with a longer timeout runs, so
+//  under --jobs 2 mixed timeouts leak in the runner (LeakSanitizer fails
+//  the sanitized run) and the longer test's timeout stops being enforced.
+
 //  The example running now, killed by s_fini if the test fails early
 static pid_t s_child = -1;
 
@@ -60,6 +66,11 @@ s_start (char *const argv [], int *out_fd)
         int null = open ("/dev/null", O_RDONLY);
         if (null == -1 || dup2 (null, 0) == -1 || dup2 (out [1], 1) == -1) {
             _exit (127);
+        }
+        //  Nothing of the test's (its link to the Criterion runner
+        //  included) leaks into the example
+        for (int fd = 3; fd < 1024; fd++) {
+            close (fd);
         }
         execv (argv [0], argv);
         _exit (127);
@@ -171,7 +182,7 @@ s_count (const char *text, const char *needle)
     return count;
 }
 
-Test (examples, hello, .timeout = 30, .fini = s_fini)
+Test (examples, hello, .timeout = 60, .fini = s_fini)
 {
     int status;
     char *text = s_run ((char *[]) { EXAMPLE ("hello"), NULL }, &status);
@@ -181,7 +192,7 @@ Test (examples, hello, .timeout = 30, .fini = s_fini)
     free (text);
 }
 
-Test (examples, manager, .timeout = 30, .fini = s_fini)
+Test (examples, manager, .timeout = 60, .fini = s_fini)
 {
     int status;
     char *text = s_run ((char *[]) { EXAMPLE ("manager"), NULL }, &status);
@@ -200,7 +211,7 @@ Test (examples, manager, .timeout = 30, .fini = s_fini)
     free (text);
 }
 
-Test (examples, embed, .timeout = 30, .fini = s_fini)
+Test (examples, embed, .timeout = 60, .fini = s_fini)
 {
     int status;
     char *text = s_run ((char *[]) { EXAMPLE ("embed"), NULL }, &status);
@@ -376,9 +387,14 @@ Test (examples, echo_50_clients_then_sigterm, .timeout = 60, .fini = s_fini)
         pthread_join (threads [i], NULL);
     }
     pthread_barrier_destroy (&barrier);
+    int failures = 0;
     for (int i = 0; i < ECHO_CLIENTS; i++) {
-        cr_expect_null (clients [i].failure, "client %d failed: %s", i, clients [i].failure);
+        if (clients [i].failure) {
+            fprintf (stderr, "client %d failed: %s\n", i, clients [i].failure);
+            failures++;
+        }
     }
+    cr_assert_eq (failures, 0, "%d of %d clients failed", failures, ECHO_CLIENTS);
     //  All gone, and the server still serves
     cr_assert (s_alive (pid), "echo died");
     int fd = s_connect (port);
@@ -396,7 +412,7 @@ Test (examples, echo_50_clients_then_sigterm, .timeout = 60, .fini = s_fini)
     close (out);
 }
 
-Test (examples, echo_sigint_closes_open_connections, .timeout = 30, .fini = s_fini)
+Test (examples, echo_sigint_closes_open_connections, .timeout = 60, .fini = s_fini)
 {
     pid_t pid;
     int out;
@@ -416,7 +432,7 @@ Test (examples, echo_sigint_closes_open_connections, .timeout = 30, .fini = s_fi
     close (out);
 }
 
-Test (examples, echo_exits_after_n_connections, .timeout = 30, .fini = s_fini)
+Test (examples, echo_exits_after_n_connections, .timeout = 60, .fini = s_fini)
 {
     pid_t pid;
     int out;
@@ -434,7 +450,7 @@ Test (examples, echo_exits_after_n_connections, .timeout = 30, .fini = s_fini)
     close (out);
 }
 
-Test (examples, echo_rejects_bad_arguments, .timeout = 30, .fini = s_fini)
+Test (examples, echo_rejects_bad_arguments, .timeout = 60, .fini = s_fini)
 {
     int status;
     char *text = s_run ((char *[]) { EXAMPLE ("echo"), "not-a-port", NULL }, &status);
