@@ -1,0 +1,406 @@
+/*  test_supervisor - actor-run: starting, stopping, its run directory,
+    its command line
+    SPDX-License-Identifier: MPL-2.0
+
+    Real actor-run processes on topologies written by each test, groups of
+    "probe" actors (examples/plugins/probe.c) that report to the test over
+    ZeroMQ, and real signals. Restarts are in test_supervisor_restart.c,
+    the heavy repetitions in test_supervisor_stress.c, the example
+    topologies in test_supervisor_examples.c.
+*/
+#include "test_supervisor.h"
+
+//  Two probe groups; %s: extra lines for the run section.
+#define TWO_PROBES                                                      \
+    "run\n"                                                             \
+    "    name = basic\n"                                                \
+    "group = front\n"                                                   \
+    "    plugin = @PROBE@\n"                                            \
+    "    actor = p\n"                                                   \
+    "        class = probe\n"                                           \
+    "        args = \"@EP@ teardown=ack\"\n"                            \
+    "group = back\n"                                                    \
+    "    plugin = @PROBE@\n"                                            \
+    "    actor = p\n"                                                   \
+    "        class = probe\n"                                           \
+    "        args = \"@EP@ teardown=ack\"\n"
+
+Test (supervisor, runs_groups_and_stops_them_on_sigterm, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    run_go (run);
+
+    //  Ordered start: front is ready before back starts
+    pid_t front = run_pid (run, "ready", "front", 5000);
+    pid_t back = run_pid (run, "ready", "back", 5000);
+    run_expect (run, 5000, "run basic up: 2 groups ready");
+    probe_expect (run, "front/p", "hello", 5000);
+    probe_expect (run, "back/p", "hello", 5000);
+    pid_t pid;
+    cr_assert_eq (probe_get (run, "front/p", &pid), 0);
+    cr_assert_eq (pid, front);
+    cr_assert_eq (probe_get (run, "front/p", NULL), 1);
+
+    //  Each group leads its own process group; the run directory is private
+    cr_assert_eq (getpgid (front), front);
+    cr_assert_eq (getpgid (back), back);
+    struct stat info;
+    cr_assert_eq (stat (run->rundir, &info), 0);
+    cr_assert_eq (info.st_mode & 0777, 0700);
+
+    //  SIGTERM: teardowns run, last group first, then everything is gone
+    run_signal (run, SIGTERM);
+    run_expect (run, 5000, "stopping run basic: signal 15");
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    run_expect (run, 5000, "stop back pid", ": normal");
+    run_expect (run, 5000, "stop front pid", ": normal");
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is still there");
+    run_destroy (&run);
+}
+
+Test (supervisor, check_validates_and_starts_nothing, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = checked\n"
+        "group = only\n"
+        "    actor = e\n"
+        "        class = echo\n");
+    run_start (run, "--check", run->topology);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert (strstr (run->out, "ok, run checked with 1 group"), "stdout: %s", run->out);
+    cr_assert_not (run_path_exists (run->rundir));
+
+    //  A bad topology, checked or run, names the file and line and
+    //  starts nothing, not even a run directory
+    run_write (run,
+        "run\n"
+        "    name = broken\n"
+        "    colour = blue\n"
+        "group = only\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@\"\n");
+    run_start (run, "--check", run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "topology.zpl:3: "), "stderr: %s", run->err);
+    cr_assert (strstr (run->err, "nothing started"), "stderr: %s", run->err);
+    free (run->err);
+    run->err = strdup ("");
+    run->err_size = run->cursor = 0;
+    run_go (run);
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "topology.zpl:3: "), "stderr: %s", run->err);
+    cr_assert_null (strstr (run->err, "actor-run: start "), "a group started: %s", run->err);
+    cr_assert_not (run_path_exists (run->rundir));
+    cr_assert (run_orphans_gone ());
+    run_destroy (&run);
+}
+
+Test (supervisor, command_line, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_start (run, "--help");
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert (strstr (run->out, "usage: actor-run"), "%s", run->out);
+    run_start (run, "--version");
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert (strstr (run->out, "actor-run (actorio) 0."), "%s", run->out);
+    run_start (run, "--no-such-option", "x.zpl");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    run_start (run, "--verbose");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "no topology given"), "%s", run->err);
+    run_start (run, "a.zpl", "b.zpl");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    run_start (run, "--check", "/nonexistent/topology.zpl");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "/nonexistent/topology.zpl:0: "), "%s", run->err);
+    run_destroy (&run);
+}
+
+Test (supervisor, second_run_on_the_same_directory_is_refused, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    run_go (run);
+    run_expect (run, 5000, "run basic up");
+    probe_expect (run, "back/p", "hello", 5000);
+
+    run_t *second = run_new ();
+    run_start (second, "--rundir", run->rundir, run->topology);
+    cr_assert_eq (run_wait (second, 5000), EXIT_SYSTEM);
+    char *refusal = zsys_sprintf ("actor-run: fatal: unable to lock %s: another "
+                                  "actor-run (pid %d) runs there", run->rundir, (int) run->pid);
+    cr_assert (strstr (second->err, refusal), "stderr: %s", second->err);
+    cr_assert_null (strstr (second->err, "actor-run: start "));
+    free (refusal);
+    run_destroy (&second);
+
+    //  The first run is untouched
+    cr_assert_eq (probe_get (run, "back/p", NULL), 0);
+    cr_assert (run_path_exists (run->rundir));
+    run_signal (run, SIGTERM);
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor, run_directory_must_be_ours, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = dirs\n"
+        "group = only\n"
+        "    actor = e\n"
+        "        class = sink\n");
+    //  Not a run directory: files but no lock file. Left alone.
+    char *foreign = zsys_sprintf ("%s/foreign", run->dir);
+    char *keep = zsys_sprintf ("%s/keep.txt", foreign);
+    cr_assert_eq (mkdir (foreign, 0755), 0);
+    FILE *file = fopen (keep, "w");
+    fclose (file);
+    run_start (run, "--rundir", foreign, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM);
+    cr_assert (strstr (run->err, "not a run directory"), "%s", run->err);
+    cr_assert (run_path_exists (keep));
+
+    //  Someone else's directory
+    char *theirs = zsys_sprintf ("%s/theirs", run->dir);
+    cr_assert_eq (mkdir (theirs, 0700), 0);
+    if (geteuid () == 0) {
+        cr_assert_eq (chown (theirs, 65534, 65534), 0);
+    }
+    else {
+        free (theirs);
+        theirs = strdup ("/");
+    }
+    run_start (run, "--rundir", theirs, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM);
+    cr_assert (strstr (run->err, "is owned by uid"), "%s", run->err);
+
+    //  What a dead run left is cleared once the lock is ours
+    cr_assert_eq (mkdir (run->rundir, 0755), 0);
+    char *lock = zsys_sprintf ("%s/lock", run->rundir);
+    char *stale = zsys_sprintf ("%s/stale.sock", run->rundir);
+    fclose (fopen (lock, "w"));
+    fclose (fopen (stale, "w"));
+    run_go (run);
+    run_expect (run, 5000, "run dirs up");
+    cr_assert_not (run_path_exists (stale));
+    struct stat info;
+    cr_assert_eq (stat (run->rundir, &info), 0);
+    cr_assert_eq (info.st_mode & 0777, 0700);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert_not (run_path_exists (run->rundir));
+    free (foreign);
+    free (keep);
+    free (theirs);
+    free (lock);
+    free (stale);
+    run_destroy (&run);
+}
+
+Test (supervisor, starts_in_topology_order_stops_in_reverse, .timeout = 30)
+{
+    static const char *names [] = { "echo", "alpha", "delta", "bravo", "charlie" };
+    run_t *run = run_new ();
+    char *text = strdup ("run\n    name = order\n");
+    for (size_t i = 0; i < 5; i++) {
+        char *more = zsys_sprintf ("%sgroup = %s\n    actor = s\n        class = sink\n",
+                                   text, names [i]);
+        free (text);
+        text = more;
+    }
+    run_write (run, text);
+    free (text);
+    run_go (run);
+    //  Each starts only once the one before is ready
+    for (size_t i = 0; i < 5; i++) {
+        run_pid (run, "start", names [i], 5000);
+        run_pid (run, "ready", names [i], 5000);
+    }
+    run_expect (run, 5000, "run order up: 5 groups ready");
+    run_signal (run, SIGTERM);
+    for (size_t i = 5; i-- > 0;) {
+        run_pid (run, "stop", names [i], 5000);
+    }
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor, hung_teardown_is_killed_after_the_grace, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = hang\n"
+        "group = stuck\n"
+        "    plugin = @PROBE@\n"
+        "    shutdown = 300ms\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=hang\"\n");
+    run_go (run);
+    pid_t stuck = run_pid (run, "ready", "stuck", 5000);
+    run_signal (run, SIGTERM);
+    char grace [64], stop [64];
+    snprintf (grace, sizeof grace, "kill stuck pid %d: still running 300 ms after stop", (int) stuck);
+    snprintf (stop, sizeof stop, "stop stuck pid %d: signal 9", (int) stuck);
+    run_expect (run, 5000, grace);
+    run_expect (run, 5000, stop);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000));
+    run_destroy (&run);
+}
+
+Test (supervisor, second_interrupt_kills_at_once, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = impatient\n"
+        "    shutdown = 60s\n"
+        "group = stuck\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=hang\"\n"
+        "group = also\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=hang\"\n");
+    run_go (run);
+    run_expect (run, 5000, "run impatient up");
+    run_signal (run, SIGINT);
+    run_expect (run, 5000, "stopping run impatient: signal 2");
+    run_signal (run, SIGINT);
+    run_expect (run, 5000, "while stopping: killing every group now");
+    //  Well before the 60 s grace
+    cr_assert_eq (run_wait (run, 5000), 0);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000));
+    cr_assert_not (run_path_exists (run->rundir));
+    run_destroy (&run);
+}
+
+Test (supervisor, group_not_ready_in_time_fails_the_start, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = slow\n"
+        "group = first\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@\"\n"
+        "group = late\n"
+        "    plugin = @PROBE@\n"
+        "    start_timeout = 300ms\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ setup=hang\"\n");
+    run_go (run);
+    pid_t late = run_pid (run, "start", "late", 5000);
+    char kill_line [80], stop_line [96];
+    snprintf (kill_line, sizeof kill_line, "kill late pid %d: not ready within 300 ms", (int) late);
+    snprintf (stop_line, sizeof stop_line, "stop late pid %d: init failed: not ready within 300 ms",
+              (int) late);
+    run_expect (run, 5000, kill_line);
+    run_expect (run, 5000, stop_line);
+    run_expect (run, 5000, "stopping run slow: group late failed to start");
+    run_expect (run, 5000, "stop first pid", ": normal");
+    cr_assert_eq (run_wait (run, 5000), EXIT_START);
+    run_destroy (&run);
+}
+
+Test (supervisor, failed_setup_fails_the_start, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = failing\n"
+        "group = bad\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ setup=fail\"\n");
+    run_go (run);
+    run_expect (run, 5000, "stop bad pid", ": init failed: actor p failed in setup");
+    cr_assert_eq (run_wait (run, 5000), EXIT_START);
+    run_destroy (&run);
+}
+
+Test (supervisor, a_group_can_finish_the_run, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    run_go (run);
+    run_expect (run, 5000, "run basic up");
+    probe_expect (run, "front/p", "hello", 5000);
+    probe_expect (run, "back/p", "hello", 5000);
+    probe_send (run, "front/p", "finish", "0");
+    run_expect (run, 5000, "stopping run basic: group front finished it (code 0)");
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0);
+
+    //  A batch run can report failure through its exit code
+    run_go (run);
+    run_expect (run, 5000, "run basic up");
+    probe_expect (run, "back/p", "hello", 5000);
+    probe_send (run, "back/p", "finish", "7");
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 7);
+    run_destroy (&run);
+}
+
+Test (supervisor, supervisor_has_no_zeromq_context, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    run_go (run);
+    run_expect (run, 5000, "run basic up");
+    probe_expect (run, "back/p", "hello", 5000);
+    //  A ZeroMQ context owns an eventfd from its creation on, and threads
+    //  once it has a socket: actor-run has neither, so its forked groups
+    //  cannot inherit one.
+    char path [64], link [256];
+    snprintf (path, sizeof path, "/proc/%d/fd", (int) run->pid);
+    DIR *fds = opendir (path);
+    cr_assert_not_null (fds);
+    struct dirent *entry;
+    while ((entry = readdir (fds))) {
+        char fd_path [320];
+        snprintf (fd_path, sizeof fd_path, "%s/%s", path, entry->d_name);
+        ssize_t size = readlink (fd_path, link, sizeof link - 1);
+        link [size > 0 ? size : 0] = 0;
+        cr_assert_null (strstr (link, "eventfd"), "actor-run holds an eventfd");
+    }
+    closedir (fds);
+    snprintf (path, sizeof path, "/proc/%d/status", (int) run->pid);
+    FILE *status = fopen (path, "r");
+    char line [128];
+    int threads = 0;
+    while (fgets (line, sizeof line, status)) {
+        sscanf (line, "Threads: %d", &threads);
+    }
+    fclose (status);
+    cr_assert_eq (threads, 1);
+    run_signal (run, SIGTERM);
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
