@@ -1,0 +1,390 @@
+/*  test_supervisor_restart - actor-run's restart policy: strategies,
+    restart types, exit reasons, intensity, back-off
+    SPDX-License-Identifier: MPL-2.0
+
+    Groups are killed with real signals or told to crash, abort or exit
+    by their probe; the log says what the supervisor did, and the probes
+    say whether the other groups kept their state.
+*/
+#include "test_supervisor.h"
+
+//  One group holding one probe actor "p" (routing id "NAME/p"); extra
+//  lines go into the group section.
+#define PROBE_GROUP(name, extra)                                        \
+    "group = " name "\n"                                                \
+    "    plugin = @PROBE@\n"                                            \
+    extra                                                               \
+    "    actor = p\n"                                                   \
+    "        class = probe\n"                                           \
+    "        args = \"@EP@\"\n"
+
+//  One group holding one built-in sink: cheap, for order tests
+#define SINK_GROUP(name)                                                \
+    "group = " name "\n"                                                \
+    "    actor = s\n"                                                   \
+    "        class = sink\n"
+
+static void
+s_expectf (run_t *run, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *needle = zsys_vprintf (format, args);
+    va_end (args);
+    run_expect (run, 5000, needle);
+    free (needle);
+}
+
+Test (supervisor_restart, kill9_restarts_that_group_alone, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = r\n"
+        "    backoff_min = 0\n"
+        PROBE_GROUP ("a", "")
+        PROBE_GROUP ("b", "")
+        PROBE_GROUP ("c", ""));
+    run_go (run);
+    pid_t a = run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    pid_t c = run_pid (run, "ready", "c", 5000);
+    probe_expect (run, "a/p", "hello", 5000);
+    probe_expect (run, "b/p", "hello", 5000);
+    probe_expect (run, "c/p", "hello", 5000);
+    for (unsigned i = 0; i < 3; i++) {
+        cr_assert_eq (probe_get (run, "a/p", NULL), i);
+        cr_assert_eq (probe_get (run, "c/p", NULL), i);
+    }
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    s_expectf (run, "stop b pid %d: signal 9", (int) b);
+    run_expect (run, 5000, "restart b in 0 ms");
+    pid_t again = run_pid (run, "ready", "b", 5000);
+    cr_assert_neq (again, b);
+    probe_expect (run, "b/p", "hello", 5000);
+
+    //  The others kept their process and their state; b starts afresh
+    pid_t pid;
+    cr_assert_eq (probe_get (run, "a/p", &pid), 3);
+    cr_assert_eq (pid, a);
+    cr_assert_eq (probe_get (run, "c/p", &pid), 3);
+    cr_assert_eq (pid, c);
+    cr_assert_eq (probe_get (run, "b/p", &pid), 0);
+    cr_assert_eq (pid, again);
+    cr_assert_eq (run_count (run, "actor-run: start a pid"), 1);
+    cr_assert_eq (run_count (run, "actor-run: start c pid"), 1);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor_restart, each_exit_reason_reaches_the_parent, .timeout = 30)
+{
+    static const struct {
+        const char *command;
+        const char *value;
+        const char *reason;
+    } cases [] = {
+        { "crash", NULL, "signal 11" },
+        { "abort", NULL, "signal 6" },
+        { "exit", "3", "exit code 3" },
+        { "exit", "0", "normal" },
+        { "stop", "5", "exit code 1" },     //  its only actor failed
+        { "stop", "0", "normal" }           //  its only actor ended well
+    };
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = reasons\n"
+        "    backoff_min = 0\n"
+        "    intensity = 100\n"
+        PROBE_GROUP ("boss", "")
+        PROBE_GROUP ("worker", "    parent = boss/p\n"));
+    run_go (run);
+    probe_expect (run, "boss/p", "hello", 5000);
+    for (unsigned i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        pid_t worker = run_pid (run, "ready", "worker", 5000);
+        probe_expect (run, "worker/p", "hello", 5000);
+        probe_send (run, "worker/p", cases [i].command, cases [i].value);
+        s_expectf (run, "stop worker pid %d: %s", (int) worker, cases [i].reason);
+        //  The parent actor is told: "GROUP PID RESTARTS REASON"
+        zmsg_t *down = probe_take (run, "boss/p", "down", 5000);
+        cr_assert_not_null (down);
+        zframe_t *text = zmsg_last (down);
+        char *expected = zsys_sprintf ("worker %d %u %s", (int) worker, i, cases [i].reason);
+        cr_assert (zframe_streq (text, expected), "case %u: got '%s', expected '%s'", i,
+                   zframe_strdup (text), expected);
+        free (expected);
+        zmsg_destroy (&down);
+    }
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor_restart, one_for_all_restarts_every_group_in_order, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = all\n"
+        "    strategy = one_for_all\n"
+        "    backoff_min = 0\n"
+        SINK_GROUP ("delta")
+        SINK_GROUP ("alpha")
+        SINK_GROUP ("charlie")
+        SINK_GROUP ("bravo"));
+    run_go (run);
+    run_pid (run, "ready", "delta", 5000);
+    run_pid (run, "ready", "alpha", 5000);
+    pid_t charlie = run_pid (run, "ready", "charlie", 5000);
+    run_pid (run, "ready", "bravo", 5000);
+    cr_assert_eq (kill (charlie, SIGKILL), 0);
+    s_expectf (run, "stop charlie pid %d: signal 9", (int) charlie);
+    run_expect (run, 5000, "restart charlie in 0 ms, with every group (one_for_all)");
+    //  The others stop last first, then all start in topology order
+    run_pid (run, "stop", "bravo", 5000);
+    run_pid (run, "stop", "alpha", 5000);
+    run_pid (run, "stop", "delta", 5000);
+    static const char *order [] = { "delta", "alpha", "charlie", "bravo" };
+    for (size_t i = 0; i < 4; i++) {
+        run_pid (run, "start", order [i], 5000);
+        run_pid (run, "ready", order [i], 5000);
+    }
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor_restart, rest_for_one_restarts_the_groups_after, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = rest\n"
+        "    strategy = rest_for_one\n"
+        "    backoff_min = 0\n"
+        PROBE_GROUP ("first", "")
+        SINK_GROUP ("second")
+        SINK_GROUP ("third")
+        SINK_GROUP ("fourth"));
+    run_go (run);
+    pid_t first = run_pid (run, "ready", "first", 5000);
+    pid_t second = run_pid (run, "ready", "second", 5000);
+    run_expect (run, 5000, "run rest up");
+    probe_expect (run, "first/p", "hello", 5000);
+    cr_assert_eq (probe_get (run, "first/p", NULL), 0);
+    cr_assert_eq (kill (second, SIGKILL), 0);
+    s_expectf (run, "stop second pid %d: signal 9", (int) second);
+    run_expect (run, 5000, "restart second in 0 ms, with the groups after it (rest_for_one)");
+    run_pid (run, "stop", "fourth", 5000);
+    run_pid (run, "stop", "third", 5000);
+    static const char *order [] = { "second", "third", "fourth" };
+    for (size_t i = 0; i < 3; i++) {
+        run_pid (run, "start", order [i], 5000);
+        run_pid (run, "ready", order [i], 5000);
+    }
+    //  The group before the failed one was left alone
+    pid_t pid;
+    cr_assert_eq (probe_get (run, "first/p", &pid), 1);
+    cr_assert_eq (pid, first);
+    cr_assert_eq (run_count (run, "actor-run: stop first"), 0);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor_restart, restart_types, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = types\n"
+        "    backoff_min = 0\n"
+        "    intensity = 100\n"
+        PROBE_GROUP ("perm", "    restart = permanent\n")
+        PROBE_GROUP ("trans", "    restart = transient\n")
+        PROBE_GROUP ("temp", "    restart = temporary\n"));
+    run_go (run);
+    pid_t perm = run_pid (run, "ready", "perm", 5000);
+    pid_t trans = run_pid (run, "ready", "trans", 5000);
+    pid_t temp = run_pid (run, "ready", "temp", 5000);
+    probe_expect (run, "perm/p", "hello", 5000);
+    probe_expect (run, "trans/p", "hello", 5000);
+    probe_expect (run, "temp/p", "hello", 5000);
+
+    //  permanent: even a normal exit is restarted
+    probe_send (run, "perm/p", "exit", "0");
+    s_expectf (run, "stop perm pid %d: normal", (int) perm);
+    run_expect (run, 5000, "restart perm in 0 ms");
+    run_pid (run, "ready", "perm", 5000);
+
+    //  transient: an abnormal exit is restarted, a normal one is not
+    probe_send (run, "trans/p", "exit", "3");
+    s_expectf (run, "stop trans pid %d: exit code 3", (int) trans);
+    run_expect (run, 5000, "restart trans in 0 ms");
+    trans = run_pid (run, "ready", "trans", 5000);
+    probe_expect (run, "trans/p", "hello", 5000);
+    probe_send (run, "trans/p", "exit", "0");
+    s_expectf (run, "stop trans pid %d: normal", (int) trans);
+    run_expect (run, 5000, "done trans: transient group, not restarted");
+
+    //  temporary: never restarted, even after a crash
+    probe_send (run, "temp/p", "crash", NULL);
+    s_expectf (run, "stop temp pid %d: signal 11", (int) temp);
+    run_expect (run, 5000, "done temp: temporary group, not restarted");
+
+    //  The run goes on with what is left; nothing restarted behind our back
+    probe_expect (run, "perm/p", "hello", 5000);
+    cr_assert_eq (probe_get (run, "perm/p", NULL), 0);
+    cr_assert_eq (run_count (run, "actor-run: start perm pid"), 2);
+    cr_assert_eq (run_count (run, "actor-run: start trans pid"), 2);
+    cr_assert_eq (run_count (run, "actor-run: start temp pid"), 1);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+Test (supervisor_restart, intensity_exceeded_gives_up, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = fragile\n"
+        "    backoff_min = 0\n"
+        "    intensity = 2\n"
+        "    period = 60s\n"
+        SINK_GROUP ("steady")
+        PROBE_GROUP ("weak", ""));
+    run_go (run);
+    for (int crash = 0; crash < 3; crash++) {
+        pid_t weak = run_pid (run, "ready", "weak", 5000);
+        probe_expect (run, "weak/p", "hello", 5000);
+        probe_send (run, "weak/p", "crash", NULL);
+        s_expectf (run, "stop weak pid %d: signal 11", (int) weak);
+    }
+    run_expect (run, 5000, "give up: weak stopped (signal 11), the restart limit of "
+                           "2 in 60000 ms is reached");
+    run_expect (run, 5000, "stopping run fragile: gave up restarting");
+    run_pid (run, "stop", "steady", 5000);
+    cr_assert_eq (run_wait (run, 5000), EXIT_GAVE_UP);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000));
+    cr_assert_not (run_path_exists (run->rundir));
+    run_destroy (&run);
+}
+
+//  Milliseconds of the day in a log line's "YYYY-MM-DDTHH:MM:SS.mmm"
+static int64_t
+s_stamp (const char *line)
+{
+    int hours, minutes, seconds, ms;
+    cr_assert_eq (sscanf (line + 11, "%d:%d:%d.%d", &hours, &minutes, &seconds, &ms), 4,
+                  "no time stamp in '%s'", line);
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000LL + ms;
+}
+
+//  User + system CPU of a process (alive or not yet reaped), ms
+static int64_t
+s_cpu_ms (pid_t pid)
+{
+    char path [64], stat [1024];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    size_t size = fread (stat, 1, sizeof stat - 1, file);
+    fclose (file);
+    stat [size] = 0;
+    //  Fields after the command: state is the 3rd field, utime the 14th
+    const char *p = strrchr (stat, ')') + 2;
+    unsigned long long utime = 0, stime = 0;
+    cr_assert_eq (sscanf (p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                          &utime, &stime), 2);
+    return (int64_t) ((utime + stime) * 1000 / (unsigned long long) sysconf (_SC_CLK_TCK));
+}
+
+Test (supervisor_restart, backoff_spaces_restarts_until_the_limit, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = flappy\n"
+        "    intensity = 5\n"
+        "    period = 60s\n"
+        "    backoff_min = 20ms\n"
+        "    backoff_max = 80ms\n"
+        PROBE_GROUP ("flap", ""));
+    int64_t started = act_test_now_ms ();
+    run_go (run);
+    //  The group exits at once after every start; each restart waits
+    //  twice as long as the one before, up to the cap
+    static const int delays [] = { 20, 40, 80, 80, 80 };
+    for (int i = 0; i < 5; i++) {
+        pid_t flap = run_pid (run, "ready", "flap", 5000);
+        probe_expect (run, "flap/p", "hello", 5000);
+        probe_send (run, "flap/p", "exit", "1");
+        char stop_needle [64], restart_needle [64];
+        snprintf (stop_needle, sizeof stop_needle, "stop flap pid %d: exit code 1", (int) flap);
+        snprintf (restart_needle, sizeof restart_needle, "restart flap in %d ms", delays [i]);
+        char *stop = run_line (run, 5000, stop_needle);
+        cr_assert_not_null (stop, "%s", run->err);
+        run_expect (run, 5000, restart_needle);
+        char *start = run_line (run, 5000, "actor-run: start flap pid");
+        cr_assert_not_null (start, "%s", run->err);
+        cr_assert_geq (s_stamp (start) - s_stamp (stop), delays [i] - 1,
+                       "restart %d came %lld ms after the stop, before its %d ms back-off",
+                       i, (long long) (s_stamp (start) - s_stamp (stop)), delays [i]);
+        free (stop);
+        free (start);
+    }
+    pid_t flap = run_pid (run, "ready", "flap", 5000);
+    probe_expect (run, "flap/p", "hello", 5000);
+    probe_send (run, "flap/p", "exit", "1");
+    s_expectf (run, "stop flap pid %d: exit code 1", (int) flap);
+    run_expect (run, 5000, "give up: flap stopped (exit code 1), the restart limit of 5");
+    run_expect (run, 5000, "run flappy stopped, exit code 101");
+    //  Not reaped yet, so its CPU time is still there to read: the
+    //  supervisor slept through the back-offs instead of spinning
+    int64_t cpu = s_cpu_ms (run->pid);
+    int64_t wall = act_test_now_ms () - started;
+    cr_assert_leq (cpu, wall / 4 + 20, "actor-run used %lld ms of CPU in %lld ms",
+                   (long long) cpu, (long long) wall);
+    cr_assert_eq (run_wait (run, 5000), EXIT_GAVE_UP);
+    run_destroy (&run);
+}
+
+//  Voluntary context switches of a process: each is one wake-up
+static long
+s_wakeups (pid_t pid)
+{
+    char path [64], line [128];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    long switches = -1;
+    while (fgets (line, sizeof line, file)) {
+        sscanf (line, "voluntary_ctxt_switches: %ld", &switches);
+    }
+    fclose (file);
+    return switches;
+}
+
+Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = idle\n"
+        SINK_GROUP ("one")
+        SINK_GROUP ("two"));
+    run_go (run);
+    run_expect (run, 5000, "run idle up");
+    //  Nothing is due and nothing happens: actor-run sits in poll with no
+    //  timeout. Watching it for a while is the only way to see that.
+    long before = s_wakeups (run->pid);
+    int64_t until = act_test_now_ms () + 300;
+    RUN_UNTIL (run, false, until - act_test_now_ms ());
+    cr_assert_eq (s_wakeups (run->pid), before, "an idle actor-run woke up");
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
