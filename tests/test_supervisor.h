@@ -401,7 +401,7 @@ run_zombies_of (pid_t parent)
     cr_assert_not_null (proc);
     struct dirent *entry;
     while ((entry = readdir (proc))) {
-        char path [64], stat [512];
+        char path [300], stat [512];
         if (entry->d_name [0] < '0' || entry->d_name [0] > '9') {
             continue;
         }
