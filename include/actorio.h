@@ -13,5 +13,6 @@
 #include "act_actor.h"
 #include "act_inbox.h"
 #include "act_system.h"
+#include "act_transport.h"
 
 #endif

@@ -163,9 +163,7 @@ s_tell_monitors (act_t *self)
     for (uint32_t i = 0; i < self->monitor_count; i++) {
         act_ref_t *waiter = self->monitors [i];
         if (act_ref_alive (waiter)) {
-            act_msg_t *down = act_msg_new_internal (ACT_MSG_DOWN, &self->exit,
-                                                    sizeof self->exit);
-            down->sender = act_ref_dup (self->ref);
+            act_msg_t *down = act_down_new (self->ref, &self->exit, ESRCH);
             act_tell (waiter, &down);
         }
         act_ref_destroy (&self->monitors [i]);
@@ -313,8 +311,12 @@ act_parent (act_t *self)
 act_ref_t *
 act_spawn_child (act_t *self, const act_class_t *cls, void *args)
 {
-    if (!s_on_loop (self) || !cls)
+    if (!s_on_loop (self))
         return NULL;
+    if (!cls) {
+        errno = EINVAL;
+        return NULL;
+    }
     if (self->flags & ACT_F_STOPPING) {
         errno = ECANCELED;
         return NULL;

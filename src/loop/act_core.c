@@ -58,6 +58,7 @@ act_core_release (act_core_t **self_p)
     pthread_mutex_destroy (&self->lock);
     pthread_cond_destroy (&self->cond);
     free (self->name);
+    free (self->group);
     free (self);
 }
 
@@ -96,17 +97,28 @@ act_core_dead_letter (act_core_t *self, act_msg_t *msg)
         atomic_fetch_add_explicit (&self->dead_letters, 1, memory_order_relaxed);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender && msg->to) {
         //  The asker learns now, not at its timeout.
-        act_exit_t why = msg->to->exit;
-        act_msg_t *down = act_msg_new_internal (ACT_MSG_DOWN, &why, sizeof why);
-        down->sender = act_ref_dup (msg->to);
+        act_msg_t *down = act_down_new (msg->to, &msg->to->exit, ESRCH);
         down->corr = msg->corr;
         act_ref_t *waiter = msg->sender;
         if (waiter->kind == ACT_REF_INBOX)
             act_inbox_put (waiter->inbox, down);
         else
+        if (waiter->kind == ACT_REF_REMOTE)
+            act_tell (waiter, &down);
+        else
             act_msg_destroy (&down);
     }
     act_msg_destroy (&msg);
+}
+
+act_msg_t *
+act_down_new (act_ref_t *target, const act_exit_t *why, int err)
+{
+    act_down_t down = { why ? *why : (act_exit_t) { ACT_EXIT_NORMAL, 0 }, err };
+    act_msg_t *msg = act_msg_new_internal (ACT_MSG_DOWN, &down, sizeof down);
+    if (target)
+        msg->sender = act_ref_dup (target);
+    return msg;
 }
 
 void

@@ -27,6 +27,12 @@ struct _act_inbox_t {
 act_inbox_t *
 act_inbox_new (act_system_t *system)
 {
+    return act_inbox_new_in (system ? act_system_core (system) : NULL);
+}
+
+act_inbox_t *
+act_inbox_new_in (act_core_t *core)
+{
     act_inbox_t *self = (act_inbox_t *) calloc (1, sizeof (act_inbox_t));
     if (!self)
         abort ();
@@ -36,7 +42,7 @@ act_inbox_new (act_system_t *system)
         return NULL;
     }
     pthread_mutex_init (&self->lock, NULL);
-    self->ref = act_ref_new (ACT_REF_INBOX, system ? act_system_core (system) : NULL);
+    self->ref = act_ref_new (ACT_REF_INBOX, core);
     self->ref->inbox = self;
     return self;
 }
@@ -62,6 +68,14 @@ act_inbox_destroy (act_inbox_t **self_p)
         msg = next;
     }
     act_ref_set_dead (self->ref, NULL);
+    act_core_t *core = self->ref->core;
+    if (self->ref->name && core) {
+        //  It had an address for replies from other groups: give it back.
+        pthread_mutex_lock (&core->lock);
+        if (zhashx_lookup (core->names, self->ref->name) == self->ref)
+            zhashx_delete (core->names, self->ref->name);
+        pthread_mutex_unlock (&core->lock);
+    }
     act_ref_t *ref = self->ref;
     act_ref_destroy (&ref);
 }

@@ -17,7 +17,8 @@
 
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
-#define ACT_FIXED_ITEMS 2       //  pipe and wake fd come first
+#define ACT_POLL_SLICE_US 10000 //  microseconds of handlers between two polls
+#define ACT_FIXED_ITEMS 3       //  pipe, wake fd and transport come first
 
 typedef struct {
     int id;                     //  watch id, unique in the loop
@@ -58,6 +59,7 @@ struct act_loop {
     size_t timer_cap;
     int next_timer;             //  last timer id given
     act_pool_t *pool;           //  worker pool, started on first offload
+    act_link_t link;            //  transport to other groups, if joined
     bool terminating;           //  $TERM received
 };
 
@@ -211,6 +213,19 @@ act_loop_stamp (act_loop_t *self, act_msg_t *msg)
 int
 act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
 {
+    if (to->kind == ACT_REF_REMOTE) {
+        act_ref_destroy (&msg->to);
+        if (self->link.send)
+            return self->link.send (self->link.self, to, msg);
+        atomic_fetch_add (&self->core->dropped, 1);
+        act_msg_destroy (&msg);
+        errno = EHOSTUNREACH;
+        return -1;
+    }
+    if (to->kind == ACT_REF_INBOX) {
+        act_ref_destroy (&msg->to);
+        return act_inbox_put (to->inbox, msg);
+    }
     act_t *actor = to->actor;
     if (!actor || (actor->flags & ACT_F_FINALIZING)) {
         if (!msg->to)
@@ -255,8 +270,12 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
 static void
 s_run_ready (act_loop_t *self)
 {
+    //  Two limits between polls: a count of messages, and time, looked at
+    //  every 64 messages, so slow handlers cannot keep the inputs,
+    //  timers and other threads' posts waiting for seconds.
     int budget = ACT_POLL_BUDGET;
-    uint64_t handled = 0;
+    int64_t deadline = zclock_usecs () + ACT_POLL_SLICE_US;
+    uint64_t handled = 0, checked = 0;
     while (budget > 0 && self->ready_head) {
         act_t *actor = self->ready_head;
         act_loop_unschedule (self, actor);
@@ -275,6 +294,13 @@ s_run_ready (act_loop_t *self)
             msg->next = NULL;
             s_handle (self, actor, msg);
             turn++;
+            if (handled + turn - checked >= 64) {
+                checked = handled + turn;
+                if (zclock_usecs () > deadline) {
+                    budget = 0;
+                    break;
+                }
+            }
         }
         handled += turn;
         budget -= turn ? turn : 1;
@@ -321,14 +347,27 @@ s_take_posts (act_loop_t *self, bool closing)
             act_msg_destroy (&msg);
             s_stop_tops (self);
         }
+        else
+        if (msg->type == ACT_MSG_CALL) {
+            act_call_t *call = (act_call_t *) msg->ptr;
+            act_msg_destroy (&msg);
+            errno = 0;
+            int rc = self->terminating ? -1 : call->fn (self, call->arg);
+            int err = self->terminating ? ECANCELED : errno;
+            pthread_mutex_lock (&self->core->lock);
+            call->rc = rc;
+            call->err = err;
+            call->done = true;
+            pthread_cond_broadcast (&self->core->cond);
+            pthread_mutex_unlock (&self->core->lock);
+        }
         else {
             act_ref_t *to = msg->to;
             msg->to = NULL;
-            if ((msg->flags & ACT_MSG_F_ASK) && msg->sender && to->actor
+            if ((msg->flags & ACT_MSG_F_ASK) && msg->sender
+            && to->kind == ACT_REF_ACTOR && to->actor
             && !(to->actor->flags & ACT_F_FINALIZING))
                 act_actor_monitor (to->actor, msg->sender);
-            if (self->terminating && !to->actor)
-                msg->to = act_ref_dup (to);
             act_loop_deliver (self, to, msg);
             act_ref_destroy (&to);
         }
@@ -605,7 +644,25 @@ s_loop_new (zsock_t *pipe, act_core_t *core)
         abort ();
     self->items [0] = (zmq_pollitem_t) { zsock_resolve (pipe), 0, ZMQ_POLLIN, 0 };
     self->items [1] = (zmq_pollitem_t) { NULL, core->wake_fd, ZMQ_POLLIN, 0 };
+    self->items [2] = (zmq_pollitem_t) { NULL, -1, ZMQ_POLLIN, 0 };
     return self;
+}
+
+void
+act_loop_set_link (act_loop_t *self, const act_link_t *link)
+{
+    if (self->link.destroy)
+        self->link.destroy (self->link.self);
+    memset (&self->link, 0, sizeof self->link);
+    if (link)
+        self->link = *link;
+    self->items [2] = (zmq_pollitem_t) { self->link.socket, -1, ZMQ_POLLIN, 0 };
+}
+
+void *
+act_loop_link_self (act_loop_t *self)
+{
+    return self->link.self;
 }
 
 static void
@@ -613,6 +670,7 @@ s_loop_destroy (act_loop_t **self_p)
 {
     act_loop_t *self = *self_p;
     *self_p = NULL;
+    act_loop_set_link (self, NULL);
     while (self->timer_count)
         free (self->timers [--self->timer_count]);
     free (self->timers);
@@ -673,6 +731,8 @@ act_loop_run (zsock_t *pipe, void *args)
             break;
         if (rc > 0 && (self->items [1].revents & ZMQ_POLLIN))
             s_take_posts (self, false);
+        if (rc > 0 && (self->items [2].revents & ZMQ_POLLIN) && self->link.recv)
+            self->link.recv (self->link.self);
         if (rc > 0 && self->watch_count)
             s_watch_dispatch (self);
         if (self->timer_count)

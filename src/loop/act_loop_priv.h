@@ -18,6 +18,26 @@
 typedef struct act_loop act_loop_t;
 typedef struct act_pool act_pool_t;
 
+//  What the group layer plugs into a loop to reach other groups: the loop
+//  polls socket and calls recv when it is readable, and hands send every
+//  message for a remote reference. All on the loop thread.
+typedef struct {
+    void *self;                 //  the transport
+    void *socket;               //  libzmq socket to poll for input
+    int (*send) (void *self, act_ref_t *to, act_msg_t *msg);    //  takes msg
+    void (*recv) (void *self);
+    void (*destroy) (void *self);
+} act_link_t;
+
+//  A function to run on the loop thread, posted by act_loop_call.
+typedef struct {
+    int (*fn) (act_loop_t *loop, void *arg);    //  what to run
+    void *arg;                  //  its argument
+    int rc;                     //  its return value
+    int err;                    //  errno after it
+    bool done;                  //  set by the loop, under the core lock
+} act_call_t;
+
 struct act_core {
     atomic_int refs;            //  system handle, loop, references
     pthread_mutex_t lock;       //  guards posts, closed, names, cond
@@ -35,6 +55,13 @@ struct act_core {
     zhashx_t *names;            //  name -> act_ref_t (counted)
     atomic_int workers;         //  pool size for act_offload
     char *name;                 //  system name
+    char *group;                //  group name once joined to a run, else NULL
+    atomic_uint_fast64_t sent;          //  messages handed to the transport
+    atomic_uint_fast64_t received;      //  messages taken from the transport
+    atomic_uint_fast64_t dropped;       //  refused: peer down or full
+    atomic_uint_fast64_t malformed;     //  frames refused by the codec
+    atomic_uint_fast64_t unknown;       //  remote messages for no actor here
+    atomic_uint_fast64_t next_anon;     //  names given to anonymous actors
 };
 
 //  Flags of an actor record.
@@ -103,6 +130,19 @@ int
 //  The core of a system handle (act_system.c).
 act_core_t *
     act_system_core (act_system_t *system);
+
+//  Run fn (loop, arg) on the loop thread of system and wait for it.
+//  Returns fn's value with its errno, or -1 + ECANCELED if the loop ended.
+int
+    act_loop_call (act_system_t *system, int (*fn) (act_loop_t *, void *), void *arg);
+
+//  Plug a transport in (NULL: unplug); the loop destroys it at its end.
+void
+    act_loop_set_link (act_loop_t *self, const act_link_t *link);
+
+//  The transport plugged in, or NULL.
+void *
+    act_loop_link_self (act_loop_t *self);
 
 //  The loop side.
 act_core_t *

@@ -89,7 +89,7 @@ act_tell (act_ref_t *to, act_msg_t **msg_p)
     }
     if (to->kind == ACT_REF_INBOX)
         return act_inbox_put (to->inbox, msg);
-    if (atomic_load_explicit (&to->dead, memory_order_acquire)) {
+    if (to->kind == ACT_REF_ACTOR && atomic_load_explicit (&to->dead, memory_order_acquire)) {
         msg->to = act_ref_dup (to);
         act_core_dead_letter (to->core, msg);
         errno = ESRCH;
@@ -148,7 +148,7 @@ act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms)
         errno = EINVAL;
         return NULL;
     }
-    if (!to || to->kind != ACT_REF_ACTOR) {
+    if (!to || to->kind == ACT_REF_INBOX) {
         act_msg_destroy (msg_p);
         errno = EINVAL;
         return NULL;
@@ -168,7 +168,7 @@ act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms)
     }
     if (timeout_ms <= 0)
         timeout_ms = ACT_ASK_TIMEOUT_DEFAULT;
-    act_inbox_t *waiter = act_inbox_new (NULL);
+    act_inbox_t *waiter = act_inbox_new_in (to->core);
     if (!waiter) {
         act_msg_destroy (msg_p);
         return NULL;
@@ -184,8 +184,11 @@ act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms)
     if (act_core_post (to->core, msg) == 0) {
         reply = act_inbox_recv (waiter, timeout_ms);
         if (reply && reply->type == ACT_MSG_DOWN) {
+            act_down_t down = { { ACT_EXIT_NORMAL, 0 }, ESRCH };
+            if (reply->size == sizeof down)
+                memcpy (&down, reply->data, sizeof down);
             act_msg_destroy (&reply);
-            errno = ESRCH;
+            errno = down.err ? down.err : ESRCH;
         }
     }
     int saved = errno;

@@ -9,7 +9,11 @@
 
 typedef struct act_core act_core_t;
 
-typedef enum { ACT_REF_ACTOR, ACT_REF_INBOX } act_ref_kind_t;
+typedef enum {
+    ACT_REF_ACTOR,              //  an actor of this process
+    ACT_REF_INBOX,              //  an inbox of this process
+    ACT_REF_REMOTE              //  "group/actor" in another group
+} act_ref_kind_t;
 
 struct _act_ref_t {
     atomic_int refs;            //  owners of this reference
@@ -19,7 +23,8 @@ struct _act_ref_t {
                                 //  inbox: for dead letters, or NULL
     act_t *actor;               //  loop thread only; NULL once stopped
     act_inbox_t *inbox;         //  inbox refs: the inbox, freed with us
-    char *name;                 //  registered name, or NULL
+    char *name;                 //  registered name, or NULL; for a
+                                //  remote reference its "group/actor"
     act_exit_t exit;            //  why it stopped, valid once dead
 };
 
@@ -35,6 +40,14 @@ void
 //  inbox is gone (counted as a dead letter).
 int
     act_inbox_put (act_inbox_t *self, act_msg_t *msg);
+
+//  An inbox whose dead letters and address belong to core (may be NULL).
+act_inbox_t *
+    act_inbox_new_in (act_core_t *core);
+
+//  A DOWN notice from target, telling an asker to fail with err.
+act_msg_t *
+    act_down_new (act_ref_t *target, const act_exit_t *why, int err);
 
 //  Free an inbox whose reference is gone.
 void

@@ -134,6 +134,25 @@ act_spawn_named (act_system_t *self, const char *name, const act_class_t *cls,
     return s_spawn (self, name, cls, args);
 }
 
+static act_ref_t *
+s_remote_ref (act_system_t *self, const char *address)
+{
+    //  "group/actor": our own group's actors are local names; any other
+    //  group is reached through the transport once this system joined.
+    const char *slash = strchr (address, '/');
+    size_t group_len = (size_t) (slash - address);
+    const char *group = self->core->group;
+    if (group && strlen (group) == group_len && memcmp (group, address, group_len) == 0)
+        return act_lookup (self, slash + 1);
+    if (!group || group_len == 0 || !slash [1] || strchr (slash + 1, '/')) {
+        errno = ENOENT;
+        return NULL;
+    }
+    act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, self->core);
+    ref->name = strdup (address);
+    return ref;
+}
+
 act_ref_t *
 act_lookup (act_system_t *self, const char *name)
 {
@@ -141,6 +160,8 @@ act_lookup (act_system_t *self, const char *name)
         errno = EINVAL;
         return NULL;
     }
+    if (strchr (name, '/'))
+        return s_remote_ref (self, name);
     pthread_mutex_lock (&self->core->lock);
     act_ref_t *ref = (act_ref_t *) zhashx_lookup (self->core->names, name);
     if (ref)
@@ -154,6 +175,10 @@ act_lookup (act_system_t *self, const char *name)
 act_msg_t *
 act_ask_name (act_system_t *self, const char *name, act_msg_t **msg_p, int timeout_ms)
 {
+    if (!msg_p || !*msg_p) {
+        errno = EINVAL;
+        return NULL;
+    }
     act_ref_t *to = act_lookup (self, name);
     if (!to) {
         int saved = errno;
@@ -178,6 +203,35 @@ act_system_stop (act_system_t *self)
     act_msg_t *msg = act_msg_new_internal (ACT_MSG_STOP_ALL, NULL, 0);
     act_core_post (self->core, msg);
     return 0;
+}
+
+static bool
+s_call_done (void *arg)
+{
+    return ((act_call_t *) arg)->done;
+}
+
+int
+act_loop_call (act_system_t *system, int (*fn) (act_loop_t *, void *), void *arg)
+{
+    if (!system || !fn) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (act_loop_current && act_loop_core (act_loop_current) == system->core) {
+        errno = EDEADLK;
+        return -1;
+    }
+    act_call_t call = { fn, arg, -1, 0, false };
+    act_msg_t *msg = act_msg_new_internal (ACT_MSG_CALL, NULL, 0);
+    msg->ptr = &call;
+    if (act_core_post (system->core, msg)) {
+        errno = ECANCELED;
+        return -1;
+    }
+    act_core_wait (system->core, s_call_done, &call, -1);
+    errno = call.err;
+    return call.rc;
 }
 
 static bool

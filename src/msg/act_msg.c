@@ -88,7 +88,7 @@ act_msg_new_internal (uint32_t type, const void *data, size_t size)
     self->type = type;
     self->flags = flags;
     self->size = size;
-    if (size)
+    if (size && data)
         memcpy (self->data, data, size);
     return self;
 }

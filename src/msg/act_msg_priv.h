@@ -14,6 +14,14 @@
 #define ACT_MSG_SPAWN         (ACT_MSG_SYSTEM + 0x100)  //  ptr: actor to start
 #define ACT_MSG_CHILD_STOPPED (ACT_MSG_SYSTEM + 0x101)  //  sender: child; data: act_exit_t
 #define ACT_MSG_STOP_ALL      (ACT_MSG_SYSTEM + 0x102)  //  stop every top-level actor
+#define ACT_MSG_CALL          (ACT_MSG_SYSTEM + 0x103)  //  ptr: act_call_t to run
+
+//  Payload of ACT_MSG_DOWN: why the target is gone, and the errno an ask
+//  waiting on it fails with (ESRCH stopped, ENOENT unknown, EAGAIN full).
+typedef struct {
+    act_exit_t exit;            //  the target's exit, if it had one
+    int err;                    //  errno for the asker
+} act_down_t;
 
 #define ACT_MSG_F_ASK   0x1u    //  an ask: its sender waits for a reply
 #define ACT_MSG_F_SMALL 0x2u    //  a recycled fixed-size block
@@ -31,7 +39,7 @@ struct _act_msg_t {
 };
 
 //  A message of any type, reserved ones included, for the runtime's own
-//  use. Aborts on out of memory, as every allocation in a group does.
+//  use; data NULL leaves the size bytes of payload for the caller to fill. Aborts on out of memory, as every allocation in a group does.
 act_msg_t *
     act_msg_new_internal (uint32_t type, const void *data, size_t size);
 

@@ -1,0 +1,64 @@
+/*  act_transport - messages between the groups of a run
+    SPDX-License-Identifier: MPL-2.0
+
+    A system that joins a run as group G binds ipc://RUNDIR/G and reaches
+    every other group H of the run at ipc://RUNDIR/H, opening the way on
+    first use. After that, act_lookup (system, "H/actor") gives a
+    reference that act_tell and act_ask use like any other, and replies
+    find their way back to senders in any group. Delivery between groups
+    is FIFO per sender/receiver pair and at most once; see actorio(7) and
+    actorio-wire(7).
+*/
+#ifndef ACT_TRANSPORT_H_INCLUDED
+#define ACT_TRANSPORT_H_INCLUDED
+
+#include "act_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  Defaults of act_transport_join.
+#define ACT_TRANSPORT_HWM_DEFAULT      1000         //  messages per peer
+#define ACT_TRANSPORT_MAXMSG_DEFAULT   (1 << 20)    //  bytes per message
+
+typedef struct {
+    uint64_t sent;              //  messages handed to ZeroMQ for a peer
+    uint64_t received;          //  messages from peers delivered here
+    uint64_t dropped;           //  refused sends: peer down, or its queue
+                                //  at the high-water mark
+    uint64_t malformed;         //  frame sets refused by the codec
+    uint64_t unknown;           //  messages for an actor that is not here
+} act_transport_stats_t;
+
+//  Join a run as group: bind ipc://RUNDIR/GROUP (socket file mode 0600,
+//  peers of other uids refused). max_msg_size caps a message in bytes
+//  (0: ACT_TRANSPORT_MAXMSG_DEFAULT); hwm caps the messages queued toward
+//  one peer (0: ACT_TRANSPORT_HWM_DEFAULT), past which act_tell fails with
+//  EAGAIN. Call once, before telling other groups. 0, or -1 with errno
+//  EINVAL (bad name, path too long), EALREADY (joined), EADDRINUSE, or the
+//  error of bind.
+ACT_EXPORT int
+    act_transport_join (act_system_t *system, const char *group,
+                        const char *rundir, int64_t max_msg_size, int hwm);
+
+//  The supervisor says group peer stopped: asks waiting on its actors
+//  fail at once with ESRCH, and tells to it fail with EHOSTUNREACH and
+//  count as dropped until act_transport_peer_up. 0, or -1 + EINVAL.
+ACT_EXPORT int
+    act_transport_peer_down (act_system_t *system, const char *peer);
+ACT_EXPORT int
+    act_transport_peer_up (act_system_t *system, const char *peer);
+
+//  Copy the transport's counters into *stats. 0, or -1 + EINVAL.
+ACT_EXPORT int
+    act_transport_stats (act_system_t *system, act_transport_stats_t *stats);
+
+//  The group name the system joined as (borrowed), or NULL.
+ACT_EXPORT const char *
+    act_transport_group (act_system_t *system);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
