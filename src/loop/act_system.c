@@ -13,15 +13,23 @@ struct _act_system_t {
     zactor_t *actor;            //  the loop thread
 };
 
+static bool
+s_host_handles (int signum)
+{
+    struct sigaction current;
+    return sigaction (signum, NULL, &current) == 0
+        && current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+}
+
 static void
 s_no_signal_handlers (void)
 {
     //  czmq installs SIGINT/SIGTERM handlers when it first starts, unless
     //  told not to. A library must not take the host's signals; but if the
-    //  host (or czmq for it) already has a handler, it is the host's.
-    struct sigaction current;
-    if (sigaction (SIGINT, NULL, &current) == 0 && current.sa_handler == SIG_DFL
-    &&  sigaction (SIGTERM, NULL, &current) == 0 && current.sa_handler == SIG_DFL)
+    //  host (or czmq for it) already handles them, that is the host's
+    //  choice. Ignored counts as not handled: a background job inherits
+    //  SIGINT ignored and must still die of SIGTERM.
+    if (!s_host_handles (SIGINT) && !s_host_handles (SIGTERM))
         zsys_handler_set (NULL);
 }
 
