@@ -246,11 +246,14 @@ s_echo_start (char *const argv [], pid_t *pid, int *out)
 //  A blocking TCP connection to the echo server, with timeouts on every
 //  call so a broken server fails the test instead of hanging it.
 static int
-s_connect (int port)
+s_connect_with (int port, int rcvbuf)
 {
     int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd == -1) {
         return -1;
+    }
+    if (rcvbuf > 0) {
+        setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
     struct timeval tv = { IO_TIMEOUT_S, 0 };
     setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -265,6 +268,12 @@ s_connect (int port)
         return -1;
     }
     return fd;
+}
+
+static int
+s_connect (int port)
+{
+    return s_connect_with (port, 0);
 }
 
 static bool
@@ -409,6 +418,70 @@ Test (examples, echo_50_clients_then_sigterm, .timeout = 60, .fini = s_fini)
     char *rest = s_read_all (out, 1000);
     cr_assert_str_empty (rest, "echo printed more on stdout: %s", rest);
     free (rest);
+    close (out);
+}
+
+//  A client that writes without reading until its own send buffer is
+//  full: by then the server's writes have hit EAGAIN and it has stopped
+//  reading, holding the echo it owes. Then the client drains both ways;
+//  every byte must come back, in order.
+Test (examples, echo_slow_reader, .timeout = 60, .fini = s_fini)
+{
+    pid_t pid;
+    int out;
+    int port = s_echo_start ((char *[]) { EXAMPLE ("echo"), NULL }, &pid, &out);
+    int fd = s_connect_with (port, 4096);
+    cr_assert_neq (fd, -1);
+    cr_assert_eq (fcntl (fd, F_SETFL, O_NONBLOCK), 0);
+    size_t max = 16 * 1024 * 1024, size = 0;
+    char *data = (char *) malloc (max);
+    char *echo = (char *) malloc (max);
+    cr_assert (data && echo);
+    for (int i = 0; size + 64 < max; i++) {
+        size += (size_t) snprintf (data + size, max - size,
+                                   "line %07d of a long stream of lines\n", i);
+    }
+    size_t sent = 0, received = 0;
+    bool stalled = false;           //  our sends hit EAGAIN before all went
+    int64_t deadline = act_test_now_ms () + 30000;
+    while (received < size && act_test_now_ms () < deadline) {
+        if (sent < size) {
+            ssize_t rc = send (fd, data + sent, size - sent, MSG_NOSIGNAL);
+            if (rc > 0) {
+                sent += (size_t) rc;
+            }
+            else {
+                cr_assert (rc == -1 && errno == EAGAIN, "send: %s", strerror (errno));
+                stalled = true;
+            }
+        }
+        //  Read nothing until the first EAGAIN, then both ways
+        if (!stalled && sent < size) {
+            continue;
+        }
+        struct pollfd item = { fd, (short) (POLLIN | (sent < size? POLLOUT: 0)), 0 };
+        if (poll (&item, 1, 100) > 0 && (item.revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t rc = recv (fd, echo + received, size - received, 0);
+            cr_assert (rc > 0 || (rc == -1 && errno == EAGAIN),
+                       "recv after %zu bytes: %zd, %s", received, rc, strerror (errno));
+            if (rc > 0) {
+                received += (size_t) rc;
+            }
+        }
+    }
+    cr_assert_eq (received, size, "%zu of %zu bytes came back", received, size);
+    cr_assert (memcmp (echo, data, size) == 0, "the echo differs from what was sent");
+    cr_assert (stalled, "the server never pushed back (not a failure of echo, "
+                        "but this test did not test what it should)");
+    cr_assert_eq (fcntl (fd, F_SETFL, 0), 0);
+    cr_assert (s_close_and_see_eof (fd));
+    free (data);
+    free (echo);
+
+    cr_assert_eq (kill (pid, SIGTERM), 0);
+    int status = s_wait_exit (pid, 5000);
+    cr_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+               "echo exited with status 0x%x after SIGTERM", status);
     close (out);
 }
 
