@@ -443,15 +443,16 @@ s_watch_dispatch (act_loop_t *self)
 {
     //  Handlers may add and remove watches: note who is ready first, then
     //  find each again by id before calling it.
-    int *ready = self->ready_ids;
+    //  ready_ids is read afresh each time: a handler that adds a watch may
+    //  grow (move) the array.
     size_t count = 0;
     for (size_t i = 0; i < self->watch_count; i++)
         if (self->items [ACT_FIXED_ITEMS + i].revents & (ZMQ_POLLIN | ZMQ_POLLERR))
-            ready [count++] = self->watches [i].id;
+            self->ready_ids [count++] = self->watches [i].id;
     for (size_t r = 0; r < count; r++) {
         for (size_t i = 0; i < self->watch_count; i++) {
             s_watch_t w = self->watches [i];
-            if (w.id != ready [r])
+            if (w.id != self->ready_ids [r])
                 continue;
             if (w.actor->flags & ACT_F_STOPPING)
                 break;
