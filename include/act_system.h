@@ -38,12 +38,18 @@ ACT_EXPORT act_ref_t *
     act_spawn (act_system_t *self, const act_class_t *cls, void *args);
 
 //  As act_spawn, and register the actor under name (unique in the system)
-//  for act_lookup. NULL + EEXIST if the name is taken.
+//  for act_lookup and as the actor part of its address "group/name": 1 to
+//  64 of [A-Za-z0-9_.-], not starting with '_' (reserved for the runtime).
+//  NULL + EEXIST if the name is taken, EINVAL if it is not a valid name.
 ACT_EXPORT act_ref_t *
     act_spawn_named (act_system_t *self, const char *name,
                      const act_class_t *cls, void *args);
 
-//  Find a live named actor. Returns an owned reference, or NULL + ENOENT.
+//  Find a live named actor by name, or by address "group/name": an address
+//  in this system's own group is looked up here, one in another group gives
+//  a reference through the transport (see act_transport(3)) without asking
+//  that group. Returns an owned reference, or NULL + ENOENT (no such actor
+//  here, a malformed address, or another group's address before joining).
 ACT_EXPORT act_ref_t *
     act_lookup (act_system_t *self, const char *name);
 

@@ -36,8 +36,9 @@ typedef struct {
 //  (0: ACT_TRANSPORT_MAXMSG_DEFAULT); hwm caps the messages queued toward
 //  one peer (0: ACT_TRANSPORT_HWM_DEFAULT), past which act_tell fails with
 //  EAGAIN. Call once, before telling other groups. 0, or -1 with errno
-//  EINVAL (bad name, path too long), EALREADY (joined), EADDRINUSE, or the
-//  error of bind.
+//  EINVAL (bad name, path too long), EALREADY (joined), or the error of
+//  bind. A socket file left at the endpoint is replaced: the supervisor's
+//  lock on the run directory makes sure no live group owns it.
 ACT_EXPORT int
     act_transport_join (act_system_t *system, const char *group,
                         const char *rundir, int64_t max_msg_size, int hwm);

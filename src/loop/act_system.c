@@ -6,6 +6,7 @@
     thread but the loop's own, where it would wait on itself.
 */
 #include "act_loop_priv.h"
+#include "act_wire.h"
 #include <signal.h>
 
 struct _act_system_t {
@@ -135,7 +136,10 @@ act_ref_t *
 act_spawn_named (act_system_t *self, const char *name, const act_class_t *cls,
                  void *args)
 {
-    if (!name || !*name) {
+    //  Names are parts of addresses ("group/name"); those starting with
+    //  '_' are the runtime's, given to anonymous actors that talk to other
+    //  groups.
+    if (!name || !act_wire_name_valid (name, strlen (name)) || name [0] == '_') {
         errno = EINVAL;
         return NULL;
     }
@@ -152,7 +156,7 @@ s_remote_ref (act_system_t *self, const char *address)
     const char *group = self->core->group;
     if (group && strlen (group) == group_len && memcmp (group, address, group_len) == 0)
         return act_lookup (self, slash + 1);
-    if (!group || group_len == 0 || !slash [1] || strchr (slash + 1, '/')) {
+    if (!group || !act_wire_addr_valid (address, strlen (address))) {
         errno = ENOENT;
         return NULL;
     }
