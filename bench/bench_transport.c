@@ -1,0 +1,1284 @@
+/*  bench_transport - messages between two groups in two processes, beside
+    raw libzmq ipc between two processes
+    SPDX-License-Identifier: MPL-2.0
+
+    As issue 4 asks: cross-group ping-pong round trip and one-way
+    throughput with 64-byte payloads, and in the same run raw libzmq ipc
+    PAIR ping-pong and PUSH/PULL throughput between two processes; each
+    both unpinned and with both processes pinned to CPU 0.
+
+    The main process only coordinates: it never creates a ZeroMQ context
+    or a system. For each measurement it forks two children ("a" and "b"),
+    which pin themselves if asked, create their own context or system, and
+    (for actorio) join a fresh run directory as groups a and b. Children
+    send fixed-size reports back through a pipe; the main process bounds
+    every measurement with a deadline, then tells both children to quit
+    (or to print their transport counters first, when a measurement hung).
+
+    Usage: bench_transport [--quick] [--only rtt|thr] [--setting unpinned|pinned]
+           bench_transport --table FILE...    medians of the RESULT lines in
+                                              FILEs, as a table
+    For experiments only: BENCH_HWM=N joins both groups with high-water
+    mark N (said in the RESULT line), BENCH_SPIN_YIELDS=N changes how many
+    refusals in a row the source answers with a yield before it sleeps.
+*/
+#define _GNU_SOURCE
+#include <actorio.h>
+#include <zmq.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAYLOAD         64          //  bytes per message, as the peers send
+#define RTT_N           20000       //  timed round trips
+#define RTT_WARM        1000        //  untimed round trips first
+#define THR_N           1000000     //  messages one way
+#define THR_BATCH       1000        //  sends per sender callback at most
+#define SPIN_YIELDS     64          //  EAGAINs answered by a yield before
+                                    //  the sender sleeps 1 ms instead
+#define PAIR_MS         60000       //  longest one measurement may take
+#define STALL_MS        10000       //  no progress this long: give up
+#define QUIT_MS         15000       //  longest a child may take to exit
+
+enum {
+    BM_PING = 1,                    //  pinger -> ponger, corr = sequence
+    BM_PONG,                        //  ponger -> pinger, corr copied
+    BM_DATA,                        //  source -> sink, corr = sequence
+    BM_MORE                         //  source -> itself: go on sending
+};
+
+//  What a child tells the main process; under PIPE_BUF, so one write.
+typedef struct {
+    char role;                      //  'a' or 'b'
+    int ok;                         //  1 if measured, 0 if failed
+    double value;                   //  median RTT in us, or msgs/s
+    double mean;                    //  mean RTT in us (round trips)
+    uint64_t count;                 //  round trips or messages seen
+    uint64_t errors;                //  out of order, wrong size, bad sends
+    uint64_t eagain;                //  source: tells refused with EAGAIN
+    uint64_t yields;                //  source: retries after a yield
+    uint64_t sleeps;                //  source: retries after a 1 ms timer
+    char what [200];                //  why it failed
+} s_report_t;
+
+//  What both children of one measurement share (set before the fork).
+typedef struct {
+    const char *rundir;             //  fresh directory for endpoints
+    bool pinned;                    //  pin to CPU 0 before anything else
+    long n;                         //  timed round trips or messages
+    int results;                    //  write end: reports to the main process
+    int ready_r;                    //  a reads: b is bound and listening
+    int ready_w;                    //  b writes one byte when it is
+    int control;                    //  this child's read end: 'q' or 'r'
+} s_pair_t;
+
+typedef int (s_role_fn) (s_pair_t *pair);
+
+static char s_payload [PAYLOAD];
+//  For experiments, from the environment: BENCH_SPIN_YIELDS, and
+//  BENCH_HWM for both groups' act_transport_join (0: the default).
+static long s_spin_yields = SPIN_YIELDS;
+static int s_hwm = 0;
+
+
+//  ---------------------------------------------------------------------
+//  Helpers shared by the children
+
+static uint64_t
+s_now_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+static void
+s_send_report (int fd, s_report_t *report)
+{
+    if (write (fd, report, sizeof *report) != (ssize_t) sizeof *report) {
+        fprintf (stderr, "bench_transport: %c: cannot report: %s\n",
+                 report->role, strerror (errno));
+    }
+}
+
+static void
+s_report_fail (int fd, char role, const char *format, ...)
+{
+    s_report_t report = { .role = role };
+    va_list args;
+    va_start (args, format);
+    vsnprintf (report.what, sizeof report.what, format, args);
+    va_end (args);
+    s_send_report (fd, &report);
+}
+
+//  Wait until fd is readable, at most ms; true if it is.
+static bool
+s_readable (int fd, int ms)
+{
+    struct pollfd item = { fd, POLLIN, 0 };
+    int rc;
+    do {
+        rc = poll (&item, 1, ms);
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0;
+}
+
+//  b: say it is bound. a: wait for that (false if b failed or is late).
+static void
+s_say_ready (s_pair_t *pair)
+{
+    if (write (pair->ready_w, "R", 1) != 1) {
+        fprintf (stderr, "bench_transport: b: cannot say ready\n");
+    }
+}
+
+static bool
+s_wait_ready (s_pair_t *pair)
+{
+    char byte;
+    return s_readable (pair->ready_r, STALL_MS) && read (pair->ready_r, &byte, 1) == 1;
+}
+
+//  Block until the main process says what to do: 'q' quit, 'r' report
+//  counters then quit. EOF means quit.
+static char
+s_wait_command (s_pair_t *pair)
+{
+    char command = 'q';
+    ssize_t rc;
+    do {
+        rc = read (pair->control, &command, 1);
+    } while (rc < 0 && errno == EINTR);
+    return rc == 1? command: 'q';
+}
+
+static int
+s_compare_u32 (const void *left, const void *right)
+{
+    uint32_t a = * (const uint32_t *) left, b = * (const uint32_t *) right;
+    return (a > b) - (a < b);
+}
+
+//  Median and mean of n round trip times in ns, into the report in us.
+static void
+s_rtt_stats (uint32_t *samples, long n, s_report_t *report)
+{
+    double sum = 0;
+    for (long index = 0; index < n; index++) {
+        sum += samples [index];
+    }
+    qsort (samples, (size_t) n, sizeof *samples, s_compare_u32);
+    double median = n % 2? samples [n / 2]
+                         : (samples [n / 2 - 1] + (double) samples [n / 2]) / 2;
+    report->value = median / 1e3;
+    report->mean = sum / n / 1e3;
+}
+
+//  Print what the transport counted, to stderr, when a measurement hung.
+static void
+s_print_stats (act_system_t *system, char role)
+{
+    act_transport_stats_t stats;
+    if (act_transport_stats (system, &stats) == 0) {
+        fprintf (stderr, "bench_transport: %c: transport sent %" PRIu64 ", received %"
+                 PRIu64 ", dropped %" PRIu64 ", malformed %" PRIu64 ", unknown %"
+                 PRIu64 "; system delivered %" PRIu64 ", dead letters %" PRIu64 "\n",
+                 role, stats.sent, stats.received, stats.dropped, stats.malformed,
+                 stats.unknown, act_system_delivered (system),
+                 act_system_dead_letters (system));
+    }
+}
+
+//  A system joined to the pair's run directory as group (a or b).
+static act_system_t *
+s_group_new (s_pair_t *pair, const char *group)
+{
+    act_system_t *system = act_system_new (group);
+    if (!system) {
+        s_report_fail (pair->results, group [0], "act_system_new: %s", strerror (errno));
+        return NULL;
+    }
+    if (act_transport_join (system, group, pair->rundir, 0, s_hwm)) {
+        s_report_fail (pair->results, group [0], "act_transport_join: %s",
+                       strerror (errno));
+        act_system_destroy (&system);
+    }
+    return system;
+}
+
+//  Wait for the main process, then tear the group down.
+static int
+s_group_end (s_pair_t *pair, act_system_t **system_p, char role)
+{
+    if (s_wait_command (pair) == 'r') {
+        s_print_stats (*system_p, role);
+    }
+    act_system_destroy (system_p);
+    return 0;
+}
+
+
+//  ---------------------------------------------------------------------
+//  (1) actorio ping-pong: a/ping tells b/pong a 64-byte message, b/pong
+//  replies with a new one (act_tell / act_reply). The pinger times each
+//  round trip after RTT_WARM untimed ones.
+
+typedef struct {
+    act_system_t *system;           //  for act_lookup and counters
+    long n;                         //  timed round trips
+    int results;                    //  where the report goes
+} s_ping_args_t;
+
+typedef struct {
+    s_ping_args_t *args;            //  the measurement's parameters
+    act_ref_t *pong;                //  b/pong, owned
+    uint32_t *samples;              //  one RTT per timed round trip, ns
+    long done;                      //  round trips completed
+    uint64_t sent_at;               //  when the outstanding ping left, ns
+    uint64_t errors;                //  pongs out of order or wrong size
+    bool reported;                  //  the report is written
+} s_pinger_t;
+
+static int
+s_ping (s_pinger_t *state)
+{
+    act_msg_t *ping = act_msg_new_data (BM_PING, s_payload, PAYLOAD);
+    act_msg_set_corr (ping, (uint64_t) state->done + 1);
+    state->sent_at = s_now_ns ();
+    if (act_tell (state->pong, &ping)) {
+        s_report_fail (state->args->results, 'a', "tell b/pong: %s", strerror (errno));
+        state->reported = true;
+        return -1;
+    }
+    return ACT_OK;
+}
+
+//  Once a second: a round trip that takes STALL_MS means a lost message.
+static int
+s_pinger_watch (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    (void) arg;
+    s_pinger_t *state = act_state (self);
+    if (!state->reported
+    &&  s_now_ns () - state->sent_at > (uint64_t) STALL_MS * 1000000) {
+        act_transport_stats_t stats = { 0 };
+        act_transport_stats (state->args->system, &stats);
+        s_report_fail (state->args->results, 'a',
+                       "no pong for ping %ld within %d s (a sent %" PRIu64
+                       ", received %" PRIu64 ", dropped %" PRIu64 ")",
+                       state->done + 1, STALL_MS / 1000, stats.sent, stats.received,
+                       stats.dropped);
+        state->reported = true;
+    }
+    return ACT_OK;
+}
+
+static int
+s_pinger_setup (act_t *self, void *args)
+{
+    s_pinger_t *state = act_state (self);
+    state->args = args;
+    state->samples = calloc ((size_t) state->args->n, sizeof *state->samples);
+    state->pong = act_lookup (state->args->system, "b/pong");
+    if (!state->samples || !state->pong) {
+        s_report_fail (state->args->results, 'a', "cannot set up the pinger");
+        state->reported = true;
+        return -1;
+    }
+    act_every (self, 1000, s_pinger_watch, NULL);
+    return s_ping (state);
+}
+
+static int
+s_pinger_handle (act_t *self, act_msg_t *msg)
+{
+    s_pinger_t *state = act_state (self);
+    if (act_msg_type (msg) != BM_PONG) {
+        return ACT_UNHANDLED;
+    }
+    uint64_t now = s_now_ns ();
+    if (act_msg_corr (msg) != (uint64_t) state->done + 1
+    ||  act_msg_size (msg) != PAYLOAD) {
+        state->errors++;
+    }
+    if (state->done >= RTT_WARM) {
+        state->samples [state->done - RTT_WARM] = (uint32_t) (now - state->sent_at);
+    }
+    state->done++;
+    if (state->done < RTT_WARM + state->args->n) {
+        return s_ping (state);
+    }
+    if (!state->reported) {
+        s_report_t report = { .role = 'a', .ok = 1, .count = (uint64_t) state->args->n,
+                              .errors = state->errors };
+        s_rtt_stats (state->samples, state->args->n, &report);
+        s_send_report (state->args->results, &report);
+        state->reported = true;
+    }
+    return ACT_OK;
+}
+
+static void
+s_pinger_teardown (act_t *self)
+{
+    s_pinger_t *state = act_state (self);
+    act_ref_destroy (&state->pong);
+    free (state->samples);
+}
+
+static int
+s_ponger_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) != BM_PING) {
+        return ACT_UNHANDLED;
+    }
+    //  A new message back, as the peers' pongers send one.
+    act_msg_t *pong = act_msg_new_data (BM_PONG, act_msg_data (msg), act_msg_size (msg));
+    return act_reply (msg, &pong) == 0? ACT_OK: -1;
+}
+
+static const act_class_t s_pinger_class = {
+    .name = "bench-pinger", .state_size = sizeof (s_pinger_t),
+    .setup = s_pinger_setup, .handle = s_pinger_handle, .teardown = s_pinger_teardown
+};
+static const act_class_t s_ponger_class = {
+    .name = "bench-ponger", .handle = s_ponger_handle
+};
+
+static int
+s_actor_rtt_a (s_pair_t *pair)
+{
+    act_system_t *system = s_group_new (pair, "a");
+    if (!system) {
+        s_wait_command (pair);
+        return 1;
+    }
+    s_ping_args_t args = { system, pair->n, pair->results };
+    act_ref_t *pinger = NULL;
+    if (!s_wait_ready (pair)) {
+        s_report_fail (pair->results, 'a', "group b never said it was ready");
+    }
+    else {
+        pinger = act_spawn_named (system, "ping", &s_pinger_class, &args);
+        if (!pinger) {
+            s_report_fail (pair->results, 'a', "cannot spawn the pinger: %s",
+                           strerror (errno));
+        }
+    }
+    //  The pinger reports; it stays alive until the system goes.
+    act_ref_destroy (&pinger);
+    return s_group_end (pair, &system, 'a');
+}
+
+static int
+s_actor_rtt_b (s_pair_t *pair)
+{
+    act_system_t *system = s_group_new (pair, "b");
+    if (!system) {
+        s_wait_command (pair);
+        return 1;
+    }
+    act_ref_t *ponger = act_spawn_named (system, "pong", &s_ponger_class, NULL);
+    if (ponger) {
+        s_say_ready (pair);
+    }
+    else {
+        s_report_fail (pair->results, 'b', "cannot spawn the ponger: %s", strerror (errno));
+    }
+    //  The name keeps it reachable; the system stops it.
+    act_ref_destroy (&ponger);
+    return s_group_end (pair, &system, 'b');
+}
+
+
+//  ---------------------------------------------------------------------
+//  (2) actorio one-way throughput: a/source tells b/sink n 64-byte
+//  messages numbered in corr. A tell refused with EAGAIN (the peer's
+//  queue is at the high-water mark; the message is gone) is counted, and
+//  the same number is sent again later: after a yield to the loop (the
+//  source tells itself to go on) for the first SPIN_YIELDS refusals in a
+//  row, then after a 1 ms timer. No progress for STALL_MS ends it. The
+//  sink times from its first receipt to its last and checks the order.
+
+typedef struct {
+    act_system_t *system;           //  for act_lookup and counters
+    long n;                         //  messages to send
+    int results;                    //  where the report goes
+} s_flow_args_t;
+
+typedef struct {
+    s_flow_args_t *args;            //  the measurement's parameters
+    act_ref_t *sink;                //  b/sink, owned (source only)
+    long next;                      //  source: next number to send;
+                                    //  sink: next number expected
+    long stalls;                    //  source: refusals in a row;
+                                    //  sink: next at the last watch
+    uint64_t progress;              //  source: first refusal of a row, ns;
+                                    //  sink: watches without progress
+    uint64_t t0;                    //  sink: first receipt, ns
+    bool reported;                  //  the report is written
+    s_report_t report;              //  counters so far
+} s_flow_t;
+
+static int s_source_send (act_t *self);
+
+static int
+s_source_timer (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    (void) arg;
+    return s_source_send (self);
+}
+
+static int
+s_source_send (act_t *self)
+{
+    s_flow_t *state = act_state (self);
+    long end = state->next + THR_BATCH < state->args->n? state->next + THR_BATCH
+                                                       : state->args->n;
+    while (state->next < end) {
+        act_msg_t *data = act_msg_new_data (BM_DATA, s_payload, PAYLOAD);
+        act_msg_set_corr (data, (uint64_t) state->next);
+        if (act_tell (state->sink, &data) == 0) {
+            state->next++;
+            state->stalls = 0;
+            continue;
+        }
+        if (errno != EAGAIN) {
+            s_report_fail (state->args->results, 'a', "tell b/sink #%ld: %s",
+                           state->next, strerror (errno));
+            state->reported = true;
+            return ACT_STOP;
+        }
+        //  Refused at the high-water mark: try the same number later.
+        uint64_t now = s_now_ns ();
+        if (state->stalls++ == 0) {
+            state->progress = now;
+        }
+        state->report.eagain++;
+        if (now - state->progress > (uint64_t) STALL_MS * 1000000) {
+            s_report_fail (state->args->results, 'a',
+                           "b/sink refused #%ld for %d s (%" PRIu64 " EAGAIN)",
+                           state->next, STALL_MS / 1000, state->report.eagain);
+            state->reported = true;
+            return ACT_STOP;
+        }
+        if (state->stalls <= s_spin_yields) {
+            state->report.yields++;
+            act_msg_t *more = act_msg_new (BM_MORE);
+            return act_tell (act_self (self), &more) == 0? ACT_OK: -1;
+        }
+        state->report.sleeps++;
+        return act_after (self, 1, s_source_timer, NULL) > 0? ACT_OK: -1;
+    }
+    if (state->next < state->args->n) {
+        act_msg_t *more = act_msg_new (BM_MORE);
+        return act_tell (act_self (self), &more) == 0? ACT_OK: -1;
+    }
+    state->report.role = 'a';
+    state->report.ok = 1;
+    state->report.count = (uint64_t) state->next;
+    s_send_report (state->args->results, &state->report);
+    state->reported = true;
+    return ACT_OK;
+}
+
+static int
+s_source_setup (act_t *self, void *args)
+{
+    s_flow_t *state = act_state (self);
+    state->args = args;
+    state->sink = act_lookup (state->args->system, "b/sink");
+    if (!state->sink) {
+        s_report_fail (state->args->results, 'a', "act_lookup b/sink: %s", strerror (errno));
+        state->reported = true;
+        return -1;
+    }
+    act_msg_t *more = act_msg_new (BM_MORE);
+    return act_tell (act_self (self), &more) == 0? ACT_OK: -1;
+}
+
+static int
+s_source_handle (act_t *self, act_msg_t *msg)
+{
+    return act_msg_type (msg) == BM_MORE? s_source_send (self): ACT_UNHANDLED;
+}
+
+static void
+s_source_teardown (act_t *self)
+{
+    s_flow_t *state = act_state (self);
+    act_ref_destroy (&state->sink);
+}
+
+//  Once a second: nothing received for STALL_MS means lost messages.
+//  (Progress is read here, not per message: the sink times only its
+//  first and last receipt, so the clock is no part of what it measures.)
+static int
+s_sink_watch (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    (void) arg;
+    s_flow_t *state = act_state (self);
+    if (state->next != state->stalls || state->reported) {
+        state->stalls = state->next;
+        state->progress = 0;
+    }
+    else
+    if (++state->progress >= STALL_MS / 1000) {
+        act_transport_stats_t stats = { 0 };
+        act_transport_stats (state->args->system, &stats);
+        s_report_fail (state->args->results, 'b',
+                       "sink got %ld of %ld, then nothing for %d s "
+                       "(b received %" PRIu64 ", unknown %" PRIu64 ", malformed %"
+                       PRIu64 ", %" PRIu64 " out of order)",
+                       state->next, state->args->n, STALL_MS / 1000, stats.received,
+                       stats.unknown, stats.malformed, state->report.errors);
+        state->reported = true;
+    }
+    return ACT_OK;
+}
+
+static int
+s_sink_setup (act_t *self, void *args)
+{
+    s_flow_t *state = act_state (self);
+    state->args = args;
+    return act_every (self, 1000, s_sink_watch, NULL) > 0? ACT_OK: -1;
+}
+
+static int
+s_sink_handle (act_t *self, act_msg_t *msg)
+{
+    s_flow_t *state = act_state (self);
+    if (act_msg_type (msg) != BM_DATA) {
+        return ACT_UNHANDLED;
+    }
+    if (state->next == 0) {
+        state->t0 = s_now_ns ();
+    }
+    //  FIFO per pair and a resend of every refused number: 0, 1, 2, ...
+    if (act_msg_corr (msg) != (uint64_t) state->next || act_msg_size (msg) != PAYLOAD) {
+        state->report.errors++;
+    }
+    if (++state->next == state->args->n && !state->reported) {
+        uint64_t now = s_now_ns ();
+        state->report.role = 'b';
+        state->report.ok = 1;
+        state->report.count = (uint64_t) state->next;
+        state->report.value = (state->args->n - 1) / ((now - state->t0) / 1e9);
+        s_send_report (state->args->results, &state->report);
+        state->reported = true;
+    }
+    return ACT_OK;
+}
+
+static const act_class_t s_source_class = {
+    .name = "bench-source", .state_size = sizeof (s_flow_t),
+    .setup = s_source_setup, .handle = s_source_handle, .teardown = s_source_teardown
+};
+static const act_class_t s_sink_class = {
+    .name = "bench-sink", .state_size = sizeof (s_flow_t),
+    .setup = s_sink_setup, .handle = s_sink_handle
+};
+
+static int
+s_actor_thr_a (s_pair_t *pair)
+{
+    act_system_t *system = s_group_new (pair, "a");
+    if (!system) {
+        s_wait_command (pair);
+        return 1;
+    }
+    s_flow_args_t args = { system, pair->n, pair->results };
+    act_ref_t *source = NULL;
+    if (!s_wait_ready (pair)) {
+        s_report_fail (pair->results, 'a', "group b never said it was ready");
+    }
+    else {
+        source = act_spawn_named (system, "source", &s_source_class, &args);
+        if (!source) {
+            s_report_fail (pair->results, 'a', "cannot spawn the source: %s",
+                           strerror (errno));
+        }
+    }
+    act_ref_destroy (&source);
+    return s_group_end (pair, &system, 'a');
+}
+
+static int
+s_actor_thr_b (s_pair_t *pair)
+{
+    act_system_t *system = s_group_new (pair, "b");
+    if (!system) {
+        s_wait_command (pair);
+        return 1;
+    }
+    s_flow_args_t args = { system, pair->n, pair->results };
+    act_ref_t *sink = act_spawn_named (system, "sink", &s_sink_class, &args);
+    if (sink) {
+        s_say_ready (pair);
+    }
+    else {
+        s_report_fail (pair->results, 'b', "cannot spawn the sink: %s", strerror (errno));
+    }
+    act_ref_destroy (&sink);
+    return s_group_end (pair, &system, 'b');
+}
+
+
+//  ---------------------------------------------------------------------
+//  (3) raw libzmq ipc PAIR ping-pong and (4) PUSH/PULL throughput, each
+//  side with its own context in its own process. b binds, a connects.
+//  Every blocking call has a timeout, so a lost message is a failure,
+//  not a hang.
+
+static void *
+s_zmq_socket (void *context, int type, s_pair_t *pair, bool bind, char role)
+{
+    char endpoint [300];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/zmq", pair->rundir);
+    void *socket = zmq_socket (context, type);
+    int timeout = STALL_MS, linger = 0;
+    if (socket) {
+        zmq_setsockopt (socket, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+        zmq_setsockopt (socket, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+        zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+    }
+    if (!socket || (bind? zmq_bind (socket, endpoint): zmq_connect (socket, endpoint))) {
+        s_report_fail (pair->results, role, "%s %s: %s", bind? "bind": "connect",
+                       endpoint, zmq_strerror (zmq_errno ()));
+        if (socket) {
+            zmq_close (socket);
+        }
+        return NULL;
+    }
+    return socket;
+}
+
+static int
+s_zmq_end (s_pair_t *pair, void *context, void *socket)
+{
+    s_wait_command (pair);
+    if (socket) {
+        zmq_close (socket);
+    }
+    zmq_ctx_term (context);
+    return 0;
+}
+
+static int
+s_zmq_rtt_a (s_pair_t *pair)
+{
+    void *context = zmq_ctx_new ();
+    void *socket = s_zmq_socket (context, ZMQ_PAIR, pair, false, 'a');
+    uint32_t *samples = calloc ((size_t) pair->n, sizeof *samples);
+    if (!socket || !samples) {
+        free (samples);
+        return s_zmq_end (pair, context, socket);
+    }
+    if (!s_wait_ready (pair)) {
+        s_report_fail (pair->results, 'a', "the PAIR peer never said it was ready");
+    }
+    else {
+        char buffer [PAYLOAD];
+        memset (buffer, 'x', sizeof buffer);
+        s_report_t report = { .role = 'a', .ok = 1, .count = (uint64_t) pair->n };
+        for (long trip = 0; trip < RTT_WARM + pair->n && report.ok; trip++) {
+            uint64_t start = s_now_ns ();
+            if (zmq_send (socket, buffer, PAYLOAD, 0) != PAYLOAD
+            ||  zmq_recv (socket, buffer, PAYLOAD, 0) != PAYLOAD) {
+                s_report_fail (pair->results, 'a', "round trip %ld: %s", trip,
+                               zmq_strerror (zmq_errno ()));
+                report.ok = 0;
+            }
+            else
+            if (trip >= RTT_WARM) {
+                samples [trip - RTT_WARM] = (uint32_t) (s_now_ns () - start);
+            }
+        }
+        if (report.ok) {
+            s_rtt_stats (samples, pair->n, &report);
+            s_send_report (pair->results, &report);
+        }
+    }
+    free (samples);
+    return s_zmq_end (pair, context, socket);
+}
+
+static int
+s_zmq_rtt_b (s_pair_t *pair)
+{
+    void *context = zmq_ctx_new ();
+    void *socket = s_zmq_socket (context, ZMQ_PAIR, pair, true, 'b');
+    if (socket) {
+        s_say_ready (pair);
+        char buffer [PAYLOAD];
+        for (long trip = 0; trip < RTT_WARM + pair->n; trip++) {
+            if (zmq_recv (socket, buffer, PAYLOAD, 0) != PAYLOAD
+            ||  zmq_send (socket, buffer, PAYLOAD, 0) != PAYLOAD) {
+                s_report_fail (pair->results, 'b', "echo %ld: %s", trip,
+                               zmq_strerror (zmq_errno ()));
+                break;
+            }
+        }
+    }
+    return s_zmq_end (pair, context, socket);
+}
+
+static int
+s_zmq_thr_a (s_pair_t *pair)
+{
+    void *context = zmq_ctx_new ();
+    void *socket = s_zmq_socket (context, ZMQ_PUSH, pair, false, 'a');
+    if (socket) {
+        if (!s_wait_ready (pair)) {
+            s_report_fail (pair->results, 'a', "the PULL peer never said it was ready");
+        }
+        else {
+            for (long index = 0; index < pair->n; index++) {
+                if (zmq_send (socket, s_payload, PAYLOAD, 0) != PAYLOAD) {
+                    s_report_fail (pair->results, 'a', "send %ld: %s", index,
+                                   zmq_strerror (zmq_errno ()));
+                    break;
+                }
+            }
+        }
+    }
+    return s_zmq_end (pair, context, socket);
+}
+
+static int
+s_zmq_thr_b (s_pair_t *pair)
+{
+    void *context = zmq_ctx_new ();
+    void *socket = s_zmq_socket (context, ZMQ_PULL, pair, true, 'b');
+    if (socket) {
+        s_say_ready (pair);
+        char buffer [PAYLOAD];
+        uint64_t t0 = 0;
+        long index;
+        for (index = 0; index < pair->n; index++) {
+            if (zmq_recv (socket, buffer, PAYLOAD, 0) != PAYLOAD) {
+                s_report_fail (pair->results, 'b', "receive %ld: %s", index,
+                               zmq_strerror (zmq_errno ()));
+                break;
+            }
+            if (index == 0) {
+                t0 = s_now_ns ();
+            }
+        }
+        if (index == pair->n) {
+            s_report_t report = { .role = 'b', .ok = 1, .count = (uint64_t) index };
+            report.value = (pair->n - 1) / ((s_now_ns () - t0) / 1e9);
+            s_send_report (pair->results, &report);
+        }
+    }
+    return s_zmq_end (pair, context, socket);
+}
+
+
+//  ---------------------------------------------------------------------
+//  The main process: fork a pair, collect reports, end the pair
+
+static int s_failed;                //  a measurement failed: exit non-zero
+
+static void s_record (const char *bench, double value);
+
+static void
+s_result (const char *bench, const char *system, const char *figure,
+          const char *unit, double value)
+{
+    printf ("RESULT\t%s\t%s\t%s\t%s\t%.6g\n", bench, system, figure, unit, value);
+    fflush (stdout);
+    s_record (bench, value);
+}
+
+//  Remove the run directory and the socket files in it.
+static void
+s_rmdir (const char *path)
+{
+    DIR *dir = opendir (path);
+    if (dir) {
+        struct dirent *entry;
+        while ((entry = readdir (dir))) {
+            if (strcmp (entry->d_name, ".") && strcmp (entry->d_name, "..")) {
+                char file [600];
+                snprintf (file, sizeof file, "%s/%s", path, entry->d_name);
+                unlink (file);
+            }
+        }
+        closedir (dir);
+    }
+    rmdir (path);
+}
+
+static pid_t
+s_fork_child (s_pair_t *pair, s_role_fn *role, int results_r, int other_control)
+{
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        close (results_r);
+        close (other_control);
+        if (pair->pinned) {
+            cpu_set_t cpus;
+            CPU_ZERO (&cpus);
+            CPU_SET (0, &cpus);
+            if (sched_setaffinity (0, sizeof cpus, &cpus)) {
+                perror ("bench_transport: sched_setaffinity");
+            }
+        }
+        int rc = role (pair);
+        fflush (NULL);
+        //  No exit handlers: czmq's would wait on sockets a stuck
+        //  system left behind.
+        _exit (rc);
+    }
+    return pid;
+}
+
+//  Wait for a child to exit, at most until deadline (ns), then kill it.
+//  Returns a description of an abnormal end, or NULL.
+static const char *
+s_reap (pid_t pid, uint64_t deadline, char *buffer, size_t size)
+{
+    int status = 0;
+    pid_t rc;
+    while ((rc = waitpid (pid, &status, WNOHANG)) == 0 && s_now_ns () < deadline) {
+        struct timespec nap = { 0, 5000000 };
+        nanosleep (&nap, NULL);
+    }
+    if (rc == 0) {
+        kill (pid, SIGKILL);
+        waitpid (pid, &status, 0);
+        snprintf (buffer, size, "did not exit within %d s, killed", QUIT_MS / 1000);
+        return buffer;
+    }
+    if (rc < 0) {
+        return NULL;
+    }
+    if (WIFSIGNALED (status)) {
+        snprintf (buffer, size, "died of signal %d", WTERMSIG (status));
+        return buffer;
+    }
+    if (WIFEXITED (status) && WEXITSTATUS (status)) {
+        snprintf (buffer, size, "exited with status %d", WEXITSTATUS (status));
+        return buffer;
+    }
+    return NULL;
+}
+
+//  Run one measurement: roles a and b in two processes, the reports of
+//  the roles in expect ("a", "b" or "ab") into reports ['a' / 'b' slot
+//  0 / 1]. 0 if every expected report came and says ok.
+static int
+s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn *role_b,
+            const char *expect, s_report_t reports [2])
+{
+    char rundir [] = "/tmp/actorio-bench-XXXXXX";
+    int results [2], ready [2], control_a [2], control_b [2];
+    if (!mkdtemp (rundir) || pipe (results) || pipe (ready) || pipe (control_a)
+    ||  pipe (control_b)) {
+        fprintf (stderr, "bench_transport: %s: cannot set up: %s\n", bench, strerror (errno));
+        s_failed = 1;
+        return -1;
+    }
+    s_pair_t pair = { rundir, pinned, n, results [1], ready [0], ready [1], -1 };
+    pair.control = control_b [0];
+    pid_t pid_b = s_fork_child (&pair, role_b, results [0], control_a [0]);
+    pair.control = control_a [0];
+    pid_t pid_a = s_fork_child (&pair, role_a, results [0], control_b [0]);
+    close (results [1]);
+    close (ready [0]);
+    close (ready [1]);
+    close (control_a [0]);
+    close (control_b [0]);
+
+    //  Collect the reports until every expected one came, a failure came,
+    //  both children are gone, or the deadline passed.
+    memset (reports, 0, 2 * sizeof (s_report_t));
+    int wanted = (int) strlen (expect), got = 0, failures = 0;
+    uint64_t deadline = s_now_ns () + (uint64_t) PAIR_MS * 1000000;
+    bool timed_out = false;
+    while (got < wanted && !failures) {
+        uint64_t now = s_now_ns ();
+        if (now >= deadline || !s_readable (results [0], (int) ((deadline - now) / 1000000) + 1)) {
+            timed_out = s_now_ns () >= deadline;
+            if (timed_out) {
+                break;
+            }
+            continue;
+        }
+        s_report_t report;
+        ssize_t size = read (results [0], &report, sizeof report);
+        if (size == 0) {
+            break;                  //  both children closed: gone
+        }
+        if (size != (ssize_t) sizeof report || (report.role != 'a' && report.role != 'b')) {
+            continue;
+        }
+        if (!report.ok) {
+            fprintf (stderr, "bench_transport: %s%s: %c: %s\n", bench,
+                     pinned? " (pinned)": "", report.role, report.what);
+            failures++;
+        }
+        else
+        if (strchr (expect, report.role)) {
+            reports [report.role - 'a'] = report;
+            got++;
+        }
+    }
+    if (got < wanted && !failures) {
+        fprintf (stderr, "bench_transport: %s%s: %s\n", bench, pinned? " (pinned)": "",
+                 timed_out? "no result within the deadline": "children ended without a result");
+    }
+    bool ok = got == wanted && !failures;
+    //  Hung or failed: have the children print their counters first.
+    char command = ok? 'q': 'r';
+    if (write (control_a [1], &command, 1) != 1 || write (control_b [1], &command, 1) != 1) {
+        //  A child that is gone already is reaped below.
+    }
+    close (control_a [1]);
+    close (control_b [1]);
+    char why [120];
+    const char *end;
+    uint64_t quit_by = s_now_ns () + (uint64_t) QUIT_MS * 1000000;
+    if ((end = s_reap (pid_a, quit_by, why, sizeof why))) {
+        fprintf (stderr, "bench_transport: %s: child a %s\n", bench, end);
+        ok = false;
+    }
+    if ((end = s_reap (pid_b, quit_by, why, sizeof why))) {
+        fprintf (stderr, "bench_transport: %s: child b %s\n", bench, end);
+        ok = false;
+    }
+    close (results [0]);
+    s_rmdir (rundir);
+    for (int index = 0; index < 2 && ok; index++) {
+        if (reports [index].errors) {
+            fprintf (stderr, "bench_transport: %s: %c counted %" PRIu64
+                     " errors (order or size)\n", bench, 'a' + index, reports [index].errors);
+            ok = false;
+        }
+    }
+    if (!ok) {
+        s_failed = 1;
+    }
+    return ok? 0: -1;
+}
+
+
+//  ---------------------------------------------------------------------
+//  Samples and the table (medians of the RESULT lines of several runs)
+
+#define MAX_BENCHES     32
+#define MAX_SAMPLES     64
+
+typedef struct {
+    char name [64];                 //  bench name of the RESULT line
+    double values [MAX_SAMPLES];    //  one per run
+    int count;                      //  values held
+} s_samples_t;
+
+static s_samples_t s_samples [MAX_BENCHES];
+static int s_sample_count;
+
+static void
+s_record (const char *bench, double value)
+{
+    int index = 0;
+    while (index < s_sample_count && strcmp (s_samples [index].name, bench)) {
+        index++;
+    }
+    if (index == s_sample_count) {
+        if (s_sample_count == MAX_BENCHES) {
+            return;
+        }
+        snprintf (s_samples [index].name, sizeof s_samples [index].name, "%s", bench);
+        s_sample_count++;
+    }
+    if (s_samples [index].count < MAX_SAMPLES) {
+        s_samples [index].values [s_samples [index].count++] = value;
+    }
+}
+
+static int
+s_compare_double (const void *left, const void *right)
+{
+    double a = * (const double *) left, b = * (const double *) right;
+    return (a > b) - (a < b);
+}
+
+static double
+s_median (const char *bench, int *runs)
+{
+    if (runs) {
+        *runs = 0;
+    }
+    for (int index = 0; index < s_sample_count; index++) {
+        s_samples_t *samples = &s_samples [index];
+        if (!strcmp (samples->name, bench) && samples->count) {
+            qsort (samples->values, (size_t) samples->count, sizeof (double),
+                   s_compare_double);
+            if (runs) {
+                *runs = samples->count;
+            }
+            int mid = samples->count / 2;
+            return samples->count % 2? samples->values [mid]
+                 : (samples->values [mid - 1] + samples->values [mid]) / 2;
+        }
+    }
+    return NAN;
+}
+
+static const char *
+s_show (char *buffer, size_t size, double value, double scale, const char *unit)
+{
+    if (isnan (value)) {
+        snprintf (buffer, size, "n/a");
+    }
+    else {
+        double shown = value / scale;
+        snprintf (buffer, size, shown >= 100? "%.0f %s": shown >= 10? "%.1f %s": "%.2f %s",
+                  shown, unit);
+    }
+    return buffer;
+}
+
+static void
+s_row (const char *figure, const char *actorio, const char *raw, const char *ratio,
+       const char *target, const char *met)
+{
+    printf ("| %-30s | %-11s | %-11s | %-6s | %-28s | %-4s |\n",
+            figure, actorio, raw, ratio, target, met);
+}
+
+//  One row of the table; round trips: lower is better, ratio actorio/raw
+//  at most 1.2; throughput: ratio at least 0.6 and at least 2 M/s.
+static void
+s_table_row (const char *setting, bool rtt)
+{
+    char name [64], raw_name [64], figure [64];
+    snprintf (name, sizeof name, "transport-%s%s", rtt? "rtt": "thr", setting);
+    snprintf (raw_name, sizeof raw_name, "zmq-ipc-%s%s", rtt? "rtt": "thr", setting);
+    snprintf (figure, sizeof figure, "%s, %s", rtt? "round trip (median)": "throughput",
+              *setting? "pinned": "unpinned");
+    double actorio = s_median (name, NULL), raw = s_median (raw_name, NULL);
+    double ratio = actorio / raw;
+    bool known = !isnan (ratio);
+    char a [32], r [32], q [32];
+    snprintf (q, sizeof q, known? "%.2fx": "n/a", ratio);
+    if (rtt) {
+        s_row (figure, s_show (a, sizeof a, actorio, 1, "us"),
+               s_show (r, sizeof r, raw, 1, "us"), q, "<= 1.2x raw",
+               !known? "n/a": ratio <= 1.2? "yes": "NO");
+    }
+    else {
+        s_row (figure, s_show (a, sizeof a, actorio, 1e6, "M/s"),
+               s_show (r, sizeof r, raw, 1e6, "M/s"), q, ">= 0.6x raw and >= 2 M/s",
+               !known? "n/a": ratio >= 0.6 && actorio >= 2e6? "yes": "NO");
+    }
+}
+
+static void
+s_print_table (void)
+{
+    int most = 0;
+    for (int index = 0; index < s_sample_count; index++) {
+        if (s_samples [index].count > most) {
+            most = s_samples [index].count;
+        }
+    }
+    printf ("\nactorio between two groups (2 processes) vs raw libzmq ipc (2 processes),"
+            " 64 B payloads;\n%s of %d run%s; pinned: both processes on CPU 0\n\n",
+            most > 1? "median": "result", most, most == 1? "": "s");
+    s_row ("figure", "actorio", "raw libzmq", "ratio", "target (issue 4)", "met?");
+    printf ("|--------------------------------|-------------|-------------|--------"
+            "|------------------------------|------|\n");
+    s_table_row ("", true);
+    s_table_row ("-pinned", true);
+    s_table_row ("", false);
+    s_table_row ("-pinned", false);
+
+    const char *settings [2] = { "", "-pinned" };
+    for (int index = 0; index < 2; index++) {
+        char name [64], raw_name [64], a [32], r [32], e [32];
+        snprintf (name, sizeof name, "transport-rtt-mean%s", settings [index]);
+        snprintf (raw_name, sizeof raw_name, "zmq-ipc-rtt-mean%s", settings [index]);
+        snprintf (e, sizeof e, "transport-thr-eagain%s", settings [index]);
+        double eagain = s_median (e, NULL);
+        printf ("%s: mean round trip %s actorio, %s raw; tells refused with EAGAIN"
+                " per throughput run: %s\n", index? "pinned  ": "unpinned",
+                s_show (a, sizeof a, s_median (name, NULL), 1, "us"),
+                s_show (r, sizeof r, s_median (raw_name, NULL), 1, "us"),
+                isnan (eagain)? "n/a": (snprintf (e, sizeof e, "%.0f", eagain), e));
+    }
+    for (int index = 0; index < s_sample_count; index++) {
+        if (s_samples [index].count < most) {
+            printf ("note: %s has %d of %d runs (a run failed)\n",
+                    s_samples [index].name, s_samples [index].count, most);
+        }
+    }
+    fflush (stdout);
+}
+
+static int
+s_load (const char *path)
+{
+    FILE *file = strcmp (path, "-")? fopen (path, "r"): stdin;
+    if (!file) {
+        fprintf (stderr, "bench_transport: cannot read %s: %s\n", path, strerror (errno));
+        return -1;
+    }
+    char line [1024];
+    while (fgets (line, sizeof line, file)) {
+        if (strncmp (line, "RESULT\t", 7)) {
+            continue;
+        }
+        char *fields [6];
+        int count = 0;
+        char *cursor = line, *field;
+        while (count < 6 && (field = strsep (&cursor, "\t\n"))) {
+            fields [count++] = field;
+        }
+        if (count == 6 && *fields [5]) {
+            s_record (fields [1], strtod (fields [5], NULL));
+        }
+    }
+    if (file != stdin) {
+        fclose (file);
+    }
+    return 0;
+}
+
+
+//  ---------------------------------------------------------------------
+//  The measurements of one setting
+
+static void
+s_measure (bool pinned, long scale, const char *only)
+{
+    const char *suffix = pinned? "-pinned": "";
+    const char *who = pinned? "2 processes pinned to CPU 0": "2 processes";
+    char bench [64], figure [160], zmq_system [64];
+    int major, minor, patch;
+    zmq_version (&major, &minor, &patch);
+    snprintf (zmq_system, sizeof zmq_system, "libzmq %d.%d.%d", major, minor, patch);
+    s_report_t reports [2];
+    long rtt_n = RTT_N / scale, thr_n = THR_N / scale;
+    char hwm [32] = "";
+    if (s_hwm) {
+        snprintf (hwm, sizeof hwm, ", hwm %d (not the default)", s_hwm);
+    }
+
+    if (!only || !strcmp (only, "rtt")) {
+        //  Raw first, then actorio: a noisy neighbour hits both alike.
+        snprintf (bench, sizeof bench, "zmq-ipc-rtt%s", suffix);
+        if (s_run_pair (bench, pinned, rtt_n, s_zmq_rtt_a, s_zmq_rtt_b, "a", reports) == 0) {
+            snprintf (figure, sizeof figure, "median RTT, ipc PAIR, 64 B, %s", who);
+            s_result (bench, zmq_system, figure, "us", reports [0].value);
+            snprintf (bench, sizeof bench, "zmq-ipc-rtt-mean%s", suffix);
+            snprintf (figure, sizeof figure, "mean RTT, ipc PAIR, 64 B, %s", who);
+            s_result (bench, zmq_system, figure, "us", reports [0].mean);
+        }
+        snprintf (bench, sizeof bench, "transport-rtt%s", suffix);
+        if (s_run_pair (bench, pinned, rtt_n, s_actor_rtt_a, s_actor_rtt_b, "a", reports) == 0) {
+            snprintf (figure, sizeof figure,
+                      "median RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
+            s_result (bench, "actorio 0.1.0", figure, "us", reports [0].value);
+            snprintf (bench, sizeof bench, "transport-rtt-mean%s", suffix);
+            snprintf (figure, sizeof figure,
+                      "mean RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
+            s_result (bench, "actorio 0.1.0", figure, "us", reports [0].mean);
+        }
+    }
+    if (!only || !strcmp (only, "thr")) {
+        snprintf (bench, sizeof bench, "zmq-ipc-thr%s", suffix);
+        if (s_run_pair (bench, pinned, thr_n, s_zmq_thr_a, s_zmq_thr_b, "b", reports) == 0) {
+            snprintf (figure, sizeof figure, "throughput, ipc PUSH->PULL, 64 B, %s", who);
+            s_result (bench, zmq_system, figure, "msgs/s", reports [1].value);
+        }
+        snprintf (bench, sizeof bench, "transport-thr%s", suffix);
+        if (s_run_pair (bench, pinned, thr_n, s_actor_thr_a, s_actor_thr_b, "ab", reports) == 0) {
+            snprintf (figure, sizeof figure,
+                      "throughput, group a -> b, act_tell, 64 B, %s%s", who, hwm);
+            s_result (bench, "actorio 0.1.0", figure, "msgs/s", reports [1].value);
+            snprintf (bench, sizeof bench, "transport-thr-eagain%s", suffix);
+            snprintf (figure, sizeof figure,
+                      "tells refused with EAGAIN per %ld sent (%" PRIu64 " yields, %"
+                      PRIu64 " 1 ms sleeps)", thr_n, reports [0].yields, reports [0].sleeps);
+            s_result (bench, "actorio 0.1.0", figure, "count", (double) reports [0].eagain);
+        }
+    }
+}
+
+int
+main (int argc, char *argv [])
+{
+    if (argc > 1 && !strcmp (argv [1], "--table")) {
+        for (int arg = 2; arg < argc; arg++) {
+            if (s_load (argv [arg])) {
+                return 1;
+            }
+        }
+        if (argc == 2) {
+            s_load ("-");
+        }
+        s_print_table ();
+        return 0;
+    }
+    long scale = 1;
+    const char *only = NULL, *setting = NULL;
+    for (int arg = 1; arg < argc; arg++) {
+        if (!strcmp (argv [arg], "--quick")) {
+            scale = 10;
+        }
+        else
+        if (!strcmp (argv [arg], "--only") && arg + 1 < argc
+        &&  (!strcmp (argv [arg + 1], "rtt") || !strcmp (argv [arg + 1], "thr"))) {
+            only = argv [++arg];
+        }
+        else
+        if (!strcmp (argv [arg], "--setting") && arg + 1 < argc
+        &&  (!strcmp (argv [arg + 1], "pinned") || !strcmp (argv [arg + 1], "unpinned"))) {
+            setting = argv [++arg];
+        }
+        else {
+            fprintf (stderr, "usage: bench_transport [--quick] [--only rtt|thr]"
+                             " [--setting unpinned|pinned]\n"
+                             "       bench_transport --table FILE...\n");
+            return 2;
+        }
+    }
+    //  A child that is gone must not kill us when we tell it to quit.
+    signal (SIGPIPE, SIG_IGN);
+    memset (s_payload, 'x', sizeof s_payload);
+    if (getenv ("BENCH_HWM")) {
+        s_hwm = atoi (getenv ("BENCH_HWM"));
+    }
+    if (getenv ("BENCH_SPIN_YIELDS")) {
+        s_spin_yields = atol (getenv ("BENCH_SPIN_YIELDS"));
+    }
+    if (!setting || !strcmp (setting, "unpinned")) {
+        s_measure (false, scale, only);
+    }
+    if (!setting || !strcmp (setting, "pinned")) {
+        s_measure (true, scale, only);
+    }
+    s_print_table ();
+    return s_failed;
+}
