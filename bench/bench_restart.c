@@ -1,0 +1,406 @@
+/*  bench_restart - actor-run: restart latency, start time, idle wake-ups
+    SPDX-License-Identifier: MPL-2.0
+
+    bench_restart [N]       (N restarts, default 1000)
+
+    Measures, next to the floors taken in the same run:
+      - restart latency: kill -9 of a group's process, to the restarted
+        group answering a message. The group holds a "probe" actor
+        (examples/plugins/probe.c) that connects to our ROUTER; a sample
+        ends when the new probe has said hello and answered a "get";
+      - the floors: fork + exec of /bin/true + waitpid, and fork + _exit +
+        waitpid, N times each;
+      - start: from exec of actor-run on a 10-group topology to its log
+        line saying every group is ready, 20 times; also the time actor-run
+        itself logs (run start to all ready);
+      - idle: actor-run's voluntary context switches in one second with
+        nothing due (each is a wake-up).
+    Prints tab-separated RESULT lines as bench_core does (RESULT, bench,
+    system, figure, unit, value), then a table with the targets of issue 3.
+*/
+#include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ACTOR_RUN   ACTORIO_BINARY_DIR "/supervisor/actor-run"
+#define PROBE_SO    ACTORIO_BINARY_DIR "/examples/plugins/probe.so"
+#define STARTS      20          //  10-group starts measured
+#define WARMUP      20          //  restarts not measured
+#define WAIT_MS     10000       //  longest wait for anything
+
+typedef struct {
+    char dir [64];              //  private temporary directory
+    char endpoint [128];        //  the probes' ROUTER
+    zsock_t *router;            //  where probes say hello
+    pid_t pid;                  //  actor-run
+    int err_fd;                 //  its stderr, non-blocking
+    char tail [8192];           //  the end of its log, for finding lines
+    size_t tail_size;           //  bytes in tail
+} bench_t;
+
+static int64_t
+s_now_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+s_compare (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+//  Median and 99th percentile of samples (ns), in ms
+static void
+s_stats (int64_t *samples, int count, double *median, double *p99)
+{
+    qsort (samples, (size_t) count, sizeof (int64_t), s_compare);
+    *median = samples [count / 2] / 1e6;
+    *p99 = samples [(count * 99) / 100 < count ? (count * 99) / 100 : count - 1] / 1e6;
+}
+
+static void
+s_result (const char *bench, const char *figure, const char *unit, double value)
+{
+    printf ("RESULT\t%s\tactorio\t%s\t%s\t%.6g\n", bench, figure, unit, value);
+    fflush (stdout);
+}
+
+static void
+s_floor (const char *what, bool exec, int count, double *median, double *p99)
+{
+    int64_t *samples = (int64_t *) calloc ((size_t) count, sizeof (int64_t));
+    for (int i = 0; i < count; i++) {
+        int64_t start = s_now_ns ();
+        pid_t pid = fork ();
+        if (pid == 0) {
+            if (exec) {
+                execl ("/bin/true", "true", (char *) NULL);
+            }
+            _exit (exec ? 127 : 0);
+        }
+        waitpid (pid, NULL, 0);
+        samples [i] = s_now_ns () - start;
+    }
+    s_stats (samples, count, median, p99);
+    free (samples);
+    (void) what;
+}
+
+//  Reads what actor-run logged, keeping the end of it.
+static void
+s_read_log (bench_t *self)
+{
+    char chunk [2048];
+    ssize_t size;
+    while ((size = read (self->err_fd, chunk, sizeof chunk)) > 0) {
+        if (self->tail_size + (size_t) size >= sizeof self->tail) {
+            //  Keep the newer half: what we look for was just written
+            size_t keep = sizeof self->tail / 2;
+            memmove (self->tail, self->tail + self->tail_size - keep, keep);
+            self->tail_size = keep;
+        }
+        memcpy (self->tail + self->tail_size, chunk, (size_t) size);
+        self->tail_size += (size_t) size;
+        self->tail [self->tail_size] = 0;
+    }
+}
+
+//  Waits for a probe message of this kind; returns it or NULL.
+static zmsg_t *
+s_probe_wait (bench_t *self, const char *kind)
+{
+    int64_t deadline = s_now_ns () + (int64_t) WAIT_MS * 1000000;
+    while (s_now_ns () < deadline) {
+        zmq_pollitem_t items [] = {
+            { zsock_resolve (self->router), 0, ZMQ_POLLIN, 0 },
+            { NULL, self->err_fd, ZMQ_POLLIN, 0 }
+        };
+        zmq_poll (items, 2, 100);
+        s_read_log (self);
+        while (zsock_events (self->router) & ZMQ_POLLIN) {
+            zmsg_t *msg = zmsg_recv (self->router);
+            zframe_t *frame = msg ? zmsg_first (msg) : NULL;
+            frame = frame ? zmsg_next (msg) : NULL;
+            if (frame && zframe_streq (frame, kind)) {
+                return msg;
+            }
+            zmsg_destroy (&msg);
+        }
+    }
+    return NULL;
+}
+
+//  Waits until the log holds needle; returns the line's start or NULL.
+static const char *
+s_log_wait (bench_t *self, const char *needle)
+{
+    int64_t deadline = s_now_ns () + (int64_t) WAIT_MS * 1000000;
+    const char *found;
+    while (!(found = strstr (self->tail, needle)) && s_now_ns () < deadline) {
+        struct pollfd item = { self->err_fd, POLLIN, 0 };
+        poll (&item, 1, 100);
+        s_read_log (self);
+    }
+    return found;
+}
+
+static int
+s_start (bench_t *self, const char *topology)
+{
+    int err [2];
+    if (pipe2 (err, O_CLOEXEC)) {
+        return -1;
+    }
+    char rundir [96], path [96];
+    snprintf (rundir, sizeof rundir, "%s/run", self->dir);
+    snprintf (path, sizeof path, "%s/%s", self->dir, topology);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        dup2 (err [1], STDERR_FILENO);
+        int null_fd = open ("/dev/null", O_WRONLY);
+        dup2 (null_fd, STDOUT_FILENO);
+        execl (ACTOR_RUN, ACTOR_RUN, "--rundir", rundir, path, (char *) NULL);
+        _exit (127);
+    }
+    close (err [1]);
+    fcntl (err [0], F_SETFL, O_NONBLOCK);
+    self->pid = pid;
+    self->err_fd = err [0];
+    self->tail_size = 0;
+    self->tail [0] = 0;
+    return pid > 0 ? 0 : -1;
+}
+
+static int
+s_stop (bench_t *self)
+{
+    kill (self->pid, SIGTERM);
+    int status = -1;
+    int64_t deadline = s_now_ns () + (int64_t) WAIT_MS * 1000000;
+    while (waitpid (self->pid, &status, WNOHANG) == 0 && s_now_ns () < deadline) {
+        struct pollfd item = { self->err_fd, POLLIN, 0 };
+        poll (&item, 1, 10);
+        s_read_log (self);
+    }
+    close (self->err_fd);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+s_write (bench_t *self, const char *name, const char *text)
+{
+    char path [96];
+    snprintf (path, sizeof path, "%s/%s", self->dir, name);
+    FILE *file = fopen (path, "w");
+    fputs (text, file);
+    fclose (file);
+}
+
+static long
+s_wakeups (pid_t pid)
+{
+    char path [64], line [128];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *file = fopen (path, "r");
+    long switches = -1;
+    while (file && fgets (line, sizeof line, file)) {
+        sscanf (line, "voluntary_ctxt_switches: %ld", &switches);
+    }
+    if (file) {
+        fclose (file);
+    }
+    return switches;
+}
+
+//  kill -9 the probe's group, count until the new one answers a "get"
+static int
+s_restarts (bench_t *self, int count, double *median, double *p99)
+{
+    char topology [1024];
+    snprintf (topology, sizeof topology,
+        "run\n"
+        "    name = bench-restart\n"
+        "    backoff_min = 0\n"
+        "    backoff_max = 0\n"
+        "    intensity = 10000\n"
+        "    period = 1ms\n"
+        "group = other\n"
+        "    actor = s\n"
+        "        class = sink\n"
+        "group = target\n"
+        "    plugin = %s\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"%s\"\n", PROBE_SO, self->endpoint);
+    s_write (self, "restart.zpl", topology);
+    if (s_start (self, "restart.zpl")) {
+        return -1;
+    }
+    zmsg_t *hello = s_probe_wait (self, "hello");
+    int64_t *samples = (int64_t *) calloc ((size_t) count, sizeof (int64_t));
+    for (int i = 0; hello && i < count + WARMUP; i++) {
+        zframe_t *frame = zmsg_first (hello);
+        frame = zmsg_next (hello);
+        frame = zmsg_next (hello);
+        char *pid = zframe_strdup (zmsg_next (hello));
+        zmsg_destroy (&hello);
+        int64_t start = s_now_ns ();
+        kill ((pid_t) atoi (pid), SIGKILL);
+        free (pid);
+        hello = s_probe_wait (self, "hello");
+        if (!hello) {
+            break;
+        }
+        zstr_sendx (self->router, "target/p", "get", NULL);
+        zmsg_t *answer = s_probe_wait (self, "count");
+        if (!answer) {
+            zmsg_destroy (&hello);
+            break;
+        }
+        zmsg_destroy (&answer);
+        if (i >= WARMUP) {
+            samples [i - WARMUP] = s_now_ns () - start;
+        }
+        (void) frame;
+    }
+    int rc = hello ? 0 : -1;
+    zmsg_destroy (&hello);
+    if (rc == 0) {
+        s_stats (samples, count, median, p99);
+    }
+    else {
+        fprintf (stderr, "bench_restart: restart did not answer; log:\n%s\n", self->tail);
+    }
+    free (samples);
+    s_stop (self);
+    return rc;
+}
+
+//  actor-run on 10 groups, from exec to "all ready", STARTS times
+static int
+s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
+{
+    char topology [2048] = "run\n    name = ten\n";
+    for (int i = 0; i < 10; i++) {
+        char group [96];
+        snprintf (group, sizeof group, "group = g%d\n    actor = s\n        class = sink\n", i);
+        strcat (topology, group);
+    }
+    s_write (self, "ten.zpl", topology);
+    int64_t walls [STARTS], logs [STARTS];
+    for (int i = 0; i < STARTS; i++) {
+        int64_t start = s_now_ns ();
+        if (s_start (self, "ten.zpl")) {
+            return -1;
+        }
+        const char *line = s_log_wait (self, "run ten up: 10 groups ready in ");
+        walls [i] = s_now_ns () - start;
+        if (!line) {
+            fprintf (stderr, "bench_restart: 10 groups not up; log:\n%s\n", self->tail);
+            s_stop (self);
+            return -1;
+        }
+        logs [i] = (int64_t) atoi (line + strlen ("run ten up: 10 groups ready in ")) * 1000000;
+        if (i == STARTS - 1) {
+            //  Idle: nothing is due, nothing happens. The first 100 ms let
+            //  actor-run finish the turn that logged "up" and go to sleep.
+            struct timespec settle = { 0, 100000000 }, second = { 1, 0 };
+            nanosleep (&settle, NULL);
+            long before = s_wakeups (self->pid);
+            nanosleep (&second, NULL);
+            *wakeups = (double) (s_wakeups (self->pid) - before);
+        }
+        if (s_stop (self) != 0) {
+            fprintf (stderr, "bench_restart: actor-run did not stop cleanly\n");
+        }
+    }
+    double p99;
+    s_stats (walls, STARTS, wall, &p99);
+    s_stats (logs, STARTS, logged, &p99);
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    int count = argc > 1 ? atoi (argv [1]) : 1000;
+    if (count < 1) {
+        fprintf (stderr, "usage: bench_restart [N]\n");
+        return 2;
+    }
+    zsys_handler_set (NULL);
+    signal (SIGPIPE, SIG_IGN);
+    bench_t self = { .err_fd = -1 };
+    snprintf (self.dir, sizeof self.dir, "/tmp/actorio-bench-XXXXXX");
+    if (!mkdtemp (self.dir)) {
+        perror ("mkdtemp");
+        return 1;
+    }
+    snprintf (self.endpoint, sizeof self.endpoint, "ipc://%s/probes", self.dir);
+    self.router = zsock_new (ZMQ_ROUTER);
+    zsock_set_router_handover (self.router, 1);
+    if (zsock_bind (self.router, "%s", self.endpoint) == -1) {
+        perror ("bind");
+        return 1;
+    }
+
+    double exec_median, exec_p99, fork_median, fork_p99;
+    s_floor ("fork+exec", true, count, &exec_median, &exec_p99);
+    s_floor ("fork", false, count, &fork_median, &fork_p99);
+    char figure [160];
+    snprintf (figure, sizeof figure, "floor: fork + exec /bin/true + waitpid, median of %d", count);
+    s_result ("fork-exec-floor", figure, "ms", exec_median);
+    snprintf (figure, sizeof figure, "floor: fork + _exit + waitpid, median of %d", count);
+    s_result ("fork-floor", figure, "ms", fork_median);
+
+    double median = 0, p99 = 0;
+    int failed = s_restarts (&self, count, &median, &p99);
+    if (!failed) {
+        snprintf (figure, sizeof figure,
+                  "kill -9 of a group to its restart answering, median of %d", count);
+        s_result ("restart-median", figure, "ms", median);
+        snprintf (figure, sizeof figure,
+                  "kill -9 of a group to its restart answering, p99 of %d", count);
+        s_result ("restart-p99", figure, "ms", p99);
+    }
+    double wall = 0, logged = 0, wakeups = -1;
+    if (s_starts (&self, &wall, &logged, &wakeups) == 0) {
+        s_result ("start-10", "exec of actor-run on 10 groups to all ready, median of 20",
+                  "ms", wall);
+        s_result ("start-10-logged", "10 groups, run start to all ready as actor-run "
+                  "logs it, median of 20", "ms", logged);
+        s_result ("idle-wakeups", "actor-run wake-ups in 1 s with nothing due", "/s", wakeups);
+    }
+    else {
+        failed = -1;
+    }
+
+    printf ("\n%-44s %10s %10s\n", "actor-run", "measured", "target");
+    printf ("%-44s %7.3f ms %10s\n", "restart latency, median", median, "< 2 ms");
+    printf ("%-44s %7.3f ms %10s\n", "restart latency, p99", p99, "< 10 ms");
+    printf ("%-44s %7.3f ms %10s\n", "floor: fork+exec+waitpid /bin/true, median", exec_median, "");
+    printf ("%-44s %7.3f ms %10s\n", "floor: fork+waitpid, median", fork_median, "");
+    printf ("%-44s %7.3f ms %10s\n", "10 groups, exec to all ready, median", wall, "< 50 ms");
+    printf ("%-44s %7.3f ms %10s\n", "10 groups, as logged by actor-run, median", logged, "");
+    printf ("%-44s %7.0f /s %10s\n", "idle wake-ups", wakeups, "0");
+
+    zsock_destroy (&self.router);
+    char command [128];
+    snprintf (command, sizeof command, "rm -rf '%s'", self.dir);
+    if (system (command)) {
+        fprintf (stderr, "bench_restart: unable to remove %s\n", self.dir);
+    }
+    return failed ? 1 : 0;
+}
