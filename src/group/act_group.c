@@ -208,6 +208,7 @@ s_wait (s_host_t *host, act_system_t *system)
         { zsock_resolve (act_system_actor (system)), 0, ZMQ_POLLIN, 0 }
     };
     bool notified = false;      //  a notice was told since the start
+    bool reported = false;      //  the sentinel said how setup went
     while (true) {
         if (zmq_poll (items, 3, -1) == -1) {
             if (errno == EINTR) {
@@ -218,6 +219,7 @@ s_wait (s_host_t *host, act_system_t *system)
         if (items [0].revents & ZMQ_POLLIN) {
             act_msg_t *msg = act_inbox_recv (host->inbox, 0);
             bool failed = msg && streq (act_msg_str (msg), "fail");
+            reported |= msg != NULL;
             act_msg_destroy (&msg);
             if (failed) {
                 return ACT_GROUP_EXIT_INIT;
@@ -246,8 +248,11 @@ s_wait (s_host_t *host, act_system_t *system)
             }
         }
         if (items [2].revents & ZMQ_POLLIN) {
+            //  Before the sentinel has reported, running out of actors
+            //  means a setup failed or stopped: the sentinel is still to
+            //  come and says which, and its own stop brings STOPPED again.
             char *event = zstr_recv (act_system_actor (system));
-            bool ended = event && streq (event, "STOPPED");
+            bool ended = reported && event && streq (event, "STOPPED");
             zstr_free (&event);
             if (ended) {
                 return s_ended_code (host);
