@@ -368,6 +368,21 @@ s_wakeups (pid_t pid)
     return switches;
 }
 
+//  The state letter of a process (R running, S sleeping ...)
+static char
+s_state (pid_t pid)
+{
+    char path [64], stat [512];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    size_t size = fread (stat, 1, sizeof stat - 1, file);
+    fclose (file);
+    stat [size] = 0;
+    const char *close_paren = strrchr (stat, ')');
+    return close_paren ? close_paren [2] : '?';
+}
+
 Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
 {
     run_t *run = run_new ();
@@ -379,7 +394,9 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
     run_go (run);
     run_expect (run, 5000, "run idle up");
     //  Nothing is due and nothing happens: actor-run sits in poll with no
-    //  timeout. Watching it for a while is the only way to see that.
+    //  timeout. Watching it for a while is the only way to see that, from
+    //  the moment it went to sleep after logging "up".
+    cr_assert (RUN_UNTIL (run, s_state (run->pid) == 'S', 5000));
     long before = s_wakeups (run->pid);
     int64_t until = act_test_now_ms () + 300;
     RUN_UNTIL (run, false, until - act_test_now_ms ());
