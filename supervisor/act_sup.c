@@ -502,6 +502,24 @@ s_dispatch (s_run_t *run, size_t count)
     }
 }
 
+//  Where a group's stop notices go: "GROUP/ACTOR", which the loader
+//  checked names an actor of another group.
+static void
+s_find_parent (s_run_t *run, s_member_t *member)
+{
+    const char *parent = member->slot.group->parent;
+    const char *slash = parent ? strchr (parent, '/') : NULL;
+    member->parent = -1;
+    for (size_t i = 0; slash && i < run->count; i++) {
+        const char *name = run->topo->groups [i].name;
+        if (strlen (name) == (size_t) (slash - parent)
+        &&  strncmp (name, parent, (size_t) (slash - parent)) == 0) {
+            member->parent = (int) i;
+            member->parent_actor = slash + 1;
+        }
+    }
+}
+
 //  Everything the loop needs, allocated before the first group starts.
 static int
 s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
@@ -549,19 +567,7 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
                            strerror (errno));
             return -1;
         }
-        member->parent = -1;
-        if (group->parent) {
-            //  The loader checked it is "GROUP/ACTOR" with both existing
-            const char *slash = strchr (group->parent, '/');
-            for (size_t p = 0; p < run->count && slash; p++) {
-                const char *name = topo->groups [p].name;
-                if (strlen (name) == (size_t) (slash - group->parent)
-                &&  strncmp (name, group->parent, (size_t) (slash - group->parent)) == 0) {
-                    member->parent = (int) p;
-                    member->parent_actor = slash + 1;
-                }
-            }
-        }
+        s_find_parent (run, member);
         act_slot_schedule (&member->slot, run->started);
     }
     return 0;

@@ -60,23 +60,35 @@ s_standard_fds (void)
     }
 }
 
-int
-main (int argc, char **argv)
+//  Blocks the signals the supervisor reads from its signalfd, before
+//  anything could fork or a SIGTERM could arrive; mask gets the old mask.
+static void
+s_block_signals (sigset_t *mask)
 {
-    s_standard_fds ();
-    sigset_t blocked, mask;
+    sigset_t blocked;
     sigemptyset (&blocked);
     sigaddset (&blocked, SIGCHLD);
     sigaddset (&blocked, SIGINT);
     sigaddset (&blocked, SIGTERM);
     sigaddset (&blocked, SIGHUP);
-    sigprocmask (SIG_BLOCK, &blocked, &mask);
+    sigprocmask (SIG_BLOCK, &blocked, mask);
     //  A reader that went away must not kill the supervisor
     signal (SIGPIPE, SIG_IGN);
     //  czmq would install its own SIGINT/SIGTERM handlers on first use
     zsys_handler_set (NULL);
+}
 
-    static const struct option options [] = {
+typedef struct {
+    bool check;                 //  --check
+    const char *rundir;         //  --rundir, or NULL
+    const char *topology;       //  the one operand
+} s_options_t;
+
+//  Parses the command line; returns -1 to go on, else an exit code.
+static int
+s_options (int argc, char **argv, s_options_t *options)
+{
+    static const struct option longs [] = {
         { "check", no_argument, NULL, 'c' },
         { "verbose", no_argument, NULL, 'v' },
         { "rundir", required_argument, NULL, 'r' },
@@ -84,19 +96,17 @@ main (int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
-    bool check = false;
-    const char *rundir_path = NULL;
     int option;
-    while ((option = getopt_long (argc, argv, "cvr:hV", options, NULL)) != -1) {
+    while ((option = getopt_long (argc, argv, "cvr:hV", longs, NULL)) != -1) {
         switch (option) {
             case 'c':
-                check = true;
+                options->check = true;
                 break;
             case 'v':
                 act_log_set_verbose (true);
                 break;
             case 'r':
-                rundir_path = optarg;
+                options->rundir = optarg;
                 break;
             case 'h':
                 s_usage (stdout);
@@ -116,7 +126,14 @@ main (int argc, char **argv)
         s_usage (stderr);
         return ACT_RUN_EXIT_USAGE;
     }
-    const char *path = argv [optind];
+    options->topology = argv [optind];
+    return -1;
+}
+
+//  Loads and checks the topology; NULL after printing every problem.
+static act_topology_t *
+s_load (const char *path)
+{
     zlist_t *errors = zlist_new ();
     assert (errors);
     zlist_autofree (errors);
@@ -128,28 +145,43 @@ main (int argc, char **argv)
         }
         fprintf (stderr, "actor-run: %s: %zu problem%s, nothing started\n", path,
                  zlist_size (errors), zlist_size (errors) == 1 ? "" : "s");
-        zlist_destroy (&errors);
-        return ACT_RUN_EXIT_USAGE;
     }
     zlist_destroy (&errors);
-    if (check) {
-        printf ("%s: ok, run %s with %zu group%s\n", path, topology->name,
+    return topology;
+}
+
+int
+main (int argc, char **argv)
+{
+    s_standard_fds ();
+    sigset_t mask;
+    s_block_signals (&mask);
+    s_options_t options = { .check = false };
+    int code = s_options (argc, argv, &options);
+    if (code != -1) {
+        return code;
+    }
+    act_topology_t *topology = s_load (options.topology);
+    if (!topology) {
+        return ACT_RUN_EXIT_USAGE;
+    }
+    if (options.check) {
+        printf ("%s: ok, run %s with %zu group%s\n", options.topology, topology->name,
                 topology->group_count, topology->group_count == 1 ? "" : "s");
         act_topology_destroy (&topology);
         return ACT_RUN_EXIT_OK;
     }
-    char *default_path = rundir_path ? NULL : act_rundir_default (topology->name);
+    char *default_path = options.rundir ? NULL : act_rundir_default (topology->name);
     act_rundir_t *rundir = NULL;
-    if (rundir_path || default_path) {
-        rundir = act_rundir_open (rundir_path ? rundir_path : default_path);
+    if (options.rundir || default_path) {
+        rundir = act_rundir_open (options.rundir ? options.rundir : default_path);
     }
     free (default_path);
-    if (!rundir) {
-        act_topology_destroy (&topology);
-        return ACT_RUN_EXIT_SYSTEM;
+    code = ACT_RUN_EXIT_SYSTEM;
+    if (rundir) {
+        code = act_sup_run (topology, act_rundir_path (rundir), &mask);
+        act_rundir_remove (&rundir);
     }
-    int code = act_sup_run (topology, act_rundir_path (rundir), &mask);
-    act_rundir_remove (&rundir);
     act_topology_destroy (&topology);
     return code;
 }
