@@ -250,10 +250,12 @@ Test (supervisor, hung_teardown_is_killed_after_the_grace, .timeout = 30)
         "    actor = p\n"
         "        class = probe\n"
         "        args = \"@EP@ teardown=hang\"\n");
-    run_go (run);
+    run_start (run, "--verbose", "--rundir", run->rundir, run->topology);
     pid_t stuck = run_pid (run, "ready", "stuck", 5000);
     run_signal (run, SIGTERM);
-    char grace [64], stop [64];
+    char asked [64], grace [64], stop [64];
+    snprintf (asked, sizeof asked, "asked stuck pid %d to stop, grace 300 ms", (int) stuck);
+    run_expect (run, 5000, asked);
     snprintf (grace, sizeof grace, "kill stuck pid %d: still running 300 ms after stop", (int) stuck);
     snprintf (stop, sizeof stop, "stop stuck pid %d: signal 9", (int) stuck);
     run_expect (run, 5000, grace);

@@ -284,13 +284,16 @@ act_group_host (const act_group_spec_t *spec)
         zmalloc ((spec->actor_count + 1) * sizeof (act_class_t *));
     for (size_t i = 0; i < spec->actor_count; i++) {
         if (!(classes [i] = s_find_class (plugin, spec->actors [i].cls))) {
-            return s_init_failed ("class %s of actor %s not found",
-                                  spec->actors [i].cls, spec->actors [i].name);
+            int code = s_init_failed ("class %s of actor %s not found",
+                                      spec->actors [i].cls, spec->actors [i].name);
+            free (classes);
+            return code;
         }
     }
 
     act_system_t *system = act_system_new (spec->name);
     if (!system) {
+        free (classes);
         return s_init_failed ("unable to start the actor system: %s", strerror (errno));
     }
     s_host_t host = {
