@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -168,6 +169,7 @@ s_start (bench_t *self, const char *topology)
     snprintf (path, sizeof path, "%s/%s", self->dir, topology);
     pid_t pid = fork ();
     if (pid == 0) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
         dup2 (err [1], STDERR_FILENO);
         int null_fd = open ("/dev/null", O_WRONLY);
         dup2 (null_fd, STDOUT_FILENO);

@@ -180,6 +180,8 @@ run_start_argv (run_t *self, const char **argv)
     pid_t pid = fork ();
     cr_assert_neq (pid, -1);
     if (pid == 0) {
+        //  A test that fails half-way must not leave its run behind
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
         dup2 (out [1], STDOUT_FILENO);
         dup2 (err [1], STDERR_FILENO);
         execv (ACTOR_RUN, (char **) argv);
