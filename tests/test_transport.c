@@ -198,22 +198,27 @@ Test (transport, garbage_is_dropped_and_counted, .timeout = 30)
     snprintf (endpoint, sizeof endpoint, "ipc://%s/b", run.rundir);
     zsock_t *rogue = zsock_new_dealer (endpoint);
     cr_assert_not_null (rogue);
-    //  One frame; a bad header; a truncated set; too many frames; oversized.
+    //  Not a batch; a bad magic; a truncated record; too many frames;
+    //  a record for a reserved type; then one over the size limit.
     zstr_send (rogue, "garbage");
-    zsock_send (rogue, "ssss", "not a header", "echo", "", "x");
-    zsock_send (rogue, "ss", "\xAC\x01", "echo");
-    zsock_send (rogue, "ssssss", "a", "b", "c", "d", "e", "f");
-    unsigned char header [16] = { 0xAC, 1, 0, 0, 0, 0, 0, 1 };
-    zframe_t *big = zframe_new (NULL, (2 << 20));
+    zsock_send (rogue, "s", "not a batch header");
+    unsigned char cut [] = { 0xAC, 1, 0, 1, 0, 4, 0, 0 };
+    zmsg_t *truncated = zmsg_new ();
+    zmsg_addmem (truncated, cut, sizeof cut);
+    zmsg_send (&truncated, rogue);
+    zsock_send (rogue, "ssss", "a", "b", "c", "d");
+    unsigned char reserved [] = { 0xAC, 1, 0, 1,  0, 4, 0, 0,  0xFF, 0xFF, 0, 1,
+                                  0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0,  'e', 'c', 'h', 'o' };
+    zmsg_t *system_type = zmsg_new ();
+    zmsg_addmem (system_type, reserved, sizeof reserved);
+    zmsg_send (&system_type, rogue);
+    zframe_t *big = zframe_new (NULL, (4 << 20));
     zmsg_t *oversized = zmsg_new ();
-    zmsg_addmem (oversized, header, sizeof header);
-    zmsg_addstr (oversized, "echo");
-    zmsg_addstr (oversized, "");
     zmsg_append (oversized, &big);
     zmsg_send (&oversized, rogue);
 
     act_transport_stats_t stats;
-    ACT_ASSERT_EVENTUALLY ((act_transport_stats (run.b, &stats), stats.malformed >= 4), 5000);
+    ACT_ASSERT_EVENTUALLY ((act_transport_stats (run.b, &stats), stats.malformed >= 5), 5000);
     //  The oversized one is refused by libzmq itself (ZMQ_MAXMSGSIZE drops the
     //  connection), so it is not in the codec's count; the group lives on.
     act_ref_t *remote = act_lookup (run.a, "b/echo");

@@ -4,102 +4,181 @@
 #include "act_test.h"
 #include "act_wire.h"
 
+typedef struct {
+    act_wire_head_t heads [8];
+    size_t count;
+} s_seen_t;
+
+static void
+s_collect (void *arg, const act_wire_head_t *head)
+{
+    s_seen_t *seen = (s_seen_t *) arg;
+    if (seen->count < 8)
+        seen->heads [seen->count] = *head;
+    seen->count++;
+}
+
 static act_wire_reason_t
-s_decode (zmsg_t *wire, act_wire_head_t *head, size_t max)
+s_decode (zmsg_t *wire, s_seen_t *seen, size_t max)
 {
     act_wire_frame_t frames [8];
     size_t count = 0;
     for (zframe_t *f = zmsg_first (wire); f && count < 8; f = zmsg_next (wire))
         frames [count++] = (act_wire_frame_t) { zframe_data (f), zframe_size (f) };
-    if (zmsg_size (wire) > 8)
-        count = 8;
-    return act_wire_decode (frames, count, max, head);
+    memset (seen, 0, sizeof *seen);
+    return act_wire_decode (frames, count, max, s_collect, seen);
 }
 
-Test (wire, round_trip_over_a_socket, .timeout = 10)
+Test (wire, a_batch_round_trip_over_a_socket, .timeout = 10)
 {
     zsock_t *out = zsock_new_pair ("@inproc://wire-rt");
     zsock_t *in = zsock_new_pair (">inproc://wire-rt");
-    act_msg_t *msg = act_msg_new_str (42, "hello");
-    act_msg_set_corr (msg, 0x0102030405060708ull);
-    cr_assert_eq (act_wire_send (zsock_resolve (out), NULL, "greeter", "g1/asker",
-                                 ACT_WIRE_F_ASK, &msg), 0);
-    cr_assert_null (msg, "the codec took the message");
+    act_wire_batch_t batch = { 0 };
+    act_wire_batch_reset (&batch);
+    act_msg_t *hello = act_msg_new_str (42, "hello");
+    act_msg_set_corr (hello, 0x0102030405060708ull);
+    act_msg_t *empty = act_msg_new (43);
+    act_wire_batch_add (&batch, "greeter", "g1/asker", ACT_WIRE_F_ASK, hello);
+    act_wire_batch_add (&batch, "other", NULL, 0, empty);
+    act_msg_destroy (&hello);
+    act_msg_destroy (&empty);
+    cr_assert_eq (act_wire_batch_send (zsock_resolve (out), NULL, &batch), 0);
+    cr_assert_eq (batch.count, 0, "a sent batch is empty again");
 
     zmsg_t *wire = zmsg_recv (in);
-    cr_assert_eq (zmsg_size (wire), ACT_WIRE_FRAMES);
-    act_wire_head_t head;
-    cr_assert_eq (s_decode (wire, &head, 0), ACT_WIRE_OK);
-    cr_assert_eq (head.type, 42);
-    cr_assert_eq (head.corr, 0x0102030405060708ull);
-    cr_assert_eq (head.flags, ACT_WIRE_F_ASK);
-    cr_assert_str_eq (head.target, "greeter");
-    cr_assert_str_eq (head.sender, "g1/asker");
-    cr_assert_eq (head.size, 6);
-    cr_assert_str_eq ((const char *) head.payload, "hello");
+    cr_assert_eq (zmsg_size (wire), 1, "a batch is one frame");
+    s_seen_t seen;
+    cr_assert_eq (s_decode (wire, &seen, 0), ACT_WIRE_OK);
+    cr_assert_eq (seen.count, 2);
+    cr_assert_eq (seen.heads [0].type, 42);
+    cr_assert_eq (seen.heads [0].corr, 0x0102030405060708ull);
+    cr_assert_eq (seen.heads [0].flags, ACT_WIRE_F_ASK);
+    cr_assert_str_eq (seen.heads [0].target, "greeter");
+    cr_assert_str_eq (seen.heads [0].sender, "g1/asker");
+    cr_assert_eq (seen.heads [0].size, 6);
+    cr_assert_eq (memcmp (seen.heads [0].payload, "hello", 6), 0);
+    cr_assert_eq (seen.heads [1].type, 43);
+    cr_assert_str_eq (seen.heads [1].sender, "");
+    cr_assert_eq (seen.heads [1].size, 0);
     zmsg_destroy (&wire);
+    act_wire_batch_free (&batch);
     zsock_destroy (&in);
     zsock_destroy (&out);
 }
 
-//  Builds a frame set from a header and strings, for the bad cases.
-static zmsg_t *
-s_wire (const unsigned char *header, size_t header_size, const char *target,
-        const char *sender, size_t payload)
+Test (wire, a_large_payload_travels_alone_zero_copy, .timeout = 10)
 {
-    zmsg_t *wire = zmsg_new ();
-    zmsg_addmem (wire, header, header_size);
-    zmsg_addmem (wire, target, strlen (target));
-    zmsg_addmem (wire, sender, strlen (sender));
-    char *body = (char *) calloc (1, payload + 1);
-    zmsg_addmem (wire, body, payload);
-    free (body);
-    return wire;
+    zsock_t *out = zsock_new_pair ("@inproc://wire-big");
+    zsock_t *in = zsock_new_pair (">inproc://wire-big");
+    size_t size = ACT_WIRE_INLINE_MAX + 1;
+    char *data = (char *) malloc (size);
+    memset (data, 'x', size);
+    act_msg_t *big = act_msg_new_data (9, data, size);
+    cr_assert_not (act_wire_inline (big));
+    cr_assert_eq (act_wire_send_alone (zsock_resolve (out), NULL, "sink", "g/a", 0, &big), 0);
+    cr_assert_null (big, "the codec took the message");
+    zmsg_t *wire = zmsg_recv (in);
+    cr_assert_eq (zmsg_size (wire), 2);
+    s_seen_t seen;
+    cr_assert_eq (s_decode (wire, &seen, 0), ACT_WIRE_OK);
+    cr_assert_eq (seen.count, 1);
+    cr_assert_eq (seen.heads [0].size, size);
+    cr_assert_eq (memcmp (seen.heads [0].payload, data, size), 0);
+    cr_assert_eq (s_decode (wire, &seen, 100), ACT_WIRE_TOO_BIG);
+    zmsg_destroy (&wire);
+    free (data);
+    zsock_destroy (&in);
+    zsock_destroy (&out);
+}
+
+//  A one-record batch with fields to spoil, as bytes.
+typedef struct {
+    unsigned char bytes [256];
+    size_t size;
+} s_frame_t;
+
+static s_frame_t
+s_frame (const char *target, const char *sender, size_t payload)
+{
+    s_frame_t f = { { 0xAC, 1, 0, 1,
+                      0, (unsigned char) strlen (target), (unsigned char) strlen (sender), 0,
+                      0, 0xFF, 0, 7,   0, 0, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0, (unsigned char) payload }, 24 };
+    memcpy (f.bytes + f.size, target, strlen (target));
+    f.size += strlen (target);
+    memcpy (f.bytes + f.size, sender, strlen (sender));
+    f.size += strlen (sender);
+    f.size += payload;
+    return f;
 }
 
 Test (wire, refuses_each_malformed_field)
 {
-    unsigned char good [ACT_WIRE_HEADER] = { ACT_WIRE_MAGIC, ACT_WIRE_VERSION, 0, 0,
-                                             0, 0xFF, 0, 7 };
-    unsigned char h [ACT_WIRE_HEADER];
-    act_wire_head_t head;
-    struct { const char *what; int patch_at; unsigned char value; size_t header_size;
-             const char *target; const char *sender; size_t payload;
-             act_wire_reason_t expect; } cases [] = {
-        { "good",          -1, 0, 16, "a", "g/a", 10, ACT_WIRE_OK },
-        { "short header",  -1, 0, 15, "a", "", 0, ACT_WIRE_BAD_HEADER },
-        { "long header",   -1, 0, 17, "a", "", 0, ACT_WIRE_BAD_HEADER },
-        { "magic",          0, 0x00, 16, "a", "", 0, ACT_WIRE_BAD_HEADER },
-        { "version",        1, 9, 16, "a", "", 0, ACT_WIRE_BAD_VERSION },
-        { "flags",          2, 0x80, 16, "a", "", 0, ACT_WIRE_BAD_FLAGS },
-        { "reserved",       3, 1, 16, "a", "", 0, ACT_WIRE_BAD_FLAGS },
-        { "system type",    4, 0xFF, 16, "a", "", 0, ACT_WIRE_BAD_TYPE },
-        { "empty target",  -1, 0, 16, "", "", 0, ACT_WIRE_BAD_TARGET },
-        { "slash target",  -1, 0, 16, "a/b", "", 0, ACT_WIRE_BAD_TARGET },
-        { "long target",   -1, 0, 16,
-          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "", 0,
-          ACT_WIRE_BAD_TARGET },
-        { "sender no slash", -1, 0, 16, "a", "ga", 0, ACT_WIRE_BAD_SENDER },
-        { "sender empty actor", -1, 0, 16, "a", "g/", 0, ACT_WIRE_BAD_SENDER },
-        { "sender bad char", -1, 0, 16, "a", "g/a b", 0, ACT_WIRE_BAD_SENDER },
-        { "too big",       -1, 0, 16, "a", "", 101, ACT_WIRE_TOO_BIG },
+    struct { const char *what; s_frame_t frame; int patch_at; unsigned char value;
+             int resize; act_wire_reason_t expect; } cases [] = {
+        { "good",            s_frame ("a", "g/a", 10), -1, 0, 0, ACT_WIRE_OK },
+        { "short header",    s_frame ("a", "", 0), -1, 0, -22, ACT_WIRE_BAD_HEADER },
+        { "magic",           s_frame ("a", "", 0), 0, 0x00, 0, ACT_WIRE_BAD_HEADER },
+        { "version",         s_frame ("a", "", 0), 1, 9, 0, ACT_WIRE_BAD_VERSION },
+        { "zero records",    s_frame ("a", "", 0), 3, 0, 0, ACT_WIRE_BAD_HEADER },
+        { "too many records", s_frame ("a", "", 0), 2, 0xFF, 0, ACT_WIRE_BAD_HEADER },
+        { "more records than bytes", s_frame ("a", "", 0), 3, 2, 0, ACT_WIRE_TRUNCATED },
+        { "unknown flag",    s_frame ("a", "", 0), 4, 0x80, 0, ACT_WIRE_BAD_FLAGS },
+        { "reserved byte",   s_frame ("a", "", 0), 7, 1, 0, ACT_WIRE_BAD_FLAGS },
+        { "external alone",  s_frame ("a", "", 0), 4, ACT_WIRE_F_EXTERNAL, 0, ACT_WIRE_BAD_FRAMES },
+        { "system type",     s_frame ("a", "", 0), 8, 0xFF, 0, ACT_WIRE_BAD_TYPE },
+        { "empty target",    s_frame ("", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
+        { "slash target",    s_frame ("a/b", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
+        { "sender no slash", s_frame ("a", "ga", 0), -1, 0, 0, ACT_WIRE_BAD_SENDER },
+        { "sender no actor", s_frame ("a", "g/", 0), -1, 0, 0, ACT_WIRE_BAD_SENDER },
+        { "sender bad char", s_frame ("a", "g/a b", 0), -1, 0, 0, ACT_WIRE_BAD_SENDER },
+        { "too big",         s_frame ("a", "", 101), -1, 0, 0, ACT_WIRE_TOO_BIG },
+        { "payload cut",     s_frame ("a", "", 10), -1, 0, -1, ACT_WIRE_TRUNCATED },
+        { "bytes left over", s_frame ("a", "", 10), -1, 0, 1, ACT_WIRE_TRUNCATED },
+        { "names cut",       s_frame ("abc", "", 0), -1, 0, -2, ACT_WIRE_TRUNCATED },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
-        memcpy (h, good, sizeof h);
+        s_frame_t f = cases [i].frame;
         if (cases [i].patch_at >= 0)
-            h [cases [i].patch_at] = cases [i].value;
-        unsigned char big [17] = { 0 };
-        memcpy (big, h, sizeof h);
-        zmsg_t *wire = s_wire (big, cases [i].header_size, cases [i].target,
-                               cases [i].sender, cases [i].payload);
-        cr_expect_eq (s_decode (wire, &head, 100), cases [i].expect,
-                      "%s: got %s", cases [i].what,
-                      act_wire_reason_name (s_decode (wire, &head, 100)));
-        zmsg_destroy (&wire);
+            f.bytes [cases [i].patch_at] = cases [i].value;
+        f.size = (size_t) ((long) f.size + cases [i].resize);
+        act_wire_frame_t frame = { f.bytes, f.size };
+        s_seen_t seen = { .count = 0 };
+        act_wire_reason_t got = act_wire_decode (&frame, 1, 100, s_collect, &seen);
+        cr_expect_eq (got, cases [i].expect, "%s: got %s", cases [i].what,
+                      act_wire_reason_name (got));
+        if (got != ACT_WIRE_OK)
+            cr_expect_eq (seen.count, 0, "%s: nothing delivered from a bad batch",
+                          cases [i].what);
     }
-    act_wire_frame_t one = { good, sizeof good };
-    cr_expect_eq (act_wire_decode (&one, 1, 0, &head), ACT_WIRE_BAD_FRAMES);
-    cr_expect_eq (act_wire_decode (NULL, 4, 0, &head), ACT_WIRE_BAD_FRAMES);
+    s_frame_t f = s_frame ("a", "", 0);
+    act_wire_frame_t three [3] = { { f.bytes, f.size }, { "x", 1 }, { "y", 1 } };
+    cr_expect_eq (act_wire_decode (three, 3, 0, s_collect, NULL), ACT_WIRE_BAD_FRAMES);
+    cr_expect_eq (act_wire_decode (three, 2, 0, s_collect, NULL), ACT_WIRE_BAD_FRAMES,
+                  "a second frame needs an external record");
+    cr_expect_eq (act_wire_decode (NULL, 1, 0, s_collect, NULL), ACT_WIRE_BAD_FRAMES);
+}
+
+Test (wire, a_bad_record_spoils_the_whole_batch)
+{
+    act_wire_batch_t batch = { 0 };
+    act_wire_batch_reset (&batch);
+    act_msg_t *msg = act_msg_new (1);
+    act_wire_batch_add (&batch, "good", NULL, 0, msg);
+    act_wire_batch_add (&batch, "also-good", NULL, 0, msg);
+    act_msg_destroy (&msg);
+    batch.data [0] = ACT_WIRE_MAGIC;
+    batch.data [1] = ACT_WIRE_VERSION;
+    batch.data [2] = 0;
+    batch.data [3] = 2;
+    //  Spoil the second record's target length byte.
+    size_t second = ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD + 4;
+    batch.data [second + 1] = 0;
+    act_wire_frame_t frame = { batch.data, batch.size };
+    s_seen_t seen = { .count = 0 };
+    cr_assert_neq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_OK);
+    cr_assert_eq (seen.count, 0);
+    act_wire_batch_free (&batch);
 }
 
 Test (wire, names_and_addresses)

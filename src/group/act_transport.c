@@ -5,10 +5,13 @@
     binds ipc://RUNDIR/GROUP and takes messages from any peer; "out"
     connects to each peer on first use with the peer's name as routing
     id and ROUTER_MANDATORY, so a message is either queued toward a known
-    peer or refused with an error we count: never dropped in silence. A
-    full queue (the high-water mark) refuses with EAGAIN, which a tell
-    from the loop returns to its caller. Replies go out on "out" too, so
-    "in" never needs to know who is connected to it.
+    peer or refused with an error we count: never dropped in silence.
+    Messages to a peer are gathered into a batch that goes out when it is
+    full or when the loop is about to poll (see act_wire.h for why). A
+    full queue (the high-water mark) keeps the batch; when the batch is
+    full too, a tell is refused with EAGAIN, which a tell from the loop
+    returns to its caller. Replies go out on "out" too, so "in" never
+    needs to know who is connected to it.
 
     Local actors get addresses on demand: a named actor is GROUP/NAME, an
     anonymous actor or inbox that sends to another group is given a name
@@ -20,13 +23,16 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#define ACT_RECV_BUDGET 1024    //  messages taken per poll round, as many
+#define ACT_RECV_BUDGET 1024    //  records taken per poll round, as many
                                 //  as one actor turn handles
 
-typedef struct {
+typedef struct s_peer {
     char *name;                 //  group name
     bool down;                  //  stopped, says the supervisor
     bool connected;             //  "out" connected to its endpoint
+    bool dirty;                 //  in the dirty list: its batch waits
+    struct s_peer *next_dirty;  //  dirty list link
+    act_wire_batch_t batch;     //  messages not yet handed to ZeroMQ
     act_ref_t **asks;           //  waiters of asks sent to it (counted)
     uint32_t ask_count;
     uint32_t ask_cap;
@@ -40,6 +46,7 @@ typedef struct {
     void *in;                   //  ROUTER bound at our endpoint
     void *out;                  //  ROUTER connected to the peers
     zhashx_t *peers;            //  name -> s_peer_t
+    s_peer_t *dirty;            //  peers whose batch waits to be sent
     int64_t max_size;           //  payload limit, bytes
     int hwm;                    //  queue limit per peer, messages
 } s_transport_t;
@@ -52,6 +59,7 @@ s_peer_destroy (void **item)
     for (uint32_t i = 0; i < peer->ask_count; i++)
         act_ref_destroy (&peer->asks [i]);
     free (peer->asks);
+    act_wire_batch_free (&peer->batch);
     free (peer->name);
     free (peer);
 }
@@ -65,6 +73,7 @@ s_peer (s_transport_t *self, const char *name)
         if (!peer)
             abort ();
         peer->name = strdup (name);
+        act_wire_batch_reset (&peer->batch);
         zhashx_insert (self->peers, name, peer);
     }
     return peer;
@@ -144,16 +153,21 @@ s_give_name (s_transport_t *self, act_ref_t *ref)
 }
 
 static const char *
-s_address (s_transport_t *self, act_ref_t *ref, char *buffer, size_t size)
+s_address (s_transport_t *self, act_ref_t *ref)
 {
     if (!ref)
         return NULL;
     if (ref->kind == ACT_REF_REMOTE)
         return ref->name;       //  forwarded: the first sender stays
-    if (!ref->name && !s_give_name (self, ref))
-        return NULL;
-    snprintf (buffer, size, "%s/%s", self->group, ref->name);
-    return buffer;
+    if (!ref->address) {
+        if (!ref->name && !s_give_name (self, ref))
+            return NULL;
+        //  Kept in the reference: a stream from one actor formats it once.
+        char address [ACT_WIRE_ADDR_MAX + 1];
+        snprintf (address, sizeof address, "%s/%s", self->group, ref->name);
+        ref->address = strdup (address);
+    }
+    return ref->address;
 }
 
 static act_ref_t *
@@ -186,10 +200,61 @@ s_put_down (unsigned char *p, const act_down_t *down)
     memcpy (p, fields, sizeof fields);
 }
 
+static void
+s_drop_batch (s_transport_t *self, s_peer_t *peer)
+{
+    if (peer->batch.count)
+        atomic_fetch_add (&self->core->dropped, peer->batch.count);
+    act_wire_batch_reset (&peer->batch);
+}
+
+//  Hand a peer's batch to ZeroMQ. 0 when it went (or was empty); -1 with
+//  EAGAIN when the peer's queue is full and the batch stays.
 static int
-s_send (void *arg, act_ref_t *to, act_msg_t *msg)
+s_flush_peer (s_transport_t *self, s_peer_t *peer)
+{
+    if (act_wire_batch_send (self->out, peer->name, &peer->batch) == 0)
+        return 0;
+    if (errno == EAGAIN)
+        return -1;
+    //  Unroutable or worse: those messages cannot go, say so in the counts.
+    zsys_warning ("actorio: %s: cannot send to group %s: %s", self->group,
+                  peer->name, zmq_strerror (errno));
+    s_drop_batch (self, peer);
+    return 0;
+}
+
+static void
+s_mark_dirty (s_transport_t *self, s_peer_t *peer)
+{
+    if (!peer->dirty) {
+        peer->dirty = true;
+        peer->next_dirty = self->dirty;
+        self->dirty = peer;
+    }
+}
+
+static bool
+s_flush (void *arg)
 {
     s_transport_t *self = (s_transport_t *) arg;
+    s_peer_t *peer = self->dirty;
+    self->dirty = NULL;
+    while (peer) {
+        s_peer_t *next = peer->next_dirty;
+        peer->dirty = false;
+        if (s_flush_peer (self, peer))
+            s_mark_dirty (self, peer);
+        peer = next;
+    }
+    return self->dirty != NULL;
+}
+
+static s_peer_t *
+s_route (s_transport_t *self, act_ref_t *to)
+{
+    if (to->route)
+        return (s_peer_t *) to->route;
     const char *slash = strchr (to->name, '/');
     char group [ACT_WIRE_NAME_MAX + 1];
     size_t len = (size_t) (slash - to->name);
@@ -197,22 +262,36 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         len = ACT_WIRE_NAME_MAX;
     memcpy (group, to->name, len);
     group [len] = 0;
-    s_peer_t *peer = s_peer (self, group);
-    int err = 0;
-    if (peer->down)
-        err = EHOSTUNREACH;
-    else
-    if (!peer->connected && s_peer_connect (self, peer))
-        err = errno;
-    if (err) {
-        atomic_fetch_add (&self->core->dropped, 1);
-        if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
-            act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
-            act_msg_t *down = act_down_new (NULL, &why, ESRCH);
-            act_tell (msg->sender, &down);
-        }
-        act_msg_destroy (&msg);
-        errno = err;
+    //  Peers live as long as the transport, and a remote reference is only
+    //  used by its own system's loop: the pointer can be kept.
+    to->route = s_peer (self, group);
+    return (s_peer_t *) to->route;
+}
+
+static void
+s_refuse (s_transport_t *self, act_msg_t *msg, int err)
+{
+    atomic_fetch_add (&self->core->dropped, 1);
+    if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
+        act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
+        act_msg_t *down = act_down_new (NULL, &why, err == EAGAIN ? EAGAIN : ESRCH);
+        act_tell (msg->sender, &down);
+    }
+    act_msg_destroy (&msg);
+    errno = err;
+}
+
+static int
+s_send (void *arg, act_ref_t *to, act_msg_t *msg)
+{
+    s_transport_t *self = (s_transport_t *) arg;
+    s_peer_t *peer = s_route (self, to);
+    if (peer->down) {
+        s_refuse (self, msg, EHOSTUNREACH);
+        return -1;
+    }
+    if (!peer->connected && s_peer_connect (self, peer)) {
+        s_refuse (self, msg, errno);
         return -1;
     }
     uint32_t flags = (msg->flags & ACT_MSG_F_ASK) ? ACT_WIRE_F_ASK : 0;
@@ -229,27 +308,34 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         msg = notice;
         flags = ACT_WIRE_F_ERROR;
     }
-    char sender_buf [ACT_WIRE_ADDR_MAX + 1];
-    const char *sender = s_address (self, msg->sender, sender_buf, sizeof sender_buf);
+    const char *target = to->name + strlen (peer->name) + 1;
+    const char *sender = s_address (self, msg->sender);
     act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
-    if (act_wire_send (self->out, group, slash + 1, sender, flags, &msg)) {
-        err = errno;
-        atomic_fetch_add (&self->core->dropped, 1);
-        if (waiter) {
-            act_exit_t why = { ACT_EXIT_NORMAL, 0 };
-            act_msg_t *down = act_down_new (NULL, &why, err == EAGAIN ? EAGAIN : ESRCH);
-            act_tell (waiter, &down);
+    if (act_wire_inline (msg)) {
+        size_t size = act_wire_record_size (target, sender, msg);
+        if (act_wire_batch_full (&peer->batch, size) && s_flush_peer (self, peer)) {
+            act_ref_destroy (&waiter);
+            s_refuse (self, msg, EAGAIN);
+            return -1;
         }
-        act_ref_destroy (&waiter);
-        act_msg_destroy (&msg);
-        errno = err;
-        return -1;
+        act_wire_batch_add (&peer->batch, target, sender, flags, msg);
+        s_mark_dirty (self, peer);
+    }
+    else {
+        //  Alone, after what is queued for the same peer: FIFO per pair.
+        if (s_flush_peer (self, peer)
+        ||  act_wire_send_alone (self->out, peer->name, target, sender, flags, &msg)) {
+            act_ref_destroy (&waiter);
+            s_refuse (self, msg, errno == EHOSTUNREACH ? EHOSTUNREACH : EAGAIN);
+            return -1;
+        }
     }
     atomic_fetch_add_explicit (&self->core->sent, 1, memory_order_relaxed);
     if (waiter) {
         s_peer_track_ask (peer, waiter);
         act_ref_destroy (&waiter);
     }
+    act_msg_destroy (&msg);
     return 0;
 }
 
@@ -273,15 +359,56 @@ s_send_error (s_transport_t *self, const act_wire_head_t *head, int err)
 //  --------------------------------------------------------------------
 //  Receiving
 
-static void
-s_deliver (s_transport_t *self, const act_wire_head_t *head)
-{
-    pthread_mutex_lock (&self->core->lock);
-    act_ref_t *target = (act_ref_t *) zhashx_lookup (self->core->names, head->target);
-    if (target)
-        target = act_ref_dup (target);
-    pthread_mutex_unlock (&self->core->lock);
+//  What one batch's records share: consecutive records from the same
+//  sender or to the same target (a stream) look them up once.
+typedef struct {
+    s_transport_t *transport;   //  where we are
+    char sender [ACT_WIRE_ADDR_MAX + 1];    //  last sender address
+    act_ref_t *sender_ref;      //  its reference (counted), or NULL
+    char target [ACT_WIRE_NAME_MAX + 1];    //  last target name
+    act_ref_t *target_ref;      //  its reference (counted), or NULL
+    size_t records;             //  records delivered
+} s_batch_ctx_t;
 
+static act_ref_t *
+s_target (s_batch_ctx_t *ctx, const char *name)
+{
+    if (ctx->target_ref && streq (ctx->target, name))
+        return ctx->target_ref;
+    act_ref_destroy (&ctx->target_ref);
+    act_core_t *core = ctx->transport->core;
+    pthread_mutex_lock (&core->lock);
+    act_ref_t *ref = (act_ref_t *) zhashx_lookup (core->names, name);
+    if (ref)
+        ref = act_ref_dup (ref);
+    pthread_mutex_unlock (&core->lock);
+    if (ref) {
+        strcpy (ctx->target, name);
+        ctx->target_ref = ref;
+    }
+    return ref;
+}
+
+static act_ref_t *
+s_sender (s_batch_ctx_t *ctx, const char *address)
+{
+    if (!address [0])
+        return NULL;
+    if (!ctx->sender_ref || !streq (ctx->sender, address)) {
+        act_ref_destroy (&ctx->sender_ref);
+        ctx->sender_ref = s_ref_for (ctx->transport, address);
+        strcpy (ctx->sender, address);
+    }
+    return ctx->sender_ref ? act_ref_dup (ctx->sender_ref) : NULL;
+}
+
+static void
+s_deliver (void *arg, const act_wire_head_t *head)
+{
+    s_batch_ctx_t *ctx = (s_batch_ctx_t *) arg;
+    s_transport_t *self = ctx->transport;
+    ctx->records++;
+    act_ref_t *target = s_target (ctx, head->target);
     if (!target) {
         atomic_fetch_add (&self->core->unknown, 1);
         atomic_fetch_add (&self->core->dead_letters, 1);
@@ -309,54 +436,53 @@ s_deliver (s_transport_t *self, const act_wire_head_t *head)
             msg->flags |= ACT_MSG_F_ASK;
     }
     msg->corr = head->corr;
-    if (head->sender [0])
-        msg->sender = s_ref_for (self, head->sender);
+    msg->sender = s_sender (ctx, head->sender);
     atomic_fetch_add_explicit (&self->core->received, 1, memory_order_relaxed);
     act_loop_deliver (self->loop, target, msg);
-    act_ref_destroy (&target);
 }
 
-static void
+static bool
 s_recv (void *arg)
 {
     s_transport_t *self = (s_transport_t *) arg;
-    //  The routing id, the four frames, and one more to see too many.
-    zmq_msg_t parts [ACT_WIRE_FRAMES + 2];
-    for (int round = 0; round < ACT_RECV_BUDGET; round++) {
+    s_batch_ctx_t ctx = { .transport = self };
+    //  The routing id, up to two frames, and one more to see too many.
+    zmq_msg_t parts [4];
+    bool more_input = true;
+    while (ctx.records < ACT_RECV_BUDGET) {
         zmq_msg_init (&parts [0]);
         if (zmq_msg_recv (&parts [0], self->in, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close (&parts [0]);
+            more_input = false;
             break;
         }
         size_t count = 1;
         bool more = zmq_msg_more (&parts [0]);
         bool overflow = false;
         while (more) {
-            zmq_msg_t *part = &parts [count < ACT_WIRE_FRAMES + 1 ? count : ACT_WIRE_FRAMES + 1];
+            zmq_msg_t *part = &parts [count < 3 ? count : 3];
             zmq_msg_init (part);
             if (zmq_msg_recv (part, self->in, 0) < 0) {
                 zmq_msg_close (part);
                 break;
             }
             more = zmq_msg_more (part);
-            if (count < ACT_WIRE_FRAMES + 1)
+            if (count < 3)
                 count++;
             else {
                 overflow = true;
                 zmq_msg_close (part);
             }
         }
-        act_wire_frame_t frames [ACT_WIRE_FRAMES];
+        act_wire_frame_t frames [2];
         size_t frame_count = count - 1;
         for (size_t i = 0; i < frame_count; i++)
             frames [i] = (act_wire_frame_t) { zmq_msg_data (&parts [i + 1]),
                                               zmq_msg_size (&parts [i + 1]) };
-        act_wire_head_t head;
         act_wire_reason_t reason = overflow ? ACT_WIRE_BAD_FRAMES
-            : act_wire_decode (frames, frame_count, (size_t) self->max_size, &head);
-        if (reason == ACT_WIRE_OK)
-            s_deliver (self, &head);
-        else {
+            : act_wire_decode (frames, frame_count, (size_t) self->max_size,
+                               s_deliver, &ctx);
+        if (reason != ACT_WIRE_OK) {
             uint64_t bad = atomic_fetch_add (&self->core->malformed, 1) + 1;
             //  A log line per power of two: a flood cannot flood the log.
             if ((bad & (bad - 1)) == 0)
@@ -366,6 +492,9 @@ s_recv (void *arg)
         for (size_t i = 0; i < count; i++)
             zmq_msg_close (&parts [i]);
     }
+    act_ref_destroy (&ctx.sender_ref);
+    act_ref_destroy (&ctx.target_ref);
+    return more_input;
 }
 
 //  --------------------------------------------------------------------
@@ -375,6 +504,8 @@ static void
 s_destroy (void *arg)
 {
     s_transport_t *self = (s_transport_t *) arg;
+    //  A group stopping gracefully still sends what its actors said last.
+    s_flush (self);
     zmq_close (self->in);
     zmq_close (self->out);
     zhashx_destroy (&self->peers);
@@ -415,13 +546,19 @@ s_join (act_loop_t *loop, void *arg)
     self->in = zmq_socket (context, ZMQ_ROUTER);
     self->out = zmq_socket (context, ZMQ_ROUTER);
     int one = 1, linger = 200, uid = (int) getuid ();
-    zmq_setsockopt (self->in, ZMQ_MAXMSGSIZE, &self->max_size, sizeof self->max_size);
-    zmq_setsockopt (self->in, ZMQ_RCVHWM, &self->hwm, sizeof self->hwm);
+    //  Limits in ZeroMQ's units: a frame holds a batch, or one payload.
+    int64_t frame_max = self->max_size > ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX
+                      ? self->max_size : ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX;
+    frame_max += ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD + ACT_WIRE_ADDR_MAX
+               + ACT_WIRE_NAME_MAX;
+    int batches = (self->hwm + ACT_WIRE_BATCH_MAX - 1) / ACT_WIRE_BATCH_MAX + 1;
+    zmq_setsockopt (self->in, ZMQ_MAXMSGSIZE, &frame_max, sizeof frame_max);
+    zmq_setsockopt (self->in, ZMQ_RCVHWM, &batches, sizeof batches);
     zmq_setsockopt (self->in, ZMQ_LINGER, &linger, sizeof linger);
     //  Only processes of our own user may connect (SO_PEERCRED).
     zmq_setsockopt (self->in, ZMQ_IPC_FILTER_UID, &uid, sizeof uid);
     zmq_setsockopt (self->out, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    zmq_setsockopt (self->out, ZMQ_SNDHWM, &self->hwm, sizeof self->hwm);
+    zmq_setsockopt (self->out, ZMQ_SNDHWM, &batches, sizeof batches);
     zmq_setsockopt (self->out, ZMQ_LINGER, &linger, sizeof linger);
 
     char endpoint [PATH_MAX + 8];
@@ -441,7 +578,7 @@ s_join (act_loop_t *loop, void *arg)
     pthread_mutex_lock (&core->lock);
     core->group = strdup (args->group);
     pthread_mutex_unlock (&core->lock);
-    act_link_t link = { self, self->in, s_send, s_recv, s_destroy };
+    act_link_t link = { self, self->in, s_send, s_recv, s_flush, s_destroy };
     act_loop_set_link (loop, &link);
     return 0;
 }
@@ -480,8 +617,10 @@ s_peer_state (act_loop_t *loop, void *arg)
     s_transport_t *self = (s_transport_t *) act_loop_link_self (loop);
     s_peer_t *peer = s_peer (self, args->peer);
     peer->down = args->down;
-    if (args->down)
+    if (args->down) {
+        s_drop_batch (self, peer);
         s_peer_fail_asks (peer);
+    }
     return 0;
 }
 

@@ -2,18 +2,23 @@
     SPDX-License-Identifier: MPL-2.0
 
     The loop alternates between running ready actors and polling: the
-    zactor pipe, the eventfd of posts from other threads, watched fds and
-    sockets, with the next timer as poll timeout. It is hand-written
-    rather than a zloop because it must poll with a zero timeout while
-    actors are ready and run mailboxes between poll rounds; zloop has no
-    such idle hook, and a poll per message would cost a syscall on the hot
-    path. Ready actors run round-robin, each at most ACT_TURN_BUDGET
+    zactor pipe, the eventfd of posts from other threads, the transport,
+    watched fds and sockets, with the next timer as poll timeout. It is
+    hand-written rather than a zloop because it must poll with a zero
+    timeout while actors are ready and run mailboxes between poll rounds;
+    zloop has no such idle hook. It calls poll(2) on the sockets' ZMQ_FD
+    itself rather than zmq_poll: zmq_poll asks every socket for its events
+    before and after polling, two syscalls per socket per round, which
+    measured as most of a cross-group round trip's CPU. ZMQ_FD only says
+    "look again", so a socket that fired is read until it reports no
+    input, or flagged to be looked at in the next round. Ready actors run round-robin, each at most ACT_TURN_BUDGET
     messages per turn; the loop polls at least every ACT_POLL_BUDGET
     messages, so neither a flooded actor nor a busy system starves the
     others or the watched inputs.
 */
 #include "act_loop_priv.h"
 #include <unistd.h>
+#include <poll.h>
 
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
@@ -25,6 +30,7 @@ typedef struct {
     act_t *actor;               //  owner
     int fd;                     //  watched fd, or -1
     zsock_t *sock;              //  watched socket, or NULL
+    bool more;                  //  the socket may still hold input
     act_fd_fn *fd_fn;           //  handler for an fd
     act_sock_fn *sock_fn;       //  handler for a socket
     void *arg;                  //  handler argument
@@ -48,7 +54,7 @@ struct act_loop {
     act_t *ready_tail;
     act_t *reap_head;           //  actors to finalize
     act_t *tops;                //  top-level actors
-    zmq_pollitem_t *items;      //  poll set: pipe, wake fd, watches
+    struct pollfd *items;       //  poll set: pipe, wake fd, transport, watches
     s_watch_t *watches;         //  watches, parallel to items + 2
     int *ready_ids;             //  scratch: ids of ready watches
     size_t watch_count;
@@ -60,6 +66,8 @@ struct act_loop {
     int next_timer;             //  last timer id given
     act_pool_t *pool;           //  worker pool, started on first offload
     act_link_t link;            //  transport to other groups, if joined
+    bool link_more;             //  the transport may still hold input
+    bool pipe_more;             //  the pipe may hold input: we sent on it
     bool terminating;           //  $TERM received
 };
 
@@ -395,19 +403,19 @@ s_watch_add (act_loop_t *self, act_t *actor, int fd, zsock_t *sock,
         self->watch_cap = self->watch_cap ? self->watch_cap * 2 : 8;
         self->watches = (s_watch_t *) realloc (self->watches,
                                                self->watch_cap * sizeof (s_watch_t));
-        self->items = (zmq_pollitem_t *) realloc (self->items,
-            (self->watch_cap + ACT_FIXED_ITEMS) * sizeof (zmq_pollitem_t));
+        self->items = (struct pollfd *) realloc (self->items,
+            (self->watch_cap + ACT_FIXED_ITEMS) * sizeof (struct pollfd));
         self->ready_ids = (int *) realloc (self->ready_ids,
                                            self->watch_cap * sizeof (int));
         if (!self->watches || !self->items || !self->ready_ids)
             abort ();
     }
     s_watch_t *w = &self->watches [self->watch_count];
-    *w = (s_watch_t) { ++self->next_watch, actor, sock ? -1 : fd, sock,
+    //  A socket may hold input already: look at it in the next round.
+    *w = (s_watch_t) { ++self->next_watch, actor, sock ? -1 : fd, sock, sock != NULL,
                        fd_fn, sock_fn, arg };
-    zmq_pollitem_t *item = &self->items [ACT_FIXED_ITEMS + self->watch_count];
-    *item = (zmq_pollitem_t) { sock ? zsock_resolve (sock) : NULL,
-                               sock ? 0 : fd, ZMQ_POLLIN, 0 };
+    struct pollfd *item = &self->items [ACT_FIXED_ITEMS + self->watch_count];
+    *item = (struct pollfd) { sock ? zsock_fd (sock) : fd, POLLIN, 0 };
     self->watch_count++;
     actor->hooks++;
     return 0;
@@ -446,9 +454,21 @@ s_watch_dispatch (act_loop_t *self)
     //  ready_ids is read afresh each time: a handler that adds a watch may
     //  grow (move) the array.
     size_t count = 0;
-    for (size_t i = 0; i < self->watch_count; i++)
-        if (self->items [ACT_FIXED_ITEMS + i].revents & (ZMQ_POLLIN | ZMQ_POLLERR))
-            self->ready_ids [count++] = self->watches [i].id;
+    for (size_t i = 0; i < self->watch_count; i++) {
+        s_watch_t *w = &self->watches [i];
+        short revents = self->items [ACT_FIXED_ITEMS + i].revents;
+        if (w->sock) {
+            //  A socket's fd only says "look": the events tell, and a
+            //  socket with input is looked at again next round.
+            if (revents || w->more)
+                w->more = (zsock_events (w->sock) & ZMQ_POLLIN) != 0;
+            if (w->more)
+                self->ready_ids [count++] = w->id;
+        }
+        else
+        if (revents & (POLLIN | POLLERR | POLLHUP))
+            self->ready_ids [count++] = w->id;
+    }
     for (size_t r = 0; r < count; r++) {
         for (size_t i = 0; i < self->watch_count; i++) {
             s_watch_t w = self->watches [i];
@@ -590,10 +610,25 @@ s_timers_fire (act_loop_t *self)
     }
 }
 
+static bool
+s_input_waits (act_loop_t *self)
+{
+    //  A watched socket is looked at every round, as zmq_poll would: any
+    //  send on it, by any handler, may have swallowed its fd's signal.
+    bool waits = self->link_more || self->pipe_more;
+    for (size_t i = 0; i < self->watch_count; i++) {
+        s_watch_t *w = &self->watches [i];
+        if (w->sock && !w->more)
+            w->more = (zsock_events (w->sock) & ZMQ_POLLIN) != 0;
+        waits = waits || w->more;
+    }
+    return waits;
+}
+
 static int
 s_poll_timeout (act_loop_t *self)
 {
-    if (self->ready_head)
+    if (self->ready_head || s_input_waits (self))
         return 0;
     if (!self->timer_count)
         return -1;
@@ -639,13 +674,13 @@ s_loop_new (zsock_t *pipe, act_core_t *core)
     self->watch_cap = 8;
     self->watches = (s_watch_t *) calloc (self->watch_cap, sizeof (s_watch_t));
     self->ready_ids = (int *) calloc (self->watch_cap, sizeof (int));
-    self->items = (zmq_pollitem_t *) calloc (self->watch_cap + ACT_FIXED_ITEMS,
-                                             sizeof (zmq_pollitem_t));
+    self->items = (struct pollfd *) calloc (self->watch_cap + ACT_FIXED_ITEMS,
+                                            sizeof (struct pollfd));
     if (!self->watches || !self->items || !self->ready_ids)
         abort ();
-    self->items [0] = (zmq_pollitem_t) { zsock_resolve (pipe), 0, ZMQ_POLLIN, 0 };
-    self->items [1] = (zmq_pollitem_t) { NULL, core->wake_fd, ZMQ_POLLIN, 0 };
-    self->items [2] = (zmq_pollitem_t) { NULL, -1, ZMQ_POLLIN, 0 };
+    self->items [0] = (struct pollfd) { zsock_fd (pipe), POLLIN, 0 };
+    self->items [1] = (struct pollfd) { core->wake_fd, POLLIN, 0 };
+    self->items [2] = (struct pollfd) { -1, POLLIN, 0 };
     return self;
 }
 
@@ -657,7 +692,12 @@ act_loop_set_link (act_loop_t *self, const act_link_t *link)
     memset (&self->link, 0, sizeof self->link);
     if (link)
         self->link = *link;
-    self->items [2] = (zmq_pollitem_t) { self->link.socket, -1, ZMQ_POLLIN, 0 };
+    int fd = -1;
+    size_t size = sizeof fd;
+    if (self->link.socket)
+        zmq_getsockopt (self->link.socket, ZMQ_FD, &fd, &size);
+    self->items [2] = (struct pollfd) { fd, POLLIN, 0 };
+    self->link_more = self->link.socket != NULL;
 }
 
 void *
@@ -686,10 +726,16 @@ s_loop_destroy (act_loop_t **self_p)
 static bool
 s_pipe_says_term (act_loop_t *self)
 {
-    char *command = zstr_recv (self->pipe);
-    bool term = !command || streq (command, "$TERM");
-    zstr_free (&command);
-    return term;
+    //  The host only ever sends $TERM; read all there is, as the fd will
+    //  not fire again for what is already queued.
+    while (zsock_events (self->pipe) & ZMQ_POLLIN) {
+        char *command = zstr_recv (self->pipe);
+        bool term = !command || streq (command, "$TERM");
+        zstr_free (&command);
+        if (term)
+            return true;
+    }
+    return false;
 }
 
 static void
@@ -715,26 +761,32 @@ act_loop_run (zsock_t *pipe, void *args)
     //  The host may never read what we tell it; never block on the pipe.
     zsock_set_sndtimeo (pipe, 0);
     zsock_signal (pipe, 0);
+    self->pipe_more = true;     //  the signal we sent may have hidden input
     while (!self->terminating) {
         s_run_ready (self);
         int timeout = s_poll_timeout (self);
-        int rc = zmq_poll (self->items, (int) (self->watch_count + ACT_FIXED_ITEMS),
-                           timeout);
+        //  A batch that found the peer's queue full is tried again soon;
+        //  ZeroMQ has no event for "that one peer has room".
+        if (self->link.flush && self->link.flush (self->link.self) && timeout != 0)
+            timeout = 1;
+        int rc = poll (self->items, (nfds_t) (self->watch_count + ACT_FIXED_ITEMS),
+                       timeout);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno != ETERM)
-                zsys_error ("actorio: %s: poll failed: %s",
-                            self->core->name, zmq_strerror (errno));
+            zsys_error ("actorio: %s: poll failed: %s", self->core->name, strerror (errno));
             break;
         }
-        if (rc > 0 && (self->items [0].revents & ZMQ_POLLIN) && s_pipe_says_term (self))
-            break;
-        if (rc > 0 && (self->items [1].revents & ZMQ_POLLIN))
+        if (self->items [0].revents || self->pipe_more) {
+            self->pipe_more = false;
+            if (s_pipe_says_term (self))
+                break;
+        }
+        if (self->items [1].revents & POLLIN)
             s_take_posts (self, false);
-        if (rc > 0 && (self->items [2].revents & ZMQ_POLLIN) && self->link.recv)
-            self->link.recv (self->link.self);
-        if (rc > 0 && self->watch_count)
+        if (self->link.recv && (self->items [2].revents || self->link_more))
+            self->link_more = self->link.recv (self->link.self);
+        if (self->watch_count)
             s_watch_dispatch (self);
         if (self->timer_count)
             s_timers_fire (self);
@@ -748,7 +800,10 @@ void
 act_loop_notify_idle (act_loop_t *self)
 {
     //  Tell the host the system ran out of actors; never block on it.
+    //  Sending may swallow the fd's signal of a $TERM that came meanwhile:
+    //  look at the pipe's events in the next round.
     zstr_sendx (self->pipe, "STOPPED", NULL);
+    self->pipe_more = true;
 }
 
 //  --------------------------------------------------------------------

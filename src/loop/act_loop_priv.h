@@ -19,13 +19,17 @@ typedef struct act_loop act_loop_t;
 typedef struct act_pool act_pool_t;
 
 //  What the group layer plugs into a loop to reach other groups: the loop
-//  polls socket and calls recv when it is readable, and hands send every
-//  message for a remote reference. All on the loop thread.
+//  polls socket's ZMQ_FD and calls recv when it fires or when recv said
+//  input may remain (it returns true when it stopped at its budget), hands
+//  send every message for a remote reference, and calls flush before it
+//  polls (it returns true while a batch waits for room). All on the loop
+//  thread.
 typedef struct {
     void *self;                 //  the transport
     void *socket;               //  libzmq socket to poll for input
     int (*send) (void *self, act_ref_t *to, act_msg_t *msg);    //  takes msg
-    void (*recv) (void *self);
+    bool (*recv) (void *self);
+    bool (*flush) (void *self);
     void (*destroy) (void *self);
 } act_link_t;
 

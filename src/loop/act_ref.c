@@ -45,6 +45,7 @@ act_ref_destroy (act_ref_t **self_p)
         act_inbox_free (self->inbox);
     act_core_release (&self->core);
     free (self->name);
+    free (self->address);
     free (self);
 }
 

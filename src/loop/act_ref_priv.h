@@ -26,6 +26,10 @@ struct _act_ref_t {
     char *name;                 //  registered name, or NULL; for a
                                 //  remote reference its "group/actor"
     act_exit_t exit;            //  why it stopped, valid once dead
+    char *address;              //  "group/name" once it sent to another
+                                //  group (loop thread only), or NULL
+    void *route;                //  remote: the transport's peer, cached
+                                //  by the loop thread, or NULL
 };
 
 //  A new reference with one owner.

@@ -1,17 +1,19 @@
 /*  act_wire - the codec of messages between groups
     SPDX-License-Identifier: MPL-2.0
 
-    Header layout, network byte order:
-        0   magic 0xAC          1   version
-        2   flags               3   reserved, 0
-        4   type (u32)          8   correlation id (u64)
+    Batch frame, all integers big-endian:
+        0   magic 0xAC      1   version     2   record count (u16)
+    then each record:
+        0   flags           1   target length       2   sender length
+        3   reserved, 0     4   type (u32)          8   correlation id (u64)
+        16  payload size (u32)
+        20  target, sender, payload (no payload here when EXTERNAL)
 */
 #include "act_wire.h"
-#include <arpa/inet.h>
 
 static const char *s_reason_names [ACT_WIRE_REASONS] = {
     "ok", "frames", "header", "version", "flags", "type", "target", "sender",
-    "size"
+    "size", "truncated"
 };
 
 const char *
@@ -47,62 +49,238 @@ act_wire_addr_valid (const char *addr, size_t len)
         && act_wire_name_valid (slash + 1, len - group - 1);
 }
 
+static uint32_t
+s_get32 (const unsigned char *p)
+{
+    return (uint32_t) p [0] << 24 | (uint32_t) p [1] << 16
+         | (uint32_t) p [2] << 8 | (uint32_t) p [3];
+}
+
+static void
+s_put32 (unsigned char *p, uint32_t value)
+{
+    p [0] = (unsigned char) (value >> 24);
+    p [1] = (unsigned char) (value >> 16);
+    p [2] = (unsigned char) (value >> 8);
+    p [3] = (unsigned char) value;
+}
+
 static uint64_t
 s_get64 (const unsigned char *p)
 {
-    uint64_t value = 0;
-    for (int i = 0; i < 8; i++)
-        value = (value << 8) | p [i];
-    return value;
+    return (uint64_t) s_get32 (p) << 32 | s_get32 (p + 4);
 }
 
 static void
 s_put64 (unsigned char *p, uint64_t value)
 {
-    for (int i = 7; i >= 0; i--) {
-        p [i] = (unsigned char) (value & 0xFF);
-        value >>= 8;
+    s_put32 (p, (uint32_t) (value >> 32));
+    s_put32 (p + 4, (uint32_t) value);
+}
+
+//  Check one record at p (left bytes remain in the frame); fill head if
+//  given. Returns the reason, and the record's length in *used.
+static act_wire_reason_t
+s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
+          size_t external_size, act_wire_head_t *head, size_t *used)
+{
+    if (left < ACT_WIRE_RECORD)
+        return ACT_WIRE_TRUNCATED;
+    uint32_t flags = p [0];
+    size_t target_len = p [1], sender_len = p [2];
+    if ((flags & ~ACT_WIRE_F_KNOWN) || p [3])
+        return ACT_WIRE_BAD_FLAGS;
+    if (((flags & ACT_WIRE_F_EXTERNAL) != 0) != external)
+        return ACT_WIRE_BAD_FRAMES;
+    uint32_t type = s_get32 (p + 4);
+    if (type >= ACT_MSG_SYSTEM)
+        return ACT_WIRE_BAD_TYPE;
+    size_t size = s_get32 (p + 16);
+    if (external && size != external_size)
+        return ACT_WIRE_BAD_FRAMES;
+    if (max_size && size > max_size)
+        return ACT_WIRE_TOO_BIG;
+    size_t inline_size = external ? 0 : size;
+    if (left - ACT_WIRE_RECORD < target_len + sender_len
+    ||  left - ACT_WIRE_RECORD - target_len - sender_len < inline_size)
+        return ACT_WIRE_TRUNCATED;
+    const char *target = (const char *) p + ACT_WIRE_RECORD;
+    const char *sender = target + target_len;
+    if (!act_wire_name_valid (target, target_len))
+        return ACT_WIRE_BAD_TARGET;
+    if (sender_len && !act_wire_addr_valid (sender, sender_len))
+        return ACT_WIRE_BAD_SENDER;
+    if (head) {
+        head->type = type;
+        head->flags = flags;
+        head->corr = s_get64 (p + 8);
+        memcpy (head->target, target, target_len);
+        head->target [target_len] = 0;
+        memcpy (head->sender, sender, sender_len);
+        head->sender [sender_len] = 0;
+        head->payload = external ? NULL : (const void *) (sender + sender_len);
+        head->size = size;
     }
+    *used = ACT_WIRE_RECORD + target_len + sender_len + inline_size;
+    return ACT_WIRE_OK;
+}
+
+//  Walk every record; with fn NULL only check, else check nothing and
+//  call fn (the caller checked first).
+static act_wire_reason_t
+s_walk (const act_wire_frame_t *frames, size_t count, size_t max_size,
+        act_wire_record_fn *fn, void *arg)
+{
+    const unsigned char *p = (const unsigned char *) frames [0].data;
+    size_t left = frames [0].size;
+    if (left < ACT_WIRE_BATCH_HEAD || !p || p [0] != ACT_WIRE_MAGIC)
+        return ACT_WIRE_BAD_HEADER;
+    if (p [1] != ACT_WIRE_VERSION)
+        return ACT_WIRE_BAD_VERSION;
+    unsigned records = (unsigned) p [2] << 8 | p [3];
+    if (records == 0 || records > ACT_WIRE_BATCH_MAX)
+        return ACT_WIRE_BAD_HEADER;
+    bool external = count == 2;
+    if (external && records != 1)
+        return ACT_WIRE_BAD_FRAMES;
+    if (external && frames [1].size && !frames [1].data)
+        return ACT_WIRE_BAD_FRAMES;
+    p += ACT_WIRE_BATCH_HEAD;
+    left -= ACT_WIRE_BATCH_HEAD;
+    for (unsigned i = 0; i < records; i++) {
+        act_wire_head_t head;
+        size_t used = 0;
+        act_wire_reason_t reason = s_record (p, left, max_size, external,
+                                             external ? frames [1].size : 0,
+                                             fn ? &head : NULL, &used);
+        if (reason != ACT_WIRE_OK)
+            return reason;
+        if (fn) {
+            if (external)
+                head.payload = frames [1].data;
+            fn (arg, &head);
+        }
+        p += used;
+        left -= used;
+    }
+    return left ? ACT_WIRE_TRUNCATED : ACT_WIRE_OK;
 }
 
 act_wire_reason_t
 act_wire_decode (const act_wire_frame_t *frames, size_t count, size_t max_size,
-                 act_wire_head_t *head)
+                 act_wire_record_fn *fn, void *arg)
 {
-    if (!frames || count != ACT_WIRE_FRAMES)
+    if (!frames || count < 1 || count > 2)
         return ACT_WIRE_BAD_FRAMES;
-    const unsigned char *h = (const unsigned char *) frames [0].data;
-    if (frames [0].size != ACT_WIRE_HEADER || !h || h [0] != ACT_WIRE_MAGIC)
-        return ACT_WIRE_BAD_HEADER;
-    if (h [1] != ACT_WIRE_VERSION)
-        return ACT_WIRE_BAD_VERSION;
-    if ((h [2] & ~ACT_WIRE_F_KNOWN) || h [3])
-        return ACT_WIRE_BAD_FLAGS;
-    uint32_t type;
-    memcpy (&type, h + 4, 4);
-    type = ntohl (type);
-    if (type >= ACT_MSG_SYSTEM)
-        return ACT_WIRE_BAD_TYPE;
-    if (!act_wire_name_valid ((const char *) frames [1].data, frames [1].size))
-        return ACT_WIRE_BAD_TARGET;
-    if (frames [2].size && !act_wire_addr_valid ((const char *) frames [2].data,
-                                                 frames [2].size))
-        return ACT_WIRE_BAD_SENDER;
-    if (max_size && frames [3].size > max_size)
-        return ACT_WIRE_TOO_BIG;
-    if (frames [3].size && !frames [3].data)
-        return ACT_WIRE_BAD_FRAMES;
-    head->type = type;
-    head->flags = h [2];
-    head->corr = s_get64 (h + 8);
-    memcpy (head->target, frames [1].data, frames [1].size);
-    head->target [frames [1].size] = 0;
-    if (frames [2].size)
-        memcpy (head->sender, frames [2].data, frames [2].size);
-    head->sender [frames [2].size] = 0;
-    head->payload = frames [3].data;
-    head->size = frames [3].size;
-    return ACT_WIRE_OK;
+    //  Two passes: nothing is delivered from a batch that is bad anywhere.
+    act_wire_reason_t reason = s_walk (frames, count, max_size, NULL, NULL);
+    if (reason == ACT_WIRE_OK && fn)
+        s_walk (frames, count, max_size, fn, arg);
+    return reason;
+}
+
+//  --------------------------------------------------------------------
+//  Encoding
+
+void
+act_wire_batch_reset (act_wire_batch_t *self)
+{
+    if (!self->data) {
+        self->cap = ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX + 512;
+        self->data = (unsigned char *) malloc (self->cap);
+        if (!self->data)
+            abort ();
+    }
+    self->size = ACT_WIRE_BATCH_HEAD;
+    self->count = 0;
+}
+
+void
+act_wire_batch_free (act_wire_batch_t *self)
+{
+    free (self->data);
+    memset (self, 0, sizeof *self);
+}
+
+bool
+act_wire_inline (const act_msg_t *msg)
+{
+    return msg->size <= ACT_WIRE_INLINE_MAX;
+}
+
+size_t
+act_wire_record_size (const char *target, const char *sender, const act_msg_t *msg)
+{
+    return ACT_WIRE_RECORD + strlen (target) + (sender ? strlen (sender) : 0)
+         + msg->size;
+}
+
+bool
+act_wire_batch_full (const act_wire_batch_t *self, size_t record_size)
+{
+    return self->count >= ACT_WIRE_BATCH_MAX
+        || (self->count && self->size + record_size > ACT_WIRE_BATCH_BYTES);
+}
+
+static size_t
+s_put_record (unsigned char *p, const char *target, const char *sender,
+              uint32_t flags, const act_msg_t *msg, bool external)
+{
+    size_t target_len = strlen (target), sender_len = sender ? strlen (sender) : 0;
+    p [0] = (unsigned char) flags;
+    p [1] = (unsigned char) target_len;
+    p [2] = (unsigned char) sender_len;
+    p [3] = 0;
+    s_put32 (p + 4, msg->type);
+    s_put64 (p + 8, msg->corr);
+    s_put32 (p + 16, (uint32_t) msg->size);
+    memcpy (p + ACT_WIRE_RECORD, target, target_len);
+    if (sender_len)
+        memcpy (p + ACT_WIRE_RECORD + target_len, sender, sender_len);
+    size_t used = ACT_WIRE_RECORD + target_len + sender_len;
+    if (!external && msg->size) {
+        memcpy (p + used, msg->data, msg->size);
+        used += msg->size;
+    }
+    return used;
+}
+
+void
+act_wire_batch_add (act_wire_batch_t *self, const char *target, const char *sender,
+                    uint32_t flags, const act_msg_t *msg)
+{
+    assert (self->data && self->size + act_wire_record_size (target, sender, msg)
+                          <= self->cap);
+    self->size += s_put_record (self->data + self->size, target, sender,
+                                flags & ~ACT_WIRE_F_EXTERNAL, msg, false);
+    self->count++;
+}
+
+static void
+s_put_head (unsigned char *p, unsigned count)
+{
+    p [0] = ACT_WIRE_MAGIC;
+    p [1] = ACT_WIRE_VERSION;
+    p [2] = (unsigned char) (count >> 8);
+    p [3] = (unsigned char) count;
+}
+
+int
+act_wire_batch_send (void *socket, const char *routing_id, act_wire_batch_t *self)
+{
+    if (!self->count)
+        return 0;
+    s_put_head (self->data, self->count);
+    //  Refusals (full queue, unknown peer) come on the first frame, and
+    //  then nothing was sent; once it is in, libzmq takes the rest.
+    if (routing_id
+    &&  zmq_send (socket, routing_id, strlen (routing_id), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    if (zmq_send (socket, self->data, self->size, routing_id ? 0 : ZMQ_DONTWAIT) < 0)
+        return -1;
+    self->size = ACT_WIRE_BATCH_HEAD;
+    self->count = 0;
+    return 0;
 }
 
 static void
@@ -114,32 +292,26 @@ s_free_msg (void *data, void *hint)
 }
 
 int
-act_wire_send (void *socket, const char *routing_id, const char *target,
-               const char *sender, uint32_t flags, act_msg_t **msg_p)
+act_wire_send_alone (void *socket, const char *routing_id, const char *target,
+                     const char *sender, uint32_t flags, act_msg_t **msg_p)
 {
     act_msg_t *msg = *msg_p;
-    unsigned char header [ACT_WIRE_HEADER] = { ACT_WIRE_MAGIC, ACT_WIRE_VERSION,
-                                               (unsigned char) flags, 0 };
-    uint32_t type = htonl (msg->type);
-    memcpy (header + 4, &type, 4);
-    s_put64 (header + 8, msg->corr);
-    //  An unroutable peer (ROUTER_MANDATORY) or a full pipe (DONTWAIT)
-    //  fails the first frame, and then the message is still the caller's.
-    //  Once the first frame is in, libzmq takes the rest atomically.
-    const void *first = routing_id ? (const void *) routing_id : header;
-    size_t first_size = routing_id ? strlen (routing_id) : sizeof header;
-    if (zmq_send (socket, first, first_size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+    unsigned char frame [ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD + ACT_WIRE_ADDR_MAX
+                         + ACT_WIRE_NAME_MAX];
+    s_put_head (frame, 1);
+    size_t size = ACT_WIRE_BATCH_HEAD
+                + s_put_record (frame + ACT_WIRE_BATCH_HEAD, target, sender,
+                                flags | ACT_WIRE_F_EXTERNAL, msg, true);
+    if (routing_id
+    &&  zmq_send (socket, routing_id, strlen (routing_id), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    if (zmq_send (socket, frame, size, ZMQ_SNDMORE | (routing_id ? 0 : ZMQ_DONTWAIT)) < 0)
         return -1;
     *msg_p = NULL;
-    if (routing_id)
-        zmq_send (socket, header, sizeof header, ZMQ_SNDMORE);
-    zmq_send (socket, target, strlen (target), ZMQ_SNDMORE);
-    zmq_send (socket, sender ? sender : "", sender ? strlen (sender) : 0, ZMQ_SNDMORE);
     zmq_msg_t payload;
-    if (msg->size) {
+    if (msg->size)
         //  Zero-copy: libzmq frees the whole message when done with it.
         zmq_msg_init_data (&payload, msg->data, msg->size, s_free_msg, msg);
-    }
     else {
         zmq_msg_init (&payload);
         act_msg_destroy (&msg);

@@ -1,42 +1,50 @@
 /*  act_wire - the codec of messages between groups (see actorio-wire(7))
     SPDX-License-Identifier: MPL-2.0
 
-    A message on the wire is four ZeroMQ frames: a 16-byte header (magic,
-    version, flags, type, correlation id), the target actor's name, the
-    sender's address ("group/actor", or empty), and the payload. Decoding
-    trusts nothing: every frame count, length, character and the version
-    are checked, and a bad message is refused with a reason the caller
-    counts. Encoding sends the payload zero-copy: libzmq frees the message
-    once it is on the wire.
+    One ZeroMQ message carries a batch of actor messages: a frame with a
+    4-byte batch header and one or more records (a 20-byte record header,
+    the target's name, the sender's address, the payload). Batching is
+    what lets a stream of small messages between groups approach raw
+    ZeroMQ: libzmq costs per frame, not per byte. A record with a large
+    payload travels alone, its payload in a second frame sent zero-copy.
+    Decoding trusts nothing: the frame count, every length, name,
+    flag and the version are checked before any record is used, and a
+    bad batch is refused whole with a reason the caller counts.
 */
 #ifndef ACT_WIRE_H_INCLUDED
 #define ACT_WIRE_H_INCLUDED
 
 #include "act_msg_priv.h"
 
-#define ACT_WIRE_MAGIC      0xAC        //  first byte of every header
+#define ACT_WIRE_MAGIC      0xAC        //  first byte of every batch
 #define ACT_WIRE_VERSION    1           //  this codec's version
-#define ACT_WIRE_HEADER     16          //  bytes in the header frame
-#define ACT_WIRE_FRAMES     4           //  frames after any routing id
+#define ACT_WIRE_BATCH_HEAD 4           //  magic, version, count (u16)
+#define ACT_WIRE_RECORD     20          //  fixed part of a record
 #define ACT_WIRE_NAME_MAX   64          //  longest group or actor name
 #define ACT_WIRE_ADDR_MAX   (2 * ACT_WIRE_NAME_MAX + 1)
+#define ACT_WIRE_BATCH_MAX  256         //  records in one batch at most
+#define ACT_WIRE_BATCH_BYTES (64 * 1024)    //  a batch is sent past this size
+#define ACT_WIRE_INLINE_MAX (8 * 1024)  //  larger payloads travel alone
 
-//  Header flags.
+//  Record flags.
 #define ACT_WIRE_F_ASK      0x01u       //  the sender waits for a reply
 #define ACT_WIRE_F_ERROR    0x02u       //  a failure reply: the payload is
-                                        //  an act_exit_t in network order
-#define ACT_WIRE_F_KNOWN    (ACT_WIRE_F_ASK | ACT_WIRE_F_ERROR)
+                                        //  kind, code, errno as 3 x u32
+#define ACT_WIRE_F_EXTERNAL 0x04u       //  payload in the next frame
+#define ACT_WIRE_F_KNOWN    0x07u
 
 typedef enum {
     ACT_WIRE_OK = 0,
-    ACT_WIRE_BAD_FRAMES,        //  not exactly four frames
-    ACT_WIRE_BAD_HEADER,        //  header of the wrong size or magic
+    ACT_WIRE_BAD_FRAMES,        //  not 1 frame, or 2 around one external record
+    ACT_WIRE_BAD_HEADER,        //  batch header short, bad magic or count
     ACT_WIRE_BAD_VERSION,       //  a version we do not speak
-    ACT_WIRE_BAD_FLAGS,         //  unknown flag bits set
+    ACT_WIRE_BAD_FLAGS,         //  unknown flag bits or reserved byte set
     ACT_WIRE_BAD_TYPE,          //  a reserved type
     ACT_WIRE_BAD_TARGET,        //  target name empty, long or bad chars
     ACT_WIRE_BAD_SENDER,        //  sender address malformed
     ACT_WIRE_TOO_BIG,           //  payload over the size limit
+    ACT_WIRE_TRUNCATED,         //  a record runs past the frame, or bytes
+                                //  are left after the last one
     ACT_WIRE_REASONS            //  count of the values above
 } act_wire_reason_t;
 
@@ -55,6 +63,17 @@ typedef struct {
     size_t size;                //  payload bytes
 } act_wire_head_t;
 
+//  Called for each record of a batch that passed every check.
+typedef void (act_wire_record_fn) (void *arg, const act_wire_head_t *head);
+
+//  A batch being filled for one peer.
+typedef struct {
+    unsigned char *data;        //  header space, then records
+    size_t size;                //  bytes used
+    size_t cap;                 //  bytes allocated
+    unsigned count;             //  records in it
+} act_wire_batch_t;
+
 //  True if name is a valid group or actor name: 1..64 of [A-Za-z0-9_.-].
 bool
     act_wire_name_valid (const char *name, size_t len);
@@ -63,19 +82,52 @@ bool
 bool
     act_wire_addr_valid (const char *addr, size_t len);
 
-//  Check and split frames (routing id already removed). Returns
-//  ACT_WIRE_OK and fills head, or the reason the frames are refused.
-//  max_size 0 means no limit.
+//  Check the frames of one ZeroMQ message (routing id removed), then call
+//  fn for each record, in order. Returns ACT_WIRE_OK, or the reason the
+//  whole message is refused (and fn was not called). max_size 0 means no
+//  limit on a payload.
 act_wire_reason_t
     act_wire_decode (const act_wire_frame_t *frames, size_t count,
-                     size_t max_size, act_wire_head_t *head);
+                     size_t max_size, act_wire_record_fn *fn, void *arg);
 
-//  Send msg to target on socket, after routing_id when not NULL (a ROUTER
-//  socket). sender may be NULL. Takes *msg_p on success; on failure
-//  returns -1 with libzmq's errno and leaves *msg_p with the caller.
+//  Empty a batch (allocating it on first use) / free its buffer.
+void
+    act_wire_batch_reset (act_wire_batch_t *self);
+void
+    act_wire_batch_free (act_wire_batch_t *self);
+
+//  True if msg fits inline (a payload up to ACT_WIRE_INLINE_MAX).
+bool
+    act_wire_inline (const act_msg_t *msg);
+
+//  True if the batch has no room for one more record of this size.
+bool
+    act_wire_batch_full (const act_wire_batch_t *self, size_t record_size);
+
+//  Append msg's record (copied; msg stays the caller's). The caller checks
+//  act_wire_batch_full first. sender may be NULL.
+void
+    act_wire_batch_add (act_wire_batch_t *self, const char *target,
+                        const char *sender, uint32_t flags, const act_msg_t *msg);
+
+//  Bytes a record for msg takes in a batch.
+size_t
+    act_wire_record_size (const char *target, const char *sender,
+                          const act_msg_t *msg);
+
+//  Send the batch after routing_id (a ROUTER socket; NULL otherwise),
+//  without waiting. 0 and the batch is empty; -1 with libzmq's errno
+//  (EAGAIN: the peer's queue is full; EHOSTUNREACH) and the batch is kept.
 int
-    act_wire_send (void *socket, const char *routing_id, const char *target,
-                   const char *sender, uint32_t flags, act_msg_t **msg_p);
+    act_wire_batch_send (void *socket, const char *routing_id,
+                         act_wire_batch_t *self);
+
+//  Send one message alone, its payload zero-copy in a second frame (for
+//  large payloads). Takes *msg_p on success; on failure returns -1 with
+//  libzmq's errno and leaves *msg_p with the caller.
+int
+    act_wire_send_alone (void *socket, const char *routing_id, const char *target,
+                         const char *sender, uint32_t flags, act_msg_t **msg_p);
 
 //  A short name for a reason, for counters and logs.
 const char *
