@@ -14,5 +14,6 @@
 #include "act_inbox.h"
 #include "act_system.h"
 #include "act_transport.h"
+#include "act_group.h"
 
 #endif

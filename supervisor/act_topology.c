@@ -573,11 +573,14 @@ s_class_ok (const char *name)
 static bool
 s_check_name (s_loader_t *self, int line, const char *what, const char *name)
 {
-    if (s_name_ok (name)) {
+    //  Actor names starting with '_' are the runtime's: it names anonymous
+    //  actors that talk to other groups so.
+    if (s_name_ok (name) && !(streq (what, "actor") && name [0] == '_')) {
         return true;
     }
     s_problem (self, line, "bad %s name '%s': use 1 to 64 of A-Z a-z 0-9 _ . -, "
-               "not starting with '.'", what, name);
+               "not starting with '.'%s", what, name,
+               streq (what, "actor") ? " or '_'" : "");
     return false;
 }
 
