@@ -105,6 +105,8 @@ s_each (int dir_fd, int (*fn) (int dir_fd, const char *name, void *arg), void *a
         }
         return -1;
     }
+    //  The dup shares dir_fd's offset, left at the end by the last walk.
+    rewinddir (dir);
     int rc = 0;
     struct dirent *entry;
     while (rc == 0 && (entry = readdir (dir))) {

@@ -148,7 +148,9 @@ s_start (act_slot_t *self)
         .err_fd = self->err.write_fd,
         .control_fd = pair [1],
         .supervisor = self->env->self,
-        .mask = &self->env->mask
+        .mask = &self->env->mask,
+        .max_msg_size = self->env->max_msg_size,
+        .hwm = self->env->hwm
     };
     pid_t pid = act_spawn_group (&spec);
     int error = errno;

@@ -49,6 +49,8 @@ typedef struct {
     sigset_t mask;              //  the signal mask children get back
     pid_t self;                 //  the supervisor's pid
     int64_t now;                //  monotonic ms, updated by the run's loop
+    int64_t max_msg_size;       //  groups' message size limit, bytes
+    int hwm;                    //  groups' high-water mark per peer, messages
 } act_slot_env_t;
 
 typedef struct {

@@ -68,7 +68,9 @@ s_child (const act_spawn_t *spec)
         .rundir = spec->rundir,
         .actors = actors,
         .actor_count = group->actor_count,
-        .control_fd = 3
+        .control_fd = 3,
+        .max_msg_size = spec->max_msg_size,
+        .hwm = spec->hwm
     };
     int code = act_group_host (&host);
     fflush (NULL);

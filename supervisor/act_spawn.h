@@ -27,6 +27,8 @@ typedef struct {
     int control_fd;             //  the child's end of the control socket (fd 3)
     pid_t supervisor;           //  our pid, for the child's getppid check
     const sigset_t *mask;       //  signal mask to restore in the child
+    int64_t max_msg_size;       //  message size limit between groups, bytes
+    int hwm;                    //  high-water mark per peer, messages
 } act_spawn_t;
 
 //  Fork a group process. Returns its pid, which is also its process group

@@ -203,6 +203,45 @@ s_notify_parent (s_run_t *run, s_member_t *member, pid_t pid, const char *reason
     }
 }
 
+//  One control message to a group that can hear it; false if it could not.
+static bool
+s_control_to (act_slot_t *slot, const char *text)
+{
+    size_t size = strlen (text);
+    return slot->control_fd >= 0
+        && (slot->state == ACT_SLOT_UP || slot->state == ACT_SLOT_STARTING)
+        && send (slot->control_fd, text, size, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) size;
+}
+
+//  Every other group learns that member's group went down or came up, so
+//  their asks to it fail at once and their tells are refused, not queued
+//  toward a process that is not there.
+static void
+s_tell_peers (s_run_t *run, s_member_t *member, const char *what)
+{
+    char text [ACT_GROUP_CONTROL_MAX];
+    snprintf (text, sizeof text, "%s %s", what, member->slot.group->name);
+    for (size_t i = 0; i < run->count; i++)
+        if (&run->members [i] != member)
+            s_control_to (&run->members [i].slot, text);
+}
+
+//  A group just became ready: it learns which of its peers are down now.
+static void
+s_tell_down_peers (s_run_t *run, s_member_t *member)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        act_slot_t *peer = &run->members [i].slot;
+        //  One not started yet is not down: what is sent to it waits in
+        //  its queue until it binds, as an ordered start wants.
+        if (&run->members [i] == member || peer->state == ACT_SLOT_UP || !peer->ever_ready)
+            continue;
+        char text [ACT_GROUP_CONTROL_MAX];
+        snprintf (text, sizeof text, "peer-down %s", peer->group->name);
+        s_control_to (&member->slot, text);
+    }
+}
+
 //  A group's process is gone: tell its parent, then decide what follows.
 static void
 s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
@@ -211,6 +250,7 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     char reason [ACT_SLOT_DETAIL + 64];
     act_slot_reason (slot, reason, sizeof reason);
     s_notify_parent (run, member, pid, reason);
+    s_tell_peers (run, member, "peer-down");
     bool cycled = member->cycle;
     member->cycle = false;
     if (run->mode == S_STOPPING) {
@@ -265,6 +305,8 @@ s_on_control (s_run_t *run, s_member_t *member)
         text [size] = 0;
         if (streq (text, "ready")) {
             act_slot_event (slot, ACT_SLOT_READY);
+            s_tell_peers (run, member, "peer-up");
+            s_tell_down_peers (run, member);
         }
         else
         if (strncmp (text, "fail ", 5) == 0) {
@@ -531,6 +573,8 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
     run->env.mask = *mask;
     run->env.self = getpid ();
     run->env.now = run->started = s_now ();
+    run->env.max_msg_size = topo->max_msg_size;
+    run->env.hwm = topo->hwm;
     run->signal_fd = -1;
     run->members = (s_member_t *) calloc (run->count, sizeof (s_member_t));
     run->fds = (struct pollfd *) calloc (1 + 3 * run->count, sizeof (struct pollfd));

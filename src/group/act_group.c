@@ -245,6 +245,12 @@ s_wait (s_host_t *host, act_system_t *system)
                     s_deliver_down (system, text + 5);
                     notified = true;
                 }
+                else
+                if (strncmp (text, "peer-down ", 10) == 0)
+                    act_transport_peer_down (system, text + 10);
+                else
+                if (strncmp (text, "peer-up ", 8) == 0)
+                    act_transport_peer_up (system, text + 8);
             }
         }
         if (items [2].revents & ZMQ_POLLIN) {
@@ -295,6 +301,16 @@ act_group_host (const act_group_spec_t *spec)
     if (!system) {
         free (classes);
         return s_init_failed ("unable to start the actor system: %s", strerror (errno));
+    }
+    //  Bound before any actor starts, so an actor's setup can already
+    //  reach other groups, and ours can reach it once we say "ready".
+    if (act_transport_join (system, spec->name, spec->rundir, spec->max_msg_size,
+                            spec->hwm)) {
+        int err = errno;
+        act_system_destroy (&system);
+        free (classes);
+        return s_init_failed ("unable to bind ipc://%s/%s: %s", spec->rundir,
+                              spec->name, strerror (err));
     }
     s_host_t host = {
         .refs = (act_ref_t **) zmalloc ((spec->actor_count + 1) * sizeof (act_ref_t *)),

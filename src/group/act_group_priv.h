@@ -12,6 +12,9 @@
     Supervisor to group:  "stop"           tear down and exit 0
                           "down ACTOR GROUP PID RESTARTS REASON"
                                            tell ACTOR an ACT_MSG_GROUP_DOWN
+                          "peer-down GROUP"  GROUP stopped: fail asks to
+                                           it, refuse tells until ...
+                          "peer-up GROUP"  ... GROUP is ready again
     The socket is also the group's lifeline: end of file on it means the
     supervisor is gone, and the group exits at once.
 */
@@ -43,6 +46,8 @@ typedef struct {
     const act_group_actor_t *actors;    //  in start order
     size_t actor_count;         //  entries in actors
     int control_fd;             //  SOCK_SEQPACKET socket to the supervisor
+    int64_t max_msg_size;       //  between groups, bytes (0: default)
+    int hwm;                    //  per peer, messages (0: default)
 } act_group_spec_t;
 
 //  Run the group in this process until it is told to stop or its last
