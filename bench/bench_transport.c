@@ -19,8 +19,7 @@
            bench_transport --table FILE...    medians of the RESULT lines in
                                               FILEs, as a table
     For experiments only: BENCH_HWM=N joins both groups with high-water
-    mark N (said in the RESULT line), BENCH_SPIN_YIELDS=N changes how many
-    refusals in a row the source answers with a yield before it sleeps.
+    mark N (said in the RESULT line).
 */
 #define _GNU_SOURCE
 #include <actorio.h>
@@ -45,8 +44,6 @@
 #define RTT_WARM        1000        //  untimed round trips first
 #define THR_N           1000000     //  messages one way
 #define THR_BATCH       1000        //  sends per sender callback at most
-#define SPIN_YIELDS     64          //  EAGAINs answered by a yield before
-                                    //  the sender sleeps 1 ms instead
 #define PAIR_MS         60000       //  longest one measurement may take
 #define STALL_MS        10000       //  no progress this long: give up
 #define QUIT_MS         15000       //  longest a child may take to exit
@@ -67,8 +64,7 @@ typedef struct {
     uint64_t count;                 //  round trips or messages seen
     uint64_t errors;                //  out of order, wrong size, bad sends
     uint64_t eagain;                //  source: tells refused with EAGAIN
-    uint64_t yields;                //  source: retries after a yield
-    uint64_t sleeps;                //  source: retries after a 1 ms timer
+    uint64_t sleeps;                //  source: waits for ACT_MSG_WRITABLE
     char what [200];                //  why it failed
 } s_report_t;
 
@@ -86,9 +82,8 @@ typedef struct {
 typedef int (s_role_fn) (s_pair_t *pair);
 
 static char s_payload [PAYLOAD];
-//  For experiments, from the environment: BENCH_SPIN_YIELDS, and
-//  BENCH_HWM for both groups' act_transport_join (0: the default).
-static long s_spin_yields = SPIN_YIELDS;
+//  For experiments, from the environment: BENCH_HWM for both groups'
+//  act_transport_join (0: the default).
 static int s_hwm = 0;
 
 
@@ -409,10 +404,9 @@ s_actor_rtt_b (s_pair_t *pair)
 //  (2) actorio one-way throughput: a/source tells b/sink n 64-byte
 //  messages numbered in corr. A tell refused with EAGAIN (the peer's
 //  queue is at the high-water mark; the message is gone) is counted, and
-//  the same number is sent again later: after a yield to the loop (the
-//  source tells itself to go on) for the first SPIN_YIELDS refusals in a
-//  row, then after a 1 ms timer. No progress for STALL_MS ends it. The
-//  sink times from its first receipt to its last and checks the order.
+//  the same number is sent again when the runtime says the queue has room
+//  (ACT_MSG_WRITABLE). No progress for STALL_MS ends it. The sink times
+//  from its first receipt to its last and checks the order.
 
 typedef struct {
     act_system_t *system;           //  for act_lookup and counters
@@ -436,12 +430,20 @@ typedef struct {
 
 static int s_source_send (act_t *self);
 
+//  STALL_MS after a refusal: if no ACT_MSG_WRITABLE brought progress, the
+//  run is stuck; say so rather than hang.
 static int
-s_source_timer (act_t *self, int timer_id, void *arg)
+s_source_stalled (act_t *self, int timer_id, void *arg)
 {
     (void) timer_id;
-    (void) arg;
-    return s_source_send (self);
+    s_flow_t *state = act_state (self);
+    if (state->reported || state->next != (long) (intptr_t) arg)
+        return ACT_OK;
+    s_report_fail (state->args->results, 'a',
+                   "b/sink refused #%ld for %d s (%" PRIu64 " EAGAIN)",
+                   state->next, STALL_MS / 1000, state->report.eagain);
+    state->reported = true;
+    return ACT_STOP;
 }
 
 static int
@@ -464,26 +466,13 @@ s_source_send (act_t *self)
             state->reported = true;
             return ACT_STOP;
         }
-        //  Refused at the high-water mark: try the same number later.
-        uint64_t now = s_now_ns ();
-        if (state->stalls++ == 0) {
-            state->progress = now;
-        }
+        //  Refused at the high-water mark: the message is gone. The
+        //  runtime tells us (ACT_MSG_WRITABLE) when b's queue has room;
+        //  the same number goes again then.
         state->report.eagain++;
-        if (now - state->progress > (uint64_t) STALL_MS * 1000000) {
-            s_report_fail (state->args->results, 'a',
-                           "b/sink refused #%ld for %d s (%" PRIu64 " EAGAIN)",
-                           state->next, STALL_MS / 1000, state->report.eagain);
-            state->reported = true;
-            return ACT_STOP;
-        }
-        if (state->stalls <= s_spin_yields) {
-            state->report.yields++;
-            act_msg_t *more = act_msg_new (BM_MORE);
-            return act_tell (act_self (self), &more) == 0? ACT_OK: -1;
-        }
         state->report.sleeps++;
-        return act_after (self, 1, s_source_timer, NULL) > 0? ACT_OK: -1;
+        act_after (self, STALL_MS, s_source_stalled, (void *) (intptr_t) state->next);
+        return ACT_OK;
     }
     if (state->next < state->args->n) {
         act_msg_t *more = act_msg_new (BM_MORE);
@@ -515,7 +504,8 @@ s_source_setup (act_t *self, void *args)
 static int
 s_source_handle (act_t *self, act_msg_t *msg)
 {
-    return act_msg_type (msg) == BM_MORE? s_source_send (self): ACT_UNHANDLED;
+    uint32_t type = act_msg_type (msg);
+    return type == BM_MORE || type == ACT_MSG_WRITABLE? s_source_send (self): ACT_UNHANDLED;
 }
 
 static void
@@ -1219,8 +1209,8 @@ s_measure (bool pinned, long scale, const char *only)
             s_result (bench, "actorio 0.1.0", figure, "msgs/s", reports [1].value);
             snprintf (bench, sizeof bench, "transport-thr-eagain%s", suffix);
             snprintf (figure, sizeof figure,
-                      "tells refused with EAGAIN per %ld sent (%" PRIu64 " yields, %"
-                      PRIu64 " 1 ms sleeps)", thr_n, reports [0].yields, reports [0].sleeps);
+                      "tells refused with EAGAIN per %ld sent (%" PRIu64
+                      " waits for room)", thr_n, reports [0].sleeps);
             s_result (bench, "actorio 0.1.0", figure, "count", (double) reports [0].eagain);
         }
     }
@@ -1269,9 +1259,6 @@ main (int argc, char *argv [])
     memset (s_payload, 'x', sizeof s_payload);
     if (getenv ("BENCH_HWM")) {
         s_hwm = atoi (getenv ("BENCH_HWM"));
-    }
-    if (getenv ("BENCH_SPIN_YIELDS")) {
-        s_spin_yields = atol (getenv ("BENCH_SPIN_YIELDS"));
     }
     if (!setting || !strcmp (setting, "unpinned")) {
         s_measure (false, scale, only);

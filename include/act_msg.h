@@ -20,6 +20,12 @@ extern "C" {
 #define ACT_MSG_SYSTEM  0xFFFF0000u
 //  Delivered to an ask's waiter when its target stopped before replying.
 #define ACT_MSG_DOWN    (ACT_MSG_SYSTEM + 1)
+//  Delivered to an actor whose act_tell to another group failed with
+//  EAGAIN (that group's queue was full), once the queue has room again;
+//  no sender, the payload is the group's name as a string. Handle it to
+//  resume a stream. Like every type at or above ACT_MSG_SYSTEM it is news,
+//  not a request: returning ACT_UNHANDLED for it does not stop the actor.
+#define ACT_MSG_WRITABLE (ACT_MSG_SYSTEM + 2)
 
 //  Create an empty message with a type tag (the seed's Message()).
 //  Returns NULL with errno EINVAL if type is reserved.

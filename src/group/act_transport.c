@@ -36,6 +36,8 @@ typedef struct s_peer {
     act_ref_t **asks;           //  waiters of asks sent to it (counted)
     uint32_t ask_count;
     uint32_t ask_cap;
+    zlistx_t *blocked;          //  actors refused with EAGAIN, to tell
+                                //  when the queue has room (counted refs)
 } s_peer_t;
 
 typedef struct {
@@ -59,6 +61,10 @@ s_peer_destroy (void **item)
     for (uint32_t i = 0; i < peer->ask_count; i++)
         act_ref_destroy (&peer->asks [i]);
     free (peer->asks);
+    act_ref_t *ref;
+    while ((ref = (act_ref_t *) zlistx_detach (peer->blocked, NULL)))
+        act_ref_destroy (&ref);
+    zlistx_destroy (&peer->blocked);
     act_wire_batch_free (&peer->batch);
     free (peer->name);
     free (peer);
@@ -74,6 +80,7 @@ s_peer (s_transport_t *self, const char *name)
             abort ();
         peer->name = strdup (name);
         act_wire_batch_reset (&peer->batch);
+        peer->blocked = zlistx_new ();
         zhashx_insert (self->peers, name, peer);
     }
     return peer;
@@ -208,13 +215,29 @@ s_drop_batch (s_transport_t *self, s_peer_t *peer)
     act_wire_batch_reset (&peer->batch);
 }
 
+//  The queue toward peer has room again: whoever was refused hears it.
+static void
+s_tell_writable (s_peer_t *peer)
+{
+    act_ref_t *ref;
+    while ((ref = (act_ref_t *) zlistx_detach (peer->blocked, NULL))) {
+        act_msg_t *msg = act_msg_new_internal (ACT_MSG_WRITABLE, peer->name,
+                                               strlen (peer->name) + 1);
+        act_tell (ref, &msg);
+        act_ref_destroy (&ref);
+    }
+}
+
 //  Hand a peer's batch to ZeroMQ. 0 when it went (or was empty); -1 with
 //  EAGAIN when the peer's queue is full and the batch stays.
 static int
 s_flush_peer (s_transport_t *self, s_peer_t *peer)
 {
-    if (act_wire_batch_send (self->out, peer->name, &peer->batch) == 0)
+    if (act_wire_batch_send (self->out, peer->name, &peer->batch) == 0) {
+        if (zlistx_size (peer->blocked))
+            s_tell_writable (peer);
         return 0;
+    }
     if (errno == EAGAIN)
         return -1;
     //  Unroutable or worse: those messages cannot go, say so in the counts.
@@ -268,6 +291,20 @@ s_route (s_transport_t *self, act_ref_t *to)
     return (s_peer_t *) to->route;
 }
 
+//  An actor's tell was refused for a full queue: it hears when there is
+//  room (once, however often it was refused meanwhile).
+static void
+s_block (s_peer_t *peer, act_ref_t *actor)
+{
+    if (!actor)
+        return;
+    for (act_ref_t *ref = (act_ref_t *) zlistx_first (peer->blocked); ref;
+         ref = (act_ref_t *) zlistx_next (peer->blocked))
+        if (ref == actor)
+            return;
+    zlistx_add_end (peer->blocked, act_ref_dup (actor));
+}
+
 static void
 s_refuse (s_transport_t *self, act_msg_t *msg, int err)
 {
@@ -315,6 +352,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         size_t size = act_wire_record_size (target, sender, msg);
         if (act_wire_batch_full (&peer->batch, size) && s_flush_peer (self, peer)) {
             act_ref_destroy (&waiter);
+            s_block (peer, act_loop_current_ref (self->loop));
             s_refuse (self, msg, EAGAIN);
             return -1;
         }
@@ -326,6 +364,8 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         if (s_flush_peer (self, peer)
         ||  act_wire_send_alone (self->out, peer->name, target, sender, flags, &msg)) {
             act_ref_destroy (&waiter);
+            if (errno == EAGAIN)
+                s_block (peer, act_loop_current_ref (self->loop));
             s_refuse (self, msg, errno == EHOSTUNREACH ? EHOSTUNREACH : EAGAIN);
             return -1;
         }
@@ -551,7 +591,10 @@ s_join (act_loop_t *loop, void *arg)
                       ? self->max_size : ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX;
     frame_max += ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD + ACT_WIRE_ADDR_MAX
                + ACT_WIRE_NAME_MAX;
-    int batches = (self->hwm + ACT_WIRE_BATCH_MAX - 1) / ACT_WIRE_BATCH_MAX + 1;
+    //  The mark counts ZeroMQ messages, each a batch of 1 to 256 of ours:
+    //  hwm / 16 batches hold at least hwm messages once batches are a
+    //  sixteenth full, as they are under load; bounded either way.
+    int batches = self->hwm / 16 > 2 ? self->hwm / 16 : 2;
     zmq_setsockopt (self->in, ZMQ_MAXMSGSIZE, &frame_max, sizeof frame_max);
     zmq_setsockopt (self->in, ZMQ_RCVHWM, &batches, sizeof batches);
     zmq_setsockopt (self->in, ZMQ_LINGER, &linger, sizeof linger);
@@ -578,7 +621,7 @@ s_join (act_loop_t *loop, void *arg)
     pthread_mutex_lock (&core->lock);
     core->group = strdup (args->group);
     pthread_mutex_unlock (&core->lock);
-    act_link_t link = { self, self->in, s_send, s_recv, s_flush, s_destroy };
+    act_link_t link = { self, self->in, self->out, s_send, s_recv, s_flush, s_destroy };
     act_loop_set_link (loop, &link);
     return 0;
 }

@@ -61,7 +61,9 @@ s_mark_stop (act_t *self, act_exit_kind_t kind, int code)
 void
 act_actor_after_callback (act_t *self, int rc, uint32_t type)
 {
-    if (rc == ACT_OK)
+    //  The runtime's notices (ACT_MSG_DOWN, ACT_MSG_WRITABLE) are news,
+    //  not requests: not handling one is no failure.
+    if (rc == ACT_OK || (rc == ACT_UNHANDLED && type >= ACT_MSG_SYSTEM))
         return;
     if (rc == ACT_STOP)
         s_mark_stop (self, ACT_EXIT_NORMAL, 0);

@@ -23,7 +23,7 @@
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
 #define ACT_POLL_SLICE_US 10000 //  microseconds of handlers between two polls
-#define ACT_FIXED_ITEMS 3       //  pipe, wake fd and transport come first
+#define ACT_FIXED_ITEMS 4       //  pipe, wake fd, transport in and out first
 
 typedef struct {
     int id;                     //  watch id, unique in the loop
@@ -681,6 +681,7 @@ s_loop_new (zsock_t *pipe, act_core_t *core)
     self->items [0] = (struct pollfd) { zsock_fd (pipe), POLLIN, 0 };
     self->items [1] = (struct pollfd) { core->wake_fd, POLLIN, 0 };
     self->items [2] = (struct pollfd) { -1, POLLIN, 0 };
+    self->items [3] = (struct pollfd) { -1, POLLIN, 0 };
     return self;
 }
 
@@ -697,7 +698,14 @@ act_loop_set_link (act_loop_t *self, const act_link_t *link)
     if (self->link.socket)
         zmq_getsockopt (self->link.socket, ZMQ_FD, &fd, &size);
     self->items [2] = (struct pollfd) { fd, POLLIN, 0 };
+    self->items [3] = (struct pollfd) { -1, POLLIN, 0 };
     self->link_more = self->link.socket != NULL;
+}
+
+act_ref_t *
+act_loop_current_ref (act_loop_t *self)
+{
+    return self->current ? self->current->ref : NULL;
 }
 
 void *
@@ -764,11 +772,20 @@ act_loop_run (zsock_t *pipe, void *args)
     self->pipe_more = true;     //  the signal we sent may have hidden input
     while (!self->terminating) {
         s_run_ready (self);
+        //  Flush first: sending may make actors ready (ACT_MSG_WRITABLE),
+        //  and then the poll must not wait. A batch that found its peer's
+        //  queue full waits for the out socket's fd: libzmq signals it when
+        //  a queue drains. It also fires for other peers' queues, so look
+        //  again at least every ms.
+        bool blocked = self->link.flush && self->link.flush (self->link.self);
         int timeout = s_poll_timeout (self);
-        //  A batch that found the peer's queue full is tried again soon;
-        //  ZeroMQ has no event for "that one peer has room".
-        if (self->link.flush && self->link.flush (self->link.self) && timeout != 0)
-            timeout = 1;
+        self->items [3].fd = -1;
+        if (blocked) {
+            size_t size = sizeof self->items [3].fd;
+            zmq_getsockopt (self->link.out, ZMQ_FD, &self->items [3].fd, &size);
+            if (timeout < 0 || timeout > 1)
+                timeout = 1;
+        }
         int rc = poll (self->items, (nfds_t) (self->watch_count + ACT_FIXED_ITEMS),
                        timeout);
         if (rc < 0) {

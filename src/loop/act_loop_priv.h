@@ -27,6 +27,8 @@ typedef struct act_pool act_pool_t;
 typedef struct {
     void *self;                 //  the transport
     void *socket;               //  libzmq socket to poll for input
+    void *out;                  //  libzmq socket polled while flush says a
+                                //  batch waits for room
     int (*send) (void *self, act_ref_t *to, act_msg_t *msg);    //  takes msg
     bool (*recv) (void *self);
     bool (*flush) (void *self);
@@ -143,6 +145,10 @@ int
 //  Plug a transport in (NULL: unplug); the loop destroys it at its end.
 void
     act_loop_set_link (act_loop_t *self, const act_link_t *link);
+
+//  The reference of the actor whose callback runs now (borrowed), or NULL.
+act_ref_t *
+    act_loop_current_ref (act_loop_t *self);
 
 //  The transport plugged in, or NULL.
 void *
