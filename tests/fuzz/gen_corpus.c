@@ -3,79 +3,136 @@
 
     The seeds are committed in tests/fuzz/corpus/; this program is how they
     were made, and how to remake them after the input scheme of fuzz_wire.c
-    changes:
+    or the format of actorio-wire(7) changes:
 
         cc -o /tmp/gen_corpus tests/fuzz/gen_corpus.c
+        rm -rf tests/fuzz/corpus && mkdir tests/fuzz/corpus
         /tmp/gen_corpus tests/fuzz/corpus
 
-    One valid message with and one without a sender, a few more valid
-    shapes, and one seed for each way a message can be refused, so the
-    fuzzer starts next to every branch of act_wire_decode.
+    Valid batches of 1 to 256 records, with and without senders, asks,
+    error replies, external payloads and the longest names, then seeds for
+    each way a message can be refused, in the first record and in a later
+    one, so the fuzzer starts next to every branch of act_wire_decode. A
+    seed's name starts with the reason the decoder must give ("ok-", or
+    "bad-" and the reason's name): run_fuzz.cmake checks each seed's
+    verdict against its name before it fuzzes. It is written without the
+    codec's header on purpose: the bytes here are the spec, spelled out.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HEADER 16
+#define SEED_MAX 8192           //  the -max_len run_fuzz.cmake gives
 
 typedef struct {
-    unsigned char bytes [4096];
+    unsigned char bytes [SEED_MAX];
     size_t size;
-} seed_t;
+} buf_t;
 
 static void
-s_byte (seed_t *s, unsigned char b)
+s_put (buf_t *b, const void *data, size_t len)
 {
-    s->bytes [s->size++] = b;
-}
-
-static void
-s_frame (seed_t *s, const void *data, size_t len)
-{
-    s_byte (s, (unsigned char) (len >> 8));
-    s_byte (s, (unsigned char) len);
-    memcpy (s->bytes + s->size, data, len);
-    s->size += len;
-}
-
-//  A valid header: magic, version 1, flags, reserved, type, corr.
-static void
-s_header (unsigned char *h, unsigned char flags, unsigned type, unsigned long long corr)
-{
-    memset (h, 0, HEADER);
-    h [0] = 0xAC;
-    h [1] = 1;
-    h [2] = flags;
-    for (int i = 0; i < 4; i++) {
-        h [4 + i] = (unsigned char) (type >> (24 - 8 * i));
+    if (b->size + len > SEED_MAX) {
+        fprintf (stderr, "gen_corpus: seed over %d bytes\n", SEED_MAX);
+        exit (1);
     }
-    for (int i = 0; i < 8; i++) {
-        h [8 + i] = (unsigned char) (corr >> (56 - 8 * i));
+    memcpy (b->bytes + b->size, data, len);
+    b->size += len;
+}
+
+static void
+s_be (buf_t *b, unsigned long long value, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--) {
+        unsigned char byte = (unsigned char) (value >> (8 * i));
+        s_put (b, &byte, 1);
     }
 }
 
-//  control: frame count (and bit 4, empty frames as NULL); then frames.
+//  A batch header: magic 0xAC, version 1, record count.
 static void
-s_write (const char *dir, const char *name, unsigned char control, unsigned max_size,
-         const unsigned char *header, size_t header_size, const char *target,
-         const char *sender, const char *payload, size_t payload_size, int frames)
+s_batch (buf_t *b, unsigned count)
 {
-    seed_t s = { .size = 0 };
-    s_byte (&s, control);
-    s_byte (&s, (unsigned char) (max_size >> 8));
-    s_byte (&s, (unsigned char) max_size);
-    const void *data [4] = { header, target, sender, payload };
-    size_t size [4] = { header_size, strlen (target), strlen (sender), payload_size };
-    for (int i = 0; i < frames; i++) {
-        s_frame (&s, data [i % 4], size [i % 4]);
+    b->size = 0;
+    s_be (b, 0xAC, 1);
+    s_be (b, 1, 1);
+    s_be (b, count, 2);
+}
+
+//  One record: 20 bytes of header, target, sender, and the payload unless
+//  it is external (flag 0x04), when it goes in the next frame instead.
+//  size is the declared payload size; the bytes put inline are payload_len.
+static void
+s_record_raw (buf_t *b, unsigned flags, unsigned reserved, unsigned long type,
+              unsigned long long corr, const char *target, const char *sender,
+              unsigned long size, const void *payload, size_t payload_len)
+{
+    s_be (b, flags, 1);
+    s_be (b, strlen (target), 1);
+    s_be (b, strlen (sender), 1);
+    s_be (b, reserved, 1);
+    s_be (b, type, 4);
+    s_be (b, corr, 8);
+    s_be (b, size, 4);
+    s_put (b, target, strlen (target));
+    s_put (b, sender, strlen (sender));
+    s_put (b, payload, payload_len);
+}
+
+static void
+s_record (buf_t *b, unsigned flags, unsigned long type, unsigned long long corr,
+          const char *target, const char *sender, const void *payload, size_t size)
+{
+    s_record_raw (b, flags, 0, type, corr, target, sender, size, payload,
+                  (flags & 0x04) ? 0 : size);
+}
+
+//  The fuzzer's input: control byte (frame count in bits 0-1, bit 4 for
+//  empty frames passed as NULL), max_size (u16), then each frame with a
+//  u16 length in front.
+static void
+s_write (const char *dir, const char *name, unsigned control, unsigned max_size,
+         const buf_t *frames, int count)
+{
+    buf_t seed = { .size = 0 };
+    s_be (&seed, control, 1);
+    s_be (&seed, max_size, 2);
+    for (int i = 0; i < count; i++) {
+        s_be (&seed, frames [i].size, 2);
+        s_put (&seed, frames [i].bytes, frames [i].size);
     }
     char path [1024];
     snprintf (path, sizeof path, "%s/%s", dir, name);
     FILE *file = fopen (path, "wb");
-    if (!file || fwrite (s.bytes, 1, s.size, file) != s.size || fclose (file)) {
+    if (!file || fwrite (seed.bytes, 1, seed.size, file) != seed.size || fclose (file)) {
         perror (path);
         exit (1);
     }
+}
+
+//  A one-frame batch of one record, for the refusals.
+static void
+s_one (const char *dir, const char *name, unsigned max_size, unsigned flags,
+       unsigned reserved, unsigned long type, const char *target, const char *sender,
+       unsigned long size, const void *payload, size_t payload_len)
+{
+    buf_t b;
+    s_batch (&b, 1);
+    s_record_raw (&b, flags, reserved, type, 1, target, sender, size, payload, payload_len);
+    s_write (dir, name, 1, max_size, &b, 1);
+}
+
+//  A good record, then a bad one: the whole batch is refused.
+static void
+s_second (const char *dir, const char *name, unsigned max_size, unsigned flags,
+          unsigned long type, const char *target, const char *sender,
+          const void *payload, size_t size)
+{
+    buf_t b;
+    s_batch (&b, 2);
+    s_record (&b, 0, 1, 1, "good", "g/a", "ok", 2);
+    s_record_raw (&b, flags, 0, type, 2, target, sender, size, payload, size);
+    s_write (dir, name, 1, max_size, &b, 1);
 }
 
 int
@@ -86,54 +143,184 @@ main (int argc, char **argv)
         return 1;
     }
     const char *dir = argv [1];
-    unsigned char h [HEADER], bad [HEADER];
-    const char *long_name =
-        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";   //  65
-    const char *max_addr =
+    const char *name64 =
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const char *name65 =
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const char *addr129 =
         "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg/"
-        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";   //  64/64
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const char *addr130 =
+        "ggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg/"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    //  An error reply's payload: kind 1 (error), code 2, errno 2 (ENOENT).
+    const unsigned char error [12] = { 0, 0, 0, 1,  0, 0, 0, 2,  0, 0, 0, 2 };
+    unsigned char big [600];
+    memset (big, 'x', sizeof big);
+    buf_t f [3];
 
-    //  Valid messages.
-    s_header (h, 0, 42, 0x0102030405060708ull);
-    s_write (dir, "ok-sender", 4, 0, h, HEADER, "greeter", "g1/asker", "hello", 6, 4);
-    s_write (dir, "ok-no-sender", 4, 0, h, HEADER, "greeter", "", "hello", 6, 4);
-    s_write (dir, "ok-empty-payload-null", 0x14, 0, h, HEADER, "a", "", "", 0, 4);
-    s_write (dir, "ok-longest-names", 4, 64, h, HEADER, long_name + 1, max_addr,
-             "0123456789", 10, 4);
-    s_header (h, 0x01, 7, 99);
-    s_write (dir, "ok-ask", 4, 100, h, HEADER, "a-b_c.9", "g/a", "x", 1, 4);
-    s_header (h, 0x02, 0xFFFEFFFFu, ~0ull);
-    s_write (dir, "ok-error-reply", 4, 0, h, HEADER, "a", "grp/act", "\0\0\0\1", 4, 4);
+    //  Valid: one record.
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 42, 0x0102030405060708ull, "greeter", "g1/asker", "hello", 6);
+    s_write (dir, "ok-one-sender", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 42, 7, "greeter", "", "hello", 6);
+    s_write (dir, "ok-one-no-sender", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x01, 7, 42, "echo", "a/_1", "hi", 2);
+    s_write (dir, "ok-ask", 1, 100, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x02, 0, 42, "_1", "", error, sizeof error);
+    s_write (dir, "ok-error-reply", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x03, 0, ~0ull, "_1", "b/echo", error, 5);
+    s_write (dir, "ok-error-ask-odd-size", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 0xFFFEFFFFul, 0, name64, addr129, "0123456789", 10);
+    s_write (dir, "ok-longest-names", 1, 64, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 1, 0, "a", "", "", 0);
+    s_write (dir, "ok-empty-payload", 1, 1, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 1, 0, "a-b_c.9", "G.1/x-Y_z", "12345", 5);
+    s_write (dir, "ok-size-at-limit", 1, 5, f, 1);
 
-    //  Refused: wrong frame counts.
-    s_header (h, 0, 42, 1);
-    s_write (dir, "bad-frames-3", 3, 0, h, HEADER, "a", "", "p", 1, 3);
-    s_write (dir, "bad-frames-8", 8, 0, h, HEADER, "a", "g/a", "p", 1, 8);
+    //  Valid: several records, mixed.
+    s_batch (&f [0], 2);
+    s_record (&f [0], 0x01, 42, 0x0102030405060708ull, "greeter", "g1/asker", "hello", 6);
+    s_record (&f [0], 0, 43, 0, "other", "", "", 0);
+    s_write (dir, "ok-two", 1, 0, f, 1);
+    s_batch (&f [0], 5);
+    s_record (&f [0], 0, 1, 0, "a", "g/a", "x", 1);
+    s_record (&f [0], 0x01, 2, 9, "b", "g/b", "yy", 2);
+    s_record (&f [0], 0x02, 0, 8, "_3", "", error, sizeof error);
+    s_record (&f [0], 0, 3, 0, name64, "", big, 300);
+    s_record (&f [0], 0x01, 4, 10, "a", addr129, "", 0);
+    s_write (dir, "ok-mixed", 1, 300, f, 1);
+    s_batch (&f [0], 256);
+    for (int i = 0; i < 256; i++) {
+        s_record (&f [0], 0, (unsigned long) i, (unsigned long long) i, "s", "", "", 0);
+    }
+    s_write (dir, "ok-256-records", 1, 0, f, 1);
 
-    //  Refused: the header.
-    memcpy (bad, h, HEADER);
-    s_write (dir, "bad-header-short", 4, 0, bad, HEADER - 1, "a", "", "", 0, 4);
-    bad [0] = 0;
-    s_write (dir, "bad-header-magic", 4, 0, bad, HEADER, "a", "", "", 0, 4);
-    memcpy (bad, h, HEADER);
-    bad [1] = 2;
-    s_write (dir, "bad-version", 4, 0, bad, HEADER, "a", "", "", 0, 4);
-    memcpy (bad, h, HEADER);
-    bad [2] = 0x80;
-    s_write (dir, "bad-flags", 4, 0, bad, HEADER, "a", "", "", 0, 4);
-    memcpy (bad, h, HEADER);
-    bad [3] = 1;
-    s_write (dir, "bad-flags-reserved", 4, 0, bad, HEADER, "a", "", "", 0, 4);
-    memcpy (bad, h, HEADER);
-    bad [4] = bad [5] = 0xFF;
-    s_write (dir, "bad-type-system", 4, 0, bad, HEADER, "a", "", "", 0, 4);
+    //  Valid: a record alone, its payload in a second frame.
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x04, 9, 3, "sink", "g/a", big, sizeof big);
+    memcpy (f [1].bytes, big, sizeof big);
+    f [1].size = sizeof big;
+    s_write (dir, "ok-external", 2, 0, f, 2);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x05, 9, 3, "sink", "", big, sizeof big);
+    s_write (dir, "ok-external-ask-at-limit", 2, sizeof big, f, 2);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x04, 9, 3, "sink", "", "", 0);
+    f [1].size = 0;
+    s_write (dir, "ok-external-empty-null", 0x12, 0, f, 2);
 
-    //  Refused: names and size.
-    s_write (dir, "bad-target-empty", 4, 0, h, HEADER, "", "", "", 0, 4);
-    s_write (dir, "bad-target-long", 4, 0, h, HEADER, long_name, "", "", 0, 4);
-    s_write (dir, "bad-target-char", 4, 0, h, HEADER, "a/b", "", "", 0, 4);
-    s_write (dir, "bad-sender-no-slash", 4, 0, h, HEADER, "a", "ga", "", 0, 4);
-    s_write (dir, "bad-sender-two-slashes", 4, 0, h, HEADER, "a", "g/a/b", "", 0, 4);
-    s_write (dir, "bad-too-big", 4, 5, h, HEADER, "a", "g/a", "123456", 6, 4);
+    //  Refused: frame counts, and external records out of place.
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 1, 1, "a", "", "p", 1);
+    s_write (dir, "bad-frames-none", 0, 0, f, 0);
+    f [1].size = 1;
+    f [1].bytes [0] = 'p';
+    f [2] = f [1];
+    s_write (dir, "bad-frames-three", 3, 0, f, 3);
+    s_write (dir, "bad-frames-second-not-external", 2, 0, f, 2);
+    s_one (dir, "bad-frames-external-alone", 0, 0x04, 0, 1, "a", "", 1, "", 0);
+    s_batch (&f [0], 2);
+    s_record (&f [0], 0x04, 1, 1, "a", "", "p", 1);
+    s_record (&f [0], 0x04, 1, 1, "a", "", "p", 1);
+    s_write (dir, "bad-frames-external-two-records", 2, 0, f, 2);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x04, 1, 1, "a", "", "pq", 2);
+    s_write (dir, "bad-frames-external-size-differs", 2, 0, f, 2);
+
+    //  Refused: the batch header.
+    s_batch (&f [0], 1);
+    f [0].size = 3;
+    s_write (dir, "bad-header-short", 1, 0, f, 1);
+    f [0].size = 0;
+    s_write (dir, "bad-header-null", 0x11, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 1, 1, "a", "", "", 0);
+    f [0].bytes [0] = 0xCA;
+    s_write (dir, "bad-header-magic", 1, 0, f, 1);
+    f [0].bytes [0] = 0xAC;
+    f [0].bytes [1] = 2;
+    s_write (dir, "bad-version-2", 1, 0, f, 1);
+    f [0].bytes [1] = 0;
+    s_write (dir, "bad-version-0", 1, 0, f, 1);
+    f [0].bytes [1] = 1;
+    f [0].bytes [3] = 0;
+    s_write (dir, "bad-header-no-records", 1, 0, f, 1);
+    s_batch (&f [0], 257);
+    for (int i = 0; i < 257; i++) {
+        s_record (&f [0], 0, 1, 0, "s", "", "", 0);
+    }
+    s_write (dir, "bad-header-257-records", 1, 0, f, 1);
+
+    //  Refused: record fields.
+    s_one (dir, "bad-flags-0x08", 0, 0x08, 0, 1, "a", "", 0, "", 0);
+    s_one (dir, "bad-flags-0x80", 0, 0x81, 0, 1, "a", "", 0, "", 0);
+    s_one (dir, "bad-flags-reserved", 0, 0, 1, 1, "a", "", 0, "", 0);
+    s_one (dir, "bad-type-system", 0, 0, 0, 0xFFFF0000ul, "a", "", 0, "", 0);
+    s_one (dir, "bad-type-max", 0, 0x01, 0, 0xFFFFFFFFul, "a", "g/a", 0, "", 0);
+    s_one (dir, "bad-target-empty", 0, 0, 0, 1, "", "", 0, "", 0);
+    s_one (dir, "bad-target-long", 0, 0, 0, 1, name65, "", 0, "", 0);
+    s_one (dir, "bad-target-slash", 0, 0, 0, 1, "a/b", "", 0, "", 0);
+    s_one (dir, "bad-target-space", 0, 0, 0, 1, "a b", "", 0, "", 0);
+    {
+        //  A NUL inside the target: lengths, not terminators, delimit names.
+        buf_t b;
+        s_batch (&b, 1);
+        s_record_raw (&b, 0, 0, 1, 1, "ab", "", 0, "", 0);
+        b.bytes [4 + 20 + 1] = 0;
+        s_write (dir, "bad-target-nul", 1, 0, &b, 1);
+    }
+    s_one (dir, "bad-sender-no-slash", 0, 0, 0, 1, "a", "ga", 0, "", 0);
+    s_one (dir, "bad-sender-two-slashes", 0, 0, 0, 1, "a", "g/a/b", 0, "", 0);
+    s_one (dir, "bad-sender-no-group", 0, 0, 0, 1, "a", "/a", 0, "", 0);
+    s_one (dir, "bad-sender-no-actor", 0, 0x01, 0, 1, "a", "g/", 0, "", 0);
+    s_one (dir, "bad-sender-char", 0, 0, 0, 1, "a", "g/a b", 0, "", 0);
+    s_one (dir, "bad-sender-long", 0, 0, 0, 1, "a", addr130, 0, "", 0);
+    s_one (dir, "bad-size-inline", 5, 0, 0, 1, "a", "g/a", 6, "123456", 6);
+    s_one (dir, "bad-size-huge", 0xFFFF, 0, 0, 1, "a", "", 0xFFFFFFFFul, "", 0);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0x04, 9, 3, "sink", "g/a", big, sizeof big);
+    memcpy (f [1].bytes, big, sizeof big);
+    f [1].size = sizeof big;
+    s_write (dir, "bad-size-external", 2, sizeof big - 1, f, 2);
+
+    //  Refused: lengths that do not add up.
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 1, 1, "abc", "g/a", "payload", 7);
+    size_t whole = f [0].size;
+    f [0].size = 4 + 19;
+    s_write (dir, "bad-truncated-record-header", 1, 0, f, 1);
+    f [0].size = 4 + 20 + 2;
+    s_write (dir, "bad-truncated-names", 1, 0, f, 1);
+    f [0].size = whole - 1;
+    s_write (dir, "bad-truncated-payload", 1, 0, f, 1);
+    f [0].size = whole;
+    s_be (&f [0], 0, 1);
+    s_write (dir, "bad-truncated-bytes-left-over", 1, 0, f, 1);
+    f [0].size = whole;
+    f [0].bytes [3] = 2;
+    s_write (dir, "bad-truncated-fewer-records", 1, 0, f, 1);
+    f [0].bytes [3] = 1;
+    f [0].bytes [4 + 16] = 0x80;
+    s_write (dir, "bad-truncated-size-past-frame", 1, 0, f, 1);
+
+    //  Refused: a good record first, then a bad one.
+    s_second (dir, "bad-flags-second", 0, 0x40, 1, "a", "", "", 0);
+    s_second (dir, "bad-frames-second-external", 0, 0x04, 1, "a", "", "", 0);
+    s_second (dir, "bad-type-second", 0, 0, 0xFFFF0001ul, "a", "", "", 0);
+    s_second (dir, "bad-target-second", 0, 0, 1, "", "", "", 0);
+    s_second (dir, "bad-sender-second", 0, 0, 1, "a", "g/", "", 0);
+    s_second (dir, "bad-size-second", 3, 0, 1, "a", "", "1234", 4);
+    s_batch (&f [0], 3);
+    s_record (&f [0], 0, 1, 1, "good", "g/a", "ok", 2);
+    s_record (&f [0], 0, 1, 2, "good", "g/a", "ok", 2);
+    s_write (dir, "bad-truncated-third-missing", 1, 0, f, 1);
     return 0;
 }

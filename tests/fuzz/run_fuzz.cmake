@@ -5,6 +5,8 @@
 #
 #  cmake -DFUZZER=... -DSEEDS=... -DWORKDIR=... -DSECONDS=60 -P run_fuzz.cmake
 
+cmake_policy (SET CMP0057 NEW)     #  if (IN_LIST)
+
 foreach (var FUZZER SEEDS WORKDIR SECONDS)
     if (NOT DEFINED ${var})
         message (FATAL_ERROR "run_fuzz: ${var} is not set")
@@ -16,6 +18,9 @@ endforeach ()
 file (REMOVE_RECURSE ${WORKDIR}/corpus)
 file (MAKE_DIRECTORY ${WORKDIR}/corpus ${WORKDIR}/artifacts)
 file (GLOB seeds ${SEEDS}/*)
+if (NOT seeds)
+    message (FATAL_ERROR "run_fuzz: no seeds in ${SEEDS}")
+endif ()
 file (COPY ${seeds} DESTINATION ${WORKDIR}/corpus)
 
 #  One process, no forks (the machine is shared); halt on the first UBSan
@@ -23,8 +28,59 @@ file (COPY ${seeds} DESTINATION ${WORKDIR}/corpus)
 set (ENV{UBSAN_OPTIONS} "halt_on_error=1:print_stacktrace=1")
 #  A small quarantine: the default one holds 256 MB on a shared machine.
 set (ENV{ASAN_OPTIONS} "detect_leaks=1:quarantine_size_mb=32")
+
+#  Each seed first, once: its verdict must be the one its name gives
+#  ("ok-..." or "bad-REASON-..."), and together they must reach every
+#  reason, so a format change that leaves the seeds stale fails here
+#  rather than fuzzing from nowhere near the decoder's branches.
+list (SORT seeds)
+set (ENV{FUZZ_WIRE_VERDICT} 1)
+execute_process (COMMAND ${FUZZER} ${seeds}
+                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+unset (ENV{FUZZ_WIRE_VERDICT})
+if (NOT rc EQUAL 0)
+    message (FATAL_ERROR "fuzz_wire: a seed failed (${rc}):\n${out}")
+endif ()
+#  Brackets and semicolons in libFuzzer's lines would upset list splitting.
+string (REGEX REPLACE "[][;]" "_" out "${out}")
+string (REPLACE "\n" ";" lines "${out}")
+set (current "")
+set (reached "")
+set (checked 0)
+foreach (line IN LISTS lines)
+    if (line MATCHES "^Running: (.*)$")
+        get_filename_component (current ${CMAKE_MATCH_1} NAME)
+    elseif (line MATCHES "^fuzz_wire: verdict ([a-z]+) " AND current)
+        set (verdict ${CMAKE_MATCH_1})
+        if (current MATCHES "^ok-")
+            set (want ok)
+        elseif (current MATCHES "^bad-([a-z]+)-")
+            set (want ${CMAKE_MATCH_1})
+        else ()
+            message (FATAL_ERROR "fuzz_wire: seed ${current} is not named ok-* or bad-REASON-*")
+        endif ()
+        if (NOT verdict STREQUAL want)
+            message (FATAL_ERROR "fuzz_wire: seed ${current} gives ${verdict}, not ${want}")
+        endif ()
+        list (APPEND reached ${verdict})
+        #  libFuzzer may run an input twice (a leak check): count it once.
+        set (current "")
+        math (EXPR checked "${checked} + 1")
+    endif ()
+endforeach ()
+list (LENGTH seeds seed_count)
+if (NOT checked EQUAL seed_count)
+    message (FATAL_ERROR "fuzz_wire: ${checked} of ${seed_count} seeds gave a verdict:\n${out}")
+endif ()
+foreach (reason ok frames header version flags type target sender size truncated)
+    if (NOT reason IN_LIST reached)
+        message (FATAL_ERROR "fuzz_wire: no seed gives '${reason}'")
+    endif ()
+endforeach ()
+
+#  Then fuzz. -max_len fits the longest seed (a batch of 257 records).
 execute_process (
-    COMMAND ${FUZZER} -max_total_time=${SECONDS} -max_len=4096 -timeout=10
+    COMMAND ${FUZZER} -max_total_time=${SECONDS} -max_len=8192 -timeout=10
             -rss_limit_mb=1024 -print_final_stats=1
             -artifact_prefix=${WORKDIR}/artifacts/ ${WORKDIR}/corpus
     RESULT_VARIABLE rc)
