@@ -54,6 +54,12 @@ ACT_EXPORT act_ref_t *
 ACT_EXPORT act_ref_t *
     act_parent (act_t *self);
 
+//  Find an actor of this system by name, or any actor of the run by its
+//  address "group/name" (see act_lookup in act_system(3)). Returns an
+//  owned reference, or NULL with errno ENOENT or EINVAL.
+ACT_EXPORT act_ref_t *
+    act_find (act_t *self, const char *name);
+
 //  Spawn a child (the seed's register_child): its setup runs before this
 //  returns. The reference is borrowed: valid until this actor's
 //  child_stopped for it returns (dup it to keep it longer). NULL with

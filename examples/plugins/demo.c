@@ -27,6 +27,8 @@ enum {
     MSG_GET = 1,                //  counter: what is your count?
     MSG_COUNT,                  //  counter's answer, as text
     MSG_PRIMES,                 //  a pool thread's result, as text
+    MSG_NEWS,                   //  primes -> hello/greeter, across groups
+    MSG_THANKS,                 //  greeter's reply, back across groups
     MSG_CRASH                   //  crasher: crash now
 };
 
@@ -53,6 +55,15 @@ s_greeter_handle (act_t *self, act_msg_t *msg)
 {
     if (act_msg_type (msg) == ACT_MSG_GROUP_DOWN) {
         printf ("%s: a group under me stopped: %s\n", s_name (self), act_msg_str (msg));
+    }
+    else
+    if (act_msg_type (msg) == MSG_NEWS) {
+        //  From another process: the sender's address came with it, and
+        //  the reply finds its way back.
+        printf ("%s: %s tells me: %s\n", s_name (self),
+                act_ref_name (act_msg_sender (msg)), act_msg_str (msg));
+        act_msg_t *thanks = act_msg_new_str (MSG_THANKS, "thanks!");
+        act_reply (msg, &thanks);
     }
     return ACT_OK;
 }
@@ -101,8 +112,16 @@ static int
 s_primes_handle (act_t *self, act_msg_t *msg)
 {
     if (act_msg_type (msg) == MSG_PRIMES) {
-        printf ("%s: found %s\n", s_name (self), act_msg_str (msg));
+        printf ("%s: found %s; telling hello/greeter\n", s_name (self), act_msg_str (msg));
+        act_ref_t *greeter = act_find (self, "hello/greeter");
+        act_msg_t *news = act_msg_new_data (MSG_NEWS, act_msg_data (msg), act_msg_size (msg));
+        int rc = act_tell (greeter, &news);
+        act_ref_destroy (&greeter);
+        return rc == 0 ? ACT_OK : -1;
     }
+    if (act_msg_type (msg) == MSG_THANKS)
+        printf ("%s: %s answers: %s\n", s_name (self),
+                act_ref_name (act_msg_sender (msg)), act_msg_str (msg));
     return ACT_OK;
 }
 

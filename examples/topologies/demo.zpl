@@ -4,8 +4,10 @@
 #       build/supervisor/actor-run build/examples/topologies/demo.zpl
 #   Groups start in this order, each once the one before is ready:
 #   "hello" greets and is the parent of the two others, "work" counts
-#   primes on its worker pool, "clock" ticks five times and then ends the
-#   whole run (act_group_finish), which stops the groups in reverse order.
+#   primes on its worker pool and tells hello/greeter the result, across
+#   processes, and gets its thanks back; "clock" ticks five times and then
+#   ends the whole run (act_group_finish), which stops the groups in
+#   reverse order.
 #   See actorio-topology(5) for every key.
 
 run

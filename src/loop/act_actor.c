@@ -334,6 +334,18 @@ act_spawn_child (act_t *self, const act_class_t *cls, void *args)
     return ref;
 }
 
+act_ref_t *
+act_find (act_t *self, const char *name)
+{
+    if (!s_on_loop (self))
+        return NULL;
+    if (!name) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return act_core_lookup (self->ref->core, name);
+}
+
 int
 act_stop (act_t *self, int code)
 {

@@ -133,6 +133,10 @@ int
     act_core_wait (act_core_t *self, bool (*done) (void *), void *arg,
                    int timeout_ms);
 
+//  act_lookup on a core: a name here, or a "group/actor" address.
+act_ref_t *
+    act_core_lookup (act_core_t *core, const char *name);
+
 //  The core of a system handle (act_system.c).
 act_core_t *
     act_system_core (act_system_t *system);

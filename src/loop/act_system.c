@@ -147,21 +147,36 @@ act_spawn_named (act_system_t *self, const char *name, const act_class_t *cls,
 }
 
 static act_ref_t *
-s_remote_ref (act_system_t *self, const char *address)
+s_remote_ref (act_core_t *core, const char *address)
 {
     //  "group/actor": our own group's actors are local names; any other
     //  group is reached through the transport once this system joined.
     const char *slash = strchr (address, '/');
     size_t group_len = (size_t) (slash - address);
-    const char *group = self->core->group;
+    const char *group = core->group;
     if (group && strlen (group) == group_len && memcmp (group, address, group_len) == 0)
-        return act_lookup (self, slash + 1);
+        return act_core_lookup (core, slash + 1);
     if (!group || !act_wire_addr_valid (address, strlen (address))) {
         errno = ENOENT;
         return NULL;
     }
-    act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, self->core);
+    act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, core);
     ref->name = strdup (address);
+    return ref;
+}
+
+act_ref_t *
+act_core_lookup (act_core_t *core, const char *name)
+{
+    if (strchr (name, '/'))
+        return s_remote_ref (core, name);
+    pthread_mutex_lock (&core->lock);
+    act_ref_t *ref = (act_ref_t *) zhashx_lookup (core->names, name);
+    if (ref)
+        ref = act_ref_dup (ref);
+    pthread_mutex_unlock (&core->lock);
+    if (!ref)
+        errno = ENOENT;
     return ref;
 }
 
@@ -172,16 +187,7 @@ act_lookup (act_system_t *self, const char *name)
         errno = EINVAL;
         return NULL;
     }
-    if (strchr (name, '/'))
-        return s_remote_ref (self, name);
-    pthread_mutex_lock (&self->core->lock);
-    act_ref_t *ref = (act_ref_t *) zhashx_lookup (self->core->names, name);
-    if (ref)
-        ref = act_ref_dup (ref);
-    pthread_mutex_unlock (&self->core->lock);
-    if (!ref)
-        errno = ENOENT;
-    return ref;
+    return act_core_lookup (self->core, name);
 }
 
 act_msg_t *
