@@ -15,7 +15,10 @@ Test (supervisor_examples, demo_says_what_it_does_and_ends_itself, .timeout = 60
     //  Every group's lines come out prefixed with its name
     static const char *lines [] = {
         "hello: greeter: hello from hello/greeter (the demo run)\n",
-        "work: primes: found 17984 primes below 200000\n",
+        "work: primes: found 17984 primes below 200000; telling hello/greeter\n",
+        //  across processes, and the reply back
+        "hello: greeter: work/primes tells me: 17984 primes below 200000\n",
+        "work: primes: hello/greeter answers: thanks!\n",
         "clock: ticker: tick 5 of 5\n",
         "clock: ticker: that was the last tick, ending the run\n",
         "hello: greeter: a group under me stopped: clock ",
