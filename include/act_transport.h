@@ -33,9 +33,9 @@ typedef struct {
 
 //  Join a run as group: bind ipc://RUNDIR/GROUP (socket file mode 0600,
 //  peers of other uids refused). max_msg_size caps a message in bytes
-//  (0: ACT_TRANSPORT_MAXMSG_DEFAULT); hwm caps the messages queued toward
-//  one peer (0: ACT_TRANSPORT_HWM_DEFAULT), past which act_tell fails with
-//  EAGAIN. Call once, before telling other groups. 0, or -1 with errno
+//  (0: ACT_TRANSPORT_MAXMSG_DEFAULT; a larger tell fails with EMSGSIZE);
+//  hwm caps the messages queued toward one peer (0:
+//  ACT_TRANSPORT_HWM_DEFAULT), past which act_tell fails with EAGAIN. Call once, before telling other groups. 0, or -1 with errno
 //  EINVAL (bad name, path too long), EALREADY (joined), or the error of
 //  bind. A socket file left at the endpoint is replaced: the supervisor's
 //  lock on the run directory makes sure no live group owns it.

@@ -327,6 +327,12 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         s_refuse (self, msg, EHOSTUNREACH);
         return -1;
     }
+    //  Every group of a run has the same limit: refuse here what the peer
+    //  would refuse, taking the rest of its batch with it.
+    if (self->max_size && msg->size > (size_t) self->max_size) {
+        s_refuse (self, msg, EMSGSIZE);
+        return -1;
+    }
     if (!peer->connected && s_peer_connect (self, peer)) {
         s_refuse (self, msg, errno);
         return -1;
