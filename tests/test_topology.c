@@ -426,7 +426,7 @@ s_man_examples (void)
 Test (topology, the_man_page_examples_are_true, .timeout = 60)
 {
     zlist_t *blocks = s_man_examples ();
-    cr_assert_eq (zlist_size (blocks), 3, "expected 3 displays in EXAMPLES");
+    cr_assert_eq (zlist_size (blocks), 4, "expected 4 displays in EXAMPLES");
     char *dir = act_test_tmpdir ();
 
     //  1. shop.zpl loads, with the test plugin as lib/libshop.so
@@ -473,6 +473,18 @@ Test (topology, the_man_page_examples_are_true, .timeout = 60)
     }
     cr_expect_null (error, "not in the man page: %s", error);
     zlist_destroy (&errors);
+
+    //  4. the demo, word for word the file under examples/
+    char *demo_shown = (char *) zlist_next (blocks);
+    cr_assert_not_null (demo_shown);
+    FILE *file = fopen (ACTORIO_SOURCE_DIR "/examples/topologies/demo.zpl", "r");
+    cr_assert_not_null (file);
+    char text [8192];
+    size_t size = fread (text, 1, sizeof text - 1, file);
+    text [size] = 0;
+    fclose (file);
+    cr_expect_str_eq (demo_shown, text, "actorio-topology(5) shows another demo.zpl than "
+                      "examples/topologies/demo.zpl");
 
     unlink (shop_lib);
     unlink (shop);

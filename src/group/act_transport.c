@@ -456,8 +456,13 @@ s_deliver (void *arg, const act_wire_head_t *head)
     ctx->records++;
     act_ref_t *target = s_target (ctx, head->target);
     if (!target) {
-        atomic_fetch_add (&self->core->unknown, 1);
+        uint64_t unknown = atomic_fetch_add (&self->core->unknown, 1) + 1;
         atomic_fetch_add (&self->core->dead_letters, 1);
+        //  A log line per power of two, as for malformed messages.
+        if ((unknown & (unknown - 1)) == 0)
+            zsys_warning ("actorio: %s: message for unknown actor %s from %s, %" PRIu64
+                          " so far", self->group, head->target,
+                          head->sender [0] ? head->sender : "-", unknown);
         if (head->flags & ACT_WIRE_F_ASK)
             s_send_error (self, head, ENOENT);
         return;
