@@ -31,7 +31,8 @@ typedef struct {
     uint64_t dups;              //  numbers at or below last: duplicated
                                 //  or out of order
     uint64_t gaps;              //  jumps past last + 1 inside this life
-    uint64_t gap_at;            //  the number after the first such jump
+    uint64_t gap_from;          //  the number before the first such jump
+    uint64_t gap_at;            //  and the number after it
     uint64_t bad;               //  sequence messages of the wrong size
 } stream_life_t;
 
