@@ -9,14 +9,11 @@
     receiver records every life of its process in a file mapped shared, so
     what a killed receiver had taken is still there to check.
 
-    An actor of a group cannot look another group's actor up: act_lookup
-    needs the act_system_t, which the group host keeps to itself. So the
-    test joins the run as a group "t" of its own and introduces the
-    sender to its targets: it tells a/src a STREAM_INTRO whose sender is
-    the target's address, and a/src keeps that sender reference. For the
-    same reason the groups' act_transport_stats are out of reach here; the
-    tests check what the counters stand for through behaviour (the
-    sender's own count of refusals, the receiver's record, the log).
+    The sender finds its targets with act_find. A group's counters
+    (act_transport_stats) are out of reach here: they need the group's
+    act_system_t, which no actor can get. The tests check what they stand
+    for through behaviour: the sender's own count of refusals, the
+    receiver's record, the group's log.
 */
 #include "test_supervisor.h"
 #include "act_wire.h"
@@ -41,7 +38,6 @@
 
 typedef struct {
     run_t *run;
-    act_system_t *t;            //  the test's own group "t" in the run
     stream_file_t *file;        //  the receiver's record, mapped shared
     int gate;                   //  write end of the receiver's FIFO, or -1
     pid_t a;                    //  the groups' processes, as started
@@ -62,7 +58,7 @@ static s_groups_t *s_current;
 
 //  Starts the run: group b (echo "b/echo", receiver "b/recv") then group
 //  a (sender "a/src"); waits until both are ready and their actors said
-//  hello, then joins the run as group t.
+//  hello.
 static s_groups_t *
 s_groups_new (s_options_t options)
 {
@@ -127,23 +123,17 @@ s_groups_new (s_options_t options)
     self->a = run_pid (run, "ready", "a", S_WAIT);
     probe_expect (run, "b/recv", "hello", S_WAIT);
     probe_expect (run, "a/src", "hello", S_WAIT);
-
-    self->t = act_system_new ("t");
-    cr_assert_not_null (self->t);
-    cr_assert_eq (act_transport_join (self->t, "t", run->rundir, 0, 0), 0,
-                  "the test cannot join the run: %s", strerror (errno));
     s_current = self;
     return self;
 }
 
-//  Leaves the run, ends it as an operator would (SIGTERM), checks that it
-//  ends well, and cleans up.
+//  Ends the run as an operator would (SIGTERM), checks that it ends
+//  well, and cleans up.
 static void
 s_groups_destroy (s_groups_t **self_p)
 {
     s_groups_t *self = *self_p;
     s_current = NULL;
-    act_system_destroy (&self->t);
     run_signal (self->run, SIGTERM);
     int code = run_wait (self->run, S_WAIT);
     cr_assert_eq (code, 0, "actor-run ended with %d; log:\n%s", code, self->run->err);
@@ -161,16 +151,13 @@ s_groups_destroy (s_groups_t **self_p)
     *self_p = NULL;
 }
 
-//  After a failed assertion: the test's group must go before the process
-//  exits (its loop thread would meet czmq's shutdown), and the run with
-//  it (run_destroy kills it).
+//  After a failed assertion: the run goes too (run_destroy kills it).
 static void
 s_cleanup (void)
 {
     s_groups_t *self = s_current;
     s_current = NULL;
     if (self) {
-        act_system_destroy (&self->t);
         munmap (self->file, sizeof (stream_file_t));
         if (self->gate >= 0) {
             close (self->gate);
@@ -178,29 +165,6 @@ s_cleanup (void)
         run_destroy (&self->run);
         free (self);
     }
-}
-
-//  Makes a/src keep target (an address) in its slot "main" or "alt".
-static void
-s_introduce (s_groups_t *self, const char *slot, const char *target)
-{
-    act_ref_t *src = act_lookup (self->t, "a/src");
-    act_ref_t *to = act_lookup (self->t, target);
-    cr_assert (src && to);
-    act_msg_t *msg = act_msg_new_str (STREAM_INTRO, slot);
-    act_msg_set_sender (msg, to);
-    cr_assert_eq (act_tell (src, &msg), 0);
-    act_ref_destroy (&to);
-    act_ref_destroy (&src);
-
-    zmsg_t *said = probe_take (self->run, "a/src", "intro", S_WAIT);
-    cr_assert_not_null (said, "a/src was not introduced to %s", target);
-    zmsg_first (said);
-    zmsg_next (said);
-    cr_assert (zframe_streq (zmsg_next (said), slot));
-    cr_assert (zframe_streq (zmsg_next (said), target), "a/src knows %s by another name",
-               target);
-    zmsg_destroy (&said);
 }
 
 //  Sends a command to a/src: its frames, NULL-terminated.
@@ -218,6 +182,21 @@ s_command (s_groups_t *self, const char *command, ...)
     }
     va_end (args);
     cr_assert_eq (zmsg_send (&msg, self->run->router), 0);
+}
+
+//  Makes a/src find target (an address) and keep it in slot "main" or
+//  "alt".
+static void
+s_find (s_groups_t *self, const char *slot, const char *target)
+{
+    s_command (self, "find", slot, target, NULL);
+    zmsg_t *said = probe_take (self->run, "a/src", "found", S_WAIT);
+    cr_assert_not_null (said, "a/src did not answer find %s", target);
+    zmsg_first (said);
+    zmsg_next (said);
+    cr_assert (zframe_streq (zmsg_next (said), slot));
+    cr_assert (zframe_streq (zmsg_next (said), target), "a/src did not find %s", target);
+    zmsg_destroy (&said);
 }
 
 //  Frame i (0: routing id, 1: kind) of a report, as a number.
@@ -369,8 +348,8 @@ Test (groups, ping_pong_and_asks_between_two_groups,
       .timeout = S_TIMEOUT, .fini = s_cleanup)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .run_extra = NULL });
-    s_introduce (g, "main", "b/echo");
-    s_introduce (g, "alt", "b/nobody");
+    s_find (g, "main", "b/echo");
+    s_find (g, "alt", "b/nobody");
 
     //  Ping-pong: tell, then the echo's reply comes back as a message to
     //  the actor, with the same number; 1000 times, one at a time.
@@ -417,7 +396,7 @@ Test (groups, a_million_messages_arrive_complete_and_in_order,
 {
     const uint64_t total = 1000000;
     s_groups_t *g = s_groups_new ((s_options_t) { .run_extra = NULL });
-    s_introduce (g, "main", "b/recv");
+    s_find (g, "main", "b/recv");
     int64_t start = act_test_now_ms ();
     s_command (g, "stream", "1000000", "", NULL);
     s_counts_t sent = s_counts_take (g, "streamed", 45000);
@@ -461,7 +440,7 @@ Test (groups, kill9_of_the_receiver_mid_stream,
       .timeout = S_TIMEOUT, .fini = s_cleanup)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .run_extra = "    intensity = 100\n" });
-    s_introduce (g, "main", "b/recv");
+    s_find (g, "main", "b/recv");
     s_command (g, "stream", "0", "", NULL);
     cr_assert (RUN_UNTIL (g->run, s_taken (g) >= 100000, 20000), "the stream does not flow");
 
@@ -521,7 +500,7 @@ Test (groups, stream_while_the_receiver_is_killed_again_and_again,
 {
     const int kills = 3;
     s_groups_t *g = s_groups_new ((s_options_t) { .run_extra = "    intensity = 100\n" });
-    s_introduce (g, "main", "b/recv");
+    s_find (g, "main", "b/recv");
     s_command (g, "stream", "0", "", NULL);
     pid_t b = g->b;
     int64_t born = act_test_now_ms ();
@@ -564,7 +543,7 @@ Test (groups, high_water_mark_refuses_with_bounded_memory,
     const uint64_t total = 20000;
     s_groups_t *g = s_groups_new ((s_options_t) {
         .run_extra = "    hwm = 100\n", .gate = true, .flat_rss = true });
-    s_introduce (g, "main", "b/recv");
+    s_find (g, "main", "b/recv");
     s_command (g, "stream", "20000", "flood size=64", NULL);
     probe_expect (g->run, "b/recv", "blocked", S_WAIT);
     zmsg_t *refused = probe_take (g->run, "a/src", "refused", S_WAIT);
@@ -635,7 +614,7 @@ Test (groups, a_rogue_process_cannot_hurt_a_group,
 {
     s_groups_t *g = s_groups_new ((s_options_t) {
         .run_extra = "    max_msg_size = 64k\n", .flat_rss = true });
-    s_introduce (g, "main", "b/echo");
+    s_find (g, "main", "b/echo");
     s_command (g, "ping", "10", NULL);
     probe_expect (g->run, "a/src", "pong", S_WAIT);
     long rss_before = s_rss_kb (g->b);

@@ -7,15 +7,14 @@
     connect a DEALER socket to ENDPOINT (a ROUTER the test bound) with the
     routing id "GROUP/ACTOR", to say what happens and take commands.
 
-    A group's actors cannot look up another group's actors (act_lookup
-    needs the system, which the group host keeps to itself), so a sender
-    learns its targets from an introduction: a STREAM_INTRO message whose
-    sender is the target, sent by a test that joined the run as a group
-    of its own. See stream.h for the message types.
+    A sender finds its targets with act_find, by the addresses the test
+    gives it. See stream.h for the message types.
 
     sender       args "ENDPOINT"
       It sends   ["hello", "GROUP/ACTOR", PID]         after setup
-                 ["intro", SLOT, ADDRESS]               for each STREAM_INTRO
+                 ["found", SLOT, ADDRESS]               for each "find" ("-"
+                                                        as ADDRESS if act_find
+                                                        failed)
                  ["pong", N, USECS, BAD]                a ping-pong is done
                  ["asked", ERRNO, MS, REPLY]            for each ask
                  ["refused", ERRNO, NEXT]               a stream's tell was
@@ -25,7 +24,10 @@
                                                         other errors)
                  ["streamed" | "halted" | "counts", NEXT, ACCEPTED, EAGAIN,
                   DOWN, OTHER, MS]                      stream counters
-      It obeys   ["ping", N]        N round trips with the main target
+      It obeys   ["find", SLOT, ADDRESS]
+                                    keep act_find (ADDRESS) as target SLOT,
+                                    "main" or "alt"
+                 ["ping", N]        N round trips with the main target
                                     (an echo), one at a time
                  ["ask", COUNT, KIND, TIMEOUT_MS, SLOT]
                                     COUNT asks at once from the worker
@@ -107,7 +109,7 @@ s_control_new (act_t *self, const char *args, char *id, size_t id_size)
 typedef struct {
     zsock_t *sock;              //  DEALER to the test
     char id [160];              //  "GROUP/ACTOR"
-    act_ref_t *main;            //  targets, from introductions (owned)
+    act_ref_t *main;            //  targets, from act_find (owned)
     act_ref_t *alt;
     //  ping-pong
     uint64_t ping_left;         //  round trips still to do
@@ -294,6 +296,15 @@ s_sender_command (act_t *self, zsock_t *sock, void *arg)
     if (zstr_recvx (sock, &command, &a, &b, &c, &d, NULL) < 1) {
         return ACT_OK;
     }
+    if (streq (command, "find") && a && b) {
+        bool alt = streq (a, "alt");
+        act_ref_t **slot = alt ? &sender->alt : &sender->main;
+        act_ref_destroy (slot);
+        *slot = act_find (self, b);
+        const char *name = *slot ? act_ref_name (*slot) : NULL;
+        zstr_sendx (sender->sock, "found", alt ? "alt" : "main", name ? name : "-", NULL);
+    }
+    else
     if (streq (command, "ping") && a && sender->main) {
         sender->ping_count = sender->ping_left = strtoull (a, NULL, 10);
         sender->ping_bad = 0;
@@ -380,15 +391,6 @@ s_sender_handle (act_t *self, act_msg_t *msg)
 {
     sender_t *sender = (sender_t *) act_state (self);
     uint32_t type = act_msg_type (msg);
-    if (type == STREAM_INTRO && act_msg_sender (msg)) {
-        bool alt = act_msg_str (msg) && streq (act_msg_str (msg), "alt");
-        act_ref_t **slot = alt ? &sender->alt : &sender->main;
-        act_ref_destroy (slot);
-        *slot = act_ref_dup (act_msg_sender (msg));
-        const char *name = act_ref_name (*slot);
-        zstr_sendx (sender->sock, "intro", alt ? "alt" : "main", name ? name : "-", NULL);
-    }
-    else
     if (type == STREAM_PING && sender->ping_left) {
         uint64_t number = 0;
         if (act_msg_size (msg) == sizeof number) {

@@ -9,9 +9,7 @@
 #include <stdint.h>
 
 enum {
-    STREAM_INTRO = 100,         //  to a sender: its sender is a target; the
-                                //  payload names the slot, "main" or "alt"
-    STREAM_PING,                //  u64 sequence number, echoed back
+    STREAM_PING = 100,          //  u64 sequence number, echoed back
     STREAM_SEQ,                 //  u64 sequence number (big-endian), padding
     STREAM_CONTINUE,            //  a sender to itself: go on streaming
     STREAM_ASKED,               //  an ask's result, from the worker pool
