@@ -23,7 +23,9 @@ extern "C" {
 #define ACT_TRANSPORT_MAXMSG_DEFAULT   (1 << 20)    //  bytes per message
 
 typedef struct {
-    uint64_t sent;              //  messages handed to ZeroMQ for a peer
+    uint64_t sent;              //  messages accepted for a peer (batched for
+                                //  ZeroMQ; one whose batch could not be
+                                //  handed over moves to dropped)
     uint64_t received;          //  messages from peers delivered here
     uint64_t dropped;           //  refused sends: peer down, or its queue
                                 //  at the high-water mark
@@ -34,8 +36,10 @@ typedef struct {
 //  Join a run as group: bind ipc://RUNDIR/GROUP (socket file mode 0600,
 //  peers of other uids refused). max_msg_size caps a message in bytes
 //  (0: ACT_TRANSPORT_MAXMSG_DEFAULT; a larger tell fails with EMSGSIZE);
-//  hwm caps the messages queued toward one peer (0:
-//  ACT_TRANSPORT_HWM_DEFAULT), past which act_tell fails with EAGAIN. Call once, before telling other groups. 0, or -1 with errno
+//  hwm bounds the messages queued toward one peer (0:
+//  ACT_TRANSPORT_HWM_DEFAULT), past which act_tell fails with EAGAIN. The
+//  bound is loose: ZeroMQ counts batches, and kernel buffers and the
+//  peer's mailbox hold more; memory stays bounded all the same. Call once, before telling other groups. 0, or -1 with errno
 //  EINVAL (bad name, path too long), EALREADY (joined), or the error of
 //  bind. A socket file left at the endpoint is replaced: the supervisor's
 //  lock on the run directory makes sure no live group owns it.
@@ -54,6 +58,11 @@ ACT_EXPORT int
 //  Copy the transport's counters into *stats. 0, or -1 + EINVAL.
 ACT_EXPORT int
     act_transport_stats (act_system_t *system, act_transport_stats_t *stats);
+
+//  The same, from an actor's callback: the counters of the system (the
+//  group) the actor runs in. 0, or -1 + EINVAL.
+ACT_EXPORT int
+    act_transport_actor_stats (act_t *self, act_transport_stats_t *stats);
 
 //  The group name the system joined as (borrowed), or NULL.
 ACT_EXPORT const char *

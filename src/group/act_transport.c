@@ -210,8 +210,11 @@ s_put_down (unsigned char *p, const act_down_t *down)
 static void
 s_drop_batch (s_transport_t *self, s_peer_t *peer)
 {
-    if (peer->batch.count)
+    //  Counted as sent when they joined the batch; they never were.
+    if (peer->batch.count) {
+        atomic_fetch_sub (&self->core->sent, peer->batch.count);
         atomic_fetch_add (&self->core->dropped, peer->batch.count);
+    }
     act_wire_batch_reset (&peer->batch);
 }
 
@@ -670,11 +673,13 @@ s_peer_state (act_loop_t *loop, void *arg)
     //  The link's self is our transport: the loop gives it back.
     s_transport_t *self = (s_transport_t *) act_loop_link_self (loop);
     s_peer_t *peer = s_peer (self, args->peer);
+    //  The batch being filled stays: what it holds was accepted before
+    //  the peer went down and goes out after what ZeroMQ already queued
+    //  toward it, so a restarted peer sees one stream with its gap at the
+    //  restart, never inside its new life.
     peer->down = args->down;
-    if (args->down) {
-        s_drop_batch (self, peer);
+    if (args->down)
         s_peer_fail_asks (peer);
-    }
     return 0;
 }
 
@@ -709,6 +714,23 @@ act_transport_stats (act_system_t *system, act_transport_stats_t *stats)
         errno = EINVAL;
         return -1;
     }
+    stats->sent = atomic_load (&core->sent);
+    stats->received = atomic_load (&core->received);
+    stats->dropped = atomic_load (&core->dropped);
+    stats->malformed = atomic_load (&core->malformed);
+    stats->unknown = atomic_load (&core->unknown);
+    return 0;
+}
+
+int
+act_transport_actor_stats (act_t *self, act_transport_stats_t *stats)
+{
+    act_ref_t *ref = act_self (self);
+    if (!ref || !stats) {
+        errno = EINVAL;
+        return -1;
+    }
+    act_core_t *core = ref->core;
     stats->sent = atomic_load (&core->sent);
     stats->received = atomic_load (&core->received);
     stats->dropped = atomic_load (&core->dropped);
