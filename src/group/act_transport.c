@@ -33,9 +33,7 @@ typedef struct s_peer {
     bool dirty;                 //  in the dirty list: its batch waits
     struct s_peer *next_dirty;  //  dirty list link
     act_wire_batch_t batch;     //  messages not yet handed to ZeroMQ
-    act_ref_t **asks;           //  waiters of asks sent to it (counted)
-    uint32_t ask_count;
-    uint32_t ask_cap;
+    act_waiters_t asks;         //  waiters of asks sent to it
     zlistx_t *blocked;          //  actors refused with EAGAIN, to tell
                                 //  when the queue has room (counted refs)
 } s_peer_t;
@@ -58,9 +56,7 @@ s_peer_destroy (void **item)
 {
     s_peer_t *peer = (s_peer_t *) *item;
     *item = NULL;
-    for (uint32_t i = 0; i < peer->ask_count; i++)
-        act_ref_destroy (&peer->asks [i]);
-    free (peer->asks);
+    act_waiters_free (&peer->asks);
     act_ref_t *ref;
     while ((ref = (act_ref_t *) zlistx_detach (peer->blocked, NULL)))
         act_ref_destroy (&ref);
@@ -96,44 +92,6 @@ s_peer_connect (s_transport_t *self, s_peer_t *peer)
         return -1;
     peer->connected = true;
     return 0;
-}
-
-static void
-s_peer_track_ask (s_peer_t *peer, act_ref_t *waiter)
-{
-    if (peer->ask_count == peer->ask_cap) {
-        //  Finished asks leave dead waiters: drop those before growing.
-        uint32_t kept = 0;
-        for (uint32_t i = 0; i < peer->ask_count; i++) {
-            if (act_ref_alive (peer->asks [i]))
-                peer->asks [kept++] = peer->asks [i];
-            else
-                act_ref_destroy (&peer->asks [i]);
-        }
-        peer->ask_count = kept;
-        if (kept * 2 > peer->ask_cap || !peer->ask_cap) {
-            peer->ask_cap = peer->ask_cap ? peer->ask_cap * 2 : 8;
-            peer->asks = (act_ref_t **) realloc (peer->asks,
-                                                 peer->ask_cap * sizeof (act_ref_t *));
-            if (!peer->asks)
-                abort ();
-        }
-    }
-    peer->asks [peer->ask_count++] = act_ref_dup (waiter);
-}
-
-static void
-s_peer_fail_asks (s_peer_t *peer)
-{
-    act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
-    for (uint32_t i = 0; i < peer->ask_count; i++) {
-        if (act_ref_alive (peer->asks [i])) {
-            act_msg_t *down = act_down_new (NULL, &why, ESRCH);
-            act_tell (peer->asks [i], &down);
-        }
-        act_ref_destroy (&peer->asks [i]);
-    }
-    peer->ask_count = 0;
 }
 
 //  --------------------------------------------------------------------
@@ -381,7 +339,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     }
     atomic_fetch_add_explicit (&self->core->sent, 1, memory_order_relaxed);
     if (waiter) {
-        s_peer_track_ask (peer, waiter);
+        act_waiters_add (&peer->asks, waiter);
         act_ref_destroy (&waiter);
     }
     act_msg_destroy (&msg);
@@ -678,8 +636,10 @@ s_peer_state (act_loop_t *loop, void *arg)
     //  toward it, so a restarted peer sees one stream with its gap at the
     //  restart, never inside its new life.
     peer->down = args->down;
-    if (args->down)
-        s_peer_fail_asks (peer);
+    if (args->down) {
+        act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
+        act_waiters_down (&peer->asks, NULL, &why, ESRCH);
+    }
     return 0;
 }
 
@@ -706,10 +666,9 @@ act_transport_peer_up (act_system_t *system, const char *peer)
     return s_peer_call (system, peer, false);
 }
 
-int
-act_transport_stats (act_system_t *system, act_transport_stats_t *stats)
+static int
+s_stats (act_core_t *core, act_transport_stats_t *stats)
 {
-    act_core_t *core = act_system_core (system);
     if (!core || !stats) {
         errno = EINVAL;
         return -1;
@@ -723,20 +682,16 @@ act_transport_stats (act_system_t *system, act_transport_stats_t *stats)
 }
 
 int
+act_transport_stats (act_system_t *system, act_transport_stats_t *stats)
+{
+    return s_stats (act_system_core (system), stats);
+}
+
+int
 act_transport_actor_stats (act_t *self, act_transport_stats_t *stats)
 {
     act_ref_t *ref = act_self (self);
-    if (!ref || !stats) {
-        errno = EINVAL;
-        return -1;
-    }
-    act_core_t *core = ref->core;
-    stats->sent = atomic_load (&core->sent);
-    stats->received = atomic_load (&core->received);
-    stats->dropped = atomic_load (&core->dropped);
-    stats->malformed = atomic_load (&core->malformed);
-    stats->unknown = atomic_load (&core->unknown);
-    return 0;
+    return s_stats (ref ? ref->core : NULL, stats);
 }
 
 const char *

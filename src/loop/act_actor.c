@@ -115,7 +115,7 @@ s_release_record (act_t *self, const act_exit_t *why)
             act_loop_notify_idle (act_loop_current);
     }
     act_core_release (&pinned);
-    free (self->monitors);
+    act_waiters_free (&self->monitors);
     free (self);
 }
 
@@ -137,40 +137,7 @@ act_actor_discard (act_t *self, act_exit_kind_t kind)
 void
 act_actor_monitor (act_t *self, act_ref_t *waiter)
 {
-    if (self->monitor_count == self->monitor_cap) {
-        //  Drop finished asks before growing: a long-lived actor asked a
-        //  million times must not keep a million dead waiters.
-        uint32_t kept = 0;
-        for (uint32_t i = 0; i < self->monitor_count; i++) {
-            if (act_ref_alive (self->monitors [i]))
-                self->monitors [kept++] = self->monitors [i];
-            else
-                act_ref_destroy (&self->monitors [i]);
-        }
-        self->monitor_count = kept;
-        if (kept * 2 > self->monitor_cap || !self->monitor_cap) {
-            self->monitor_cap = self->monitor_cap ? self->monitor_cap * 2 : 4;
-            self->monitors = (act_ref_t **) realloc (self->monitors,
-                self->monitor_cap * sizeof (act_ref_t *));
-            if (!self->monitors)
-                abort ();
-        }
-    }
-    self->monitors [self->monitor_count++] = act_ref_dup (waiter);
-}
-
-static void
-s_tell_monitors (act_t *self)
-{
-    for (uint32_t i = 0; i < self->monitor_count; i++) {
-        act_ref_t *waiter = self->monitors [i];
-        if (act_ref_alive (waiter)) {
-            act_msg_t *down = act_down_new (self->ref, &self->exit, ESRCH);
-            act_tell (waiter, &down);
-        }
-        act_ref_destroy (&self->monitors [i]);
-    }
-    self->monitor_count = 0;
+    act_waiters_add (&self->monitors, waiter);
 }
 
 static void
@@ -234,7 +201,7 @@ act_actor_finalize (act_t *self)
         }
     }
     self->mb_tail = NULL;
-    s_tell_monitors (self);
+    act_waiters_down (&self->monitors, self->ref, &self->exit, ESRCH);
 
     act_t *parent = self->parent;
     if (parent) {

@@ -91,9 +91,7 @@ struct _act_t {
     act_t *reap_next;           //  reap list link
     act_msg_t *mb_head;         //  mailbox, FIFO
     act_msg_t *mb_tail;
-    act_ref_t **monitors;       //  ask waiters to tell if we stop
-    uint32_t monitor_count;
-    uint32_t monitor_cap;
+    act_waiters_t monitors;     //  ask waiters to tell if we stop
     uint32_t flags;             //  ACT_F_*
     uint32_t hooks;             //  live timers + watches, to skip cleanup
     act_exit_t exit;            //  why we stop, once ACT_F_STOPPING

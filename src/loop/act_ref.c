@@ -71,6 +71,51 @@ act_ref_name (act_ref_t *self)
     return self ? self->name : NULL;
 }
 
+void
+act_waiters_add (act_waiters_t *self, act_ref_t *waiter)
+{
+    if (self->count == self->cap) {
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < self->count; i++) {
+            if (act_ref_alive (self->refs [i]))
+                self->refs [kept++] = self->refs [i];
+            else
+                act_ref_destroy (&self->refs [i]);
+        }
+        self->count = kept;
+        if (kept * 2 > self->cap || !self->cap) {
+            self->cap = self->cap ? self->cap * 2 : 4;
+            self->refs = (act_ref_t **) realloc (self->refs,
+                                                 self->cap * sizeof (act_ref_t *));
+            if (!self->refs)
+                abort ();
+        }
+    }
+    self->refs [self->count++] = act_ref_dup (waiter);
+}
+
+void
+act_waiters_down (act_waiters_t *self, act_ref_t *target, const act_exit_t *why, int err)
+{
+    for (uint32_t i = 0; i < self->count; i++) {
+        if (act_ref_alive (self->refs [i])) {
+            act_msg_t *down = act_down_new (target, why, err);
+            act_tell (self->refs [i], &down);
+        }
+        act_ref_destroy (&self->refs [i]);
+    }
+    self->count = 0;
+}
+
+void
+act_waiters_free (act_waiters_t *self)
+{
+    for (uint32_t i = 0; i < self->count; i++)
+        act_ref_destroy (&self->refs [i]);
+    free (self->refs);
+    memset (self, 0, sizeof *self);
+}
+
 int
 act_tell (act_ref_t *to, act_msg_t **msg_p)
 {

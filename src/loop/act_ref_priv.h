@@ -32,6 +32,25 @@ struct _act_ref_t {
                                 //  by the loop thread, or NULL
 };
 
+//  Counted references to ask waiters that want to hear if a target goes
+//  away. Adding drops the waiters that finished before the array grows:
+//  a long-lived target asked a million times keeps no million dead ones.
+typedef struct {
+    act_ref_t **refs;           //  waiters (counted)
+    uint32_t count;             //  entries in use
+    uint32_t cap;               //  entries allocated
+} act_waiters_t;
+
+void
+    act_waiters_add (act_waiters_t *self, act_ref_t *waiter);
+//  Tell every live waiter that target (may be NULL) is down, with why and
+//  the errno its ask fails with, and empty the array.
+void
+    act_waiters_down (act_waiters_t *self, act_ref_t *target,
+                      const act_exit_t *why, int err);
+void
+    act_waiters_free (act_waiters_t *self);
+
 //  A new reference with one owner.
 act_ref_t *
     act_ref_new (act_ref_kind_t kind, act_core_t *core);
