@@ -26,7 +26,8 @@ ACT_EXPORT act_system_t *
 
 //  Stop every actor (teardowns run, children first) and join the loop.
 //  Never hangs: gives up after ACT_SYSTEM_DESTROY_TIMEOUT ms. Accepts NULL,
-//  nulls the caller's pointer. Must not be called from the loop thread.
+//  nulls the caller's pointer. From the loop thread itself (a callback) it
+//  does nothing but log an error: use act_system_stop there.
 ACT_EXPORT void
     act_system_destroy (act_system_t **self_p);
 

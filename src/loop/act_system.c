@@ -71,6 +71,12 @@ act_system_destroy (act_system_t **self_p)
     if (!self_p || !*self_p)
         return;
     act_system_t *self = *self_p;
+    if (act_loop_current && act_loop_core (act_loop_current) == self->core) {
+        //  The loop would wait for itself: refuse, loudly, and keep it.
+        zsys_error ("actorio: %s: act_system_destroy called from its own loop; "
+                    "use act_system_stop", self->core->name);
+        return;
+    }
     *self_p = NULL;
     //  zactor_destroy waits for the loop's last signal with the pipe's
     //  receive timeout: a teardown stuck forever costs us the thread, not
