@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 #define PAYLOAD         64          //  bytes, as the peers send
 #define WAIT_MS         120000      //  longest any one benchmark may take
@@ -58,18 +59,11 @@ typedef struct {
 
 static char s_payload [PAYLOAD];
 static int s_failed;                //  a benchmark failed: exit non-zero
+static bench_table_t s_table;       //  this run's results, or --table's files
 
 
 //  ---------------------------------------------------------------------
 //  Helpers
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
 
 //  Resident set size in bytes, from /proc/self/statm; 0 if unreadable.
 static uint64_t
@@ -84,17 +78,6 @@ s_rss (void)
         fclose (file);
     }
     return (uint64_t) resident * (uint64_t) sysconf (_SC_PAGESIZE);
-}
-
-static void s_record (const char *bench, double value);
-
-static void
-s_result (const char *bench, const char *system, const char *figure,
-          const char *unit, double value)
-{
-    printf ("RESULT\t%s\t%s\t%s\t%s\t%.6g\n", bench, system, figure, unit, value);
-    fflush (stdout);
-    s_record (bench, value);
 }
 
 static void
@@ -120,15 +103,16 @@ s_tell_type (act_ref_t *to, uint32_t type)
 }
 
 //  Wait for a benchmark's BM_DONE, failing early if one of the actors
-//  that run the benchmark (watch, other; other may be NULL) stops first. A timeout means the runtime hung or
-//  lost a message: say which benchmark, and what the system counted.
+//  that run the benchmark (watch, other; other may be NULL) stops first.
+//  A timeout means the runtime hung or lost a message: say which
+//  benchmark, and what the system counted.
 static int
 s_wait_done (act_system_t *system, act_inbox_t *inbox, const char *bench,
              act_ref_t *watch, act_ref_t *other, s_done_t *done)
 {
     act_msg_t *msg = NULL;
-    uint64_t deadline = s_now_ns () + (uint64_t) WAIT_MS * 1000000;
-    while (!msg && s_now_ns () < deadline) {
+    uint64_t deadline = bench_now_ns () + (uint64_t) WAIT_MS * 1000000;
+    while (!msg && bench_now_ns () < deadline) {
         msg = act_inbox_recv (inbox, 100);
         if (!msg && (!act_ref_alive (watch) || (other && !act_ref_alive (other)))) {
             msg = act_inbox_recv (inbox, 0);
@@ -233,7 +217,7 @@ s_pinger_handle (act_t *self, act_msg_t *msg)
     switch (act_msg_type (msg)) {
         case BM_GO:
             if (args->warm == 0) {
-                state->t0 = s_now_ns ();
+                state->t0 = bench_now_ns ();
             }
             s_ping (state);
             return ACT_OK;
@@ -244,13 +228,13 @@ s_pinger_handle (act_t *self, act_msg_t *msg)
             }
             state->pongs++;
             if (state->pongs == args->warm) {
-                state->t0 = s_now_ns ();
+                state->t0 = bench_now_ns ();
             }
             if (state->pongs < args->warm + args->n) {
                 s_ping (state);
             }
             else {
-                s_done_t done = { .ns = s_now_ns () - state->t0,
+                s_done_t done = { .ns = bench_now_ns () - state->t0,
                                   .count = (uint64_t) args->n,
                                   .errors = state->errors };
                 s_tell_done (args->inbox, &done);
@@ -305,9 +289,9 @@ s_bench_pingpong (act_system_t *system, act_inbox_t *inbox, long n)
     else {
         s_done_t done;
         if (s_wait_done (system, inbox, "pingpong", pinger, ponger, &done) == 0) {
-            s_result ("pingpong", SYS_NAME,
-                      "RTT between 2 actors, 64 B payload, new message each way",
-                      "us", done.ns / 1e3 / n);
+            bench_result (&s_table, "pingpong", SYS_NAME,
+                          "RTT between 2 actors, 64 B payload, new message each way",
+                          "us", done.ns / 1e3 / n);
         }
     }
     s_stop ("pingpong", &pinger);
@@ -350,7 +334,7 @@ s_sender_handle (act_t *self, act_msg_t *msg)
     s_count_args_t *args = state->args;
     switch (act_msg_type (msg)) {
         case BM_GO:
-            args->t0 = s_now_ns ();
+            args->t0 = bench_now_ns ();
             //  fall through
         case BM_MORE: {
             long end = state->sent + args->batch;
@@ -394,7 +378,7 @@ s_counter_handle (act_t *self, act_msg_t *msg)
                 state->errors++;
             }
             if (++state->sent == args->n) {
-                s_done_t done = { .ns = s_now_ns () - args->t0,
+                s_done_t done = { .ns = bench_now_ns () - args->t0,
                                   .count = (uint64_t) state->sent,
                                   .errors = state->errors };
                 s_tell_done (args->inbox, &done);
@@ -437,7 +421,8 @@ s_bench_count (act_system_t *system, act_inbox_t *inbox, const char *bench,
             snprintf (figure, sizeof figure,
                       "1 sender -> 1 receiver, 64 B payload, %ld sends per callback",
                       batch);
-            s_result (bench, SYS_NAME, figure, "msgs/s", n / (done.ns / 1e9));
+            bench_result (&s_table, bench, SYS_NAME, figure, "msgs/s",
+                          n / (done.ns / 1e9));
         }
     }
     s_stop (bench, &sender);
@@ -492,7 +477,7 @@ s_spawner_setup (act_t *self, void *args)
 static void
 s_spawner_report (s_spawner_t *state)
 {
-    state->done.ns2 = s_now_ns () - state->t_stop;
+    state->done.ns2 = bench_now_ns () - state->t_stop;
     s_tell_done (state->args->inbox, &state->done);
 }
 
@@ -506,7 +491,7 @@ s_spawner_handle (act_t *self, act_msg_t *msg)
             //  memory the children took, not a refill of old free lists.
             malloc_trim (0);
             state->done.rss_before = s_rss ();
-            uint64_t t0 = s_now_ns ();
+            uint64_t t0 = bench_now_ns ();
             long spawned;
             for (spawned = 0; spawned < state->args->n; spawned++) {
                 state->kids [spawned] = act_spawn_child (self, &s_idle_class, NULL);
@@ -515,11 +500,11 @@ s_spawner_handle (act_t *self, act_msg_t *msg)
                     break;
                 }
             }
-            state->done.ns = s_now_ns () - t0;
+            state->done.ns = bench_now_ns () - t0;
             state->done.rss_after = s_rss ();
             state->done.count = (uint64_t) spawned;
             state->live = spawned;
-            state->t_stop = s_now_ns ();
+            state->t_stop = bench_now_ns ();
             for (long index = 0; index < spawned; index++) {
                 if (s_tell_type (state->kids [index], BM_STOP)) {
                     state->done.errors++;
@@ -577,15 +562,16 @@ s_bench_spawn (act_system_t *system, act_inbox_t *inbox, long n)
     else {
         s_done_t done;
         if (s_wait_done (system, inbox, "spawn", spawner, NULL, &done) == 0 && done.count) {
-            s_result ("spawn", SYS_NAME,
-                      "spawn N idle children with act_spawn_child, then stop all",
-                      "actors/s", done.count / ((done.ns + done.ns2) / 1e9));
-            s_result ("spawn-only", SYS_NAME,
-                      "spawn N idle children with act_spawn_child (spawn phase only)",
-                      "actors/s", done.count / (done.ns / 1e9));
-            s_result ("spawn-mem", SYS_NAME, "RSS growth per live idle actor",
-                      "bytes", ((double) done.rss_after - (double) done.rss_before)
-                               / done.count);
+            bench_result (&s_table, "spawn", SYS_NAME,
+                          "spawn N idle children with act_spawn_child, then stop all",
+                          "actors/s", done.count / ((done.ns + done.ns2) / 1e9));
+            bench_result (&s_table, "spawn-only", SYS_NAME,
+                          "spawn N idle children with act_spawn_child (spawn phase only)",
+                          "actors/s", done.count / (done.ns / 1e9));
+            bench_result (&s_table, "spawn-mem", SYS_NAME,
+                          "RSS growth per live idle actor", "bytes",
+                          ((double) done.rss_after - (double) done.rss_before)
+                          / done.count);
         }
     }
     s_stop ("spawn", &spawner);
@@ -632,7 +618,7 @@ s_node_handle (act_t *self, act_msg_t *msg)
         case BM_TOKEN: {
             uint64_t hops = act_msg_corr (msg);
             if (hops == 0) {
-                s_done_t done = { .ns = s_now_ns () - ring->t0,
+                s_done_t done = { .ns = bench_now_ns () - ring->t0,
                                   .count = (uint64_t) ring->n,
                                   .errors = ring->errors };
                 s_tell_done (ring->inbox, &done);
@@ -676,7 +662,7 @@ s_ring_handle (act_t *self, act_msg_t *msg)
     s_ring_t *ring = * (s_ring_t **) act_state (self);
     switch (act_msg_type (msg)) {
         case BM_GO: {
-            ring->t0 = s_now_ns ();
+            ring->t0 = bench_now_ns ();
             act_msg_t *token = act_msg_new (BM_TOKEN);
             act_msg_set_corr (token, (uint64_t) ring->n);
             if (act_tell (ring->nodes [0], &token)) {
@@ -715,7 +701,8 @@ s_bench_ring (act_system_t *system, act_inbox_t *inbox, long n, long size)
             char figure [128];
             snprintf (figure, sizeof figure,
                       "token hops around a %ld-actor ring, new message per hop", size);
-            s_result ("thread-ring", SYS_NAME, figure, "hops/s", n / (done.ns / 1e9));
+            bench_result (&s_table, "thread-ring", SYS_NAME, figure, "hops/s",
+                          n / (done.ns / 1e9));
         }
     }
     s_stop ("ring", &parent);
@@ -755,11 +742,11 @@ s_bench_ask (act_system_t *system, long n)
         s_fail ("ask", "cannot spawn");
         return;
     }
-    uint64_t t0 = s_now_ns ();
+    uint64_t t0 = bench_now_ns ();
     long index;
     for (index = 0; index < warm + n; index++) {
         if (index == warm) {
-            t0 = s_now_ns ();
+            t0 = bench_now_ns ();
         }
         act_msg_t *msg = act_msg_new_data (BM_ECHO, s_payload, PAYLOAD);
         act_msg_t *reply = act_ask (echo, &msg, 5000);
@@ -774,9 +761,9 @@ s_bench_ask (act_system_t *system, long n)
         act_msg_destroy (&reply);
     }
     if (index == warm + n) {
-        s_result ("ask", SYS_NAME,
-                  "act_ask RTT, main thread -> actor -> main, 64 B payload",
-                  "us", (s_now_ns () - t0) / 1e3 / n);
+        bench_result (&s_table, "ask", SYS_NAME,
+                      "act_ask RTT, main thread -> actor -> main, 64 B payload",
+                      "us", (bench_now_ns () - t0) / 1e3 / n);
     }
     s_stop ("ask", &echo);
 }
@@ -828,7 +815,7 @@ s_bench_fifo (long n)
 {
     s_fifo_t fifo = { NULL, NULL };
     uint64_t sum = 0;
-    uint64_t t0 = s_now_ns ();
+    uint64_t t0 = bench_now_ns ();
     for (long index = 0; index < n; index++) {
         s_fifo_msg_t *msg = malloc (sizeof *msg);
         if (!msg) {
@@ -849,11 +836,11 @@ s_bench_fifo (long n)
         sum += (uint8_t) msg->data [0] + msg->size;
         free (msg);
     }
-    uint64_t ns = s_now_ns () - t0;
+    uint64_t ns = bench_now_ns () - t0;
     __asm__ volatile ("" : : "r" (sum));
-    s_result ("fifo-list", "C (this machine)",
-              "malloc + enqueue + dequeue + free, 64 B payload, 1 thread",
-              "ns/msg", (double) ns / n);
+    bench_result (&s_table, "fifo-list", "C (this machine)",
+                  "malloc + enqueue + dequeue + free, 64 B payload, 1 thread",
+                  "ns/msg", (double) ns / n);
 }
 
 
@@ -907,11 +894,11 @@ s_bench_zmq (long n)
     zmq_setsockopt (socket, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     pthread_t thread;
     pthread_create (&thread, NULL, s_zmq_echo, &peer);
-    uint64_t t0 = s_now_ns ();
+    uint64_t t0 = bench_now_ns ();
     long index;
     for (index = 0; index < warm + n; index++) {
         if (index == warm) {
-            t0 = s_now_ns ();
+            t0 = bench_now_ns ();
         }
         if (zmq_send (socket, buffer, PAYLOAD, 0) != PAYLOAD
         ||  zmq_recv (socket, buffer, PAYLOAD, 0) != PAYLOAD) {
@@ -919,7 +906,7 @@ s_bench_zmq (long n)
             break;
         }
     }
-    uint64_t ns = s_now_ns () - t0;
+    uint64_t ns = bench_now_ns () - t0;
     int linger = 0;
     zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
     zmq_close (socket);
@@ -935,97 +922,20 @@ s_bench_zmq (long n)
         char system [64];
         zmq_version (&major, &minor, &patch);
         snprintf (system, sizeof system, "libzmq %d.%d.%d", major, minor, patch);
-        s_result ("zmq-inproc-pingpong", system, "RTT, PAIR, 64 B, 2 threads",
-                  "us", ns / 1e3 / n);
+        bench_result (&s_table, "zmq-inproc-pingpong", system,
+                      "RTT, PAIR, 64 B, 2 threads", "us", ns / 1e3 / n);
     }
 }
 
 
 //  ---------------------------------------------------------------------
-//  Samples and the table
+//  The table (of this run, or of --table's files)
 
-#define MAX_BENCHES 32
-#define MAX_SAMPLES 64
-
-typedef struct {
-    char name [64];                 //  the RESULT line's bench field
-    double values [MAX_SAMPLES];    //  one per run
-    int count;                      //  values held
-} s_samples_t;
-
-static s_samples_t s_samples [MAX_BENCHES];
-static int s_sample_count;
-
-static void
-s_record (const char *bench, double value)
-{
-    int index;
-    for (index = 0; index < s_sample_count; index++) {
-        if (streq (s_samples [index].name, bench)) {
-            break;
-        }
-    }
-    if (index == s_sample_count) {
-        if (s_sample_count == MAX_BENCHES) {
-            return;
-        }
-        snprintf (s_samples [index].name, sizeof s_samples [index].name, "%s", bench);
-        s_sample_count++;
-    }
-    if (s_samples [index].count < MAX_SAMPLES) {
-        s_samples [index].values [s_samples [index].count++] = value;
-    }
-}
-
-static int
-s_compare (const void *left, const void *right)
-{
-    double a = * (const double *) left, b = * (const double *) right;
-    return (a > b) - (a < b);
-}
-
-//  The median of a bench's samples, NAN if it has none; *runs gets how
-//  many samples there were.
-static double
-s_median (const char *bench, int *runs)
-{
-    for (int index = 0; index < s_sample_count; index++) {
-        s_samples_t *samples = &s_samples [index];
-        if (streq (samples->name, bench) && samples->count) {
-            qsort (samples->values, samples->count, sizeof (double), s_compare);
-            if (runs) {
-                *runs = samples->count;
-            }
-            int mid = samples->count / 2;
-            return samples->count % 2? samples->values [mid]
-                 : (samples->values [mid - 1] + samples->values [mid]) / 2;
-        }
-    }
-    if (runs) {
-        *runs = 0;
-    }
-    return NAN;
-}
-
-//  Format value / scale with unit, or "n/a" if missing, into buffer.
+//  Three significant digits under 10: the floors are a few ns or us.
 static const char *
 s_show (char *buffer, size_t size, double value, double scale, const char *unit)
 {
-    if (isnan (value)) {
-        snprintf (buffer, size, "n/a");
-    }
-    else {
-        double shown = value / scale;
-        snprintf (buffer, size, shown >= 100? "%.0f %s": shown >= 10? "%.1f %s": "%.3g %s",
-                  shown, unit);
-    }
-    return buffer;
-}
-
-static const char *
-s_met (bool known, bool met)
-{
-    return !known? "n/a": met? "yes": "NO";
+    return bench_show (buffer, size, value, scale, unit, "%.3g %s");
 }
 
 static void
@@ -1039,22 +949,17 @@ s_row (const char *bench, const char *actorio, const char *floor,
 static void
 s_print_table (void)
 {
-    int most = 0;
-    for (int index = 0; index < s_sample_count; index++) {
-        if (s_samples [index].count > most) {
-            most = s_samples [index].count;
-        }
-    }
-    double pingpong = s_median ("pingpong", NULL);
-    double counting = s_median ("counting", NULL);
-    double burst = s_median ("counting-burst", NULL);
-    double spawn = s_median ("spawn", NULL);
-    double spawn_only = s_median ("spawn-only", NULL);
-    double bytes = s_median ("spawn-mem", NULL);
-    double ring = s_median ("thread-ring", NULL);
-    double ask = s_median ("ask", NULL);
-    double fifo = s_median ("fifo-list", NULL);
-    double zmq = s_median ("zmq-inproc-pingpong", NULL);
+    int most = bench_most_runs (&s_table);
+    double pingpong = bench_median (&s_table, "pingpong", NULL);
+    double counting = bench_median (&s_table, "counting", NULL);
+    double burst = bench_median (&s_table, "counting-burst", NULL);
+    double spawn = bench_median (&s_table, "spawn", NULL);
+    double spawn_only = bench_median (&s_table, "spawn-only", NULL);
+    double bytes = bench_median (&s_table, "spawn-mem", NULL);
+    double ring = bench_median (&s_table, "thread-ring", NULL);
+    double ask = bench_median (&s_table, "ask", NULL);
+    double fifo = bench_median (&s_table, "fifo-list", NULL);
+    double zmq = bench_median (&s_table, "zmq-inproc-pingpong", NULL);
     double send_ns = 1e9 / counting;
     char a [64], f [64], t [64];
 
@@ -1066,10 +971,12 @@ s_print_table (void)
             "|--------------------|------|---------------|---------------|\n");
     s_show (f, sizeof f, zmq, 1, "us zmq PAIR");
     s_row ("ping-pong round trip", s_show (a, sizeof a, pingpong, 1, "us"), f,
-           "< 0.25 us", s_met (!isnan (pingpong), pingpong < 0.25), "0.74 us", "1.0 us");
+           "< 0.25 us", bench_met (!isnan (pingpong), pingpong < 0.25),
+           "0.74 us", "1.0 us");
     s_show (f, sizeof f, 1e9 / fifo, 1e6, "M/s FIFO");
     s_row ("counting 1 -> 1 (msgs/s)", s_show (a, sizeof a, counting, 1e6, "M/s"), f,
-           ">= 25 M/s", s_met (!isnan (counting), counting >= 25e6), "7.5 M/s", "8.1 M/s");
+           ">= 25 M/s", bench_met (!isnan (counting), counting >= 25e6),
+           "7.5 M/s", "8.1 M/s");
     s_show (f, sizeof f, fifo, 1, "ns FIFO");
     if (isnan (fifo)) {
         snprintf (t, sizeof t, "<= 3x floor");
@@ -1078,18 +985,18 @@ s_print_table (void)
         snprintf (t, sizeof t, "<= 3x = %.1f ns", 3 * fifo);
     }
     s_row ("in-group send (1/counting)", s_show (a, sizeof a, send_ns, 1, "ns"), f, t,
-           s_met (!isnan (send_ns) && !isnan (fifo), send_ns <= 3 * fifo),
+           bench_met (!isnan (send_ns) && !isnan (fifo), send_ns <= 3 * fifo),
            "133 ns", "123 ns");
     s_row ("counting, 1 burst of all", s_show (a, sizeof a, burst, 1e6, "M/s"), "",
            "(info)", "", "", "");
     s_row ("spawn + stop (actors/s)", s_show (a, sizeof a, spawn, 1e3, "k/s"), "",
-           ">= 1000 k/s", s_met (!isnan (spawn), spawn >= 1e6), "275 k/s", "390 k/s");
+           ">= 1000 k/s", bench_met (!isnan (spawn), spawn >= 1e6), "275 k/s", "390 k/s");
     s_row ("spawn only (actors/s)", s_show (a, sizeof a, spawn_only, 1e3, "k/s"), "",
            "(info)", "", "", "");
     s_row ("bytes per idle actor (RSS)", s_show (a, sizeof a, bytes, 1, "B"), "",
-           "< 400 B", s_met (!isnan (bytes), bytes < 400), "2.7 KB", "1.2 KB");
+           "< 400 B", bench_met (!isnan (bytes), bytes < 400), "2.7 KB", "1.2 KB");
     s_row ("ring 1000 actors (hops/s)", s_show (a, sizeof a, ring, 1e6, "M/s"), "",
-           ">= 10 M/s", s_met (!isnan (ring), ring >= 10e6), "2.8 M/s", "2.4 M/s");
+           ">= 10 M/s", bench_met (!isnan (ring), ring >= 10e6), "2.8 M/s", "2.4 M/s");
     s_show (f, sizeof f, zmq, 1, "us zmq PAIR");
     s_row ("act_ask from main thread", s_show (a, sizeof a, ask, 1, "us"), f,
            "(info)", "", "", "");
@@ -1101,44 +1008,8 @@ s_print_table (void)
         printf ("in-group send = %.2fx the FIFO floor of this run "
                 "(%.2fx the issue's 13.6 ns)\n", send_ns / fifo, send_ns / 13.6);
     }
-    for (int index = 0; index < s_sample_count; index++) {
-        if (s_samples [index].count < most) {
-            printf ("note: %s has %d of %d runs (a run failed)\n",
-                    s_samples [index].name, s_samples [index].count, most);
-        }
-    }
+    bench_print_missing (&s_table, most);
     fflush (stdout);
-}
-
-//  Read RESULT lines (RESULT, bench, system, figure, unit, value) from a
-//  file into the samples.
-static int
-s_load (const char *path)
-{
-    FILE *file = streq (path, "-")? stdin: fopen (path, "r");
-    if (!file) {
-        fprintf (stderr, "bench_core: cannot read %s: %s\n", path, strerror (errno));
-        return -1;
-    }
-    char line [1024];
-    while (fgets (line, sizeof line, file)) {
-        if (strncmp (line, "RESULT\t", 7)) {
-            continue;
-        }
-        char *fields [6];
-        int count = 0;
-        char *cursor = line, *field;
-        while (count < 6 && (field = strsep (&cursor, "\t\n"))) {
-            fields [count++] = field;
-        }
-        if (count == 6 && *fields [5]) {
-            s_record (fields [1], strtod (fields [5], NULL));
-        }
-    }
-    if (file != stdin) {
-        fclose (file);
-    }
-    return 0;
 }
 
 
@@ -1164,13 +1035,8 @@ int
 main (int argc, char *argv [])
 {
     if (argc > 1 && streq (argv [1], "--table")) {
-        for (int arg = 2; arg < argc; arg++) {
-            if (s_load (argv [arg])) {
-                return 1;
-            }
-        }
-        if (argc == 2) {
-            s_load ("-");
+        if (bench_load_args (&s_table, "bench_core", argc, argv)) {
+            return 1;
         }
         s_print_table ();
         return 0;

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 #define ACTOR_RUN   ACTORIO_BINARY_DIR "/supervisor/actor-run"
 #define PROBE_SO    ACTORIO_BINARY_DIR "/examples/plugins/probe.so"
@@ -47,14 +48,6 @@ typedef struct {
     size_t tail_size;           //  bytes in tail
 } bench_t;
 
-static int64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int
 s_compare (const void *a, const void *b)
 {
@@ -71,11 +64,11 @@ s_stats (int64_t *samples, int count, double *median, double *p99)
     *p99 = samples [(count * 99) / 100 < count ? (count * 99) / 100 : count - 1] / 1e6;
 }
 
+//  RESULT lines as bench_core's; this program keeps no table of runs.
 static void
 s_result (const char *bench, const char *figure, const char *unit, double value)
 {
-    printf ("RESULT\t%s\tactorio\t%s\t%s\t%.6g\n", bench, figure, unit, value);
-    fflush (stdout);
+    bench_result (NULL, bench, "actorio", figure, unit, value);
 }
 
 static void
@@ -83,7 +76,7 @@ s_floor (const char *what, bool exec, int count, double *median, double *p99)
 {
     int64_t *samples = (int64_t *) calloc ((size_t) count, sizeof (int64_t));
     for (int i = 0; i < count; i++) {
-        int64_t start = s_now_ns ();
+        uint64_t start = bench_now_ns ();
         pid_t pid = fork ();
         if (pid == 0) {
             if (exec) {
@@ -92,7 +85,7 @@ s_floor (const char *what, bool exec, int count, double *median, double *p99)
             _exit (exec ? 127 : 0);
         }
         waitpid (pid, NULL, 0);
-        samples [i] = s_now_ns () - start;
+        samples [i] = bench_now_ns () - start;
     }
     s_stats (samples, count, median, p99);
     free (samples);
@@ -122,8 +115,8 @@ s_read_log (bench_t *self)
 static zmsg_t *
 s_probe_wait (bench_t *self, const char *kind)
 {
-    int64_t deadline = s_now_ns () + (int64_t) WAIT_MS * 1000000;
-    while (s_now_ns () < deadline) {
+    uint64_t deadline = bench_now_ns () + (uint64_t) WAIT_MS * 1000000;
+    while (bench_now_ns () < deadline) {
         zmq_pollitem_t items [] = {
             { zsock_resolve (self->router), 0, ZMQ_POLLIN, 0 },
             { NULL, self->err_fd, ZMQ_POLLIN, 0 }
@@ -147,9 +140,9 @@ s_probe_wait (bench_t *self, const char *kind)
 static const char *
 s_log_wait (bench_t *self, const char *needle)
 {
-    int64_t deadline = s_now_ns () + (int64_t) WAIT_MS * 1000000;
+    uint64_t deadline = bench_now_ns () + (uint64_t) WAIT_MS * 1000000;
     const char *found;
-    while (!(found = strstr (self->tail, needle)) && s_now_ns () < deadline) {
+    while (!(found = strstr (self->tail, needle)) && bench_now_ns () < deadline) {
         struct pollfd item = { self->err_fd, POLLIN, 0 };
         poll (&item, 1, 100);
         s_read_log (self);
@@ -190,8 +183,8 @@ s_stop (bench_t *self)
 {
     kill (self->pid, SIGTERM);
     int status = -1;
-    int64_t deadline = s_now_ns () + (int64_t) WAIT_MS * 1000000;
-    while (waitpid (self->pid, &status, WNOHANG) == 0 && s_now_ns () < deadline) {
+    uint64_t deadline = bench_now_ns () + (uint64_t) WAIT_MS * 1000000;
+    while (waitpid (self->pid, &status, WNOHANG) == 0 && bench_now_ns () < deadline) {
         struct pollfd item = { self->err_fd, POLLIN, 0 };
         poll (&item, 1, 10);
         s_read_log (self);
@@ -258,7 +251,7 @@ s_restarts (bench_t *self, int count, double *median, double *p99)
         frame = zmsg_next (hello);
         char *pid = zframe_strdup (zmsg_next (hello));
         zmsg_destroy (&hello);
-        int64_t start = s_now_ns ();
+        uint64_t start = bench_now_ns ();
         kill ((pid_t) atoi (pid), SIGKILL);
         free (pid);
         hello = s_probe_wait (self, "hello");
@@ -273,7 +266,7 @@ s_restarts (bench_t *self, int count, double *median, double *p99)
         }
         zmsg_destroy (&answer);
         if (i >= WARMUP) {
-            samples [i - WARMUP] = s_now_ns () - start;
+            samples [i - WARMUP] = bench_now_ns () - start;
         }
         (void) frame;
     }
@@ -303,12 +296,12 @@ s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
     s_write (self, "ten.zpl", topology);
     int64_t walls [STARTS], logs [STARTS];
     for (int i = 0; i < STARTS; i++) {
-        int64_t start = s_now_ns ();
+        uint64_t start = bench_now_ns ();
         if (s_start (self, "ten.zpl")) {
             return -1;
         }
         const char *line = s_log_wait (self, "run ten up: 10 groups ready in ");
-        walls [i] = s_now_ns () - start;
+        walls [i] = bench_now_ns () - start;
         if (!line) {
             fprintf (stderr, "bench_restart: 10 groups not up; log:\n%s\n", self->tail);
             s_stop (self);

@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 #define PAYLOAD         64          //  bytes per message, as the peers send
 #define RTT_N           20000       //  timed round trips
@@ -89,14 +90,6 @@ static int s_hwm = 0;
 
 //  ---------------------------------------------------------------------
 //  Helpers shared by the children
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
 
 static void
 s_send_report (int fd, s_report_t *report)
@@ -251,7 +244,7 @@ s_ping (s_pinger_t *state)
 {
     act_msg_t *ping = act_msg_new_data (BM_PING, s_payload, PAYLOAD);
     act_msg_set_corr (ping, (uint64_t) state->done + 1);
-    state->sent_at = s_now_ns ();
+    state->sent_at = bench_now_ns ();
     if (act_tell (state->pong, &ping)) {
         s_report_fail (state->args->results, 'a', "tell b/pong: %s", strerror (errno));
         state->reported = true;
@@ -268,7 +261,7 @@ s_pinger_watch (act_t *self, int timer_id, void *arg)
     (void) arg;
     s_pinger_t *state = act_state (self);
     if (!state->reported
-    &&  s_now_ns () - state->sent_at > (uint64_t) STALL_MS * 1000000) {
+    &&  bench_now_ns () - state->sent_at > (uint64_t) STALL_MS * 1000000) {
         act_transport_stats_t stats = { 0 };
         act_transport_stats (state->args->system, &stats);
         s_report_fail (state->args->results, 'a',
@@ -304,7 +297,7 @@ s_pinger_handle (act_t *self, act_msg_t *msg)
     if (act_msg_type (msg) != BM_PONG) {
         return ACT_UNHANDLED;
     }
-    uint64_t now = s_now_ns ();
+    uint64_t now = bench_now_ns ();
     if (act_msg_corr (msg) != (uint64_t) state->done + 1
     ||  act_msg_size (msg) != PAYLOAD) {
         state->errors++;
@@ -559,14 +552,14 @@ s_sink_handle (act_t *self, act_msg_t *msg)
         return ACT_UNHANDLED;
     }
     if (state->next == 0) {
-        state->t0 = s_now_ns ();
+        state->t0 = bench_now_ns ();
     }
     //  FIFO per pair and a resend of every refused number: 0, 1, 2, ...
     if (act_msg_corr (msg) != (uint64_t) state->next || act_msg_size (msg) != PAYLOAD) {
         state->report.errors++;
     }
     if (++state->next == state->args->n && !state->reported) {
-        uint64_t now = s_now_ns ();
+        uint64_t now = bench_now_ns ();
         state->report.role = 'b';
         state->report.ok = 1;
         state->report.count = (uint64_t) state->next;
@@ -689,7 +682,7 @@ s_zmq_rtt_a (s_pair_t *pair)
         memset (buffer, 'x', sizeof buffer);
         s_report_t report = { .role = 'a', .ok = 1, .count = (uint64_t) pair->n };
         for (long trip = 0; trip < RTT_WARM + pair->n && report.ok; trip++) {
-            uint64_t start = s_now_ns ();
+            uint64_t start = bench_now_ns ();
             if (zmq_send (socket, buffer, PAYLOAD, 0) != PAYLOAD
             ||  zmq_recv (socket, buffer, PAYLOAD, 0) != PAYLOAD) {
                 s_report_fail (pair->results, 'a', "round trip %ld: %s", trip,
@@ -698,7 +691,7 @@ s_zmq_rtt_a (s_pair_t *pair)
             }
             else
             if (trip >= RTT_WARM) {
-                samples [trip - RTT_WARM] = (uint32_t) (s_now_ns () - start);
+                samples [trip - RTT_WARM] = (uint32_t) (bench_now_ns () - start);
             }
         }
         if (report.ok) {
@@ -769,12 +762,12 @@ s_zmq_thr_b (s_pair_t *pair)
                 break;
             }
             if (index == 0) {
-                t0 = s_now_ns ();
+                t0 = bench_now_ns ();
             }
         }
         if (index == pair->n) {
             s_report_t report = { .role = 'b', .ok = 1, .count = (uint64_t) index };
-            report.value = (pair->n - 1) / ((s_now_ns () - t0) / 1e9);
+            report.value = (pair->n - 1) / ((bench_now_ns () - t0) / 1e9);
             s_send_report (pair->results, &report);
         }
     }
@@ -786,17 +779,7 @@ s_zmq_thr_b (s_pair_t *pair)
 //  The main process: fork a pair, collect reports, end the pair
 
 static int s_failed;                //  a measurement failed: exit non-zero
-
-static void s_record (const char *bench, double value);
-
-static void
-s_result (const char *bench, const char *system, const char *figure,
-          const char *unit, double value)
-{
-    printf ("RESULT\t%s\t%s\t%s\t%s\t%.6g\n", bench, system, figure, unit, value);
-    fflush (stdout);
-    s_record (bench, value);
-}
+static bench_table_t s_table;       //  this run's results, or --table's files
 
 //  Remove the run directory and the socket files in it.
 static void
@@ -849,7 +832,7 @@ s_reap (pid_t pid, uint64_t deadline, char *buffer, size_t size)
 {
     int status = 0;
     pid_t rc;
-    while ((rc = waitpid (pid, &status, WNOHANG)) == 0 && s_now_ns () < deadline) {
+    while ((rc = waitpid (pid, &status, WNOHANG)) == 0 && bench_now_ns () < deadline) {
         struct timespec nap = { 0, 5000000 };
         nanosleep (&nap, NULL);
     }
@@ -903,12 +886,12 @@ s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn
     //  both children are gone, or the deadline passed.
     memset (reports, 0, 2 * sizeof (s_report_t));
     int wanted = (int) strlen (expect), got = 0, failures = 0;
-    uint64_t deadline = s_now_ns () + (uint64_t) PAIR_MS * 1000000;
+    uint64_t deadline = bench_now_ns () + (uint64_t) PAIR_MS * 1000000;
     bool timed_out = false;
     while (got < wanted && !failures) {
-        uint64_t now = s_now_ns ();
+        uint64_t now = bench_now_ns ();
         if (now >= deadline || !s_readable (results [0], (int) ((deadline - now) / 1000000) + 1)) {
-            timed_out = s_now_ns () >= deadline;
+            timed_out = bench_now_ns () >= deadline;
             if (timed_out) {
                 break;
             }
@@ -947,7 +930,7 @@ s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn
     close (control_b [1]);
     char why [120];
     const char *end;
-    uint64_t quit_by = s_now_ns () + (uint64_t) QUIT_MS * 1000000;
+    uint64_t quit_by = bench_now_ns () + (uint64_t) QUIT_MS * 1000000;
     if ((end = s_reap (pid_a, quit_by, why, sizeof why))) {
         fprintf (stderr, "bench_transport: %s: child a %s\n", bench, end);
         ok = false;
@@ -973,80 +956,13 @@ s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn
 
 
 //  ---------------------------------------------------------------------
-//  Samples and the table (medians of the RESULT lines of several runs)
+//  The table (medians of the RESULT lines of several runs)
 
-#define MAX_BENCHES     32
-#define MAX_SAMPLES     64
-
-typedef struct {
-    char name [64];                 //  bench name of the RESULT line
-    double values [MAX_SAMPLES];    //  one per run
-    int count;                      //  values held
-} s_samples_t;
-
-static s_samples_t s_samples [MAX_BENCHES];
-static int s_sample_count;
-
-static void
-s_record (const char *bench, double value)
-{
-    int index = 0;
-    while (index < s_sample_count && strcmp (s_samples [index].name, bench)) {
-        index++;
-    }
-    if (index == s_sample_count) {
-        if (s_sample_count == MAX_BENCHES) {
-            return;
-        }
-        snprintf (s_samples [index].name, sizeof s_samples [index].name, "%s", bench);
-        s_sample_count++;
-    }
-    if (s_samples [index].count < MAX_SAMPLES) {
-        s_samples [index].values [s_samples [index].count++] = value;
-    }
-}
-
-static int
-s_compare_double (const void *left, const void *right)
-{
-    double a = * (const double *) left, b = * (const double *) right;
-    return (a > b) - (a < b);
-}
-
-static double
-s_median (const char *bench, int *runs)
-{
-    if (runs) {
-        *runs = 0;
-    }
-    for (int index = 0; index < s_sample_count; index++) {
-        s_samples_t *samples = &s_samples [index];
-        if (!strcmp (samples->name, bench) && samples->count) {
-            qsort (samples->values, (size_t) samples->count, sizeof (double),
-                   s_compare_double);
-            if (runs) {
-                *runs = samples->count;
-            }
-            int mid = samples->count / 2;
-            return samples->count % 2? samples->values [mid]
-                 : (samples->values [mid - 1] + samples->values [mid]) / 2;
-        }
-    }
-    return NAN;
-}
-
+//  Two decimals under 10: round trips of a few us.
 static const char *
 s_show (char *buffer, size_t size, double value, double scale, const char *unit)
 {
-    if (isnan (value)) {
-        snprintf (buffer, size, "n/a");
-    }
-    else {
-        double shown = value / scale;
-        snprintf (buffer, size, shown >= 100? "%.0f %s": shown >= 10? "%.1f %s": "%.2f %s",
-                  shown, unit);
-    }
-    return buffer;
+    return bench_show (buffer, size, value, scale, unit, "%.2f %s");
 }
 
 static void
@@ -1067,7 +983,8 @@ s_table_row (const char *setting, bool rtt)
     snprintf (raw_name, sizeof raw_name, "zmq-ipc-%s%s", rtt? "rtt": "thr", setting);
     snprintf (figure, sizeof figure, "%s, %s", rtt? "round trip (median)": "throughput",
               *setting? "pinned": "unpinned");
-    double actorio = s_median (name, NULL), raw = s_median (raw_name, NULL);
+    double actorio = bench_median (&s_table, name, NULL);
+    double raw = bench_median (&s_table, raw_name, NULL);
     double ratio = actorio / raw;
     bool known = !isnan (ratio);
     char a [32], r [32], q [32];
@@ -1075,24 +992,19 @@ s_table_row (const char *setting, bool rtt)
     if (rtt) {
         s_row (figure, s_show (a, sizeof a, actorio, 1, "us"),
                s_show (r, sizeof r, raw, 1, "us"), q, "<= 1.2x raw",
-               !known? "n/a": ratio <= 1.2? "yes": "NO");
+               bench_met (known, ratio <= 1.2));
     }
     else {
         s_row (figure, s_show (a, sizeof a, actorio, 1e6, "M/s"),
                s_show (r, sizeof r, raw, 1e6, "M/s"), q, ">= 0.6x raw and >= 2 M/s",
-               !known? "n/a": ratio >= 0.6 && actorio >= 2e6? "yes": "NO");
+               bench_met (known, ratio >= 0.6 && actorio >= 2e6));
     }
 }
 
 static void
 s_print_table (void)
 {
-    int most = 0;
-    for (int index = 0; index < s_sample_count; index++) {
-        if (s_samples [index].count > most) {
-            most = s_samples [index].count;
-        }
-    }
+    int most = bench_most_runs (&s_table);
     printf ("\nactorio between two groups (2 processes) vs raw libzmq ipc (2 processes),"
             " 64 B payloads;\n%s of %d run%s; pinned: both processes on CPU 0\n\n",
             most > 1? "median": "result", most, most == 1? "": "s");
@@ -1110,49 +1022,15 @@ s_print_table (void)
         snprintf (name, sizeof name, "transport-rtt-mean%s", settings [index]);
         snprintf (raw_name, sizeof raw_name, "zmq-ipc-rtt-mean%s", settings [index]);
         snprintf (e, sizeof e, "transport-thr-eagain%s", settings [index]);
-        double eagain = s_median (e, NULL);
+        double eagain = bench_median (&s_table, e, NULL);
         printf ("%s: mean round trip %s actorio, %s raw; tells refused with EAGAIN"
                 " per throughput run: %s\n", index? "pinned  ": "unpinned",
-                s_show (a, sizeof a, s_median (name, NULL), 1, "us"),
-                s_show (r, sizeof r, s_median (raw_name, NULL), 1, "us"),
+                s_show (a, sizeof a, bench_median (&s_table, name, NULL), 1, "us"),
+                s_show (r, sizeof r, bench_median (&s_table, raw_name, NULL), 1, "us"),
                 isnan (eagain)? "n/a": (snprintf (e, sizeof e, "%.0f", eagain), e));
     }
-    for (int index = 0; index < s_sample_count; index++) {
-        if (s_samples [index].count < most) {
-            printf ("note: %s has %d of %d runs (a run failed)\n",
-                    s_samples [index].name, s_samples [index].count, most);
-        }
-    }
+    bench_print_missing (&s_table, most);
     fflush (stdout);
-}
-
-static int
-s_load (const char *path)
-{
-    FILE *file = strcmp (path, "-")? fopen (path, "r"): stdin;
-    if (!file) {
-        fprintf (stderr, "bench_transport: cannot read %s: %s\n", path, strerror (errno));
-        return -1;
-    }
-    char line [1024];
-    while (fgets (line, sizeof line, file)) {
-        if (strncmp (line, "RESULT\t", 7)) {
-            continue;
-        }
-        char *fields [6];
-        int count = 0;
-        char *cursor = line, *field;
-        while (count < 6 && (field = strsep (&cursor, "\t\n"))) {
-            fields [count++] = field;
-        }
-        if (count == 6 && *fields [5]) {
-            s_record (fields [1], strtod (fields [5], NULL));
-        }
-    }
-    if (file != stdin) {
-        fclose (file);
-    }
-    return 0;
 }
 
 
@@ -1180,38 +1058,41 @@ s_measure (bool pinned, long scale, const char *only)
         snprintf (bench, sizeof bench, "zmq-ipc-rtt%s", suffix);
         if (s_run_pair (bench, pinned, rtt_n, s_zmq_rtt_a, s_zmq_rtt_b, "a", reports) == 0) {
             snprintf (figure, sizeof figure, "median RTT, ipc PAIR, 64 B, %s", who);
-            s_result (bench, zmq_system, figure, "us", reports [0].value);
+            bench_result (&s_table, bench, zmq_system, figure, "us", reports [0].value);
             snprintf (bench, sizeof bench, "zmq-ipc-rtt-mean%s", suffix);
             snprintf (figure, sizeof figure, "mean RTT, ipc PAIR, 64 B, %s", who);
-            s_result (bench, zmq_system, figure, "us", reports [0].mean);
+            bench_result (&s_table, bench, zmq_system, figure, "us", reports [0].mean);
         }
         snprintf (bench, sizeof bench, "transport-rtt%s", suffix);
         if (s_run_pair (bench, pinned, rtt_n, s_actor_rtt_a, s_actor_rtt_b, "a", reports) == 0) {
             snprintf (figure, sizeof figure,
                       "median RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
-            s_result (bench, "actorio 0.1.0", figure, "us", reports [0].value);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure,
+                          "us", reports [0].value);
             snprintf (bench, sizeof bench, "transport-rtt-mean%s", suffix);
             snprintf (figure, sizeof figure,
                       "mean RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
-            s_result (bench, "actorio 0.1.0", figure, "us", reports [0].mean);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].mean);
         }
     }
     if (!only || !strcmp (only, "thr")) {
         snprintf (bench, sizeof bench, "zmq-ipc-thr%s", suffix);
         if (s_run_pair (bench, pinned, thr_n, s_zmq_thr_a, s_zmq_thr_b, "b", reports) == 0) {
             snprintf (figure, sizeof figure, "throughput, ipc PUSH->PULL, 64 B, %s", who);
-            s_result (bench, zmq_system, figure, "msgs/s", reports [1].value);
+            bench_result (&s_table, bench, zmq_system, figure, "msgs/s", reports [1].value);
         }
         snprintf (bench, sizeof bench, "transport-thr%s", suffix);
         if (s_run_pair (bench, pinned, thr_n, s_actor_thr_a, s_actor_thr_b, "ab", reports) == 0) {
             snprintf (figure, sizeof figure,
                       "throughput, group a -> b, act_tell, 64 B, %s%s", who, hwm);
-            s_result (bench, "actorio 0.1.0", figure, "msgs/s", reports [1].value);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure,
+                          "msgs/s", reports [1].value);
             snprintf (bench, sizeof bench, "transport-thr-eagain%s", suffix);
             snprintf (figure, sizeof figure,
                       "tells refused with EAGAIN per %ld sent (%" PRIu64
                       " waits for room)", thr_n, reports [0].sleeps);
-            s_result (bench, "actorio 0.1.0", figure, "count", (double) reports [0].eagain);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure,
+                          "count", (double) reports [0].eagain);
         }
     }
 }
@@ -1220,13 +1101,8 @@ int
 main (int argc, char *argv [])
 {
     if (argc > 1 && !strcmp (argv [1], "--table")) {
-        for (int arg = 2; arg < argc; arg++) {
-            if (s_load (argv [arg])) {
-                return 1;
-            }
-        }
-        if (argc == 2) {
-            s_load ("-");
+        if (bench_load_args (&s_table, "bench_transport", argc, argv)) {
+            return 1;
         }
         s_print_table ();
         return 0;
