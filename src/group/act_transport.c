@@ -328,6 +328,8 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     }
     else {
         //  Alone, after what is queued for the same peer: FIFO per pair.
+        //  libzmq's I/O thread frees it: its sender must be counted.
+        act_msg_unbias (msg);
         if (s_flush_peer (self, peer)
         ||  act_wire_send_alone (self->out, peer->name, target, sender, flags, &msg)) {
             act_ref_destroy (&waiter);

@@ -65,6 +65,7 @@ act_core_release (act_core_t **self_p)
 int
 act_core_post (act_core_t *self, act_msg_t *msg)
 {
+    act_msg_unbias (msg);       //  it leaves this thread
     pthread_mutex_lock (&self->lock);
     if (self->closed) {
         pthread_mutex_unlock (&self->lock);

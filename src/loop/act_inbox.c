@@ -96,6 +96,7 @@ act_inbox_ref (act_inbox_t *self)
 int
 act_inbox_put (act_inbox_t *self, act_msg_t *msg)
 {
+    act_msg_unbias (msg);       //  it leaves the loop: another thread frees it
     pthread_mutex_lock (&self->lock);
     if (self->dead) {
         pthread_mutex_unlock (&self->lock);

@@ -214,8 +214,11 @@ act_loop_stamp (act_loop_t *self, act_msg_t *msg)
 {
     if (self->current_msg == msg)
         self->current_msg = NULL;
-    if (!msg->sender && self->current)
-        msg->sender = act_ref_dup (self->current->ref);
+    if (!msg->sender && self->current) {
+        msg->sender = self->current->ref;
+        act_ref_hold_local (msg->sender);
+        msg->flags |= ACT_MSG_F_LOCAL;
+    }
 }
 
 int

@@ -72,6 +72,33 @@ act_ref_name (act_ref_t *self)
 }
 
 void
+act_ref_hold_local (act_ref_t *self)
+{
+    //  The first local owner takes one counted reference for all of them.
+    if (self->local++ == 0)
+        atomic_fetch_add_explicit (&self->refs, 1, memory_order_relaxed);
+}
+
+void
+act_ref_drop_local (act_ref_t *self)
+{
+    if (--self->local == 0) {
+        act_ref_t *ref = self;
+        act_ref_destroy (&ref);
+    }
+}
+
+void
+act_msg_unbias (act_msg_t *msg)
+{
+    if (msg->flags & ACT_MSG_F_LOCAL) {
+        act_ref_dup (msg->sender);
+        act_ref_drop_local (msg->sender);
+        msg->flags &= ~ACT_MSG_F_LOCAL;
+    }
+}
+
+void
 act_waiters_add (act_waiters_t *self, act_ref_t *waiter)
 {
     if (self->count == self->cap) {

@@ -18,6 +18,9 @@ typedef enum {
 struct _act_ref_t {
     atomic_int refs;            //  owners of this reference
     atomic_bool dead;           //  set once, when the target stopped
+    uint32_t local;             //  uncounted owners on the target's own
+                                //  loop thread: messages it sent there
+                                //  (together they hold one of refs)
     act_ref_kind_t kind;        //  actor or inbox
     act_core_t *core;           //  actor: its system's core (counted);
                                 //  inbox: for dead letters, or NULL
@@ -50,6 +53,17 @@ void
                       const act_exit_t *why, int err);
 void
     act_waiters_free (act_waiters_t *self);
+
+//  A message sent from an actor to its own loop holds its sender by the
+//  loop-local count (ACT_MSG_F_LOCAL): no atomic operation per message.
+//  Only the loop thread may touch it, so a message leaving the loop is
+//  first given a counted reference (act_msg_unbias).
+void
+    act_ref_hold_local (act_ref_t *self);
+void
+    act_ref_drop_local (act_ref_t *self);
+void
+    act_msg_unbias (act_msg_t *msg);
 
 //  A new reference with one owner.
 act_ref_t *

@@ -129,7 +129,10 @@ act_msg_destroy (act_msg_t **self_p)
     //  A handler may destroy the message it was handed; the loop must then
     //  not free it again.
     act_loop_forget_msg (self);
-    act_ref_destroy (&self->sender);
+    if (self->flags & ACT_MSG_F_LOCAL)
+        act_ref_drop_local (self->sender);
+    else
+        act_ref_destroy (&self->sender);
     act_ref_destroy (&self->to);
     s_block_free (self);
 }
@@ -192,8 +195,13 @@ act_msg_set_sender (act_msg_t *self, act_ref_t *sender)
         return -1;
     }
     act_ref_t *old = self->sender;
+    bool local = (self->flags & ACT_MSG_F_LOCAL) != 0;
+    self->flags &= ~ACT_MSG_F_LOCAL;
     self->sender = sender ? act_ref_dup (sender) : NULL;
-    act_ref_destroy (&old);
+    if (local)
+        act_ref_drop_local (old);
+    else
+        act_ref_destroy (&old);
     return 0;
 }
 

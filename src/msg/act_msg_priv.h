@@ -25,6 +25,7 @@ typedef struct {
 
 #define ACT_MSG_F_ASK   0x1u    //  an ask: its sender waits for a reply
 #define ACT_MSG_F_SMALL 0x2u    //  a recycled fixed-size block
+#define ACT_MSG_F_LOCAL 0x4u    //  sender held by its loop-local count
 
 struct _act_msg_t {
     act_msg_t *next;            //  mailbox or queue link
