@@ -8,19 +8,11 @@
     user fixes a file in one pass. The loader opens each group's plugin
     (dlopen, then dlsym of every class) so that a missing class is found
     by --check, not by a group failing at 3 a.m.; it closes it again.
-
-    Why our own ZPL reader and not zconfig_load: zconfig keeps no line
-    numbers, stops at the first syntax error, and reports it on its own log
-    only. Pairing it with a second scan that maps nodes back to lines would
-    mean re-implementing its parser anyway, so this file reads ZPL itself
-    (rfc.zeromq.org/spec/4, with zconfig's choices where the spec is loose:
-    an unquoted value runs to '#' or the end of the line and keeps inner
-    spaces, an unclosed quote is an error). Every file zconfig reads the
-    same way; tests/test_topology.c checks the good topologies with both.
-    One leniency: a comment line may be indented any way (the spec says
-    whitespace only matters before names), where zconfig rejects it.
+    The file is read by act_zpl, which keeps the line numbers that zconfig
+    would lose; this file checks the tree it builds.
 */
 #include "act_topology.h"
+#include "act_zpl.h"
 #include "../src/group/act_builtin.h"
 
 #include <ctype.h>
@@ -45,19 +37,6 @@
 #define S_DEF_BACKOFF_MAX    5000
 #define S_DEF_MAX_MSG_SIZE   1048576
 #define S_DEF_HWM            1000
-
-//  One line of ZPL: a name, an optional value, children indented below
-typedef struct _s_node_t s_node_t;
-struct _s_node_t {
-    char *name;                 //  property name
-    char *value;                //  value, or NULL when the line had no '='
-    int line;                   //  1-based line number
-    int depth;                  //  0 at top level, -1 for the root
-    s_node_t *parent;           //  enclosing property, NULL for the root
-    s_node_t *child;            //  first child
-    s_node_t *last_child;       //  last child, for appending in order
-    s_node_t *next;             //  next sibling
-};
 
 typedef struct {
     int line;                   //  where, for sorting
@@ -127,189 +106,11 @@ s_problem_compare (const void *a, const void *b)
     return pa->seq < pb->seq ? -1 : pa->seq > pb->seq;
 }
 
-//  ---------------------------------------------------------------------
-//  The ZPL reader
-
-static s_node_t *
-s_node_new (s_node_t *parent, const char *name, size_t name_len, char *value,
-            int line)
-{
-    s_node_t *self = (s_node_t *) zmalloc (sizeof (s_node_t));
-    self->name = strndup (name, name_len);
-    assert (self->name);
-    self->value = value;
-    self->line = line;
-    self->parent = parent;
-    self->depth = parent ? parent->depth + 1 : -1;
-    if (parent) {
-        if (parent->last_child) {
-            parent->last_child->next = self;
-        }
-        else {
-            parent->child = self;
-        }
-        parent->last_child = self;
-    }
-    return self;
-}
-
+//  Syntax errors join the loader's problems, to be sorted with them
 static void
-s_node_destroy (s_node_t **self_p)
+s_syntax_error (void *arg, int line, const char *message)
 {
-    s_node_t *self = *self_p;
-    while (self) {
-        s_node_t *next = self->next;
-        s_node_destroy (&self->child);
-        free (self->name);
-        free (self->value);
-        free (self);
-        self = next;
-    }
-    *self_p = NULL;
-}
-
-static bool
-s_is_namechar (char c)
-{
-    return isalnum ((unsigned char) c) || (c && strchr ("$-_@.&+/", c));
-}
-
-//  Only whitespace or a comment may follow; else says what was found.
-static bool
-s_rest_is_empty (const char *p)
-{
-    while (isspace ((unsigned char) *p)) {
-        p++;
-    }
-    return *p == 0 || *p == '#';
-}
-
-//  The value after '=' (p points past it), or NULL after reporting.
-static char *
-s_zpl_value (s_loader_t *self, const char *p, int line)
-{
-    while (isspace ((unsigned char) *p)) {
-        p++;
-    }
-    if (*p == '"' || *p == '\'') {
-        const char *end = strchr (p + 1, *p);
-        if (!end) {
-            s_problem (self, line, "missing closing %c in value", *p);
-            return NULL;
-        }
-        if (!s_rest_is_empty (end + 1)) {
-            s_problem (self, line, "unexpected text after the quoted value: '%s'",
-                       end + 1 + strspn (end + 1, " \t"));
-            return NULL;
-        }
-        return strndup (p + 1, (size_t) (end - p - 1));
-    }
-    size_t len = strcspn (p, "#");
-    while (len && isspace ((unsigned char) p [len - 1])) {
-        len--;
-    }
-    return strndup (p, len);
-}
-
-//  Reads one line into the tree below *last_p. Returns false when the
-//  line is wrong, so the caller can skip what is indented below it.
-static bool
-s_zpl_line (s_loader_t *self, s_node_t **last_p, char *text, int line,
-            size_t indent)
-{
-    char *p = text + indent;
-    if (*p == '\t' || isspace ((unsigned char) *p)) {
-        s_problem (self, line, "tab in indentation: indent with 4 spaces per level");
-        return false;
-    }
-    if (indent % 4) {
-        s_problem (self, line, "indentation of %zu spaces is not a multiple of 4",
-                   indent);
-        return false;
-    }
-    int depth = (int) (indent / 4);
-    s_node_t *last = *last_p;
-    if (depth > last->depth + 1) {
-        s_problem (self, line, "indented too deep: %zu spaces where at most %d fit",
-                   indent, (last->depth + 1) * 4);
-        return false;
-    }
-    char *name = p;
-    while (s_is_namechar (*p)) {
-        p++;
-    }
-    size_t name_len = (size_t) (p - name);
-    if (name_len == 0) {
-        s_problem (self, line, "expected a name, found '%s'", name);
-        return false;
-    }
-    while (*p == ' ' || *p == '\t') {
-        p++;
-    }
-    char *value = NULL;
-    if (*p == '=') {
-        value = s_zpl_value (self, p + 1, line);
-        if (!value) {
-            return false;
-        }
-    }
-    else
-    if (*p && *p != '#') {
-        s_problem (self, line, "expected '=' after '%.*s', found '%s'",
-                   (int) name_len, name, p);
-        return false;
-    }
-    s_node_t *parent = last;
-    while (parent->depth >= depth) {
-        parent = parent->parent;
-    }
-    *last_p = s_node_new (parent, name, name_len, value, line);
-    return true;
-}
-
-//  Parses text (modified in place) into a tree under a root node.
-static s_node_t *
-s_zpl_parse (s_loader_t *self, char *text)
-{
-    s_node_t *root = s_node_new (NULL, "", 0, NULL, 0);
-    s_node_t *last = root;
-    //  After a bad line, the lines indented below it are its children:
-    //  skip them quietly rather than report each one again.
-    size_t skip_deeper = SIZE_MAX;
-    int line = 0;
-    char *cursor = text;
-    while (*cursor) {
-        char *start = cursor;
-        cursor += strcspn (cursor, "\r\n");
-        //  LF, CR and CRLF all end a line (spec 4)
-        if (*cursor == '\r' && cursor [1] == '\n') {
-            *cursor = 0;
-            cursor += 2;
-        }
-        else
-        if (*cursor) {
-            *cursor++ = 0;
-        }
-        line++;
-        size_t len = strlen (start);
-        while (len && isspace ((unsigned char) start [len - 1])) {
-            start [--len] = 0;
-        }
-        size_t indent = strspn (start, " ");
-        if (start [indent] == 0 || start [indent] == '#') {
-            continue;
-        }
-        if (skip_deeper != SIZE_MAX && indent > skip_deeper) {
-            continue;
-        }
-        skip_deeper = SIZE_MAX;
-        if (!s_zpl_line (self, &last, start, line, indent)) {
-            //  A line too deep stands for a block; skip the block
-            size_t fits = (size_t) (last->depth + 1) * 4;
-            skip_deeper = indent > fits ? fits : indent;
-        }
-    }
-    return root;
+    s_problem ((s_loader_t *) arg, line, "%s", message);
 }
 
 //  ---------------------------------------------------------------------
@@ -381,7 +182,7 @@ s_known (const char *word, const char **known)
 //  Reports an unknown key in where ("run", "group 'g'", "actor 'g/a'",
 //  or NULL at the top level), with the likeliest fix.
 static void
-s_unknown_key (s_loader_t *self, s_node_t *kv, const char *where,
+s_unknown_key (s_loader_t *self, act_zpl_t *kv, const char *where,
                const char **known)
 {
     const char *home = s_known (kv->name, s_group_keys) ? "a group section"
@@ -413,9 +214,9 @@ s_unknown_key (s_loader_t *self, s_node_t *kv, const char *where,
 
 //  True if kv repeats an earlier sibling's key (sections may repeat).
 static bool
-s_duplicate (s_loader_t *self, s_node_t *kv, const char *where)
+s_duplicate (s_loader_t *self, act_zpl_t *kv, const char *where)
 {
-    for (s_node_t *prev = kv->parent->child; prev != kv; prev = prev->next) {
+    for (act_zpl_t *prev = kv->parent->child; prev != kv; prev = prev->next) {
         if (streq (prev->name, kv->name)) {
             s_problem (self, kv->line, "duplicate key '%s' in %s (first at line %d)",
                        kv->name, where, prev->line);
@@ -427,7 +228,7 @@ s_duplicate (s_loader_t *self, s_node_t *kv, const char *where)
 
 //  The value of a key that takes one, or NULL after reporting.
 static const char *
-s_leaf (s_loader_t *self, s_node_t *kv, const char *where, bool may_be_empty)
+s_leaf (s_loader_t *self, act_zpl_t *kv, const char *where, bool may_be_empty)
 {
     if (kv->child) {
         s_problem (self, kv->child->line, "'%s' in %s takes a value, not "
@@ -465,7 +266,7 @@ s_duration_text (int64_t ms)
 
 //  Parses a duration into *ms; false after reporting.
 static bool
-s_duration (s_loader_t *self, s_node_t *kv, const char *where, int min,
+s_duration (s_loader_t *self, act_zpl_t *kv, const char *where, int min,
             int *ms)
 {
     const char *text = s_leaf (self, kv, where, false);
@@ -496,7 +297,7 @@ s_duration (s_loader_t *self, s_node_t *kv, const char *where, int min,
 
 //  Parses a whole number in [min, max] into *value; false after reporting.
 static bool
-s_integer (s_loader_t *self, s_node_t *kv, const char *where, int64_t min,
+s_integer (s_loader_t *self, act_zpl_t *kv, const char *where, int64_t min,
            int64_t max, bool size, int64_t *value)
 {
     const char *text = s_leaf (self, kv, where, false);
@@ -533,7 +334,7 @@ s_integer (s_loader_t *self, s_node_t *kv, const char *where, int64_t min,
 
 //  Index of the value among names, or -1 after reporting.
 static int
-s_enum (s_loader_t *self, s_node_t *kv, const char *where, const char **names)
+s_enum (s_loader_t *self, act_zpl_t *kv, const char *where, const char **names)
 {
     const char *text = s_leaf (self, kv, where, false);
     if (!text) {
@@ -588,14 +389,14 @@ s_check_name (s_loader_t *self, int line, const char *what, const char *name)
 //  Sections
 
 static void
-s_load_run (s_loader_t *self, s_node_t *section, act_topology_t *topo)
+s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
 {
     int backoff_line = section->line;
     if (section->value && *section->value) {
         s_problem (self, section->line, "run takes no value: write its name "
                    "as 'name = %s' below it", section->value);
     }
-    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         int64_t number;
         int index;
         if (s_duplicate (self, kv, "run")) {
@@ -655,7 +456,7 @@ s_load_run (s_loader_t *self, s_node_t *section, act_topology_t *topo)
         }
     }
     bool named = false;
-    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         named |= streq (kv->name, "name");
     }
     if (!named) {
@@ -669,7 +470,7 @@ s_load_run (s_loader_t *self, s_node_t *section, act_topology_t *topo)
 
 //  Looks up the class of an actor: plugin first, then the built-ins.
 static void
-s_check_class (s_loader_t *self, s_node_t *kv, act_topo_group_t *group,
+s_check_class (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
                act_topo_actor_t *actor, void *plugin)
 {
     if (plugin) {
@@ -693,7 +494,7 @@ s_check_class (s_loader_t *self, s_node_t *kv, act_topo_group_t *group,
 }
 
 static void
-s_load_actor (s_loader_t *self, s_node_t *section, act_topo_group_t *group,
+s_load_actor (s_loader_t *self, act_zpl_t *section, act_topo_group_t *group,
               void *plugin, bool check_classes)
 {
     if (!section->value || !*section->value) {
@@ -720,8 +521,8 @@ s_load_actor (s_loader_t *self, s_node_t *section, act_topo_group_t *group,
     actor->line = section->line;
 
     char *where = zsys_sprintf ("actor '%s/%s'", group->name, actor->name);
-    s_node_t *class_kv = NULL;
-    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+    act_zpl_t *class_kv = NULL;
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         if (s_duplicate (self, kv, where)) {
             continue;
         }
@@ -761,7 +562,7 @@ s_load_actor (s_loader_t *self, s_node_t *section, act_topo_group_t *group,
 
 //  Resolves the plugin path and opens it; NULL after reporting.
 static void *
-s_open_plugin (s_loader_t *self, s_node_t *kv, act_topo_group_t *group,
+s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
                const char *where)
 {
     const char *path = s_leaf (self, kv, where, false);
@@ -791,7 +592,7 @@ s_open_plugin (s_loader_t *self, s_node_t *kv, act_topo_group_t *group,
 }
 
 static void
-s_load_group (s_loader_t *self, s_node_t *section, act_topology_t *topo)
+s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
 {
     if (!section->value || !*section->value) {
         s_problem (self, section->line, "group needs a name: write 'group = NAME'");
@@ -825,7 +626,7 @@ s_load_group (s_loader_t *self, s_node_t *section, act_topology_t *topo)
     char *where = zsys_sprintf ("group '%s'", group->name);
     void *plugin = NULL;
     bool plugin_ok = true;
-    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         int index;
         if (streq (kv->name, "actor") || s_duplicate (self, kv, where)) {
             continue;
@@ -860,14 +661,14 @@ s_load_group (s_loader_t *self, s_node_t *section, act_topology_t *topo)
             s_unknown_key (self, kv, where, s_group_keys);
         }
     }
-    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         if (streq (kv->name, "actor")) {
             //  A plugin that failed to load would make every class a miss
             s_load_actor (self, kv, group, plugin, plugin_ok);
         }
     }
     bool any_actor = false;
-    for (s_node_t *kv = section->child; kv; kv = kv->next) {
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         any_actor |= streq (kv->name, "actor");
     }
     if (!any_actor) {
@@ -1000,7 +801,7 @@ s_absolute_dir (const char *path)
 
 //  Builds the topology from a tree without syntax errors.
 static act_topology_t *
-s_load (s_loader_t *self, s_node_t *root)
+s_load (s_loader_t *self, act_zpl_t *root)
 {
     act_topology_t *topo = (act_topology_t *) zmalloc (sizeof (act_topology_t));
     topo->file = strdup (self->file);
@@ -1014,8 +815,8 @@ s_load (s_loader_t *self, s_node_t *root)
     topo->max_msg_size = S_DEF_MAX_MSG_SIZE;
     topo->hwm = S_DEF_HWM;
 
-    s_node_t *run = NULL;
-    for (s_node_t *kv = root->child; kv; kv = kv->next) {
+    act_zpl_t *run = NULL;
+    for (act_zpl_t *kv = root->child; kv; kv = kv->next) {
         if (streq (kv->name, "run")) {
             if (run) {
                 s_problem (self, kv->line, "duplicate run section (first at "
@@ -1036,7 +837,7 @@ s_load (s_loader_t *self, s_node_t *root)
     }
     //  Groups after run, wherever it stands: they inherit its defaults
     bool any_group = false;
-    for (s_node_t *kv = root->child; kv; kv = kv->next) {
+    for (act_zpl_t *kv = root->child; kv; kv = kv->next) {
         if (streq (kv->name, "group")) {
             any_group = true;
             s_load_group (self, kv, topo);
@@ -1063,14 +864,14 @@ act_topology_load (const char *path, zlist_t *errors)
     char *text = s_read_file (path);
     if (text) {
         loader.dir = s_absolute_dir (path);
-        s_node_t *root = s_zpl_parse (&loader, text);
+        act_zpl_t *root = act_zpl_parse (text, s_syntax_error, &loader);
         free (text);
         //  A tree with syntax errors has lost lines: checking it would
         //  only report their echoes.
         if (loader.count == 0) {
             topo = s_load (&loader, root);
         }
-        s_node_destroy (&root);
+        act_zpl_destroy (&root);
     }
     else {
         error = errno;

@@ -10,6 +10,7 @@
 */
 #include "act_test.h"
 #include "../supervisor/act_topology.c"
+#include "../supervisor/act_zpl.c"
 #include "../src/group/act_builtin.c"
 #include <dirent.h>
 #include <sys/stat.h>
