@@ -11,10 +11,11 @@
     before and after polling, two syscalls per socket per round, which
     measured as most of a cross-group round trip's CPU. ZMQ_FD only says
     "look again", so a socket that fired is read until it reports no
-    input, or flagged to be looked at in the next round. Ready actors run round-robin, each at most ACT_TURN_BUDGET
-    messages per turn; the loop polls at least every ACT_POLL_BUDGET
-    messages, so neither a flooded actor nor a busy system starves the
-    others or the watched inputs.
+    input, or flagged to be looked at in the next round. Ready actors run
+    round-robin, each at most ACT_TURN_BUDGET messages per turn; the loop
+    polls at least every ACT_POLL_BUDGET messages, so neither a flooded
+    actor nor a busy system starves the others or the watched inputs.
+    The watches live in act_watch.c and the timers in act_timer.c.
 */
 #include "act_loop_priv.h"
 #include <unistd.h>
@@ -23,53 +24,6 @@
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
 #define ACT_POLL_SLICE_US 10000 //  microseconds of handlers between two polls
-#define ACT_FIXED_ITEMS 4       //  pipe, wake fd, transport in and out first
-
-typedef struct {
-    int id;                     //  watch id, unique in the loop
-    act_t *actor;               //  owner
-    int fd;                     //  watched fd, or -1
-    zsock_t *sock;              //  watched socket, or NULL
-    bool more;                  //  the socket may still hold input
-    act_fd_fn *fd_fn;           //  handler for an fd
-    act_sock_fn *sock_fn;       //  handler for a socket
-    void *arg;                  //  handler argument
-} s_watch_t;
-
-typedef struct {
-    int64_t due;                //  zclock_mono () ms when it fires
-    int period;                 //  ms between firings, 0 for one-shot
-    int id;                     //  timer id, unique in the loop
-    act_t *actor;               //  owner
-    act_timer_fn *fn;           //  handler
-    void *arg;                  //  handler argument
-} s_timer_t;
-
-struct act_loop {
-    act_core_t *core;           //  shared with other threads (counted)
-    zsock_t *pipe;              //  our end of the zactor pipe
-    act_t *current;             //  actor whose callback runs, or NULL
-    act_msg_t *current_msg;     //  message being handled, until taken
-    act_t *ready_head;          //  ready queue, FIFO
-    act_t *ready_tail;
-    act_t *reap_head;           //  actors to finalize
-    act_t *tops;                //  top-level actors
-    struct pollfd *items;       //  poll set: pipe, wake fd, transport, watches
-    s_watch_t *watches;         //  watches, parallel to items + 2
-    int *ready_ids;             //  scratch: ids of ready watches
-    size_t watch_count;
-    size_t watch_cap;
-    int next_watch;             //  last watch id given
-    s_timer_t **timers;         //  min-heap on due
-    size_t timer_count;
-    size_t timer_cap;
-    int next_timer;             //  last timer id given
-    act_pool_t *pool;           //  worker pool, started on first offload
-    act_link_t link;            //  transport to other groups, if joined
-    bool link_more;             //  the transport may still hold input
-    bool pipe_more;             //  the pipe may hold input: we sent on it
-    bool terminating;           //  $TERM received
-};
 
 __thread act_loop_t *act_loop_current __attribute__ ((tls_model ("initial-exec")));
 
@@ -136,8 +90,8 @@ act_loop_reap (act_loop_t *self, act_t *actor)
     self->reap_head = actor;
 }
 
-static void
-s_reap (act_loop_t *self)
+void
+act_loop_reap_pending (act_loop_t *self)
 {
     while (self->reap_head) {
         act_t *actor = self->reap_head;
@@ -318,7 +272,7 @@ s_run_ready (act_loop_t *self)
         if (actor->mb_head && !(actor->flags & (ACT_F_STOPPING | ACT_F_SCHEDULED)))
             act_loop_schedule (self, actor);
         if (self->reap_head)
-            s_reap (self);
+            act_loop_reap_pending (self);
     }
     if (handled)
         atomic_fetch_add_explicit (&self->core->delivered, handled, memory_order_relaxed);
@@ -384,248 +338,17 @@ s_take_posts (act_loop_t *self, bool closing)
         }
         msg = next;
         if (self->reap_head)
-            s_reap (self);
-    }
-}
-
-//  --------------------------------------------------------------------
-//  Watches
-
-static int
-s_watch_add (act_loop_t *self, act_t *actor, int fd, zsock_t *sock,
-             act_fd_fn *fd_fn, act_sock_fn *sock_fn, void *arg)
-{
-    for (size_t i = 0; i < self->watch_count; i++) {
-        s_watch_t *w = &self->watches [i];
-        if (w->actor == actor && ((sock && w->sock == sock) || (!sock && w->fd == fd))) {
-            errno = EEXIST;
-            return -1;
-        }
-    }
-    if (self->watch_count == self->watch_cap) {
-        self->watch_cap = self->watch_cap ? self->watch_cap * 2 : 8;
-        self->watches = (s_watch_t *) realloc (self->watches,
-                                               self->watch_cap * sizeof (s_watch_t));
-        self->items = (struct pollfd *) realloc (self->items,
-            (self->watch_cap + ACT_FIXED_ITEMS) * sizeof (struct pollfd));
-        self->ready_ids = (int *) realloc (self->ready_ids,
-                                           self->watch_cap * sizeof (int));
-        if (!self->watches || !self->items || !self->ready_ids)
-            abort ();
-    }
-    s_watch_t *w = &self->watches [self->watch_count];
-    //  A socket may hold input already: look at it in the next round.
-    *w = (s_watch_t) { ++self->next_watch, actor, sock ? -1 : fd, sock, sock != NULL,
-                       fd_fn, sock_fn, arg };
-    struct pollfd *item = &self->items [ACT_FIXED_ITEMS + self->watch_count];
-    *item = (struct pollfd) { sock ? zsock_fd (sock) : fd, POLLIN, 0 };
-    self->watch_count++;
-    actor->hooks++;
-    return 0;
-}
-
-static void
-s_watch_remove_at (act_loop_t *self, size_t index)
-{
-    self->watches [index].actor->hooks--;
-    size_t last = --self->watch_count;
-    if (index != last) {
-        self->watches [index] = self->watches [last];
-        self->items [ACT_FIXED_ITEMS + index] = self->items [ACT_FIXED_ITEMS + last];
-    }
-}
-
-static int
-s_watch_remove (act_loop_t *self, act_t *actor, int fd, zsock_t *sock)
-{
-    for (size_t i = 0; i < self->watch_count; i++) {
-        s_watch_t *w = &self->watches [i];
-        if (w->actor == actor && ((sock && w->sock == sock) || (!sock && w->fd == fd))) {
-            s_watch_remove_at (self, i);
-            return 0;
-        }
-    }
-    errno = ENOENT;
-    return -1;
-}
-
-static void
-s_watch_dispatch (act_loop_t *self)
-{
-    //  Handlers may add and remove watches: note who is ready first, then
-    //  find each again by id before calling it.
-    //  ready_ids is read afresh each time: a handler that adds a watch may
-    //  grow (move) the array.
-    size_t count = 0;
-    for (size_t i = 0; i < self->watch_count; i++) {
-        s_watch_t *w = &self->watches [i];
-        short revents = self->items [ACT_FIXED_ITEMS + i].revents;
-        if (w->sock) {
-            //  A socket's fd only says "look": the events tell, and a
-            //  socket with input is looked at again next round.
-            if (revents || w->more)
-                w->more = (zsock_events (w->sock) & ZMQ_POLLIN) != 0;
-            if (w->more)
-                self->ready_ids [count++] = w->id;
-        }
-        else
-        if (revents & (POLLIN | POLLERR | POLLHUP))
-            self->ready_ids [count++] = w->id;
-    }
-    for (size_t r = 0; r < count; r++) {
-        for (size_t i = 0; i < self->watch_count; i++) {
-            s_watch_t w = self->watches [i];
-            if (w.id != self->ready_ids [r])
-                continue;
-            if (w.actor->flags & ACT_F_STOPPING)
-                break;
-            self->current = w.actor;
-            int rc = w.sock ? w.sock_fn (w.actor, w.sock, w.arg)
-                            : w.fd_fn (w.actor, w.fd, w.arg);
-            self->current = NULL;
-            act_actor_after_callback (w.actor, rc, 0);
-            break;
-        }
-        if (self->reap_head)
-            s_reap (self);
-    }
-}
-
-//  --------------------------------------------------------------------
-//  Timers: a binary min-heap on due time
-
-static bool
-s_timer_before (s_timer_t *a, s_timer_t *b)
-{
-    return a->due < b->due || (a->due == b->due && a->id < b->id);
-}
-
-static void
-s_heap_swap (act_loop_t *self, size_t i, size_t j)
-{
-    s_timer_t *tmp = self->timers [i];
-    self->timers [i] = self->timers [j];
-    self->timers [j] = tmp;
-}
-
-static void
-s_heap_up (act_loop_t *self, size_t i)
-{
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!s_timer_before (self->timers [i], self->timers [parent]))
-            break;
-        s_heap_swap (self, i, parent);
-        i = parent;
-    }
-}
-
-static void
-s_heap_down (act_loop_t *self, size_t i)
-{
-    while (true) {
-        size_t least = i, left = 2 * i + 1, right = left + 1;
-        if (left < self->timer_count
-        && s_timer_before (self->timers [left], self->timers [least]))
-            least = left;
-        if (right < self->timer_count
-        && s_timer_before (self->timers [right], self->timers [least]))
-            least = right;
-        if (least == i)
-            break;
-        s_heap_swap (self, i, least);
-        i = least;
-    }
-}
-
-static void
-s_heap_push (act_loop_t *self, s_timer_t *timer)
-{
-    if (self->timer_count == self->timer_cap) {
-        self->timer_cap = self->timer_cap ? self->timer_cap * 2 : 16;
-        self->timers = (s_timer_t **) realloc (self->timers,
-                                               self->timer_cap * sizeof (s_timer_t *));
-        if (!self->timers)
-            abort ();
-    }
-    self->timers [self->timer_count++] = timer;
-    s_heap_up (self, self->timer_count - 1);
-}
-
-static s_timer_t *
-s_heap_remove_at (act_loop_t *self, size_t i)
-{
-    s_timer_t *timer = self->timers [i];
-    self->timers [i] = self->timers [--self->timer_count];
-    if (i < self->timer_count) {
-        s_heap_down (self, i);
-        s_heap_up (self, i);
-    }
-    return timer;
-}
-
-static int
-s_timer_add (act_loop_t *self, act_t *actor, int ms, int period,
-             act_timer_fn *fn, void *arg)
-{
-    s_timer_t *timer = (s_timer_t *) malloc (sizeof (s_timer_t));
-    if (!timer)
-        abort ();
-    if (self->next_timer == INT32_MAX)
-        self->next_timer = 0;
-    *timer = (s_timer_t) { zclock_mono () + ms, period, ++self->next_timer,
-                           actor, fn, arg };
-    s_heap_push (self, timer);
-    actor->hooks++;
-    return timer->id;
-}
-
-static void
-s_timers_fire (act_loop_t *self)
-{
-    int64_t now = zclock_mono ();
-    //  Only timers due now: one re-armed with a short period waits for the
-    //  next round, so it cannot hold the loop here.
-    size_t budget = self->timer_count;
-    while (budget-- && self->timer_count && self->timers [0]->due <= now) {
-        s_timer_t *timer = self->timers [0];
-        act_t *actor = timer->actor;
-        int id = timer->id;
-        act_timer_fn *fn = timer->fn;
-        void *arg = timer->arg;
-        if (timer->period) {
-            timer->due = now + timer->period;
-            s_heap_down (self, 0);
-        }
-        else {
-            s_heap_remove_at (self, 0);
-            actor->hooks--;
-            free (timer);
-        }
-        if (actor->flags & ACT_F_STOPPING)
-            continue;
-        self->current = actor;
-        int rc = fn (actor, id, arg);
-        self->current = NULL;
-        act_actor_after_callback (actor, rc, 0);
-        if (self->reap_head)
-            s_reap (self);
+            act_loop_reap_pending (self);
     }
 }
 
 static bool
 s_input_waits (act_loop_t *self)
 {
-    //  A watched socket is looked at every round, as zmq_poll would: any
-    //  send on it, by any handler, may have swallowed its fd's signal.
-    bool waits = self->link_more || self->pipe_more;
-    for (size_t i = 0; i < self->watch_count; i++) {
-        s_watch_t *w = &self->watches [i];
-        if (w->sock && !w->more)
-            w->more = (zsock_events (w->sock) & ZMQ_POLLIN) != 0;
-        waits = waits || w->more;
-    }
-    return waits;
+    //  Every watched socket is looked at, even when the pipe or the
+    //  transport is known to wait (see act_watch_input_waits).
+    bool watches = act_watch_input_waits (self);
+    return self->link_more || self->pipe_more || watches;
 }
 
 static int
@@ -633,34 +356,14 @@ s_poll_timeout (act_loop_t *self)
 {
     if (self->ready_head || s_input_waits (self))
         return 0;
-    if (!self->timer_count)
-        return -1;
-    int64_t left = self->timers [0]->due - zclock_mono ();
-    return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int) left;
+    return act_timer_timeout (self);
 }
 
 void
 act_loop_drop_hooks (act_loop_t *self, act_t *actor)
 {
-    for (size_t i = self->watch_count; i-- > 0 && actor->hooks;)
-        if (self->watches [i].actor == actor)
-            s_watch_remove_at (self, i);
-    if (!actor->hooks)
-        return;
-    //  Filter the actor's timers out, then heapify what is left: O(n),
-    //  and removing in place would move unseen entries behind the scan.
-    size_t kept = 0;
-    for (size_t i = 0; i < self->timer_count; i++) {
-        if (self->timers [i]->actor == actor) {
-            free (self->timers [i]);
-            actor->hooks--;
-        }
-        else
-            self->timers [kept++] = self->timers [i];
-    }
-    self->timer_count = kept;
-    for (size_t i = kept / 2; i-- > 0;)
-        s_heap_down (self, i);
+    act_watch_drop (self, actor);
+    act_timer_drop (self, actor);
 }
 
 //  --------------------------------------------------------------------
@@ -675,7 +378,7 @@ s_loop_new (zsock_t *pipe, act_core_t *core)
     self->core = act_core_dup (core);
     self->pipe = pipe;
     self->watch_cap = 8;
-    self->watches = (s_watch_t *) calloc (self->watch_cap, sizeof (s_watch_t));
+    self->watches = (act_watch_t *) calloc (self->watch_cap, sizeof (act_watch_t));
     self->ready_ids = (int *) calloc (self->watch_cap, sizeof (int));
     self->items = (struct pollfd *) calloc (self->watch_cap + ACT_FIXED_ITEMS,
                                             sizeof (struct pollfd));
@@ -758,10 +461,10 @@ s_terminate (act_loop_t *self)
     pthread_mutex_unlock (&self->core->lock);
     s_take_posts (self, false);
     s_stop_tops (self);
-    s_reap (self);
+    act_loop_reap_pending (self);
     //  Close the queue: what was posted meanwhile is refused or dead.
     s_take_posts (self, true);
-    s_reap (self);
+    act_loop_reap_pending (self);
 }
 
 void
@@ -807,9 +510,9 @@ act_loop_run (zsock_t *pipe, void *args)
         if (self->link.recv && (self->items [2].revents || self->link_more))
             self->link_more = self->link.recv (self->link.self);
         if (self->watch_count)
-            s_watch_dispatch (self);
+            act_watch_dispatch (self);
         if (self->timer_count)
-            s_timers_fire (self);
+            act_timer_fire (self);
     }
     s_terminate (self);
     act_loop_current = NULL;
@@ -829,8 +532,8 @@ act_loop_notify_idle (act_loop_t *self)
 //  --------------------------------------------------------------------
 //  The loop services an actor asks for from its callbacks
 
-static act_loop_t *
-s_loop_of (act_t *self)
+act_loop_t *
+act_loop_of (act_t *self)
 {
     act_loop_t *loop = act_loop_current;
     if (!self || !loop || self->loop != loop || (self->flags & ACT_F_FINALIZING)) {
@@ -841,87 +544,9 @@ s_loop_of (act_t *self)
 }
 
 int
-act_watch_fd (act_t *self, int fd, act_fd_fn *handler, void *arg)
-{
-    act_loop_t *loop = s_loop_of (self);
-    if (!loop || fd < 0 || !handler) {
-        errno = EINVAL;
-        return -1;
-    }
-    return s_watch_add (loop, self, fd, NULL, handler, NULL, arg);
-}
-
-int
-act_unwatch_fd (act_t *self, int fd)
-{
-    act_loop_t *loop = s_loop_of (self);
-    return loop ? s_watch_remove (loop, self, fd, NULL) : -1;
-}
-
-int
-act_watch_sock (act_t *self, zsock_t *sock, act_sock_fn *handler, void *arg)
-{
-    act_loop_t *loop = s_loop_of (self);
-    if (!loop || !sock || !handler || !zsock_resolve (sock)) {
-        errno = EINVAL;
-        return -1;
-    }
-    return s_watch_add (loop, self, -1, sock, NULL, handler, arg);
-}
-
-int
-act_unwatch_sock (act_t *self, zsock_t *sock)
-{
-    act_loop_t *loop = s_loop_of (self);
-    if (!loop || !sock) {
-        errno = EINVAL;
-        return -1;
-    }
-    return s_watch_remove (loop, self, -1, sock);
-}
-
-int
-act_after (act_t *self, int ms, act_timer_fn *handler, void *arg)
-{
-    act_loop_t *loop = s_loop_of (self);
-    if (!loop || ms < 0 || !handler) {
-        errno = EINVAL;
-        return -1;
-    }
-    return s_timer_add (loop, self, ms, 0, handler, arg);
-}
-
-int
-act_every (act_t *self, int ms, act_timer_fn *handler, void *arg)
-{
-    act_loop_t *loop = s_loop_of (self);
-    if (!loop || ms <= 0 || !handler) {
-        errno = EINVAL;
-        return -1;
-    }
-    return s_timer_add (loop, self, ms, ms, handler, arg);
-}
-
-int
-act_cancel (act_t *self, int timer_id)
-{
-    act_loop_t *loop = s_loop_of (self);
-    if (!loop)
-        return -1;
-    for (size_t i = 0; i < loop->timer_count; i++)
-        if (loop->timers [i]->id == timer_id && loop->timers [i]->actor == self) {
-            free (s_heap_remove_at (loop, i));
-            self->hooks--;
-            return 0;
-        }
-    errno = ENOENT;
-    return -1;
-}
-
-int
 act_offload (act_t *self, act_work_fn *work, void *arg)
 {
-    act_loop_t *loop = s_loop_of (self);
+    act_loop_t *loop = act_loop_of (self);
     if (!loop || !work) {
         errno = EINVAL;
         return -1;

@@ -98,6 +98,58 @@ struct _act_t {
     max_align_t state [];       //  cls->state_size bytes
 };
 
+#define ACT_FIXED_ITEMS 4       //  pipe, wake fd, transport in and out first
+
+//  An fd or socket an actor watches (act_watch.c).
+typedef struct {
+    int id;                     //  watch id, unique in the loop
+    act_t *actor;               //  owner
+    int fd;                     //  watched fd, or -1
+    zsock_t *sock;              //  watched socket, or NULL
+    bool more;                  //  the socket may still hold input
+    act_fd_fn *fd_fn;           //  handler for an fd
+    act_sock_fn *sock_fn;       //  handler for a socket
+    void *arg;                  //  handler argument
+} act_watch_t;
+
+//  A timer of an actor (act_timer.c).
+typedef struct {
+    int64_t due;                //  zclock_mono () ms when it fires
+    int period;                 //  ms between firings, 0 for one-shot
+    int id;                     //  timer id, unique in the loop
+    act_t *actor;               //  owner
+    act_timer_fn *fn;           //  handler
+    void *arg;                  //  handler argument
+} act_timer_t;
+
+//  The loop; its watches and timers are kept by act_watch.c and
+//  act_timer.c, everything else by act_loop.c.
+struct act_loop {
+    act_core_t *core;           //  shared with other threads (counted)
+    zsock_t *pipe;              //  our end of the zactor pipe
+    act_t *current;             //  actor whose callback runs, or NULL
+    act_msg_t *current_msg;     //  message being handled, until taken
+    act_t *ready_head;          //  ready queue, FIFO
+    act_t *ready_tail;
+    act_t *reap_head;           //  actors to finalize
+    act_t *tops;                //  top-level actors
+    struct pollfd *items;       //  poll set: pipe, wake fd, transport, watches
+    act_watch_t *watches;       //  watches, parallel to items + ACT_FIXED_ITEMS
+    int *ready_ids;             //  scratch: ids of ready watches
+    size_t watch_count;
+    size_t watch_cap;
+    int next_watch;             //  last watch id given
+    act_timer_t **timers;       //  min-heap on due
+    size_t timer_count;
+    size_t timer_cap;
+    int next_timer;             //  last timer id given
+    act_pool_t *pool;           //  worker pool, started on first offload
+    act_link_t link;            //  transport to other groups, if joined
+    bool link_more;             //  the transport may still hold input
+    bool pipe_more;             //  the pipe may hold input: we sent on it
+    bool terminating;           //  $TERM received
+};
+
 //  The loop whose thread this is, or NULL. initial-exec: the access is a
 //  single load on the send path.
 extern __thread act_loop_t *act_loop_current
@@ -214,6 +266,35 @@ bool
     act_loop_terminating (act_loop_t *self);
 act_pool_t *
     act_loop_pool (act_loop_t *self);
+//  The loop of an actor whose loop runs on this thread, or NULL + EINVAL
+//  (also for an actor being finalized).
+act_loop_t *
+    act_loop_of (act_t *actor);
+//  Finalize the actors in the reap list.
+void
+    act_loop_reap_pending (act_loop_t *self);
+
+//  Watches (act_watch.c), for the loop.
+//  Run the handlers of the watches that fired or may hold input.
+void
+    act_watch_dispatch (act_loop_t *self);
+//  True if a watched socket may hold input; refreshes each socket's flag.
+bool
+    act_watch_input_waits (act_loop_t *self);
+//  Remove the actor's watches.
+void
+    act_watch_drop (act_loop_t *self, act_t *actor);
+
+//  Timers (act_timer.c), for the loop.
+//  Run the handlers of the timers due now.
+void
+    act_timer_fire (act_loop_t *self);
+//  ms until the next timer is due (0 if one is), -1 if there is none.
+int
+    act_timer_timeout (act_loop_t *self);
+//  Remove the actor's timers.
+void
+    act_timer_drop (act_loop_t *self, act_t *actor);
 
 //  Worker pool (act_pool.c).
 act_pool_t *
