@@ -33,12 +33,6 @@ act_loop_core (act_loop_t *self)
     return self->core;
 }
 
-bool
-act_loop_terminating (act_loop_t *self)
-{
-    return self->terminating;
-}
-
 act_pool_t *
 act_loop_pool (act_loop_t *self)
 {

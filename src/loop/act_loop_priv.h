@@ -262,8 +262,6 @@ void
     act_loop_link_top (act_loop_t *self, act_t *actor);
 void
     act_loop_unlink_top (act_loop_t *self, act_t *actor);
-bool
-    act_loop_terminating (act_loop_t *self);
 act_pool_t *
     act_loop_pool (act_loop_t *self);
 //  The loop of an actor whose loop runs on this thread, or NULL + EINVAL
