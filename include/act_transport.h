@@ -31,6 +31,7 @@ typedef struct {
                                 //  at the high-water mark
     uint64_t malformed;         //  frame sets refused by the codec
     uint64_t unknown;           //  messages for an actor that is not here
+    uint64_t resets;            //  links (shm rings) reset after bad input
 } act_transport_stats_t;
 
 //  Join a run as group: bind ipc://RUNDIR/GROUP (socket file mode 0600,
@@ -55,9 +56,16 @@ ACT_EXPORT int
 ACT_EXPORT int
     act_transport_peer_up (act_system_t *system, const char *peer);
 
-//  Copy the transport's counters into *stats. 0, or -1 + EINVAL.
+//  Copy the transport's counters, all links together, into *stats. 0,
+//  or -1 + EINVAL.
 ACT_EXPORT int
     act_transport_stats (act_system_t *system, act_transport_stats_t *stats);
+
+//  The same for one link kind: "shm" or "ipc". 0, or -1 with errno
+//  EINVAL, or ENOENT (the system has no such link).
+ACT_EXPORT int
+    act_transport_link_stats (act_system_t *system, const char *kind,
+                              act_transport_stats_t *stats);
 
 //  The same, from an actor's callback: the counters of the system (the
 //  group) the actor runs in. 0, or -1 + EINVAL.

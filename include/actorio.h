@@ -14,6 +14,7 @@
 #include "act_inbox.h"
 #include "act_system.h"
 #include "act_transport.h"
+#include "act_region.h"
 #include "act_group.h"
 
 #endif

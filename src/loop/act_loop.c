@@ -2,8 +2,9 @@
     SPDX-License-Identifier: MPL-2.0
 
     The loop alternates between running ready actors and polling: the
-    zactor pipe, the eventfd of posts from other threads, the transport,
-    watched fds and sockets, with the next timer as poll timeout. It is
+    zactor pipe, the eventfd of posts from other threads, the links' fds
+    (io watches), watched fds and sockets, with the next timer as poll
+    timeout. It is
     hand-written rather than a zloop because it must poll with a zero
     timeout while actors are ready and run mailboxes between poll rounds;
     zloop has no such idle hook. It calls poll(2) on the sockets' ZMQ_FD
@@ -174,9 +175,10 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
 {
     if (to->kind == ACT_REF_REMOTE) {
         act_ref_destroy (&msg->to);
-        if (self->link.send)
-            return self->link.send (self->link.self, to, msg);
-        atomic_fetch_add (&self->core->dropped, 1);
+        if (self->net.send)
+            return self->net.send (self->net.self, to, msg);
+        //  Not joined to a run: no way there.
+        atomic_fetch_add (&self->core->dead_letters, 1);
         act_msg_destroy (&msg);
         errno = EHOSTUNREACH;
         return -1;
@@ -342,7 +344,7 @@ s_input_waits (act_loop_t *self)
     //  Every watched socket is looked at, even when the pipe or the
     //  transport is known to wait (see act_watch_input_waits).
     bool watches = act_watch_input_waits (self);
-    return self->link_more || self->pipe_more || watches;
+    return self->pipe_more || watches || self->net_more;
 }
 
 static int
@@ -380,26 +382,20 @@ s_loop_new (zsock_t *pipe, act_core_t *core)
         abort ();
     self->items [0] = (struct pollfd) { zsock_fd (pipe), POLLIN, 0 };
     self->items [1] = (struct pollfd) { core->wake_fd, POLLIN, 0 };
-    self->items [2] = (struct pollfd) { -1, POLLIN, 0 };
-    self->items [3] = (struct pollfd) { -1, POLLIN, 0 };
     return self;
 }
 
 void
-act_loop_set_link (act_loop_t *self, const act_link_t *link)
+act_loop_set_net (act_loop_t *self, const act_loop_net_t *net)
 {
-    if (self->link.destroy)
-        self->link.destroy (self->link.self);
-    memset (&self->link, 0, sizeof self->link);
-    if (link)
-        self->link = *link;
-    int fd = -1;
-    size_t size = sizeof fd;
-    if (self->link.socket)
-        zmq_getsockopt (self->link.socket, ZMQ_FD, &fd, &size);
-    self->items [2] = (struct pollfd) { fd, POLLIN, 0 };
-    self->items [3] = (struct pollfd) { -1, POLLIN, 0 };
-    self->link_more = self->link.socket != NULL;
+    //  Cleared before destroy runs: the links it closes remove their io
+    //  watches, and nothing may send through it meanwhile.
+    act_loop_net_t old = self->net;
+    memset (&self->net, 0, sizeof self->net);
+    if (old.destroy)
+        old.destroy (old.self);
+    if (net)
+        self->net = *net;
 }
 
 act_ref_t *
@@ -409,9 +405,9 @@ act_loop_current_ref (act_loop_t *self)
 }
 
 void *
-act_loop_link_self (act_loop_t *self)
+act_loop_net_self (act_loop_t *self)
 {
-    return self->link.self;
+    return self->net.self;
 }
 
 static void
@@ -419,7 +415,7 @@ s_loop_destroy (act_loop_t **self_p)
 {
     act_loop_t *self = *self_p;
     *self_p = NULL;
-    act_loop_set_link (self, NULL);
+    act_loop_set_net (self, NULL);
     while (self->timer_count)
         free (self->timers [--self->timer_count]);
     free (self->timers);
@@ -473,21 +469,27 @@ act_loop_run (zsock_t *pipe, void *args)
     while (!self->terminating) {
         s_run_ready (self);
         //  Flush first: sending may make actors ready (ACT_MSG_WRITABLE),
-        //  and then the poll must not wait. A batch that found its peer's
-        //  queue full waits for the out socket's fd: libzmq signals it when
-        //  a queue drains. It also fires for other peers' queues, so look
-        //  again at least every ms.
-        bool blocked = self->link.flush && self->link.flush (self->link.self);
+        //  and then the poll must not wait. A send that found its peer's
+        //  queue full is retried at least every ms; the links also poll
+        //  what tells them a queue drained, but that may be missed.
+        bool blocked = self->net.flush && self->net.flush (self->net.self);
         int timeout = s_poll_timeout (self);
-        self->items [3].fd = -1;
-        if (blocked) {
-            size_t size = sizeof self->items [3].fd;
-            zmq_getsockopt (self->link.out, ZMQ_FD, &self->items [3].fd, &size);
-            if (timeout < 0 || timeout > 1)
-                timeout = 1;
-        }
-        int rc = poll (self->items, (nfds_t) (self->watch_count + ACT_FIXED_ITEMS),
-                       timeout);
+        if (blocked && (timeout < 0 || timeout > 1))
+            timeout = 1;
+        //  A poll that may sleep is bracketed: a shared-memory link spins
+        //  a little, then tells its senders to ring its doorbell.
+        //  When it finds input there, the poll is skipped: the input is
+        //  taken below, and the fds are polled again next round.
+        bool idle = timeout != 0 && self->net.idle;
+        int rc = 0;
+        nfds_t nfds = (nfds_t) (self->watch_count + ACT_FIXED_ITEMS);
+        if (idle && self->net.idle (self->net.self))
+            for (nfds_t i = 0; i < nfds; i++)
+                self->items [i].revents = 0;
+        else
+            rc = poll (self->items, nfds, timeout);
+        if (idle)
+            self->net.wake (self->net.self);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -501,12 +503,13 @@ act_loop_run (zsock_t *pipe, void *args)
         }
         if (self->items [1].revents & POLLIN)
             s_take_posts (self, false);
-        if (self->link.recv && (self->items [2].revents || self->link_more))
-            self->link_more = self->link.recv (self->link.self);
         if (self->watch_count)
             act_watch_dispatch (self);
         if (self->timer_count)
             act_timer_fire (self);
+        //  Input no fd announces (rings in shared memory), every round.
+        if (self->net.receive)
+            self->net_more = self->net.receive (self->net.self);
     }
     s_terminate (self);
     act_loop_current = NULL;

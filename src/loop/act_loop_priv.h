@@ -18,22 +18,28 @@
 typedef struct act_loop act_loop_t;
 typedef struct act_pool act_pool_t;
 
-//  What the group layer plugs into a loop to reach other groups: the loop
-//  polls socket's ZMQ_FD and calls recv when it fires or when recv said
-//  input may remain (it returns true when it stopped at its budget), hands
-//  send every message for a remote reference, and calls flush before it
-//  polls (it returns true while a batch waits for room). All on the loop
-//  thread.
+//  What the group layer plugs into a loop to reach other groups (the
+//  peer layer, src/group/act_peer.c): the loop hands send every message
+//  for a remote reference, calls flush before it polls (true while a
+//  send waits for room: the loop then polls at least every ms), calls
+//  receive after every poll for input that no fd announces (rings in
+//  shared memory; true if more waits), and brackets a poll that may
+//  block with idle (true if input is there: the poll is skipped) and
+//  wake. The links
+//  under it register their fds as io watches. All on the loop thread.
 typedef struct {
-    void *self;                 //  the transport
-    void *socket;               //  libzmq socket to poll for input
-    void *out;                  //  libzmq socket polled while flush says a
-                                //  batch waits for room
+    void *self;                 //  the peer layer
     int (*send) (void *self, act_ref_t *to, act_msg_t *msg);    //  takes msg
-    bool (*recv) (void *self);
     bool (*flush) (void *self);
+    bool (*receive) (void *self);
+    bool (*idle) (void *self);
+    void (*wake) (void *self);
     void (*destroy) (void *self);
-} act_link_t;
+} act_loop_net_t;
+
+//  Handler of an io watch: read what fd has; true if input may remain,
+//  so the loop calls it again next round without waiting for the fd.
+typedef bool (act_loop_io_fn) (void *arg);
 
 //  A function to run on the loop thread, posted by act_loop_call.
 typedef struct {
@@ -62,11 +68,6 @@ struct act_core {
     atomic_int workers;         //  pool size for act_offload
     char *name;                 //  system name
     char *group;                //  group name once joined to a run, else NULL
-    atomic_uint_fast64_t sent;          //  messages handed to the transport
-    atomic_uint_fast64_t received;      //  messages taken from the transport
-    atomic_uint_fast64_t dropped;       //  refused: peer down or full
-    atomic_uint_fast64_t malformed;     //  frames refused by the codec
-    atomic_uint_fast64_t unknown;       //  remote messages for no actor here
     atomic_uint_fast64_t next_anon;     //  names given to anonymous actors
 };
 
@@ -98,17 +99,20 @@ struct _act_t {
     max_align_t state [];       //  cls->state_size bytes
 };
 
-#define ACT_FIXED_ITEMS 4       //  pipe, wake fd, transport in and out first
+#define ACT_FIXED_ITEMS 2       //  pipe and wake fd first
 
-//  An fd or socket an actor watches (act_watch.c).
+//  An fd or socket an actor watches, or an fd of the runtime's own (an
+//  io watch, actor NULL) (act_watch.c).
 typedef struct {
     int id;                     //  watch id, unique in the loop
-    act_t *actor;               //  owner
+    act_t *actor;               //  owner, or NULL for an io watch
     int fd;                     //  watched fd, or -1
     zsock_t *sock;              //  watched socket, or NULL
     bool more;                  //  the socket may still hold input
     act_fd_fn *fd_fn;           //  handler for an fd
     act_sock_fn *sock_fn;       //  handler for a socket
+    act_loop_io_fn *io_fn;      //  handler of an io watch
+    bool disabled;              //  io watch: not polled for now
     void *arg;                  //  handler argument
 } act_watch_t;
 
@@ -144,8 +148,8 @@ struct act_loop {
     size_t timer_cap;
     int next_timer;             //  last timer id given
     act_pool_t *pool;           //  worker pool, started on first offload
-    act_link_t link;            //  transport to other groups, if joined
-    bool link_more;             //  the transport may still hold input
+    act_loop_net_t net;         //  the way to other groups, if joined
+    bool net_more;              //  net.receive said input waits
     bool pipe_more;             //  the pipe may hold input: we sent on it
     bool terminating;           //  $TERM received
 };
@@ -196,17 +200,31 @@ act_core_t *
 int
     act_loop_call (act_system_t *system, int (*fn) (act_loop_t *, void *), void *arg);
 
-//  Plug a transport in (NULL: unplug); the loop destroys it at its end.
+//  Plug the peer layer in (NULL: unplug, destroying the one there); the
+//  loop destroys it at its end.
 void
-    act_loop_set_link (act_loop_t *self, const act_link_t *link);
+    act_loop_set_net (act_loop_t *self, const act_loop_net_t *net);
+
+//  Watch fd for the runtime (a link): fn (arg) runs on the loop thread
+//  when it polls readable. Returns the watch's id (> 0).
+int
+    act_loop_io_add (act_loop_t *self, int fd, act_loop_io_fn *fn, void *arg);
+//  Stop polling an io watch's fd for now, or poll it again.
+void
+    act_loop_io_enable (act_loop_t *self, int id, bool enable);
+//  Run an io watch's handler in the next round, whatever its fd says.
+void
+    act_loop_io_kick (act_loop_t *self, int id);
+void
+    act_loop_io_remove (act_loop_t *self, int id);
 
 //  The reference of the actor whose callback runs now (borrowed), or NULL.
 act_ref_t *
     act_loop_current_ref (act_loop_t *self);
 
-//  The transport plugged in, or NULL.
+//  The peer layer plugged in, or NULL.
 void *
-    act_loop_link_self (act_loop_t *self);
+    act_loop_net_self (act_loop_t *self);
 
 //  The loop side.
 act_core_t *

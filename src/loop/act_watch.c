@@ -5,10 +5,30 @@
     an array parallel to the loop's poll set, after its fixed items, so
     the loop polls them with everything else; act_watch_dispatch runs the
     handlers of those that fired. A socket's fd only says "look again", so
-    each socket keeps a flag saying it may still hold input.
+    each socket keeps a flag saying it may still hold input. An io watch
+    is the runtime's own (a link's fd): no actor, a handler that says
+    whether input may remain, and it can be switched off without being
+    removed (a link polls its out socket only while a send waits).
 */
 #include "act_loop_priv.h"
 #include <poll.h>
+
+static act_watch_t *
+s_watch_slot (act_loop_t *self)
+{
+    if (self->watch_count == self->watch_cap) {
+        self->watch_cap = self->watch_cap ? self->watch_cap * 2 : 8;
+        self->watches = (act_watch_t *) realloc (self->watches,
+                                                 self->watch_cap * sizeof (act_watch_t));
+        self->items = (struct pollfd *) realloc (self->items,
+            (self->watch_cap + ACT_FIXED_ITEMS) * sizeof (struct pollfd));
+        self->ready_ids = (int *) realloc (self->ready_ids,
+                                           self->watch_cap * sizeof (int));
+        if (!self->watches || !self->items || !self->ready_ids)
+            abort ();
+    }
+    return &self->watches [self->watch_count];
+}
 
 static int
 s_watch_add (act_loop_t *self, act_t *actor, int fd, zsock_t *sock,
@@ -21,21 +41,11 @@ s_watch_add (act_loop_t *self, act_t *actor, int fd, zsock_t *sock,
             return -1;
         }
     }
-    if (self->watch_count == self->watch_cap) {
-        self->watch_cap = self->watch_cap ? self->watch_cap * 2 : 8;
-        self->watches = (act_watch_t *) realloc (self->watches,
-                                                 self->watch_cap * sizeof (act_watch_t));
-        self->items = (struct pollfd *) realloc (self->items,
-            (self->watch_cap + ACT_FIXED_ITEMS) * sizeof (struct pollfd));
-        self->ready_ids = (int *) realloc (self->ready_ids,
-                                           self->watch_cap * sizeof (int));
-        if (!self->watches || !self->items || !self->ready_ids)
-            abort ();
-    }
-    act_watch_t *w = &self->watches [self->watch_count];
+    act_watch_t *w = s_watch_slot (self);
     //  A socket may hold input already: look at it in the next round.
-    *w = (act_watch_t) { ++self->next_watch, actor, sock ? -1 : fd, sock, sock != NULL,
-                         fd_fn, sock_fn, arg };
+    *w = (act_watch_t) { .id = ++self->next_watch, .actor = actor, .fd = sock ? -1 : fd,
+                         .sock = sock, .more = sock != NULL, .fd_fn = fd_fn,
+                         .sock_fn = sock_fn, .arg = arg };
     struct pollfd *item = &self->items [ACT_FIXED_ITEMS + self->watch_count];
     *item = (struct pollfd) { sock ? zsock_fd (sock) : fd, POLLIN, 0 };
     self->watch_count++;
@@ -43,10 +53,66 @@ s_watch_add (act_loop_t *self, act_t *actor, int fd, zsock_t *sock,
     return 0;
 }
 
+int
+act_loop_io_add (act_loop_t *self, int fd, act_loop_io_fn *fn, void *arg)
+{
+    act_watch_t *w = s_watch_slot (self);
+    //  Input may be there already: the handler runs in the next round.
+    *w = (act_watch_t) { .id = ++self->next_watch, .fd = fd, .more = true,
+                         .io_fn = fn, .arg = arg };
+    self->items [ACT_FIXED_ITEMS + self->watch_count] = (struct pollfd) { fd, POLLIN, 0 };
+    self->watch_count++;
+    return w->id;
+}
+
+static act_watch_t *
+s_io_find (act_loop_t *self, int id, size_t *index)
+{
+    for (size_t i = 0; i < self->watch_count; i++)
+        if (self->watches [i].id == id && !self->watches [i].actor) {
+            *index = i;
+            return &self->watches [i];
+        }
+    return NULL;
+}
+
+void
+act_loop_io_enable (act_loop_t *self, int id, bool enable)
+{
+    size_t i;
+    act_watch_t *w = s_io_find (self, id, &i);
+    if (w && w->disabled == enable) {
+        w->disabled = !enable;
+        //  poll(2) skips a negative fd.
+        self->items [ACT_FIXED_ITEMS + i].fd = enable ? w->fd : -1;
+        self->items [ACT_FIXED_ITEMS + i].revents = 0;
+    }
+}
+
+void
+act_loop_io_kick (act_loop_t *self, int id)
+{
+    size_t i;
+    act_watch_t *w = s_io_find (self, id, &i);
+    if (w)
+        w->more = true;
+}
+
+static void s_watch_remove_at (act_loop_t *self, size_t index);
+
+void
+act_loop_io_remove (act_loop_t *self, int id)
+{
+    size_t i;
+    if (s_io_find (self, id, &i))
+        s_watch_remove_at (self, i);
+}
+
 static void
 s_watch_remove_at (act_loop_t *self, size_t index)
 {
-    self->watches [index].actor->hooks--;
+    if (self->watches [index].actor)
+        self->watches [index].actor->hooks--;
     size_t last = --self->watch_count;
     if (index != last) {
         self->watches [index] = self->watches [last];
@@ -79,6 +145,11 @@ act_watch_dispatch (act_loop_t *self)
     for (size_t i = 0; i < self->watch_count; i++) {
         act_watch_t *w = &self->watches [i];
         short revents = self->items [ACT_FIXED_ITEMS + i].revents;
+        if (!w->actor) {
+            if (w->more || (!w->disabled && revents))
+                self->ready_ids [count++] = w->id;
+        }
+        else
         if (w->sock) {
             //  A socket's fd only says "look": the events tell, and a
             //  socket with input is looked at again next round.
@@ -96,6 +167,15 @@ act_watch_dispatch (act_loop_t *self)
             act_watch_t w = self->watches [i];
             if (w.id != self->ready_ids [r])
                 continue;
+            if (!w.actor) {
+                //  The handler may add or remove watches: index again.
+                bool more = w.io_fn (w.arg);
+                size_t at;
+                act_watch_t *now = s_io_find (self, w.id, &at);
+                if (now)
+                    now->more = more;
+                break;
+            }
             if (w.actor->flags & ACT_F_STOPPING)
                 break;
             self->current = w.actor;

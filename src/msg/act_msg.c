@@ -93,6 +93,25 @@ act_msg_new_internal (uint32_t type, const void *data, size_t size)
     return self;
 }
 
+//  What an EXTERN message keeps in its data.
+typedef struct {
+    act_msg_release_fn *release;    //  gives the payload back
+    void *arg;                      //  its argument
+} s_extern_t;
+
+act_msg_t *
+act_msg_new_extern (uint32_t type, const void *payload, size_t size,
+                    act_msg_release_fn *release, void *arg)
+{
+    act_msg_t *self = act_msg_new_internal (type, NULL, sizeof (s_extern_t));
+    s_extern_t ext = { release, arg };
+    memcpy (self->data, &ext, sizeof ext);
+    self->ptr = (void *) payload;
+    self->size = size;
+    self->flags |= ACT_MSG_F_EXTERN;
+    return self;
+}
+
 act_msg_t *
 act_msg_new (uint32_t type)
 {
@@ -134,6 +153,11 @@ act_msg_destroy (act_msg_t **self_p)
     else
         act_ref_destroy (&self->sender);
     act_ref_destroy (&self->to);
+    if (self->flags & ACT_MSG_F_EXTERN) {
+        s_extern_t ext;
+        memcpy (&ext, self->data, sizeof ext);
+        ext.release (ext.arg);
+    }
     s_block_free (self);
 }
 
@@ -144,9 +168,10 @@ act_msg_dup (const act_msg_t *self)
         errno = EINVAL;
         return NULL;
     }
-    act_msg_t *copy = act_msg_new_internal (self->type, self->data, self->size);
+    act_msg_t *copy = act_msg_new_internal (self->type, act_msg_data (self), self->size);
     copy->corr = self->corr;
-    copy->ptr = self->ptr;
+    if (!(self->flags & ACT_MSG_F_EXTERN))
+        copy->ptr = self->ptr;
     if (self->sender)
         copy->sender = act_ref_dup (self->sender);
     return copy;
@@ -161,7 +186,10 @@ act_msg_type (const act_msg_t *self)
 const void *
 act_msg_data (const act_msg_t *self)
 {
-    return self && self->size ? self->data : NULL;
+    if (!self || !self->size)
+        return NULL;
+    return (self->flags & ACT_MSG_F_EXTERN) ? (const void *) self->ptr
+                                            : (const void *) self->data;
 }
 
 size_t
@@ -173,12 +201,13 @@ act_msg_size (const act_msg_t *self)
 const char *
 act_msg_str (const act_msg_t *self)
 {
-    if (!self || !self->size || self->data [self->size - 1] != 0)
+    const char *text = (const char *) act_msg_data (self);
+    if (!text || text [self->size - 1] != 0)
         return NULL;
     //  Text ends at its only NUL: a payload with a NUL inside is bytes.
-    if (memchr (self->data, 0, self->size) != self->data + self->size - 1)
+    if (memchr (text, 0, self->size) != text + self->size - 1)
         return NULL;
-    return (const char *) self->data;
+    return text;
 }
 
 act_ref_t *

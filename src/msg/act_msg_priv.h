@@ -26,6 +26,7 @@ typedef struct {
 #define ACT_MSG_F_ASK   0x1u    //  an ask: its sender waits for a reply
 #define ACT_MSG_F_SMALL 0x2u    //  a recycled fixed-size block
 #define ACT_MSG_F_LOCAL 0x4u    //  sender held by its loop-local count
+#define ACT_MSG_F_EXTERN 0x8u   //  payload at ptr, not in data: see below
 
 struct _act_msg_t {
     act_msg_t *next;            //  mailbox or queue link
@@ -43,5 +44,15 @@ struct _act_msg_t {
 //  use; data NULL leaves the size bytes of payload for the caller to fill. Aborts on out of memory, as every allocation in a group does.
 act_msg_t *
     act_msg_new_internal (uint32_t type, const void *data, size_t size);
+
+//  Give back a payload that lives outside the message (any thread).
+typedef void (act_msg_release_fn) (void *arg);
+
+//  A message whose payload stays where it is (a block in shared memory):
+//  no copy; release (arg) runs once, when the message is destroyed. The
+//  payload must stay valid until then. Aborts on out of memory.
+act_msg_t *
+    act_msg_new_extern (uint32_t type, const void *payload, size_t size,
+                        act_msg_release_fn *release, void *arg);
 
 #endif

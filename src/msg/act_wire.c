@@ -183,6 +183,16 @@ act_wire_decode (const act_wire_frame_t *frames, size_t count, size_t max_size,
 //  Encoding
 
 void
+act_wire_batch_attach (act_wire_batch_t *self, unsigned char *buf, size_t cap)
+{
+    self->data = buf;
+    self->cap = cap;
+    self->size = ACT_WIRE_BATCH_HEAD;
+    self->count = 0;
+    self->borrowed = true;
+}
+
+void
 act_wire_batch_reset (act_wire_batch_t *self)
 {
     if (!self->data) {
@@ -198,7 +208,8 @@ act_wire_batch_reset (act_wire_batch_t *self)
 void
 act_wire_batch_free (act_wire_batch_t *self)
 {
-    free (self->data);
+    if (!self->borrowed)
+        free (self->data);
     memset (self, 0, sizeof *self);
 }
 
@@ -219,6 +230,7 @@ bool
 act_wire_batch_full (const act_wire_batch_t *self, size_t record_size)
 {
     return self->count >= ACT_WIRE_BATCH_MAX
+        || self->size + record_size > self->cap
         || (self->count && self->size + record_size > ACT_WIRE_BATCH_BYTES);
 }
 
@@ -239,7 +251,7 @@ s_put_record (unsigned char *p, const char *target, const char *sender,
         memcpy (p + ACT_WIRE_RECORD + target_len, sender, sender_len);
     size_t used = ACT_WIRE_RECORD + target_len + sender_len;
     if (!external && msg->size) {
-        memcpy (p + used, msg->data, msg->size);
+        memcpy (p + used, act_msg_data (msg), msg->size);
         used += msg->size;
     }
     return used;
@@ -265,58 +277,19 @@ s_put_head (unsigned char *p, unsigned count)
     p [3] = (unsigned char) count;
 }
 
-int
-act_wire_batch_send (void *socket, const char *routing_id, act_wire_batch_t *self)
+size_t
+act_wire_batch_finish (act_wire_batch_t *self)
 {
-    if (!self->count)
-        return 0;
     s_put_head (self->data, self->count);
-    //  Refusals (full queue, unknown peer) come on the first frame, and
-    //  then nothing was sent; once it is in, libzmq takes the rest.
-    if (routing_id
-    &&  zmq_send (socket, routing_id, strlen (routing_id), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return -1;
-    if (zmq_send (socket, self->data, self->size, routing_id ? 0 : ZMQ_DONTWAIT) < 0)
-        return -1;
-    self->size = ACT_WIRE_BATCH_HEAD;
-    self->count = 0;
-    return 0;
+    return self->size;
 }
 
-static void
-s_free_msg (void *data, void *hint)
+size_t
+act_wire_encode_alone (unsigned char *frame, const char *target, const char *sender,
+                       uint32_t flags, const act_msg_t *msg)
 {
-    (void) data;
-    act_msg_t *msg = (act_msg_t *) hint;
-    act_msg_destroy (&msg);
-}
-
-int
-act_wire_send_alone (void *socket, const char *routing_id, const char *target,
-                     const char *sender, uint32_t flags, act_msg_t **msg_p)
-{
-    act_msg_t *msg = *msg_p;
-    unsigned char frame [ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD + ACT_WIRE_ADDR_MAX
-                         + ACT_WIRE_NAME_MAX];
     s_put_head (frame, 1);
-    size_t size = ACT_WIRE_BATCH_HEAD
-                + s_put_record (frame + ACT_WIRE_BATCH_HEAD, target, sender,
-                                flags | ACT_WIRE_F_EXTERNAL, msg, true);
-    if (routing_id
-    &&  zmq_send (socket, routing_id, strlen (routing_id), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return -1;
-    if (zmq_send (socket, frame, size, ZMQ_SNDMORE | (routing_id ? 0 : ZMQ_DONTWAIT)) < 0)
-        return -1;
-    *msg_p = NULL;
-    zmq_msg_t payload;
-    if (msg->size)
-        //  Zero-copy: libzmq frees the whole message when done with it.
-        zmq_msg_init_data (&payload, msg->data, msg->size, s_free_msg, msg);
-    else {
-        zmq_msg_init (&payload);
-        act_msg_destroy (&msg);
-    }
-    if (zmq_msg_send (&payload, socket, 0) < 0)
-        zmq_msg_close (&payload);
-    return 0;
+    return ACT_WIRE_BATCH_HEAD
+         + s_put_record (frame + ACT_WIRE_BATCH_HEAD, target, sender,
+                         flags | ACT_WIRE_F_EXTERNAL, msg, true);
 }

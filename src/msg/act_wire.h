@@ -1,12 +1,14 @@
 /*  act_wire - the codec of messages between groups (see actorio-wire(7))
     SPDX-License-Identifier: MPL-2.0
 
-    One ZeroMQ message carries a batch of actor messages: a frame with a
-    4-byte batch header and one or more records (a 20-byte record header,
-    the target's name, the sender's address, the payload). Batching is
-    what lets a stream of small messages between groups approach raw
-    ZeroMQ: libzmq costs per frame, not per byte. A record with a large
-    payload travels alone, its payload in a second frame sent zero-copy.
+    A batch of actor messages is one buffer: a 4-byte batch header and
+    one or more records (a 20-byte record header, the target's name, the
+    sender's address, the payload). Links move batches as they are: one
+    ZeroMQ frame, or one record of a shared-memory ring. Batching is what
+    lets a stream of small messages between groups approach the link's
+    own cost: libzmq costs per frame, a ring per commit, not per byte. A
+    record with a large payload travels alone, its payload apart (a
+    second frame, a shared block). The codec itself does no I/O.
     Decoding trusts nothing: the frame count, every length, name,
     flag and the version are checked before any record is used, and a
     bad batch is refused whole with a reason the caller counts.
@@ -72,6 +74,7 @@ typedef struct {
     size_t size;                //  bytes used
     size_t cap;                 //  bytes allocated
     unsigned count;             //  records in it
+    bool borrowed;              //  data is the caller's (attach)
 } act_wire_batch_t;
 
 //  True if name is a valid group or actor name: 1..64 of [A-Za-z0-9_.-].
@@ -115,19 +118,25 @@ size_t
     act_wire_record_size (const char *target, const char *sender,
                           const act_msg_t *msg);
 
-//  Send the batch after routing_id (a ROUTER socket; NULL otherwise),
-//  without waiting. 0 and the batch is empty; -1 with libzmq's errno
-//  (EAGAIN: the peer's queue is full; EHOSTUNREACH) and the batch is kept.
-int
-    act_wire_batch_send (void *socket, const char *routing_id,
-                         act_wire_batch_t *self);
+//  Write the batch header; returns the batch's bytes, from self->data.
+size_t
+    act_wire_batch_finish (act_wire_batch_t *self);
 
-//  Send one message alone, its payload zero-copy in a second frame (for
-//  large payloads). Takes *msg_p on success; on failure returns -1 with
-//  libzmq's errno and leaves *msg_p with the caller.
-int
-    act_wire_send_alone (void *socket, const char *routing_id, const char *target,
-                         const char *sender, uint32_t flags, act_msg_t **msg_p);
+//  Fill a batch in a buffer of the caller's (cap bytes, kept by the
+//  caller: act_wire_batch_free leaves it alone).
+void
+    act_wire_batch_attach (act_wire_batch_t *self, unsigned char *buf, size_t cap);
+
+//  Bytes act_wire_encode_alone writes at most.
+#define ACT_WIRE_ALONE_MAX  (ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD \
+                             + ACT_WIRE_ADDR_MAX + ACT_WIRE_NAME_MAX)
+
+//  Encode a batch of one record whose payload travels apart (EXTERNAL):
+//  the header and record, without the payload, into frame (at least
+//  ACT_WIRE_ALONE_MAX bytes). Returns the bytes written.
+size_t
+    act_wire_encode_alone (unsigned char *frame, const char *target,
+                           const char *sender, uint32_t flags, const act_msg_t *msg);
 
 //  A short name for a reason, for counters and logs.
 const char *

@@ -1,0 +1,122 @@
+/*  act_link - what a link between groups must do, and what the peer layer
+    offers it
+    SPDX-License-Identifier: MPL-2.0
+
+    The peer layer (act_peer.c) is what every link shares: routing by
+    address, names for anonymous senders, peers up and down, ask waiters,
+    refusals and ACT_MSG_WRITABLE, the counters. A link moves encoded
+    batches (act_wire.h) to one peer and hands what it receives back up,
+    record by record. One file per kind (act_link_zmq.c, act_link_shm.c)
+    fills in one ops table; the peer layer never names a kind. To add a
+    kind: write its open function and ops, and list it in act_peer.c's
+    join. act_transport(3) says the same for users.
+
+    Every call is on the loop thread. A link registers its fds with the
+    loop as io watches (act_loop_io_add) and decodes what it reads with
+    act_wire_decode, passing act_peers_rx_record; what it reads is
+    untrusted: a bad batch is counted with act_peers_malformed, never
+    delivered in part.
+*/
+#ifndef ACT_LINK_H_INCLUDED
+#define ACT_LINK_H_INCLUDED
+
+#include "act_loop_priv.h"
+#include "act_wire.h"
+
+typedef struct act_peers act_peers_t;
+
+//  The counters of one link kind; written on the loop thread, read from
+//  any (act_transport_link_stats).
+typedef struct {
+    _Atomic uint64_t sent;      //  messages accepted for a peer
+    _Atomic uint64_t received;  //  messages from peers delivered here
+    _Atomic uint64_t dropped;   //  refused sends, or accepted and lost
+    _Atomic uint64_t malformed; //  batches or records refused as bad input
+    _Atomic uint64_t unknown;   //  messages for no actor here
+    _Atomic uint64_t resets;    //  links reset after bad input
+} act_link_stats_t;
+
+typedef struct {
+    const char *kind;           //  "ipc", "shm": names in stats and logs
+
+    //  True if this link carries traffic to group peer.
+    bool (*reaches) (void *link, const char *peer);
+    //  Make the per-peer state for group peer; NULL + errno.
+    void *(*attach) (void *link, const char *peer);
+    void (*detach) (void *link, void *state);
+
+    //  Queue one message (payload msg->size bytes, at most the run's
+    //  limit) for target in the peer, from sender ("group/actor" or
+    //  NULL), with ACT_WIRE_F_* flags. 0: accepted, and *msg_p is either
+    //  taken (nulled) or left for the caller to destroy. -1 + EAGAIN: no
+    //  room now; -1 + another errno: cannot go. Either way *msg_p stays.
+    int (*send) (void *link, void *state, const char *target, const char *sender,
+                 uint32_t flags, act_msg_t **msg_p);
+    //  Hand what is queued for the peer to the medium. 0: all went;
+    //  -1 + EAGAIN: some waits for room.
+    int (*flush) (void *link, void *state);
+    //  True if a sender refused with EAGAIN may try again; if not, the
+    //  link arranges to be woken when there is room.
+    bool (*writable) (void *link, void *state);
+
+    //  Take input that no fd announces; true if more waits. May be NULL.
+    bool (*receive) (void *link);
+    //  The loop is about to poll and may sleep: true if input is there
+    //  (then it does not sleep). wake follows the poll. May be NULL.
+    bool (*idle) (void *link);
+    void (*wake) (void *link);
+
+    //  Flush what can go, unregister the fds, free everything.
+    void (*close) (void *link);
+} act_link_ops_t;
+
+//  The loop the peer layer runs on.
+act_loop_t *
+    act_peers_loop (act_peers_t *self);
+
+//  Our group's name (borrowed).
+const char *
+    act_peers_group (act_peers_t *self);
+
+//  Decoding context for one receive call of a link: consecutive records
+//  from one sender or to one target look them up once.
+typedef struct {
+    act_peers_t *peers;         //  where we are
+    act_link_stats_t *stats;    //  the receiving link's counters
+    char sender [ACT_WIRE_ADDR_MAX + 1];    //  last sender address
+    act_ref_t *sender_ref;      //  its reference (counted), or NULL
+    char target [ACT_WIRE_NAME_MAX + 1];    //  last target name
+    act_ref_t *target_ref;      //  its reference (counted), or NULL
+    size_t records;             //  records delivered
+    //  For records whose payload travels apart: make the message that
+    //  carries it (zero-copy), or NULL to copy head->payload.
+    act_msg_t *(*external) (void *arg, const act_wire_head_t *head);
+    void *external_arg;
+} act_peers_rx_t;
+
+void
+    act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *rx);
+//  An act_wire_record_fn: deliver one checked record (arg is the rx).
+void
+    act_peers_rx_record (void *arg, const act_wire_head_t *head);
+void
+    act_peers_rx_end (act_peers_rx_t *rx);
+
+//  Count bad input on a link and log it once per power of two.
+void
+    act_peers_malformed (act_peers_t *self, act_link_stats_t *stats,
+                         const char *what, const char *reason);
+
+//  The links of a group: each kind's constructor. On failure NULL + errno.
+void *
+    act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats,
+                       const char *rundir, int64_t max_size, int hwm);
+extern const act_link_ops_t act_link_zmq;
+
+typedef struct _act_region_t act_region_t;
+void *
+    act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats,
+                       act_region_t *region, int64_t max_size);
+extern const act_link_ops_t act_link_shm;
+
+#endif

@@ -1,0 +1,607 @@
+/*  act_link_shm - the shared-memory link: batches through rings in the
+    run's region, large payloads through blocks passed by descriptor
+    SPDX-License-Identifier: MPL-2.0
+
+    A sender encodes its batch for a peer straight into the reserved end
+    of the ring toward it, and commits it before the loop polls: one copy
+    from the message into the ring, none by a kernel. A payload over the
+    inline limit is copied once into a block of the sender's area, and
+    the ring carries its descriptor; the receiver's message points into
+    the block, and destroying it hands the block back (one store). The
+    sender reclaims blocks in order, so one block held long holds back
+    the area behind it; then sends of large payloads wait (EAGAIN).
+
+    Wake-ups: a receiver with nothing to do spins for a while (not when
+    it has one CPU to share), then says it is parked, looks at its rings
+    once more, and polls its doorbell. A sender rings the doorbell only
+    when the receiver is parked, and only once per park. Both the commit
+    and the park are sequentially consistent, and each side looks at the
+    other's word after writing its own: either the sender sees the park,
+    or the receiver sees the record. The same pair of writes guards "the
+    ring has room again" with want_room.
+
+    Everything read from the region is checked before use (see act_ring.c
+    for the rings); a bad record is counted, its ring reset, and logged.
+*/
+#include "act_link.h"
+#include "act_shm.h"
+#include "act_region.h"
+#include <sched.h>
+#include <time.h>
+
+#define S_SPIN_NS       50000   //  how long an idle receiver spins, ns
+#define S_RECV_BUDGET   1024    //  messages taken per round, as many as
+                                //  one actor turn handles
+#define S_BATCH_CAP     (ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX + 512)
+#define S_SCRATCH       (S_BATCH_CAP + sizeof (act_shm_desc_t) + 64)
+
+typedef struct {
+    size_t index;               //  the peer's index in the region
+    act_ring_t ring;            //  ours toward it
+    act_wire_batch_t batch;     //  filling in the ring's reservation
+    bool open;                  //  batch holds a reservation
+    size_t need;                //  bytes of a refused block, to wait for
+} s_state_t;
+
+typedef struct {
+    act_peers_t *peers;         //  the peer layer above
+    act_loop_t *loop;           //  for the io watch
+    act_link_stats_t *stats;    //  our counters, in the peer layer
+    act_region_t *region;       //  the run's region
+    const act_shm_layout_t *layout; //  its offsets
+    size_t me;                  //  our index
+    uint32_t epoch;             //  our life's epoch
+    act_shm_group_t *entry;     //  our entry in the group table
+    act_ring_t *in;             //  rings toward us, by sender index
+    size_t next_in;             //  where the next round starts reading
+    act_shm_area_t *area;       //  our block area
+    unsigned char *blocks;      //  its first byte
+    uint64_t area_head;         //  bytes handed out, ever
+    uint64_t area_tail;         //  bytes reclaimed, ever
+    size_t inline_max;          //  larger payloads go in blocks
+    int64_t max_size;           //  payload limit, bytes
+    bool spin;                  //  spin before parking
+    int watch;                  //  io watch on our doorbell
+    unsigned char *scratch;     //  S_SCRATCH bytes for act_ring_read
+} s_link_t;
+
+static void
+s_ring_doorbell (s_link_t *self, size_t index)
+{
+    uint64_t one = 1;
+    ssize_t rc = write (self->region->doorbells [index], &one, sizeof one);
+    (void) rc;
+}
+
+//  After a commit toward index: wake it if it sleeps.
+static void
+s_notify (s_link_t *self, size_t index)
+{
+    act_shm_group_t *peer = act_shm_group (self->region->base, index);
+    if (atomic_load (&peer->parked) && atomic_exchange (&peer->parked, 0))
+        s_ring_doorbell (self, index);
+}
+
+//  --------------------------------------------------------------------
+//  Blocks in our area
+
+static uint64_t
+s_align64 (uint64_t size)
+{
+    return (size + 63) & ~(uint64_t) 63;
+}
+
+//  Take back, in order, the blocks their receivers gave back or whose
+//  receiver died since they were handed out.
+static void
+s_reclaim (s_link_t *self)
+{
+    uint64_t size = self->layout->area_size;
+    while (self->area_tail < self->area_head) {
+        uint64_t pos = self->area_tail % size;
+        act_shm_block_t *block = (act_shm_block_t *) (self->blocks + pos);
+        uint64_t len = block->len;
+        if (len < ACT_SHM_BLOCK_HEAD || (len & 63) || len > size - pos
+        ||  len > self->area_head - self->area_tail || block->magic != ACT_SHM_BLOCK_MAGIC) {
+            //  Not what we wrote: forget every block handed out.
+            act_peers_malformed (self->peers, self->stats, "block area", "header");
+            self->area_tail = self->area_head;
+            break;
+        }
+        if (atomic_load_explicit (&block->state, memory_order_acquire) != ACT_SHM_FREE) {
+            uint32_t owner = block->owner;
+            if (owner >= self->layout->count
+            ||  atomic_load (&act_shm_group (self->region->base, owner)->epoch)
+                == block->epoch)
+                break;
+            atomic_fetch_add_explicit (&self->area->reclaimed_dead, 1, memory_order_relaxed);
+        }
+        self->area_tail += len;
+    }
+    atomic_store_explicit (&self->area->tail, self->area_tail, memory_order_relaxed);
+}
+
+//  Room for a block of len bytes (header included, aligned) now?
+static bool
+s_area_room (s_link_t *self, uint64_t len)
+{
+    uint64_t size = self->layout->area_size;
+    uint64_t free = size - (self->area_head - self->area_tail);
+    uint64_t contig = size - self->area_head % size;
+    return contig >= len ? free >= len : free >= contig + len;
+}
+
+//  Hand out a block for size payload bytes meant for owner; its offset
+//  in the area, or -1 when there is no room.
+static int64_t
+s_block_alloc (s_link_t *self, size_t owner, size_t size)
+{
+    uint64_t len = s_align64 (ACT_SHM_BLOCK_HEAD + size);
+    uint64_t area = self->layout->area_size;
+    if (len > area)
+        return -1;
+    s_reclaim (self);
+    if (!s_area_room (self, len))
+        return -1;
+    uint64_t pos = self->area_head % area;
+    if (area - pos < len) {
+        //  Blocks never wrap: the end becomes a free filler.
+        act_shm_block_t *skip = (act_shm_block_t *) (self->blocks + pos);
+        skip->magic = ACT_SHM_BLOCK_MAGIC;
+        skip->len = area - pos;
+        skip->size = 0;
+        skip->owner = (uint32_t) self->me;
+        atomic_store_explicit (&skip->state, ACT_SHM_FREE, memory_order_release);
+        self->area_head += area - pos;
+        pos = 0;
+    }
+    act_shm_block_t *block = (act_shm_block_t *) (self->blocks + pos);
+    block->magic = ACT_SHM_BLOCK_MAGIC;
+    block->owner = (uint32_t) owner;
+    block->epoch = atomic_load (&act_shm_group (self->region->base, owner)->epoch);
+    block->len = len;
+    block->size = size;
+    atomic_store_explicit (&block->state, ACT_SHM_HELD, memory_order_release);
+    self->area_head += len;
+    atomic_store_explicit (&self->area->head, self->area_head, memory_order_release);
+    atomic_fetch_add_explicit (&self->area->blocks, 1, memory_order_relaxed);
+    return (int64_t) pos;
+}
+
+//  A message pointing into a block was destroyed (any thread).
+static void
+s_block_release (void *arg)
+{
+    act_shm_block_t *block = (act_shm_block_t *) arg;
+    atomic_store_explicit (&block->state, ACT_SHM_FREE, memory_order_release);
+}
+
+//  --------------------------------------------------------------------
+//  Sending
+
+static bool
+s_reaches (void *arg, const char *peer)
+{
+    s_link_t *self = (s_link_t *) arg;
+    int index = act_shm_index (self->region, peer);
+    return index >= 0 && (size_t) index != self->me;
+}
+
+static void *
+s_attach (void *arg, const char *peer)
+{
+    s_link_t *self = (s_link_t *) arg;
+    s_state_t *state = (s_state_t *) calloc (1, sizeof (s_state_t));
+    if (!state)
+        abort ();
+    state->index = (size_t) act_shm_index (self->region, peer);
+    act_ring_attach (&state->ring, act_shm_ring (self->region->base, self->layout,
+                                                 self->me, state->index),
+                     self->layout->ring_size);
+    return state;
+}
+
+static void
+s_commit (s_link_t *self, s_state_t *state)
+{
+    if (!state->open)
+        return;
+    state->open = false;
+    if (state->batch.count) {
+        act_ring_commit (&state->ring, ACT_RING_BATCH, act_wire_batch_finish (&state->batch));
+        s_notify (self, state->index);
+    }
+}
+
+static void
+s_detach (void *arg, void *state_arg)
+{
+    s_commit ((s_link_t *) arg, (s_state_t *) state_arg);
+    free (state_arg);
+}
+
+static int
+s_send_inline (s_link_t *self, s_state_t *state, const char *target,
+               const char *sender, uint32_t flags, const act_msg_t *msg)
+{
+    size_t size = act_wire_record_size (target, sender, msg);
+    if (state->open && act_wire_batch_full (&state->batch, size))
+        s_commit (self, state);
+    if (!state->open) {
+        size_t cap;
+        unsigned char *buf = act_ring_reserve (&state->ring, ACT_WIRE_BATCH_HEAD + size,
+                                               S_BATCH_CAP, &cap);
+        if (!buf) {
+            errno = EAGAIN;
+            return -1;
+        }
+        act_wire_batch_attach (&state->batch, buf, cap);
+        state->open = true;
+    }
+    act_wire_batch_add (&state->batch, target, sender, flags, msg);
+    return 0;
+}
+
+static int
+s_send_block (s_link_t *self, s_state_t *state, const char *target,
+              const char *sender, uint32_t flags, const act_msg_t *msg)
+{
+    //  After what is batched for the same peer: FIFO per pair.
+    s_commit (self, state);
+    size_t cap;
+    unsigned char *buf = act_ring_reserve (&state->ring, sizeof (act_shm_desc_t)
+                                           + ACT_WIRE_ALONE_MAX, S_BATCH_CAP, &cap);
+    int64_t offset = buf ? s_block_alloc (self, state->index, msg->size) : -1;
+    if (offset < 0) {
+        state->need = buf ? s_align64 (ACT_SHM_BLOCK_HEAD + msg->size) : 0;
+        errno = EAGAIN;
+        return -1;
+    }
+    act_shm_block_t *block = (act_shm_block_t *) (self->blocks + offset);
+    memcpy ((unsigned char *) block + ACT_SHM_BLOCK_HEAD, act_msg_data (msg), msg->size);
+    act_shm_desc_t desc = { (uint64_t) offset, msg->size, block->epoch, 0 };
+    memcpy (buf, &desc, sizeof desc);
+    size_t size = sizeof desc + act_wire_encode_alone (buf + sizeof desc, target,
+                                                       sender, flags, msg);
+    act_ring_commit (&state->ring, ACT_RING_BLOCK, size);
+    s_notify (self, state->index);
+    return 0;
+}
+
+static int
+s_send (void *arg, void *state_arg, const char *target, const char *sender,
+        uint32_t flags, act_msg_t **msg_p)
+{
+    s_link_t *self = (s_link_t *) arg;
+    s_state_t *state = (s_state_t *) state_arg;
+    const act_msg_t *msg = *msg_p;
+    if (msg->size <= self->inline_max)
+        return s_send_inline (self, state, target, sender, flags, msg);
+    return s_send_block (self, state, target, sender, flags, msg);
+}
+
+static int
+s_flush (void *arg, void *state_arg)
+{
+    s_commit ((s_link_t *) arg, (s_state_t *) state_arg);
+    return 0;
+}
+
+static bool
+s_has_room (s_link_t *self, s_state_t *state)
+{
+    if (act_ring_free (&state->ring) < state->ring.size / 4)
+        return false;
+    if (state->need) {
+        s_reclaim (self);
+        if (!s_area_room (self, state->need))
+            return false;
+    }
+    return true;
+}
+
+static bool
+s_writable (void *arg, void *state_arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    s_state_t *state = (s_state_t *) state_arg;
+    if (s_has_room (self, state)) {
+        state->need = 0;
+        return true;
+    }
+    //  Ask the receiver to ring when it has drained, then look again: it
+    //  may have drained between the look and the ask.
+    atomic_store (&state->ring.ctl->want_room, 1);
+    if (s_has_room (self, state)) {
+        state->need = 0;
+        return true;
+    }
+    return false;
+}
+
+//  --------------------------------------------------------------------
+//  Receiving
+
+typedef struct {
+    s_link_t *link;             //  us
+    size_t from;                //  the sending group's index
+    act_peers_rx_t rx;          //  the peer layer's decoding context
+    act_shm_block_t *block;     //  the block of a BLOCK record, or NULL
+    bool taken;                 //  a message now owns block
+} s_rx_t;
+
+static act_msg_t *
+s_external (void *arg, const act_wire_head_t *head)
+{
+    s_rx_t *ctx = (s_rx_t *) arg;
+    if (!ctx->block || ctx->taken)
+        return NULL;
+    ctx->taken = true;
+    return act_msg_new_extern (head->type, head->payload, head->size,
+                               s_block_release, ctx->block);
+}
+
+//  A BLOCK record's descriptor, checked against what we know of the
+//  sender's area; the block, or NULL with the reason.
+static act_shm_block_t *
+s_block_check (s_rx_t *ctx, const act_shm_desc_t *desc, const char **why)
+{
+    s_link_t *self = ctx->link;
+    uint64_t area = self->layout->area_size;
+    if (desc->reserved || (desc->offset & 63) || desc->offset > area - ACT_SHM_BLOCK_HEAD
+    ||  desc->size > area - ACT_SHM_BLOCK_HEAD - desc->offset
+    ||  (self->max_size && desc->size > (uint64_t) self->max_size)) {
+        *why = "descriptor";
+        return NULL;
+    }
+    act_shm_area_t *sender = act_shm_area (self->region->base, self->layout, ctx->from);
+    act_shm_block_t *block = (act_shm_block_t *)
+        ((unsigned char *) sender + ACT_SHM_AREA_HEAD + desc->offset);
+    if (block->magic != ACT_SHM_BLOCK_MAGIC || block->owner != self->me
+    ||  block->size != desc->size || block->epoch != desc->epoch
+    ||  atomic_load_explicit (&block->state, memory_order_acquire) != ACT_SHM_HELD) {
+        *why = "block";
+        return NULL;
+    }
+    if (desc->epoch != self->epoch) {
+        //  Meant for a life of ours that ended: its sender takes it back.
+        *why = NULL;
+        return NULL;
+    }
+    return block;
+}
+
+static bool
+s_record (void *arg, unsigned kind, const unsigned char *body, size_t size)
+{
+    s_rx_t *ctx = (s_rx_t *) arg;
+    s_link_t *self = ctx->link;
+    act_wire_frame_t frames [2];
+    size_t count = 1;
+    ctx->block = NULL;
+    ctx->taken = false;
+    if (kind == ACT_RING_BLOCK) {
+        act_shm_desc_t desc;
+        if (size < sizeof desc) {
+            act_peers_malformed (self->peers, self->stats, "ring record", "descriptor");
+            return false;
+        }
+        memcpy (&desc, body, sizeof desc);
+        const char *why = NULL;
+        ctx->block = s_block_check (ctx, &desc, &why);
+        if (!ctx->block) {
+            if (why) {
+                atomic_fetch_add (&act_shm_area (self->region->base, self->layout,
+                                                 ctx->from)->refused, 1);
+                act_peers_malformed (self->peers, self->stats, "ring record", why);
+                return false;
+            }
+            atomic_fetch_add (&self->entry->stale, 1);
+            return true;
+        }
+        frames [1] = (act_wire_frame_t) {
+            (unsigned char *) ctx->block + ACT_SHM_BLOCK_HEAD, (size_t) desc.size };
+        body += sizeof desc;
+        size -= sizeof desc;
+        count = 2;
+    }
+    frames [0] = (act_wire_frame_t) { body, size };
+    act_wire_reason_t reason = act_wire_decode (frames, count, (size_t) self->max_size,
+                                                act_peers_rx_record, &ctx->rx);
+    if (ctx->block && !ctx->taken)
+        s_block_release (ctx->block);       //  refused, or for no actor
+    if (reason != ACT_WIRE_OK) {
+        act_peers_malformed (self->peers, self->stats, "ring record",
+                             act_wire_reason_name (reason));
+        return false;
+    }
+    return true;
+}
+
+static bool
+s_receive (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    size_t count = self->layout->count;
+    bool more = false;
+    s_rx_t ctx = { .link = self };
+    act_peers_rx_begin (self->peers, self->stats, &ctx.rx);
+    ctx.rx.external = s_external;
+    ctx.rx.external_arg = &ctx;
+    //  Start where the last round stopped, so a busy sender cannot keep
+    //  the budget from the others.
+    for (size_t n = 0; n < count; n++) {
+        size_t from = (self->next_in + n) % count;
+        act_ring_t *ring = &self->in [from];
+        if (from == self->me || !act_ring_pending (ring))
+            continue;
+        if (ctx.rx.records >= S_RECV_BUDGET) {
+            self->next_in = from;
+            more = true;
+            break;
+        }
+        ctx.from = from;
+        act_ring_reason_t why = ACT_RING_OK;
+        if (act_ring_read (ring, 16, self->scratch, S_SCRATCH, s_record, &ctx, &why) < 0) {
+            if (why != ACT_RING_BAD_BODY)
+                act_peers_malformed (self->peers, self->stats, "ring",
+                                     act_ring_reason_name (why));
+            zsys_warning ("actorio: %s: ring from group %s reset after bad input (%s)",
+                          act_peers_group (self->peers), self->region->names [from],
+                          act_ring_reason_name (why));
+            act_ring_reset (ring);
+            atomic_fetch_add (&self->stats->resets, 1);
+        }
+        more |= act_ring_pending (ring);
+        //  Its sender waits for room: ring once it has a good part back.
+        if (atomic_load (&ring->ctl->want_room)
+        &&  ring->size - (atomic_load (&ring->ctl->head) - ring->tail) >= ring->size / 4
+        &&  atomic_exchange (&ring->ctl->want_room, 0))
+            s_ring_doorbell (self, from);
+    }
+    act_peers_rx_end (&ctx.rx);
+    return more;
+}
+
+static bool
+s_pending (s_link_t *self)
+{
+    for (size_t from = 0; from < self->layout->count; from++)
+        if (from != self->me && act_ring_pending (&self->in [from]))
+            return true;
+    return false;
+}
+
+static int64_t
+s_now_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool
+s_idle (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    if (self->spin) {
+        int64_t deadline = s_now_ns () + S_SPIN_NS;
+        for (unsigned i = 1; ; i++) {
+            if (s_pending (self))
+                return true;
+            if ((i & 63) == 0 && s_now_ns () > deadline)
+                break;
+#if defined (__x86_64__) || defined (__i386__)
+            __builtin_ia32_pause ();
+#endif
+        }
+    }
+    atomic_store (&self->entry->parked, 1);
+    if (s_pending (self)) {
+        atomic_store (&self->entry->parked, 0);
+        return true;
+    }
+    return false;
+}
+
+static void
+s_wake (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    atomic_store_explicit (&self->entry->parked, 0, memory_order_relaxed);
+}
+
+//  The doorbell rang: empty it; the rings are read every round anyway.
+static bool
+s_doorbell (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    uint64_t value;
+    ssize_t rc = read (self->region->doorbells [self->me], &value, sizeof value);
+    (void) rc;
+    return false;
+}
+
+static void
+s_close (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    atomic_store (&self->entry->parked, 0);
+    if (self->watch)
+        act_loop_io_remove (self->loop, self->watch);
+    free (self->in);
+    free (self->scratch);
+    free (self);
+}
+
+void *
+act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *region,
+                   int64_t max_size)
+{
+    int index = act_shm_index (region, act_peers_group (peers));
+    if (index < 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    s_link_t *self = (s_link_t *) calloc (1, sizeof (s_link_t));
+    if (!self)
+        abort ();
+    self->peers = peers;
+    self->loop = act_peers_loop (peers);
+    self->stats = stats;
+    self->region = region;
+    self->layout = &region->layout;
+    self->me = (size_t) index;
+    self->max_size = max_size;
+    self->entry = act_shm_group (region->base, self->me);
+    self->epoch = atomic_load (&self->entry->epoch);
+    size_t count = self->layout->count;
+    self->in = (act_ring_t *) calloc (count, sizeof (act_ring_t));
+    self->scratch = (unsigned char *) malloc (S_SCRATCH);
+    if (!self->in || !self->scratch)
+        abort ();
+    for (size_t from = 0; from < count; from++) {
+        if (from == self->me)
+            continue;
+        act_ring_attach (&self->in [from], act_shm_ring (region->base, self->layout,
+                                                         from, self->me),
+                         self->layout->ring_size);
+        //  Nothing a past life of ours was sent is read by this one.
+        act_ring_reset (&self->in [from]);
+    }
+    self->area = act_shm_area (region->base, self->layout, self->me);
+    self->blocks = (unsigned char *) self->area + ACT_SHM_AREA_HEAD;
+    //  Our past life's blocks may still be held: go on where it stopped,
+    //  if what it left makes sense.
+    self->area_head = atomic_load (&self->area->head);
+    self->area_tail = atomic_load (&self->area->tail);
+    if (self->area_tail > self->area_head
+    ||  self->area_head - self->area_tail > self->layout->area_size
+    ||  (self->area_head & 63) || (self->area_tail & 63))
+        self->area_tail = self->area_head = 0;
+    //  A record must fit a quarter ring, or it would never find room.
+    size_t quarter = self->layout->ring_size / 4;
+    self->inline_max = ACT_WIRE_INLINE_MAX;
+    if (quarter < ACT_WIRE_INLINE_MAX + ACT_WIRE_ALONE_MAX + ACT_RING_REC_HEAD)
+        self->inline_max = quarter - ACT_WIRE_ALONE_MAX - ACT_RING_REC_HEAD;
+    //  Spinning helps only when the sender runs on another CPU meanwhile.
+    cpu_set_t cpus;
+    self->spin = sched_getaffinity (0, sizeof cpus, &cpus) == 0 && CPU_COUNT (&cpus) > 1;
+    self->watch = act_loop_io_add (self->loop, region->doorbells [self->me],
+                                   s_doorbell, self);
+    return self;
+}
+
+const act_link_ops_t act_link_shm = {
+    .kind = "shm",
+    .reaches = s_reaches,
+    .attach = s_attach,
+    .detach = s_detach,
+    .send = s_send,
+    .flush = s_flush,
+    .writable = s_writable,
+    .receive = s_receive,
+    .idle = s_idle,
+    .wake = s_wake,
+    .close = s_close
+};

@@ -1,0 +1,769 @@
+/*  act_peer - the peer layer: messages between the groups of a run, over
+    whichever link reaches each peer
+    SPDX-License-Identifier: MPL-2.0
+
+    What every link shares lives here (see act_link.h): a remote reference
+    is routed to its peer once and the peer cached in it; each peer is
+    reached by the first link that reaches it (shared memory, when the
+    group joined a region holding both, else ipc); a peer said down
+    refuses tells and fails the asks waiting on it; a tell refused for
+    room puts its actor on the peer's blocked list, and the actor hears
+    ACT_MSG_WRITABLE when the link has room again. Messages to a peer are
+    queued by its link and flushed before every poll.
+
+    Local actors get addresses on demand: a named actor is GROUP/NAME, an
+    anonymous actor or inbox that sends to another group is given a name
+    "_N" the first time, registered until it stops.
+*/
+#include "act_link.h"
+#include "act_region.h"
+#include <arpa/inet.h>
+#include <sys/un.h>
+
+#define S_LINKS_MAX     2       //  shm, ipc
+
+typedef struct s_peer {
+    char *name;                 //  group name
+    bool down;                  //  stopped, says the supervisor
+    bool dirty;                 //  in the dirty list: flush it
+    struct s_peer *next_dirty;  //  dirty list link
+    size_t link;                //  index of its link, once attached
+    void *state;                //  the link's state for it, or NULL
+    act_waiters_t asks;         //  waiters of asks sent to it
+    zlistx_t *blocked;          //  actors refused with EAGAIN, to tell
+                                //  when there is room (counted refs)
+} s_peer_t;
+
+typedef struct {
+    const act_link_ops_t *ops;  //  what it does
+    void *self;                 //  its state
+    act_link_stats_t stats;     //  its counters
+} s_link_t;
+
+struct act_peers {
+    act_loop_t *loop;           //  our loop
+    act_core_t *core;           //  its core (names, dead letters)
+    char *group;                //  our group name
+    zhashx_t *peers;            //  name -> s_peer_t
+    s_peer_t *dirty;            //  peers to flush
+    int64_t max_size;           //  payload limit, bytes
+    s_link_t links [S_LINKS_MAX];   //  in order of preference
+    size_t link_count;
+};
+
+act_loop_t *
+act_peers_loop (act_peers_t *self)
+{
+    return self->loop;
+}
+
+const char *
+act_peers_group (act_peers_t *self)
+{
+    return self->group;
+}
+
+static void
+s_peer_destroy (void **item)
+{
+    s_peer_t *peer = (s_peer_t *) *item;
+    *item = NULL;
+    act_waiters_free (&peer->asks);
+    act_ref_t *ref;
+    while ((ref = (act_ref_t *) zlistx_detach (peer->blocked, NULL)))
+        act_ref_destroy (&ref);
+    zlistx_destroy (&peer->blocked);
+    free (peer->name);
+    free (peer);
+}
+
+static s_peer_t *
+s_peer (act_peers_t *self, const char *name)
+{
+    s_peer_t *peer = (s_peer_t *) zhashx_lookup (self->peers, name);
+    if (!peer) {
+        peer = (s_peer_t *) calloc (1, sizeof (s_peer_t));
+        if (!peer)
+            abort ();
+        peer->name = strdup (name);
+        peer->blocked = zlistx_new ();
+        zhashx_insert (self->peers, name, peer);
+    }
+    return peer;
+}
+
+//  The first link that reaches the peer carries all its traffic, so
+//  FIFO per pair holds: one pair never spreads over two links.
+static int
+s_peer_attach (act_peers_t *self, s_peer_t *peer)
+{
+    for (size_t i = 0; i < self->link_count; i++) {
+        s_link_t *link = &self->links [i];
+        if (link->ops->reaches (link->self, peer->name)) {
+            peer->state = link->ops->attach (link->self, peer->name);
+            if (!peer->state)
+                return -1;
+            peer->link = i;
+            return 0;
+        }
+    }
+    errno = EHOSTUNREACH;
+    return -1;
+}
+
+//  --------------------------------------------------------------------
+//  Addresses
+
+static bool
+s_give_name (act_peers_t *self, act_ref_t *ref)
+{
+    //  Under the lock with the dead check: an inbox destroyed meanwhile
+    //  (by its own thread) must not leave its name behind.
+    bool ok = false;
+    pthread_mutex_lock (&self->core->lock);
+    if (!atomic_load (&ref->dead)
+    && (ref->kind == ACT_REF_INBOX || ref->actor)) {
+        char name [32];
+        snprintf (name, sizeof name, "_%" PRIu64,
+                  (uint64_t) atomic_fetch_add (&self->core->next_anon, 1));
+        ref->name = strdup (name);
+        zhashx_insert (self->core->names, name, ref);
+        ok = true;
+    }
+    pthread_mutex_unlock (&self->core->lock);
+    return ok;
+}
+
+static const char *
+s_address (act_peers_t *self, act_ref_t *ref)
+{
+    if (!ref)
+        return NULL;
+    if (ref->kind == ACT_REF_REMOTE)
+        return ref->name;       //  forwarded: the first sender stays
+    if (!ref->address) {
+        if (!ref->name && !s_give_name (self, ref))
+            return NULL;
+        //  Kept in the reference: a stream from one actor formats it once.
+        char address [ACT_WIRE_ADDR_MAX + 1];
+        snprintf (address, sizeof address, "%s/%s", self->group, ref->name);
+        ref->address = strdup (address);
+    }
+    return ref->address;
+}
+
+static act_ref_t *
+s_ref_for (act_peers_t *self, const char *address)
+{
+    const char *slash = strchr (address, '/');
+    size_t len = (size_t) (slash - address);
+    if (strlen (self->group) == len && memcmp (self->group, address, len) == 0) {
+        pthread_mutex_lock (&self->core->lock);
+        act_ref_t *ref = (act_ref_t *) zhashx_lookup (self->core->names, slash + 1);
+        if (ref)
+            ref = act_ref_dup (ref);
+        pthread_mutex_unlock (&self->core->lock);
+        return ref;
+    }
+    act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, self->core);
+    ref->name = strdup (address);
+    return ref;
+}
+
+//  --------------------------------------------------------------------
+//  Sending
+
+static void
+s_put_down (unsigned char *p, const act_down_t *down)
+{
+    uint32_t fields [3] = { htonl ((uint32_t) down->exit.kind),
+                            htonl ((uint32_t) down->exit.code),
+                            htonl ((uint32_t) down->err) };
+    memcpy (p, fields, sizeof fields);
+}
+
+//  The link has room again: whoever was refused hears it.
+static void
+s_tell_writable (s_peer_t *peer)
+{
+    act_ref_t *ref;
+    while ((ref = (act_ref_t *) zlistx_detach (peer->blocked, NULL))) {
+        act_msg_t *msg = act_msg_new_internal (ACT_MSG_WRITABLE, peer->name,
+                                               strlen (peer->name) + 1);
+        act_tell (ref, &msg);
+        act_ref_destroy (&ref);
+    }
+}
+
+static void
+s_mark_dirty (act_peers_t *self, s_peer_t *peer)
+{
+    if (!peer->dirty) {
+        peer->dirty = true;
+        peer->next_dirty = self->dirty;
+        self->dirty = peer;
+    }
+}
+
+//  Flush one peer; true while it must be looked at again (something
+//  waits for room, or a refused actor waits to hear there is some).
+static bool
+s_flush_peer (act_peers_t *self, s_peer_t *peer)
+{
+    if (!peer->state)
+        return false;
+    s_link_t *link = &self->links [peer->link];
+    if (link->ops->flush (link->self, peer->state))
+        return true;
+    if (zlistx_size (peer->blocked)) {
+        if (!link->ops->writable (link->self, peer->state))
+            return true;
+        s_tell_writable (peer);
+    }
+    return false;
+}
+
+static bool
+s_flush (void *arg)
+{
+    act_peers_t *self = (act_peers_t *) arg;
+    s_peer_t *peer = self->dirty;
+    self->dirty = NULL;
+    while (peer) {
+        s_peer_t *next = peer->next_dirty;
+        peer->dirty = false;
+        if (s_flush_peer (self, peer))
+            s_mark_dirty (self, peer);
+        peer = next;
+    }
+    return self->dirty != NULL;
+}
+
+static s_peer_t *
+s_route (act_peers_t *self, act_ref_t *to)
+{
+    if (to->route)
+        return (s_peer_t *) to->route;
+    const char *slash = strchr (to->name, '/');
+    char group [ACT_WIRE_NAME_MAX + 1];
+    size_t len = (size_t) (slash - to->name);
+    if (len > ACT_WIRE_NAME_MAX)
+        len = ACT_WIRE_NAME_MAX;
+    memcpy (group, to->name, len);
+    group [len] = 0;
+    //  Peers live as long as the peer layer, and a remote reference is
+    //  only used by its own system's loop: the pointer can be kept.
+    to->route = s_peer (self, group);
+    return (s_peer_t *) to->route;
+}
+
+//  An actor's tell was refused for room: it hears when there is some
+//  (once, however often it was refused meanwhile).
+static void
+s_block (act_peers_t *self, s_peer_t *peer, act_ref_t *actor)
+{
+    if (!actor)
+        return;
+    s_mark_dirty (self, peer);
+    for (act_ref_t *ref = (act_ref_t *) zlistx_first (peer->blocked); ref;
+         ref = (act_ref_t *) zlistx_next (peer->blocked))
+        if (ref == actor)
+            return;
+    zlistx_add_end (peer->blocked, act_ref_dup (actor));
+}
+
+static void
+s_refuse (act_link_stats_t *stats, act_msg_t *msg, int err)
+{
+    atomic_fetch_add (&stats->dropped, 1);
+    if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
+        act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
+        act_msg_t *down = act_down_new (NULL, &why, err == EAGAIN ? EAGAIN : ESRCH);
+        act_tell (msg->sender, &down);
+    }
+    act_msg_destroy (&msg);
+    errno = err;
+}
+
+static int
+s_send (void *arg, act_ref_t *to, act_msg_t *msg)
+{
+    act_peers_t *self = (act_peers_t *) arg;
+    s_peer_t *peer = s_route (self, to);
+    //  Refusals before a link is chosen count against the preferred one.
+    act_link_stats_t *stats = &self->links [peer->state ? peer->link : 0].stats;
+    if (peer->down) {
+        s_refuse (stats, msg, EHOSTUNREACH);
+        return -1;
+    }
+    //  Every group of a run has the same limit: refuse here what the peer
+    //  would refuse, taking the rest of its batch with it.
+    if (self->max_size && msg->size > (size_t) self->max_size) {
+        s_refuse (stats, msg, EMSGSIZE);
+        return -1;
+    }
+    if (!peer->state && s_peer_attach (self, peer)) {
+        s_refuse (stats, msg, errno);
+        return -1;
+    }
+    s_link_t *link = &self->links [peer->link];
+    stats = &link->stats;
+    uint32_t flags = (msg->flags & ACT_MSG_F_ASK) ? ACT_WIRE_F_ASK : 0;
+    if (msg->type == ACT_MSG_DOWN) {
+        //  A failure notice for an asker over there: the codec carries it
+        //  as an error reply, type 0, fields in network order.
+        act_down_t down = { { ACT_EXIT_NORMAL, 0 }, ESRCH };
+        if (msg->size == sizeof down)
+            memcpy (&down, act_msg_data (msg), sizeof down);
+        act_msg_t *notice = act_msg_new_internal (0, NULL, 12);
+        s_put_down (notice->data, &down);
+        notice->corr = msg->corr;
+        act_msg_destroy (&msg);
+        msg = notice;
+        flags = ACT_WIRE_F_ERROR;
+    }
+    const char *target = to->name + strlen (peer->name) + 1;
+    const char *sender = s_address (self, msg->sender);
+    act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
+    if (link->ops->send (link->self, peer->state, target, sender, flags, &msg)) {
+        int err = errno;
+        act_ref_destroy (&waiter);
+        if (err == EAGAIN)
+            s_block (self, peer, act_loop_current_ref (self->loop));
+        s_refuse (stats, msg, err);
+        return -1;
+    }
+    atomic_fetch_add_explicit (&stats->sent, 1, memory_order_relaxed);
+    s_mark_dirty (self, peer);
+    if (waiter) {
+        act_waiters_add (&peer->asks, waiter);
+        act_ref_destroy (&waiter);
+    }
+    act_msg_destroy (&msg);
+    return 0;
+}
+
+static void
+s_send_error (act_peers_t *self, const act_wire_head_t *head, int err)
+{
+    //  Only to a well-formed sender in another group: never answer
+    //  garbage, and never loop error replies.
+    if (!head->sender [0] || (head->flags & ACT_WIRE_F_ERROR))
+        return;
+    act_ref_t *to = s_ref_for (self, head->sender);
+    if (!to)
+        return;
+    act_exit_t why = { ACT_EXIT_ERROR, err };
+    act_msg_t *down = act_down_new (NULL, &why, err);
+    down->corr = head->corr;
+    act_loop_deliver (self->loop, to, down);
+    act_ref_destroy (&to);
+}
+
+//  --------------------------------------------------------------------
+//  Receiving
+
+void
+act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *rx)
+{
+    memset (rx, 0, sizeof *rx);
+    rx->peers = self;
+    rx->stats = stats;
+}
+
+void
+act_peers_rx_end (act_peers_rx_t *rx)
+{
+    act_ref_destroy (&rx->sender_ref);
+    act_ref_destroy (&rx->target_ref);
+}
+
+static act_ref_t *
+s_target (act_peers_rx_t *rx, const char *name)
+{
+    if (rx->target_ref && streq (rx->target, name))
+        return rx->target_ref;
+    act_ref_destroy (&rx->target_ref);
+    act_core_t *core = rx->peers->core;
+    pthread_mutex_lock (&core->lock);
+    act_ref_t *ref = (act_ref_t *) zhashx_lookup (core->names, name);
+    if (ref)
+        ref = act_ref_dup (ref);
+    pthread_mutex_unlock (&core->lock);
+    if (ref) {
+        strcpy (rx->target, name);
+        rx->target_ref = ref;
+    }
+    return ref;
+}
+
+static act_ref_t *
+s_sender (act_peers_rx_t *rx, const char *address)
+{
+    if (!address [0])
+        return NULL;
+    if (!rx->sender_ref || !streq (rx->sender, address)) {
+        act_ref_destroy (&rx->sender_ref);
+        rx->sender_ref = s_ref_for (rx->peers, address);
+        strcpy (rx->sender, address);
+    }
+    return rx->sender_ref ? act_ref_dup (rx->sender_ref) : NULL;
+}
+
+static act_msg_t *
+s_error_reply (const act_wire_head_t *head)
+{
+    act_down_t down = { { ACT_EXIT_ERROR, 0 }, ESRCH };
+    if (head->size == 12 && head->payload) {
+        uint32_t fields [3];
+        memcpy (fields, head->payload, sizeof fields);
+        down.exit.kind = (act_exit_kind_t) ntohl (fields [0]);
+        down.exit.code = (int) ntohl (fields [1]);
+        down.err = (int) ntohl (fields [2]);
+        if ((unsigned) down.exit.kind > ACT_EXIT_SHUTDOWN)
+            down.exit.kind = ACT_EXIT_ERROR;
+    }
+    return act_msg_new_internal (ACT_MSG_DOWN, &down, sizeof down);
+}
+
+void
+act_peers_rx_record (void *arg, const act_wire_head_t *head)
+{
+    act_peers_rx_t *rx = (act_peers_rx_t *) arg;
+    act_peers_t *self = rx->peers;
+    rx->records++;
+    act_ref_t *target = s_target (rx, head->target);
+    if (!target) {
+        uint64_t unknown = atomic_fetch_add (&rx->stats->unknown, 1) + 1;
+        atomic_fetch_add (&self->core->dead_letters, 1);
+        //  A log line per power of two, as for malformed input.
+        if ((unknown & (unknown - 1)) == 0)
+            zsys_warning ("actorio: %s: message for unknown actor %s from %s, %" PRIu64
+                          " so far", self->group, head->target,
+                          head->sender [0] ? head->sender : "-", unknown);
+        if (head->flags & ACT_WIRE_F_ASK)
+            s_send_error (self, head, ENOENT);
+        return;
+    }
+    act_msg_t *msg;
+    if (head->flags & ACT_WIRE_F_ERROR)
+        msg = s_error_reply (head);
+    else {
+        msg = (head->flags & ACT_WIRE_F_EXTERNAL) && rx->external
+            ? rx->external (rx->external_arg, head) : NULL;
+        if (msg)
+            msg->type = head->type;
+        else
+            msg = act_msg_new_internal (head->type, head->payload, head->size);
+        if (head->flags & ACT_WIRE_F_ASK)
+            msg->flags |= ACT_MSG_F_ASK;
+    }
+    msg->corr = head->corr;
+    msg->sender = s_sender (rx, head->sender);
+    atomic_fetch_add_explicit (&rx->stats->received, 1, memory_order_relaxed);
+    act_loop_deliver (self->loop, target, msg);
+}
+
+void
+act_peers_malformed (act_peers_t *self, act_link_stats_t *stats, const char *what,
+                     const char *reason)
+{
+    uint64_t bad = atomic_fetch_add (&stats->malformed, 1) + 1;
+    //  A log line per power of two: a flood cannot flood the log.
+    if ((bad & (bad - 1)) == 0)
+        zsys_warning ("actorio: %s: dropped malformed %s (%s), %" PRIu64 " so far",
+                      self->group, what, reason, bad);
+}
+
+//  --------------------------------------------------------------------
+//  The loop's hooks, passed on to every link
+
+static bool
+s_receive (void *arg)
+{
+    act_peers_t *self = (act_peers_t *) arg;
+    bool more = false;
+    for (size_t i = 0; i < self->link_count; i++)
+        if (self->links [i].ops->receive)
+            more |= self->links [i].ops->receive (self->links [i].self);
+    return more;
+}
+
+static bool
+s_idle (void *arg)
+{
+    act_peers_t *self = (act_peers_t *) arg;
+    bool input = false;
+    for (size_t i = 0; i < self->link_count; i++)
+        if (self->links [i].ops->idle)
+            input |= self->links [i].ops->idle (self->links [i].self);
+    return input;
+}
+
+static void
+s_wake (void *arg)
+{
+    act_peers_t *self = (act_peers_t *) arg;
+    for (size_t i = 0; i < self->link_count; i++)
+        if (self->links [i].ops->wake)
+            self->links [i].ops->wake (self->links [i].self);
+}
+
+static void
+s_destroy (void *arg)
+{
+    act_peers_t *self = (act_peers_t *) arg;
+    //  A group stopping gracefully still sends what its actors said last.
+    s_flush (self);
+    for (s_peer_t *peer = (s_peer_t *) zhashx_first (self->peers); peer;
+         peer = (s_peer_t *) zhashx_next (self->peers))
+        if (peer->state)
+            self->links [peer->link].ops->detach (self->links [peer->link].self,
+                                                  peer->state);
+    for (size_t i = 0; i < self->link_count; i++)
+        self->links [i].ops->close (self->links [i].self);
+    zhashx_destroy (&self->peers);
+    free (self->group);
+    free (self);
+}
+
+//  --------------------------------------------------------------------
+//  Joining a run
+
+typedef struct {
+    const char *group;
+    const char *rundir;
+    act_region_t *region;
+    int64_t max_size;
+    int hwm;
+} s_join_args_t;
+
+static int
+s_join (act_loop_t *loop, void *arg)
+{
+    s_join_args_t *args = (s_join_args_t *) arg;
+    act_core_t *core = act_loop_core (loop);
+    if (core->group) {
+        errno = EALREADY;
+        return -1;
+    }
+    act_peers_t *self = (act_peers_t *) calloc (1, sizeof (act_peers_t));
+    if (!self)
+        abort ();
+    self->loop = loop;
+    self->core = core;
+    self->group = strdup (args->group);
+    self->max_size = args->max_size;
+    self->peers = zhashx_new ();
+    zhashx_set_destructor (self->peers, s_peer_destroy);
+    //  In order of preference: shared memory where both ends have it.
+    if (args->region) {
+        s_link_t *link = &self->links [self->link_count];
+        link->ops = &act_link_shm;
+        link->self = act_link_shm_open (self, &link->stats, args->region, args->max_size);
+        if (!link->self)
+            goto failed;
+        self->link_count++;
+    }
+    s_link_t *link = &self->links [self->link_count];
+    link->ops = &act_link_zmq;
+    link->self = act_link_zmq_open (self, &link->stats, args->rundir, args->max_size,
+                                    args->hwm);
+    if (!link->self)
+        goto failed;
+    self->link_count++;
+    pthread_mutex_lock (&core->lock);
+    core->group = strdup (args->group);
+    pthread_mutex_unlock (&core->lock);
+    act_loop_net_t net = { self, s_send, s_flush, s_receive, s_idle, s_wake, s_destroy };
+    act_loop_set_net (loop, &net);
+    return 0;
+failed:;
+    int err = errno;
+    s_destroy (self);
+    errno = err;
+    return -1;
+}
+
+static int
+s_join_call (act_system_t *system, s_join_args_t *args)
+{
+    if (!system || !args->group || !args->rundir || args->max_size < 0 || args->hwm < 0
+    ||  !act_wire_name_valid (args->group, strlen (args->group))
+    ||  strlen (args->rundir) + strlen (args->group) + 2
+        > sizeof (((struct sockaddr_un *) 0)->sun_path)
+    ||  (args->region && !act_region_has (args->region, args->group))) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!args->max_size)
+        args->max_size = ACT_TRANSPORT_MAXMSG_DEFAULT;
+    if (!args->hwm)
+        args->hwm = ACT_TRANSPORT_HWM_DEFAULT;
+    return act_loop_call (system, s_join, args);
+}
+
+int
+act_transport_join (act_system_t *system, const char *group, const char *rundir,
+                    int64_t max_msg_size, int hwm)
+{
+    s_join_args_t args = { group, rundir, NULL, max_msg_size, hwm };
+    return s_join_call (system, &args);
+}
+
+int
+act_transport_join_region (act_system_t *system, const char *group, const char *rundir,
+                           act_region_t *region, int64_t max_msg_size, int hwm)
+{
+    if (!region) {
+        errno = EINVAL;
+        return -1;
+    }
+    s_join_args_t args = { group, rundir, region, max_msg_size, hwm };
+    return s_join_call (system, &args);
+}
+
+//  --------------------------------------------------------------------
+//  Peers up and down, counters
+
+typedef struct {
+    const char *peer;
+    bool down;
+} s_peer_args_t;
+
+static int
+s_peer_state (act_loop_t *loop, void *arg)
+{
+    s_peer_args_t *args = (s_peer_args_t *) arg;
+    act_peers_t *self = (act_peers_t *) act_loop_net_self (loop);
+    if (!self) {
+        errno = EINVAL;
+        return -1;
+    }
+    s_peer_t *peer = s_peer (self, args->peer);
+    //  What the link holds for it stays: it was accepted before the peer
+    //  went down and goes out after what the medium already took, so a
+    //  restarted peer sees one stream with its gap at the restart, never
+    //  inside its new life.
+    peer->down = args->down;
+    if (args->down) {
+        act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
+        act_waiters_down (&peer->asks, NULL, &why, ESRCH);
+    }
+    else
+    if (zlistx_size (peer->blocked))
+        s_mark_dirty (self, peer);
+    return 0;
+}
+
+static int
+s_peer_call (act_system_t *system, const char *peer, bool down)
+{
+    if (!system || !peer || !act_wire_name_valid (peer, strlen (peer))) {
+        errno = EINVAL;
+        return -1;
+    }
+    s_peer_args_t args = { peer, down };
+    return act_loop_call (system, s_peer_state, &args);
+}
+
+int
+act_transport_peer_down (act_system_t *system, const char *peer)
+{
+    return s_peer_call (system, peer, true);
+}
+
+int
+act_transport_peer_up (act_system_t *system, const char *peer)
+{
+    return s_peer_call (system, peer, false);
+}
+
+typedef struct {
+    const char *kind;           //  a link kind, or NULL for all
+    act_transport_stats_t *stats;
+} s_stats_args_t;
+
+static int
+s_stats_read (act_loop_t *loop, void *arg)
+{
+    s_stats_args_t *args = (s_stats_args_t *) arg;
+    act_peers_t *self = (act_peers_t *) act_loop_net_self (loop);
+    memset (args->stats, 0, sizeof *args->stats);
+    bool found = args->kind == NULL;
+    for (size_t i = 0; self && i < self->link_count; i++) {
+        if (args->kind && !streq (args->kind, self->links [i].ops->kind))
+            continue;
+        found = true;
+        act_link_stats_t *s = &self->links [i].stats;
+        args->stats->sent += atomic_load (&s->sent);
+        args->stats->received += atomic_load (&s->received);
+        args->stats->dropped += atomic_load (&s->dropped);
+        args->stats->malformed += atomic_load (&s->malformed);
+        args->stats->unknown += atomic_load (&s->unknown);
+        args->stats->resets += atomic_load (&s->resets);
+    }
+    if (!found) {
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
+//  On the loop thread the counters are read in place; from another
+//  thread the loop reads them, as the peer layer may be going away.
+static int
+s_stats (act_core_t *core, const char *kind, act_transport_stats_t *stats)
+{
+    if (!core || !stats) {
+        errno = EINVAL;
+        return -1;
+    }
+    s_stats_args_t args = { kind, stats };
+    act_loop_t *loop = act_loop_current;
+    if (loop && act_loop_core (loop) == core)
+        return s_stats_read (loop, &args);
+    return -2;
+}
+
+int
+act_transport_stats (act_system_t *system, act_transport_stats_t *stats)
+{
+    return act_transport_link_stats (system, NULL, stats);
+}
+
+int
+act_transport_link_stats (act_system_t *system, const char *kind,
+                          act_transport_stats_t *stats)
+{
+    int rc = s_stats (act_system_core (system), kind, stats);
+    if (rc != -2)
+        return rc;
+    s_stats_args_t args = { kind, stats };
+    rc = act_loop_call (system, s_stats_read, &args);
+    if (rc && errno == ECANCELED) {
+        //  The loop has ended: nothing was counted since; report zeros.
+        memset (stats, 0, sizeof *stats);
+        return kind ? (errno = ENOENT, -1) : 0;
+    }
+    return rc;
+}
+
+int
+act_transport_actor_stats (act_t *self, act_transport_stats_t *stats)
+{
+    act_ref_t *ref = act_self (self);
+    int rc = s_stats (ref ? ref->core : NULL, NULL, stats);
+    if (rc == -2) {
+        errno = EINVAL;
+        return -1;
+    }
+    return rc;
+}
+
+const char *
+act_transport_group (act_system_t *system)
+{
+    act_core_t *core = act_system_core (system);
+    return core ? core->group : NULL;
+}
