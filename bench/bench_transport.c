@@ -86,6 +86,9 @@ static char s_payload [PAYLOAD];
 //  For experiments, from the environment: BENCH_HWM for both groups'
 //  act_transport_join (0: the default).
 static int s_hwm = 0;
+//  The shared region of the measurement's two groups, when it measures
+//  the shm link; made by the main process before it forks them.
+static act_region_t *s_region = NULL;
 
 
 //  ---------------------------------------------------------------------
@@ -198,7 +201,10 @@ s_group_new (s_pair_t *pair, const char *group)
         s_report_fail (pair->results, group [0], "act_system_new: %s", strerror (errno));
         return NULL;
     }
-    if (act_transport_join (system, group, pair->rundir, 0, s_hwm)) {
+    int rc = s_region
+        ? act_transport_join_region (system, group, pair->rundir, s_region, 0, s_hwm)
+        : act_transport_join (system, group, pair->rundir, 0, s_hwm);
+    if (rc) {
         s_report_fail (pair->results, group [0], "act_transport_join: %s",
                        strerror (errno));
         act_system_destroy (&system);
@@ -859,9 +865,33 @@ s_reap (pid_t pid, uint64_t deadline, char *buffer, size_t size)
 //  Run one measurement: roles a and b in two processes, the reports of
 //  the roles in expect ("a", "b" or "ab") into reports ['a' / 'b' slot
 //  0 / 1]. 0 if every expected report came and says ok.
+static int s_run_pair_on (const char *bench, bool pinned, long n, s_role_fn *role_a,
+                          s_role_fn *role_b, const char *expect, s_report_t reports [2]);
+
+//  A measurement; over the shm link when bench's name starts with "shm-".
 static int
 s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn *role_b,
             const char *expect, s_report_t reports [2])
+{
+    if (strncmp (bench, "shm-", 4) == 0) {
+        const char *groups [] = { "a", "b" };
+        s_region = act_region_new (groups, 2, ACT_REGION_RING_DEFAULT,
+                                   ACT_REGION_AREA_DEFAULT);
+        if (!s_region) {
+            fprintf (stderr, "bench_transport: %s: cannot make the region: %s\n",
+                     bench, strerror (errno));
+            s_failed = 1;
+            return -1;
+        }
+    }
+    int rc = s_run_pair_on (bench, pinned, n, role_a, role_b, expect, reports);
+    act_region_destroy (&s_region);
+    return rc;
+}
+
+static int
+s_run_pair_on (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn *role_b,
+               const char *expect, s_report_t reports [2])
 {
     char rundir [] = "/tmp/actorio-bench-XXXXXX";
     int results [2], ready [2], control_a [2], control_b [2];
@@ -1074,6 +1104,17 @@ s_measure (bool pinned, long scale, const char *only)
                       "mean RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
             bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].mean);
         }
+        snprintf (bench, sizeof bench, "shm-rtt%s", suffix);
+        if (s_run_pair (bench, pinned, rtt_n, s_actor_rtt_a, s_actor_rtt_b, "a", reports) == 0) {
+            snprintf (figure, sizeof figure,
+                      "median RTT, group a -> b over shm, act_tell/act_reply, 64 B, %s", who);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure,
+                          "us", reports [0].value);
+            snprintf (bench, sizeof bench, "shm-rtt-mean%s", suffix);
+            snprintf (figure, sizeof figure,
+                      "mean RTT, group a -> b over shm, act_tell/act_reply, 64 B, %s", who);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].mean);
+        }
     }
     if (!only || !strcmp (only, "thr")) {
         snprintf (bench, sizeof bench, "zmq-ipc-thr%s", suffix);
@@ -1090,6 +1131,19 @@ s_measure (bool pinned, long scale, const char *only)
             snprintf (bench, sizeof bench, "transport-thr-eagain%s", suffix);
             snprintf (figure, sizeof figure,
                       "tells refused with EAGAIN per %ld sent (%" PRIu64
+                      " waits for room)", thr_n, reports [0].sleeps);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure,
+                          "count", (double) reports [0].eagain);
+        }
+        snprintf (bench, sizeof bench, "shm-thr%s", suffix);
+        if (s_run_pair (bench, pinned, thr_n, s_actor_thr_a, s_actor_thr_b, "ab", reports) == 0) {
+            snprintf (figure, sizeof figure,
+                      "throughput, group a -> b over shm, act_tell, 64 B, %s", who);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure,
+                          "msgs/s", reports [1].value);
+            snprintf (bench, sizeof bench, "shm-thr-eagain%s", suffix);
+            snprintf (figure, sizeof figure,
+                      "shm: tells refused with EAGAIN per %ld sent (%" PRIu64
                       " waits for room)", thr_n, reports [0].sleeps);
             bench_result (&s_table, bench, "actorio 0.1.0", figure,
                           "count", (double) reports [0].eagain);

@@ -150,7 +150,8 @@ s_start (act_slot_t *self)
         .supervisor = self->env->self,
         .mask = &self->env->mask,
         .max_msg_size = self->env->max_msg_size,
-        .hwm = self->env->hwm
+        .hwm = self->env->hwm,
+        .region = self->env->region
     };
     pid_t pid = act_spawn_group (&spec);
     int error = errno;

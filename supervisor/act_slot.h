@@ -15,6 +15,7 @@
 
 #include "act_topology.h"
 #include "act_relay.h"
+#include "actorio.h"
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +52,7 @@ typedef struct {
     int64_t now;                //  monotonic ms, updated by the run's loop
     int64_t max_msg_size;       //  groups' message size limit, bytes
     int hwm;                    //  groups' high-water mark per peer, messages
+    act_region_t *region;       //  the shared region of the shm groups, or NULL
 } act_slot_env_t;
 
 typedef struct {

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,39 @@
 //  close_range (Linux 5.9, glibc 2.34) is one call; the fallback walks
 //  every possible descriptor, thousands of calls under a high limit.
 static void
-s_close_from (int first)
+s_close_range (int first, int last)
 {
-    if (close_range ((unsigned) first, ~0u, 0) == 0) {
+    if (first > last || close_range ((unsigned) first, (unsigned) last, 0) == 0) {
         return;
     }
     long max = sysconf (_SC_OPEN_MAX);
-    for (long fd = first; fd < (max > 0 ? max : 1024); fd++) {
+    for (long fd = first; fd <= last && fd < (max > 0 ? max : 1024); fd++) {
         close ((int) fd);
     }
+}
+
+static int
+s_int_cmp (const void *a, const void *b)
+{
+    return *(const int *) a - *(const int *) b;
+}
+
+//  Close every descriptor from first on but the shared region's (its
+//  memfd and doorbells), which the group keeps where they are: the
+//  region records them by number.
+static void
+s_close_from (int first, const act_region_t *region)
+{
+    int keep [ACT_REGION_GROUPS_MAX + 1];
+    size_t count = act_region_fds (region, keep, ACT_REGION_GROUPS_MAX + 1);
+    qsort (keep, count, sizeof (int), s_int_cmp);
+    for (size_t i = 0; i < count; i++) {
+        if (keep [i] >= first) {
+            s_close_range (first, keep [i] - 1);
+            first = keep [i] + 1;
+        }
+    }
+    s_close_range (first, INT_MAX);
 }
 
 static void __attribute__ ((noreturn))
@@ -38,6 +63,7 @@ s_child (const act_spawn_t *spec)
     }
     //  Every source fd is >= 3 (the supervisor keeps 0-2 open), so filling
     //  0-2 first cannot clobber one; fd 3 may be a source already copied.
+    const act_topo_group_t *group = spec->group;
     int null_fd = open ("/dev/null", O_RDONLY);
     if (null_fd == -1
     ||  dup2 (null_fd, STDIN_FILENO) == -1
@@ -46,12 +72,12 @@ s_child (const act_spawn_t *spec)
     ||  dup2 (spec->control_fd, 3) == -1) {
         _exit (ACT_GROUP_EXIT_INIT);
     }
-    s_close_from (4);
+    //  The region's descriptors are all above 3 (the run checks it when it
+    //  makes the region), so the dup2s to 0-3 leave them alone.
+    s_close_from (4, group->link == ACT_LINK_SHM ? spec->region : NULL);
     signal (SIGPIPE, SIG_DFL);
     sigprocmask (SIG_SETMASK, spec->mask, NULL);
     prctl (PR_SET_NAME, spec->group->name);
-
-    const act_topo_group_t *group = spec->group;
     act_group_actor_t *actors = (act_group_actor_t *)
         calloc (group->actor_count + 1, sizeof (act_group_actor_t));
     if (!actors) {
@@ -70,7 +96,8 @@ s_child (const act_spawn_t *spec)
         .actor_count = group->actor_count,
         .control_fd = 3,
         .max_msg_size = spec->max_msg_size,
-        .hwm = spec->hwm
+        .hwm = spec->hwm,
+        .region = group->link == ACT_LINK_SHM ? spec->region : NULL
     };
     int code = act_group_host (&host);
     fflush (NULL);

@@ -9,13 +9,14 @@
     its libraries again (about 2 ms here, more than the whole restart
     budget). Before the host runs the child takes its own process group,
     arranges to die with the supervisor, gets its stdio and control socket
-    on fds 0-3, closes every other descriptor, and restores the signal
+    on fds 0-3, closes every other descriptor but the shared region's, and restores the signal
     mask and dispositions the supervisor changed.
 */
 #ifndef ACT_SPAWN_H_INCLUDED
 #define ACT_SPAWN_H_INCLUDED
 
 #include "act_topology.h"
+#include "actorio.h"
 #include <signal.h>
 #include <sys/types.h>
 
@@ -29,6 +30,7 @@ typedef struct {
     const sigset_t *mask;       //  signal mask to restore in the child
     int64_t max_msg_size;       //  message size limit between groups, bytes
     int hwm;                    //  high-water mark per peer, messages
+    act_region_t *region;       //  the run's shared region, or NULL
 } act_spawn_t;
 
 //  Fork a group process. Returns its pid, which is also its process group

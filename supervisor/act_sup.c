@@ -387,6 +387,11 @@ s_reap (s_run_t *run)
         //  this kill, so it cannot hit a stranger.
         kill (-pid, SIGKILL);
         s_on_control (run, member);
+        //  Before anything forks again: the next life starts a new epoch
+        //  and finds the rings into it empty.
+        if (member->slot.group->link == ACT_LINK_SHM && run->env.region) {
+            act_region_group_down (run->env.region, member->slot.group->name);
+        }
         act_slot_reaped (&member->slot, status);
         act_slot_event (&member->slot, ACT_SLOT_EXIT);
         s_on_exit (run, member, pid);
@@ -562,6 +567,45 @@ s_find_parent (s_run_t *run, s_member_t *member)
     }
 }
 
+//  The shared region, made once before the first fork: every group, and
+//  every restart of one, inherits its mapping and doorbells.
+static int
+s_make_region (s_run_t *run)
+{
+    const act_topology_t *topo = run->topo;
+    const char **names = (const char **) calloc (topo->shm_groups, sizeof (char *));
+    if (!names) {
+        act_log_fatal ("unable to allocate the shared region: %s", strerror (errno));
+        return -1;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < topo->group_count; i++) {
+        if (topo->groups [i].link == ACT_LINK_SHM) {
+            names [count++] = topo->groups [i].name;
+        }
+    }
+    run->env.region = act_region_new (names, count, (size_t) topo->ring_size,
+                                      (size_t) topo->area_size);
+    free (names);
+    int fds [ACT_REGION_GROUPS_MAX + 1];
+    size_t fd_count = act_region_fds (run->env.region, fds, ACT_REGION_GROUPS_MAX + 1);
+    for (size_t i = 0; i < fd_count; i++) {
+        //  A child puts its stdio and control socket on 0-3.
+        if (fds [i] <= 3) {
+            act_region_destroy (&run->env.region);
+            errno = EBADF;
+        }
+    }
+    if (!run->env.region) {
+        act_log_fatal ("unable to create the shared region (%zu MiB): %s",
+                       act_region_size (count, (size_t) topo->ring_size,
+                                        (size_t) topo->area_size) >> 20,
+                       strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
 //  Everything the loop needs, allocated before the first group starts.
 static int
 s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
@@ -596,6 +640,9 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
         act_log_fatal ("unable to create a signalfd: %s", strerror (errno));
         return -1;
     }
+    if (topo->shm_groups && s_make_region (run) == -1) {
+        return -1;
+    }
     //  Each group's ZeroMQ context starts OpenPGM, which looks a protocol
     //  up: doing it once here loads the resolver's modules before any fork,
     //  so no start or restart pays for them (0.1 to 0.3 ms each).
@@ -626,6 +673,7 @@ s_teardown (s_run_t *run)
     if (run->signal_fd >= 0) {
         close (run->signal_fd);
     }
+    act_region_destroy (&run->env.region);
     free (run->members);
     free (run->fds);
     free (run->fd_owner);

@@ -13,6 +13,7 @@
 */
 #include "act_topology.h"
 #include "act_zpl.h"
+#include "actorio.h"
 #include "../src/group/act_builtin.h"
 
 #include <ctype.h>
@@ -37,6 +38,12 @@
 #define S_DEF_BACKOFF_MAX    5000
 #define S_DEF_MAX_MSG_SIZE   1048576
 #define S_DEF_HWM            1000
+#define S_RING_MIN           4096           //  smallest ring_size, bytes
+#define S_RING_MAX           (1 << 30)      //  largest ring_size
+#define S_AREA_MIN           65536          //  smallest area_size, bytes
+#define S_AREA_MAX           (16LL << 30)   //  largest area_size
+#define S_REGION_MIN         (1 << 20)      //  smallest region_size, bytes
+#define S_REGION_MAX         (64LL << 30)   //  largest region_size
 
 typedef struct {
     int line;                   //  where, for sorting
@@ -51,14 +58,17 @@ typedef struct {
     size_t count;               //  entries in problems
     size_t max;                 //  allocated entries in problems
     int *parent_lines;          //  per group: line of its parent key
+    int region_line;            //  last line sizing the shared region
     size_t parent_max;          //  allocated entries in parent_lines
 } s_loader_t;
 
 static const char *s_run_keys [] = {
     "name", "strategy", "intensity", "period", "shutdown", "start_timeout",
-    "backoff_min", "backoff_max", "max_msg_size", "hwm", NULL };
+    "backoff_min", "backoff_max", "max_msg_size", "hwm", "link", "ring_size",
+    "area_size", "region_size", NULL };
 static const char *s_group_keys [] = {
-    "plugin", "restart", "parent", "start_timeout", "shutdown", "actor", NULL };
+    "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "actor",
+    NULL };
 static const char *s_actor_keys [] = { "class", "args", NULL };
 static const char *s_top_keys [] = { "run", "group", NULL };
 static const char *s_strategies [] = {
@@ -350,6 +360,23 @@ s_enum (s_loader_t *self, act_zpl_t *kv, const char *where, const char **names)
     return -1;
 }
 
+//  A link kind into *kind; false after reporting.
+static bool
+s_link (s_loader_t *self, act_zpl_t *kv, const char *where, act_link_kind_t *kind)
+{
+    const char *text = s_leaf (self, kv, where, false);
+    if (!text) {
+        return false;
+    }
+    if (streq (text, "shm") || streq (text, "ipc")) {
+        *kind = streq (text, "shm") ? ACT_LINK_SHM : ACT_LINK_IPC;
+        return true;
+    }
+    s_problem (self, kv->line, "bad value '%s' for 'link': expected shm (shared "
+               "memory, between groups of one host) or ipc (ZeroMQ)", text);
+    return false;
+}
+
 //  Names end up in addresses (group/actor) and file names in the run
 //  directory, which keeps names starting with '.' for its own files.
 static bool
@@ -450,6 +477,36 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
             if (s_integer (self, kv, "run", 1, S_HWM_MAX, false, &number)) {
                 topo->hwm = (int) number;
             }
+        }
+        else
+        if (streq (kv->name, "link")) {
+            s_link (self, kv, "run", &topo->link);
+        }
+        else
+        if (streq (kv->name, "ring_size")) {
+            if (s_integer (self, kv, "run", S_RING_MIN, S_RING_MAX, true, &number)) {
+                if (number & (number - 1)) {
+                    s_problem (self, kv->line, "bad ring_size %lld: expected a "
+                               "power of two, like 64k or 128k", (long long) number);
+                }
+                else {
+                    topo->ring_size = number;
+                }
+            }
+            self->region_line = kv->line;
+        }
+        else
+        if (streq (kv->name, "area_size")) {
+            if (s_integer (self, kv, "run", S_AREA_MIN, S_AREA_MAX, true, &number)) {
+                topo->area_size = (number + 63) & ~63LL;
+            }
+            self->region_line = kv->line > self->region_line ? kv->line : self->region_line;
+        }
+        else
+        if (streq (kv->name, "region_size")) {
+            s_integer (self, kv, "run", S_REGION_MIN, S_REGION_MAX, true,
+                       &topo->region_size);
+            self->region_line = kv->line > self->region_line ? kv->line : self->region_line;
         }
         else {
             s_unknown_key (self, kv, "run", s_run_keys);
@@ -620,6 +677,7 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
     group->restart = ACT_RESTART_PERMANENT;
     group->start_timeout = topo->start_timeout;
     group->shutdown = topo->shutdown;
+    group->link = topo->link;
 
     //  Settings first, wherever they stand, so the actors' classes are
     //  looked up in the plugin even when it is named after them.
@@ -656,6 +714,10 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "shutdown")) {
             s_duration (self, kv, where, 0, &group->shutdown);
+        }
+        else
+        if (streq (kv->name, "link")) {
+            s_link (self, kv, where, &group->link);
         }
         else {
             s_unknown_key (self, kv, where, s_group_keys);
@@ -799,6 +861,33 @@ s_absolute_dir (const char *path)
     return absolute ? absolute : strdup ("/");
 }
 
+//  The groups on the shm link share one region: it must fit region_size.
+static void
+s_check_region (s_loader_t *self, act_topology_t *topo, int run_line)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < topo->group_count; i++) {
+        count += topo->groups [i].link == ACT_LINK_SHM;
+    }
+    //  One group alone has nobody to share memory with.
+    topo->shm_groups = count >= 2 ? count : 0;
+    if (!topo->shm_groups) {
+        return;
+    }
+    size_t size = act_region_size (count, (size_t) topo->ring_size,
+                                   (size_t) topo->area_size);
+    if (size == 0 || (int64_t) size > topo->region_size) {
+        s_problem (self, self->region_line ? self->region_line : run_line,
+                   "the shared region for %zu groups on link shm needs %zu MiB "
+                   "(ring_size %lld x %zu rings, area_size %lld x %zu groups), over "
+                   "region_size %lld MiB: raise region_size, lower ring_size or "
+                   "area_size, or put groups on 'link = ipc'", count,
+                   (size + (1 << 20) - 1) >> 20, (long long) topo->ring_size,
+                   count * (count - 1), (long long) topo->area_size, count,
+                   (long long) (topo->region_size >> 20));
+    }
+}
+
 //  Builds the topology from a tree without syntax errors.
 static act_topology_t *
 s_load (s_loader_t *self, act_zpl_t *root)
@@ -814,6 +903,10 @@ s_load (s_loader_t *self, act_zpl_t *root)
     topo->backoff_max = S_DEF_BACKOFF_MAX;
     topo->max_msg_size = S_DEF_MAX_MSG_SIZE;
     topo->hwm = S_DEF_HWM;
+    topo->link = ACT_LINK_SHM;
+    topo->ring_size = ACT_REGION_RING_DEFAULT;
+    topo->area_size = ACT_REGION_AREA_DEFAULT;
+    topo->region_size = ACT_REGION_SIZE_DEFAULT;
 
     act_zpl_t *run = NULL;
     for (act_zpl_t *kv = root->child; kv; kv = kv->next) {
@@ -848,6 +941,7 @@ s_load (s_loader_t *self, act_zpl_t *root)
                    "'group = NAME' section");
     }
     s_check_parents (self, topo);
+    s_check_region (self, topo, run ? run->line : 0);
     return topo;
 }
 

@@ -23,6 +23,12 @@ typedef enum {
     ACT_RESTART_TEMPORARY       //  never restarted
 } act_restart_t;
 
+//  How a group talks to the other groups of its run.
+typedef enum {
+    ACT_LINK_SHM,               //  rings in the run's shared region
+    ACT_LINK_IPC                //  ZeroMQ over ipc:// in the run directory
+} act_link_kind_t;
+
 typedef struct {
     char *name;                 //  actor name, unique in its group
     char *cls;                  //  class name, found in the group's plugin
@@ -40,6 +46,7 @@ typedef struct {
                                 //  or NULL: the run itself (its log)
     int start_timeout;          //  ms to report ready
     int shutdown;               //  ms of grace before SIGKILL
+    act_link_kind_t link;       //  shm: only with other shm groups
     size_t actor_count;         //  entries in actors
     act_topo_actor_t *actors;   //  in file order
     int line;                   //  line of the group's section
@@ -57,6 +64,11 @@ typedef struct {
     int backoff_max;            //  cap of the doubling delay, ms
     int64_t max_msg_size;       //  ZMQ_MAXMSGSIZE for group sockets, bytes
     int hwm;                    //  per-peer high-water mark, messages
+    act_link_kind_t link;       //  default of the groups' link
+    int64_t ring_size;          //  bytes of one shm ring
+    int64_t area_size;          //  bytes of one group's block area
+    int64_t region_size;        //  largest shared region, bytes
+    size_t shm_groups;          //  groups on the shm link (0 or >= 2)
     size_t group_count;         //  entries in groups
     act_topo_group_t *groups;   //  in file order = start order
 } act_topology_t;

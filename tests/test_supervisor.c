@@ -377,20 +377,25 @@ Test (supervisor, supervisor_has_no_zeromq_context, .timeout = 30)
     probe_expect (run, "back/p", "hello", 5000);
     //  A ZeroMQ context owns an eventfd from its creation on, and threads
     //  once it has a socket: actor-run has neither, so its forked groups
-    //  cannot inherit one.
+    //  cannot inherit one. Its only eventfds are the doorbells of the
+    //  shared region, one per group on the shm link (both, here).
     char path [64], link [256];
     snprintf (path, sizeof path, "/proc/%d/fd", (int) run->pid);
     DIR *fds = opendir (path);
     cr_assert_not_null (fds);
     struct dirent *entry;
+    int eventfds = 0, memfds = 0;
     while ((entry = readdir (fds))) {
         char fd_path [320];
         snprintf (fd_path, sizeof fd_path, "%s/%s", path, entry->d_name);
         ssize_t size = readlink (fd_path, link, sizeof link - 1);
         link [size > 0 ? size : 0] = 0;
-        cr_assert_null (strstr (link, "eventfd"), "actor-run holds an eventfd");
+        eventfds += strstr (link, "eventfd") != NULL;
+        memfds += strstr (link, "memfd:actorio-run") != NULL;
     }
     closedir (fds);
+    cr_assert_eq (eventfds, 2, "actor-run holds an eventfd besides the doorbells");
+    cr_assert_eq (memfds, 1, "actor-run holds the shared region");
     snprintf (path, sizeof path, "/proc/%d/status", (int) run->pid);
     FILE *status = fopen (path, "r");
     char line [128];

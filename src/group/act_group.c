@@ -304,8 +304,12 @@ act_group_host (const act_group_spec_t *spec)
     }
     //  Bound before any actor starts, so an actor's setup can already
     //  reach other groups, and ours can reach it once we say "ready".
-    if (act_transport_join (system, spec->name, spec->rundir, spec->max_msg_size,
-                            spec->hwm)) {
+    int joined = spec->region
+        ? act_transport_join_region (system, spec->name, spec->rundir, spec->region,
+                                     spec->max_msg_size, spec->hwm)
+        : act_transport_join (system, spec->name, spec->rundir, spec->max_msg_size,
+                              spec->hwm);
+    if (joined) {
         int err = errno;
         act_system_destroy (&system);
         free (classes);

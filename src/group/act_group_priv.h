@@ -48,6 +48,7 @@ typedef struct {
     int control_fd;             //  SOCK_SEQPACKET socket to the supervisor
     int64_t max_msg_size;       //  between groups, bytes (0: default)
     int hwm;                    //  per peer, messages (0: default)
+    act_region_t *region;       //  shared region to join, or NULL: ipc only
 } act_group_spec_t;
 
 //  Run the group in this process until it is told to stop or its last
