@@ -24,19 +24,18 @@ extern "C" {
 
 typedef struct _act_region_t act_region_t;
 
-//  Defaults, bytes: fit 32 groups in ACT_REGION_SIZE_DEFAULT.
+//  Defaults, bytes: at least 32 groups fit ACT_REGION_SIZE_DEFAULT.
 #define ACT_REGION_RING_DEFAULT   (128 * 1024)      //  one ring's data
 #define ACT_REGION_AREA_DEFAULT   (8 * 1024 * 1024) //  one group's block area
 #define ACT_REGION_SIZE_DEFAULT   (512 * 1024 * 1024)   //  the largest region
 #define ACT_REGION_GROUPS_MAX     1024
 
-//  Payloads larger than this cross in a block of the sender's area,
-//  not through the ring, bytes.
-#define ACT_REGION_BLOCK_MIN      (8 * 1024)
-
 //  Bytes a region for count groups takes, or 0 if ring_size is not a
-//  power of two of at least 4096, area_size is under 64 KiB, or count is
-//  0 or over ACT_REGION_GROUPS_MAX.
+//  power of two from 4 KiB to 1 GiB, area_size not a multiple of 64
+//  from 64 KiB to 16 GiB, or count 0 or over ACT_REGION_GROUPS_MAX.
+//  Payloads over 8 KiB (or a quarter ring, if less) cross in a block of
+//  the sender's area, not through the ring: a payload larger than the
+//  area cannot cross (EMSGSIZE).
 ACT_EXPORT size_t
     act_region_size (size_t count, size_t ring_size, size_t area_size);
 

@@ -874,6 +874,12 @@ s_check_region (s_loader_t *self, act_topology_t *topo, int run_line)
     if (!topo->shm_groups) {
         return;
     }
+    if (topo->max_msg_size + 64 > topo->area_size) {
+        s_problem (self, self->region_line ? self->region_line : run_line,
+                   "area_size %lld cannot hold a message of max_msg_size %lld bytes: "
+                   "raise area_size or lower max_msg_size",
+                   (long long) topo->area_size, (long long) topo->max_msg_size);
+    }
     size_t size = act_region_size (count, (size_t) topo->ring_size,
                                    (size_t) topo->area_size);
     if (size == 0 || (int64_t) size > topo->region_size) {

@@ -10,12 +10,18 @@
     A sender finds its targets with act_find, by the addresses the test
     gives it. See stream.h for the message types.
 
-    sender       args "ENDPOINT"
+    sender       args "ENDPOINT [auto=ADDRESS size=BYTES]"
+      With auto, it finds ADDRESS and streams to it from its setup on,
+      until it is stopped (a test that kills senders).
       It sends   ["hello", "GROUP/ACTOR", PID]         after setup
                  ["found", SLOT, ADDRESS]               for each "find" ("-"
                                                         as ADDRESS if act_find
                                                         failed)
-                 ["pong", N, USECS, BAD]                a ping-pong is done
+                 ["pong", N, USECS, BAD, MAX]           a ping-pong is done
+                                                        (MAX: the longest
+                                                        round trip, usecs)
+                 ["writable", GROUP]                    ACT_MSG_WRITABLE
+                                                        came (once a stream)
                  ["asked", ERRNO, MS, REPLY]            for each ask
                  ["refused", ERRNO, NEXT]               a stream's tell was
                                                         refused (once per
@@ -27,8 +33,11 @@
       It obeys   ["find", SLOT, ADDRESS]
                                     keep act_find (ADDRESS) as target SLOT,
                                     "main" or "alt"
-                 ["ping", N]        N round trips with the main target
-                                    (an echo), one at a time
+                 ["ping", N, OPTIONS]
+                                    N round trips with the main target
+                                    (an echo), one at a time; OPTIONS
+                                    "pause": before one ping in 16, wait
+                                    up to 200 us
                  ["ask", COUNT, KIND, TIMEOUT_MS, SLOT]
                                     COUNT asks at once from the worker
                                     pool: KIND "echo" (text "ask-I") or
@@ -38,9 +47,10 @@
                  ["stream", N, OPTIONS]
                                     send numbers from NEXT on to the main
                                     target, N of them (0: until "halt");
-                                    OPTIONS "size=BYTES" (payload, at
-                                    least 8), "flood" (retry a refused
-                                    number at once, not after 1 ms)
+                                    OPTIONS "size=BYTES" (payload, 8 to
+                                    2 MiB, laid out as stream.h says),
+                                    "flood" (retry a refused number at
+                                    once, not after 1 ms)
                  ["halt"]           stop streaming now
                  ["counts"]         say the counters
       A refused tell (act_tell returns -1: EAGAIN at the high-water mark,
@@ -56,7 +66,10 @@
       number N says ["blocked", N] and then blocks reading one byte from
       FIFO, so the group stops reading its socket until the test writes;
       then it says ["resumed", N]. It keeps every STREAM_HOLD ask without
-      answering and says ["held", COUNT].
+      answering and says ["held", COUNT]. Numbers count per sender life:
+      a payload with another sender pid starts over.
+
+    pauser       an echo that waits up to 200 us before one reply in 16
       It sends   ["hello", "GROUP/ACTOR", PID, LIFE]   after setup
 */
 #include <actorio.h>
@@ -77,7 +90,8 @@
 #define S_BURST         256     //  tells per turn, before telling itself
                                 //  to continue (lets the loop poll)
 #define S_RETRY_MS      1       //  a refused number is sent again after
-#define S_PAYLOAD_MAX   4096
+#define S_PAYLOAD_MAX   (2 << 20)
+#define S_PAUSE_US      200     //  longest random pause
 
 //  The control socket: a DEALER to the test, named "GROUP/ACTOR".
 static zsock_t *
@@ -117,6 +131,9 @@ typedef struct {
     uint64_t ping_seq;          //  number of the one in flight
     uint64_t ping_bad;          //  replies with another number
     int64_t ping_start;         //  monotonic usecs
+    int64_t ping_sent;          //  when the one in flight left, usecs
+    int64_t ping_max;           //  longest round trip, usecs
+    bool ping_pause;            //  pause at random before pings
     //  the stream
     bool streaming;
     bool flood;                 //  retry at once
@@ -133,8 +150,21 @@ typedef struct {
                                 //  tell went through
     bool eagain_told;           //  "refused EAGAIN" said for this stream
     int64_t stream_start;       //  monotonic ms
-    unsigned char payload [S_PAYLOAD_MAX];
+    bool writable_told;         //  "writable" said for this stream
+    unsigned char *payload;     //  S_PAYLOAD_MAX bytes
 } sender_t;
+
+//  Busy for up to S_PAUSE_US, one time in 16: a peer that is about to
+//  park or just parked, at random.
+static void
+s_random_pause (void)
+{
+    if (random () % 16 == 0) {
+        int64_t until = zclock_usecs () + random () % S_PAUSE_US;
+        while (zclock_usecs () < until) {
+        }
+    }
+}
 
 typedef struct {
     act_ref_t *to;              //  owned
@@ -193,6 +223,9 @@ s_pump (act_t *self)
     for (int sent = 0; sent < S_BURST && sender->next != sender->end; sent++) {
         uint64_t number = htobe64 (sender->next);
         memcpy (sender->payload, &number, sizeof number);
+        for (size_t i = 16; i < sender->size; i++) {
+            sender->payload [i] = stream_byte (sender->next, i);
+        }
         act_msg_t *msg = act_msg_new_data (STREAM_SEQ, sender->payload, sender->size);
         if (act_tell (sender->main, &msg) == 0) {
             sender->accepted++;
@@ -269,8 +302,12 @@ s_ask_work (void *arg)
 static void
 s_send_ping (sender_t *sender)
 {
+    if (sender->ping_pause) {
+        s_random_pause ();
+    }
     uint64_t number = htobe64 (sender->ping_seq);
     act_msg_t *msg = act_msg_new_data (STREAM_PING, &number, sizeof number);
+    sender->ping_sent = zclock_usecs ();
     if (act_tell (sender->main, &msg) == -1) {
         //  Counted as a bad round trip; the next one goes at once.
         sender->ping_bad++;
@@ -280,11 +317,12 @@ s_send_ping (sender_t *sender)
 static void
 s_ping_done (sender_t *sender)
 {
-    char count [24], usecs [24], bad [24];
+    char count [24], usecs [24], bad [24], max [24];
     snprintf (count, sizeof count, "%" PRIu64, sender->ping_count);
     snprintf (usecs, sizeof usecs, "%" PRId64, zclock_usecs () - sender->ping_start);
     snprintf (bad, sizeof bad, "%" PRIu64, sender->ping_bad);
-    zstr_sendx (sender->sock, "pong", count, usecs, bad, NULL);
+    snprintf (max, sizeof max, "%" PRId64, sender->ping_max);
+    zstr_sendx (sender->sock, "pong", count, usecs, bad, max, NULL);
 }
 
 static int
@@ -309,6 +347,8 @@ s_sender_command (act_t *self, zsock_t *sock, void *arg)
         sender->ping_count = sender->ping_left = strtoull (a, NULL, 10);
         sender->ping_bad = 0;
         sender->ping_seq = 0;
+        sender->ping_max = 0;
+        sender->ping_pause = b && strstr (b, "pause");
         sender->ping_start = zclock_usecs ();
         if (sender->ping_left) {
             s_send_ping (sender);
@@ -342,6 +382,7 @@ s_sender_command (act_t *self, zsock_t *sock, void *arg)
         }
         sender->streaming = true;
         sender->eagain_told = false;
+        sender->writable_told = false;
         sender->stream_start = zclock_mono ();
         s_pump (self);
     }
@@ -374,6 +415,9 @@ s_sender_setup (act_t *self, void *args)
         return -1;
     }
     sender->size = 8;
+    sender->payload = (unsigned char *) calloc (1, S_PAYLOAD_MAX);
+    uint64_t me = htobe64 ((uint64_t) getpid ());
+    memcpy (sender->payload + 8, &me, sizeof me);
     sender->sock = s_control_new (self, (const char *) args, sender->id, sizeof sender->id);
     if (!sender->sock
     ||  act_watch_sock (self, sender->sock, s_sender_command, NULL) == -1) {
@@ -383,6 +427,22 @@ s_sender_setup (act_t *self, void *args)
     char pid [16];
     snprintf (pid, sizeof pid, "%d", (int) getpid ());
     zstr_sendx (sender->sock, "hello", sender->id, pid, NULL);
+    const char *target = strstr ((const char *) args, " auto=");
+    if (target) {
+        char address [160];
+        snprintf (address, sizeof address, "%.*s", (int) strcspn (target + 6, " "),
+                  target + 6);
+        const char *size = strstr ((const char *) args, " size=");
+        sender->size = size ? (size_t) atoi (size + 6) : 8;
+        if (sender->size < 8 || sender->size > S_PAYLOAD_MAX) {
+            sender->size = 8;
+        }
+        sender->main = act_find (self, address);
+        sender->end = UINT64_MAX;
+        sender->streaming = sender->main != NULL;
+        sender->stream_start = zclock_mono ();
+        s_pump (self);
+    }
     return ACT_OK;
 }
 
@@ -399,6 +459,10 @@ s_sender_handle (act_t *self, act_msg_t *msg)
         if (be64toh (number) != sender->ping_seq) {
             sender->ping_bad++;
         }
+        int64_t trip = zclock_usecs () - sender->ping_sent;
+        if (trip > sender->ping_max) {
+            sender->ping_max = trip;
+        }
         sender->ping_seq++;
         if (--sender->ping_left) {
             s_send_ping (sender);
@@ -411,6 +475,20 @@ s_sender_handle (act_t *self, act_msg_t *msg)
     if (type == STREAM_CONTINUE) {
         sender->continuing = false;
         s_pump (self);
+    }
+    else
+    if (type == ACT_MSG_WRITABLE) {
+        if (sender->streaming && !sender->writable_told) {
+            zstr_sendx (sender->sock, "writable", act_msg_str (msg) ? act_msg_str (msg) : "-",
+                        NULL);
+            sender->writable_told = true;
+        }
+        //  Room again: go on now rather than at the retry's time.
+        if (sender->retry_timer) {
+            act_cancel (self, sender->retry_timer);
+            sender->retry_timer = 0;
+            s_pump (self);
+        }
     }
     else
     if (type == STREAM_ASKED && act_msg_str (msg)) {
@@ -427,6 +505,7 @@ s_sender_teardown (act_t *self)
     sender_t *sender = (sender_t *) act_state (self);
     act_ref_destroy (&sender->main);
     act_ref_destroy (&sender->alt);
+    free (sender->payload);
     if (sender->sock) {
         act_unwatch_sock (self, sender->sock);
         zsock_destroy (&sender->sock);
@@ -453,6 +532,7 @@ typedef struct {
     int gate;                   //  FIFO to block on, or -1
     uint64_t gate_at;           //  number whose handler blocks
     zlist_t *held;              //  STREAM_HOLD asks kept (act_msg_t)
+    uint64_t sender;            //  pid of the sender life now streaming
 } receiver_t;
 
 #define S_STORE(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
@@ -465,17 +545,54 @@ s_say_number (receiver_t *receiver, const char *what, uint64_t number)
     zstr_sendx (receiver->sock, what, text, NULL);
 }
 
+//  True if every byte after the number is what the sender wrote.
+static bool
+s_payload_ok (const act_msg_t *msg, uint64_t number)
+{
+    const unsigned char *data = (const unsigned char *) act_msg_data (msg);
+    size_t size = act_msg_size (msg);
+    for (size_t i = 16; i < size; i++) {
+        if (data [i] != stream_byte (number, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 s_record (receiver_t *receiver, const act_msg_t *msg)
 {
     stream_life_t *mine = &receiver->mine, *life = receiver->life;
-    uint64_t number;
+    uint64_t number, sender = 0;
     if (act_msg_size (msg) < sizeof number) {
         S_STORE (life->bad, ++mine->bad);
         return;
     }
     memcpy (&number, act_msg_data (msg), sizeof number);
     number = be64toh (number);
+    if (!s_payload_ok (msg, number)) {
+        S_STORE (life->bad, ++mine->bad);
+        return;
+    }
+    if (act_msg_size (msg) >= 16) {
+        memcpy (&sender, (const unsigned char *) act_msg_data (msg) + 8, sizeof sender);
+        sender = be64toh (sender);
+    }
+    //  Another life of the sender counts from 0 again: a new run of
+    //  numbers, which must start at 0 (nothing is lost at a start).
+    if (sender != receiver->sender) {
+        if (receiver->sender && number != 0) {
+            S_STORE (life->late, ++mine->late);
+        }
+        receiver->sender = sender;
+        S_STORE (life->senders, ++mine->senders);
+        if (mine->count) {
+            mine->last = number;
+            S_STORE (life->last, number);
+            S_STORE (life->count, ++mine->count);
+            return;
+        }
+    }
     if (mine->count == 0) {
         mine->first = mine->last = number;
         S_STORE (life->first, number);
@@ -606,4 +723,22 @@ const act_class_t actorio_class_receiver = {
     .setup = s_receiver_setup,
     .handle = s_receiver_handle,
     .teardown = s_receiver_teardown
+};
+
+//  ----------------------------------------------------------------------
+//  pauser: an echo that waits at random before a reply, so that the
+//  other side is sometimes about to park, sometimes parked.
+
+static int
+s_pauser_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    s_random_pause ();
+    act_msg_t *reply = act_msg_dup (msg);
+    return act_reply (msg, &reply);
+}
+
+const act_class_t actorio_class_pauser = {
+    .name = "pauser",
+    .handle = s_pauser_handle
 };

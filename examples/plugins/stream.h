@@ -16,6 +16,16 @@ enum {
     STREAM_HOLD                 //  an ask the receiver keeps, never answers
 };
 
+//  A STREAM_SEQ payload: the number (u64, big-endian), then, from 16
+//  bytes on, the sender's pid (u64, big-endian) and from there on every
+//  byte i is stream_byte (number, i), so a torn or mixed-up payload
+//  shows.
+static inline unsigned char
+stream_byte (uint64_t number, size_t index)
+{
+    return (unsigned char) (number * 31 + index);
+}
+
 //  One life of a receiver: from its setup to the end of its process.
 //  Written only by that process, with relaxed atomic stores; read by the
 //  test with atomic loads, while it runs or after it was killed (the file
@@ -31,7 +41,11 @@ typedef struct {
     uint64_t gaps;              //  jumps past last + 1 inside this life
     uint64_t gap_from;          //  the number before the first such jump
     uint64_t gap_at;            //  and the number after it
-    uint64_t bad;               //  sequence messages of the wrong size
+    uint64_t bad;               //  sequence messages of the wrong size or
+                                //  with a wrong byte
+    uint64_t senders;           //  sender lives seen (pid changes)
+    uint64_t late;              //  sender lives whose first number here
+                                //  was not 0, after the first one seen
 } stream_life_t;
 
 #define STREAM_LIVES_MAX 64

@@ -91,8 +91,9 @@ s_align64 (uint64_t size)
     return (size + 63) & ~(uint64_t) 63;
 }
 
-//  Take back, in order, the blocks their receivers gave back or whose
-//  receiver died since they were handed out.
+//  Take back, in order, the blocks their receivers gave back, those
+//  they never took (see act_shm.h), and those taken by a life that has
+//  ended.
 static void
 s_reclaim (s_link_t *self)
 {
@@ -108,14 +109,29 @@ s_reclaim (s_link_t *self)
             self->area_tail = self->area_head;
             break;
         }
-        if (atomic_load_explicit (&block->state, memory_order_acquire) != ACT_SHM_FREE) {
-            uint32_t owner = block->owner;
-            if (owner >= self->layout->count
-            ||  atomic_load (&act_shm_group (self->region->base, owner)->epoch)
-                == block->epoch)
-                break;
-            atomic_fetch_add_explicit (&self->area->reclaimed_dead, 1, memory_order_relaxed);
+        uint32_t state = atomic_load_explicit (&block->state, memory_order_acquire);
+        uint32_t owner = block->owner;
+        if (state != ACT_SHM_FREE && owner < self->layout->count && owner != self->me) {
+            act_shm_group_t *entry = act_shm_group (self->region->base, owner);
+            if (state == ACT_SHM_TAKEN) {
+                if (atomic_load (&entry->epoch) == block->epoch)
+                    break;          //  in a message of a live receiver
+                atomic_fetch_add_explicit (&self->area->reclaimed_dead, 1,
+                                           memory_order_relaxed);
+            }
+            else {
+                //  The receiver's tail is published after it took what it
+                //  read: past the descriptor and still HELD means never.
+                act_ring_ctl_t *ring = (act_ring_ctl_t *) act_shm_ring (
+                    self->region->base, self->layout, self->me, owner);
+                if (atomic_load_explicit (&ring->tail, memory_order_acquire)
+                    <= block->ring_pos)
+                    break;
+            }
         }
+        //  A filler at the end of the area carries no payload.
+        if (block->size)
+            atomic_fetch_add_explicit (&self->area->reclaimed, 1, memory_order_relaxed);
         self->area_tail += len;
     }
     atomic_store_explicit (&self->area->tail, self->area_tail, memory_order_relaxed);
@@ -131,10 +147,11 @@ s_area_room (s_link_t *self, uint64_t len)
     return contig >= len ? free >= len : free >= contig + len;
 }
 
-//  Hand out a block for size payload bytes meant for owner; its offset
+//  Hand out a block for size payload bytes meant for owner, whose
+//  descriptor will start at ring_pos in the ring toward it; its offset
 //  in the area, or -1 when there is no room.
 static int64_t
-s_block_alloc (s_link_t *self, size_t owner, size_t size)
+s_block_alloc (s_link_t *self, size_t owner, size_t size, uint64_t ring_pos)
 {
     uint64_t len = s_align64 (ACT_SHM_BLOCK_HEAD + size);
     uint64_t area = self->layout->area_size;
@@ -161,6 +178,8 @@ s_block_alloc (s_link_t *self, size_t owner, size_t size)
     block->epoch = atomic_load (&act_shm_group (self->region->base, owner)->epoch);
     block->len = len;
     block->size = size;
+    block->ring_pos = ring_pos;
+    block->sender = (uint32_t) self->me;
     atomic_store_explicit (&block->state, ACT_SHM_HELD, memory_order_release);
     self->area_head += len;
     atomic_store_explicit (&self->area->head, self->area_head, memory_order_release);
@@ -168,12 +187,21 @@ s_block_alloc (s_link_t *self, size_t owner, size_t size)
     return (int64_t) pos;
 }
 
-//  A message pointing into a block was destroyed (any thread).
+//  A message pointing into a block was destroyed (any thread). A sender
+//  asleep is woken to take it back: an idle group holds no block that
+//  nobody uses. The sender's index was checked when the block was taken.
 static void
-s_block_release (void *arg)
+s_block_release (void *arg, void *ctx)
 {
     act_shm_block_t *block = (act_shm_block_t *) arg;
-    atomic_store_explicit (&block->state, ACT_SHM_FREE, memory_order_release);
+    act_region_t *region = (act_region_t *) ctx;
+    atomic_store (&block->state, ACT_SHM_FREE);
+    act_shm_group_t *sender = act_shm_group (region->base, block->sender);
+    if (atomic_load (&sender->parked) && atomic_exchange (&sender->parked, 0)) {
+        uint64_t one = 1;
+        ssize_t rc = write (region->doorbells [block->sender], &one, sizeof one);
+        (void) rc;
+    }
 }
 
 //  --------------------------------------------------------------------
@@ -251,7 +279,9 @@ s_send_block (s_link_t *self, s_state_t *state, const char *target,
     size_t cap;
     unsigned char *buf = act_ring_reserve (&state->ring, sizeof (act_shm_desc_t)
                                            + ACT_WIRE_ALONE_MAX, S_BATCH_CAP, &cap);
-    int64_t offset = buf ? s_block_alloc (self, state->index, msg->size) : -1;
+    //  The reservation starts the record the descriptor goes in.
+    int64_t offset = buf ? s_block_alloc (self, state->index, msg->size, state->ring.head)
+                         : -1;
     if (offset < 0) {
         state->need = buf ? s_align64 (ACT_SHM_BLOCK_HEAD + msg->size) : 0;
         errno = EAGAIN;
@@ -277,6 +307,11 @@ s_send (void *arg, void *state_arg, const char *target, const char *sender,
     const act_msg_t *msg = *msg_p;
     if (msg->size <= self->inline_max)
         return s_send_inline (self, state, target, sender, flags, msg);
+    if (s_align64 (ACT_SHM_BLOCK_HEAD + msg->size) > self->layout->area_size) {
+        //  It would never find room: refuse it for good, not for now.
+        errno = EMSGSIZE;
+        return -1;
+    }
     return s_send_block (self, state, target, sender, flags, msg);
 }
 
@@ -338,7 +373,7 @@ s_external (void *arg, const act_wire_head_t *head)
         return NULL;
     ctx->taken = true;
     return act_msg_new_extern (head->type, head->payload, head->size,
-                               s_block_release, ctx->block);
+                               s_block_release, ctx->block, ctx->link->region);
 }
 
 //  A BLOCK record's descriptor, checked against what we know of the
@@ -358,14 +393,21 @@ s_block_check (s_rx_t *ctx, const act_shm_desc_t *desc, const char **why)
     act_shm_block_t *block = (act_shm_block_t *)
         ((unsigned char *) sender + ACT_SHM_AREA_HEAD + desc->offset);
     if (block->magic != ACT_SHM_BLOCK_MAGIC || block->owner != self->me
-    ||  block->size != desc->size || block->epoch != desc->epoch
-    ||  atomic_load_explicit (&block->state, memory_order_acquire) != ACT_SHM_HELD) {
+    ||  block->sender != ctx->from
+    ||  block->size != desc->size || block->epoch != desc->epoch) {
         *why = "block";
         return NULL;
     }
     if (desc->epoch != self->epoch) {
-        //  Meant for a life of ours that ended: its sender takes it back.
+        //  Meant for a life of ours that ended: left HELD, its sender
+        //  takes it back once our tail is past it.
         *why = NULL;
+        return NULL;
+    }
+    //  Taken once: a descriptor replayed by a rogue finds it TAKEN.
+    uint32_t held = ACT_SHM_HELD;
+    if (!atomic_compare_exchange_strong (&block->state, &held, ACT_SHM_TAKEN)) {
+        *why = "block";
         return NULL;
     }
     return block;
@@ -409,7 +451,7 @@ s_record (void *arg, unsigned kind, const unsigned char *body, size_t size)
     act_wire_reason_t reason = act_wire_decode (frames, count, (size_t) self->max_size,
                                                 act_peers_rx_record, &ctx->rx);
     if (ctx->block && !ctx->taken)
-        s_block_release (ctx->block);       //  refused, or for no actor
+        s_block_release (ctx->block, self->region);     //  refused, or for no actor
     if (reason != ACT_WIRE_OK) {
         act_peers_malformed (self->peers, self->stats, "ring record",
                              act_wire_reason_name (reason));
@@ -446,11 +488,14 @@ s_receive (void *arg)
             if (why != ACT_RING_BAD_BODY)
                 act_peers_malformed (self->peers, self->stats, "ring",
                                      act_ring_reason_name (why));
-            zsys_warning ("actorio: %s: ring from group %s reset after bad input (%s)",
-                          act_peers_group (self->peers), self->region->names [from],
-                          act_ring_reason_name (why));
             act_ring_reset (ring);
-            atomic_fetch_add (&self->stats->resets, 1);
+            uint64_t resets = atomic_fetch_add (&self->stats->resets, 1) + 1;
+            //  A log line per power of two, as for malformed input.
+            if ((resets & (resets - 1)) == 0)
+                zsys_warning ("actorio: %s: ring from group %s reset after bad input "
+                              "(%s), %" PRIu64 " resets so far",
+                              act_peers_group (self->peers), self->region->names [from],
+                              act_ring_reason_name (why), resets);
         }
         more |= act_ring_pending (ring);
         //  Its sender waits for room: ring once it has a good part back.
@@ -484,6 +529,10 @@ static bool
 s_idle (void *arg)
 {
     s_link_t *self = (s_link_t *) arg;
+    //  Take back what was given back while we were busy, so an idle
+    //  group holds no block nobody uses.
+    if (self->area_tail != self->area_head)
+        s_reclaim (self);
     if (self->spin) {
         int64_t deadline = s_now_ns () + S_SPIN_NS;
         for (unsigned i = 1; ; i++) {
@@ -560,15 +609,14 @@ act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *re
     self->scratch = (unsigned char *) malloc (S_SCRATCH);
     if (!self->in || !self->scratch)
         abort ();
-    for (size_t from = 0; from < count; from++) {
-        if (from == self->me)
-            continue;
-        act_ring_attach (&self->in [from], act_shm_ring (region->base, self->layout,
-                                                         from, self->me),
-                         self->layout->ring_size);
-        //  Nothing a past life of ours was sent is read by this one.
-        act_ring_reset (&self->in [from]);
-    }
+    //  The rings are read from where they stand: what a past life of ours
+    //  was sent went when it died (act_region_group_down), and what was
+    //  sent to us before we joined is ours.
+    for (size_t from = 0; from < count; from++)
+        if (from != self->me)
+            act_ring_attach (&self->in [from], act_shm_ring (region->base, self->layout,
+                                                             from, self->me),
+                             self->layout->ring_size);
     self->area = act_shm_area (region->base, self->layout, self->me);
     self->blocks = (unsigned char *) self->area + ACT_SHM_AREA_HEAD;
     //  Our past life's blocks may still be held: go on where it stopped,

@@ -33,7 +33,7 @@ act_shm_layout (act_shm_layout_t *self, size_t count, size_t ring_size, size_t a
     self->area_size = area_size;
     self->rings = ACT_SHM_HEAD + count * ACT_SHM_GROUP;
     self->ring_stride = act_ring_footprint (ring_size);
-    self->areas = self->rings + count * count * self->ring_stride;
+    self->areas = self->rings + count * (count - 1) * self->ring_stride;
     self->area_stride = ACT_SHM_AREA_HEAD + area_size;
     self->total = self->areas + count * self->area_stride;
     return 0;
@@ -160,7 +160,7 @@ act_region_group_down (act_region_t *self, const char *group)
     const act_shm_layout_t *layout = &self->layout;
     act_shm_group_t *entry = act_shm_group (self->base, (size_t) index);
     //  The new epoch first: from now on a sender that finds one of its
-    //  blocks held for the dead life takes it back, and the next life
+    //  blocks taken by the dead life takes it back, and the next life
     //  refuses descriptors meant for this one.
     atomic_fetch_add (&entry->epoch, 1);
     atomic_store (&entry->parked, 0);

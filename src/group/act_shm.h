@@ -9,8 +9,8 @@
 
         0                   header, ACT_SHM_HEAD bytes
         ACT_SHM_HEAD        group table, count x ACT_SHM_GROUP bytes
-        rings               count x count rings (from x count + to; the
-                            diagonal is unused), act_ring_footprint each
+        rings               count x (count - 1) rings, one per directed
+                            pair (act_shm_ring), act_ring_footprint each
         areas               count x (ACT_SHM_AREA_HEAD + area size)
 */
 #ifndef ACT_SHM_H_INCLUDED
@@ -52,23 +52,35 @@ typedef struct {
     _Alignas (64) _Atomic uint64_t head;    //  sender: bytes handed out
     _Atomic uint64_t tail;                  //  sender: bytes reclaimed
     _Atomic uint64_t blocks;                //  sender: blocks handed out
-    _Alignas (64) _Atomic uint64_t freed;   //  blocks given back by receivers
-    _Atomic uint64_t reclaimed_dead;        //  blocks of receivers that died
-    _Atomic uint64_t refused;               //  descriptors receivers refused
+    _Atomic uint64_t reclaimed;             //  sender: blocks taken back
+    _Atomic uint64_t reclaimed_dead;        //  sender: of which their
+                                            //  receiver's life had ended
+    _Alignas (64) _Atomic uint64_t refused; //  receivers: descriptors refused
 } act_shm_area_t;
 
 //  A block's header, ACT_SHM_BLOCK_HEAD bytes before its payload.
 typedef struct {
-    _Atomic uint32_t state;     //  ACT_SHM_HELD, or ACT_SHM_FREE
+    _Atomic uint32_t state;     //  ACT_SHM_FREE, _HELD or _TAKEN
     uint32_t magic;             //  ACT_SHM_BLOCK_MAGIC
     uint32_t owner;             //  receiving group's index
     uint32_t epoch;             //  the receiver's epoch it was meant for
     uint64_t len;               //  bytes of the block, header included
     uint64_t size;              //  payload bytes
+    uint64_t ring_pos;          //  where its descriptor starts in the ring
+                                //  toward owner (bytes ever committed)
+    uint32_t sender;            //  sending group's index (whose area)
 } act_shm_block_t;
 
-#define ACT_SHM_FREE 0u
-#define ACT_SHM_HELD 1u
+//  A block's life: the sender hands it out HELD and commits its
+//  descriptor; the receiver takes it (HELD to TAKEN, once) and frees it
+//  when its message is destroyed. A block still HELD once the receiver's
+//  tail has passed its descriptor was never taken (its record was
+//  dropped, reset away, or never committed by a sender that died): the
+//  sender takes it back. So does it a TAKEN block whose receiver's life
+//  has ended (the epoch moved on).
+#define ACT_SHM_FREE  0u
+#define ACT_SHM_HELD  1u
+#define ACT_SHM_TAKEN 2u
 
 //  A ring record of kind ACT_RING_BLOCK starts with this, then the batch.
 typedef struct {
@@ -105,8 +117,8 @@ act_shm_group (void *base, size_t index)
 static inline void *
 act_shm_ring (void *base, const act_shm_layout_t *layout, size_t from, size_t to)
 {
-    return (unsigned char *) base + layout->rings
-         + (from * layout->count + to) * layout->ring_stride;
+    size_t slot = from * (layout->count - 1) + (to < from ? to : to - 1);
+    return (unsigned char *) base + layout->rings + slot * layout->ring_stride;
 }
 
 static inline act_shm_area_t *

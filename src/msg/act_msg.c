@@ -96,15 +96,16 @@ act_msg_new_internal (uint32_t type, const void *data, size_t size)
 //  What an EXTERN message keeps in its data.
 typedef struct {
     act_msg_release_fn *release;    //  gives the payload back
-    void *arg;                      //  its argument
+    void *arg;                      //  its arguments
+    void *ctx;
 } s_extern_t;
 
 act_msg_t *
 act_msg_new_extern (uint32_t type, const void *payload, size_t size,
-                    act_msg_release_fn *release, void *arg)
+                    act_msg_release_fn *release, void *arg, void *ctx)
 {
     act_msg_t *self = act_msg_new_internal (type, NULL, sizeof (s_extern_t));
-    s_extern_t ext = { release, arg };
+    s_extern_t ext = { release, arg, ctx };
     memcpy (self->data, &ext, sizeof ext);
     self->ptr = (void *) payload;
     self->size = size;
@@ -156,7 +157,7 @@ act_msg_destroy (act_msg_t **self_p)
     if (self->flags & ACT_MSG_F_EXTERN) {
         s_extern_t ext;
         memcpy (&ext, self->data, sizeof ext);
-        ext.release (ext.arg);
+        ext.release (ext.arg, ext.ctx);
     }
     s_block_free (self);
 }

@@ -46,13 +46,13 @@ act_msg_t *
     act_msg_new_internal (uint32_t type, const void *data, size_t size);
 
 //  Give back a payload that lives outside the message (any thread).
-typedef void (act_msg_release_fn) (void *arg);
+typedef void (act_msg_release_fn) (void *arg, void *ctx);
 
 //  A message whose payload stays where it is (a block in shared memory):
-//  no copy; release (arg) runs once, when the message is destroyed. The
-//  payload must stay valid until then. Aborts on out of memory.
+//  no copy; release (arg, ctx) runs once, when the message is destroyed.
+//  The payload must stay valid until then. Aborts on out of memory.
 act_msg_t *
     act_msg_new_extern (uint32_t type, const void *payload, size_t size,
-                        act_msg_release_fn *release, void *arg);
+                        act_msg_release_fn *release, void *arg, void *ctx);
 
 #endif
