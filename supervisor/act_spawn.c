@@ -2,7 +2,7 @@
     SPDX-License-Identifier: MPL-2.0
 */
 #include "act_spawn.h"
-#include "../src/group/act_group_priv.h"
+#include "act_host.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -18,7 +18,7 @@
 #include "act_sup.h"
 #include "act_log.h"
 #include "act_slot.h"
-#include "../src/group/act_group_priv.h"
+#include "act_host.h"
 
 #include <errno.h>
 #include <limits.h>

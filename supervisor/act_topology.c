@@ -14,7 +14,7 @@
 #include "act_topology.h"
 #include "act_zpl.h"
 #include "actorio.h"
-#include "../src/group/act_builtin.h"
+#include "act_host.h"
 
 #include <ctype.h>
 #include <dlfcn.h>

@@ -6,7 +6,7 @@
     shared. The stream test forks a second process.
 */
 #include "act_test.h"
-#include "act_builtin.h"
+#include "act_host.h"
 #include <sys/wait.h>
 #include <signal.h>
 

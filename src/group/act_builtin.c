@@ -5,7 +5,7 @@
     gets. Both are there so a topology can be tried, and tested, with no
     code of its own.
 */
-#include "act_builtin.h"
+#include "act_host.h"
 
 static int
 s_echo_handle (act_t *self, act_msg_t *msg)

@@ -19,8 +19,7 @@
     An actor that needs a last message of its own to leave (on a socket
     with a linger) must wait for it to be answered in its teardown.
 */
-#include "act_group_priv.h"
-#include "act_builtin.h"
+#include "act_host.h"
 
 #include <dlfcn.h>
 #include <errno.h>

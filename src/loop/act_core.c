@@ -12,6 +12,7 @@
 act_core_t *
 act_core_new (const char *name)
 {
+    act_ref_install_hooks ();
     act_core_t *self = (act_core_t *) calloc (1, sizeof (act_core_t));
     if (!self)
         abort ();

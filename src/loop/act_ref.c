@@ -8,9 +8,26 @@
 */
 #include "act_loop_priv.h"
 
+//  Installed by act_ref_new and act_core_new, not by a constructor: a
+//  program linked against the static library gets only the objects it
+//  references, so a constructor in one it never names would never run.
+//  Those two are the only makers of a reference and of a loop's core, so
+//  whatever made the reference a message holds, or the loop handling it,
+//  ran them first.
+static const act_msg_hooks_t s_msg_hooks = {
+    act_ref_dup, act_ref_destroy, act_ref_drop_local, act_loop_forget_msg
+};
+
+void
+act_ref_install_hooks (void)
+{
+    act_msg_hooks_set (&s_msg_hooks);
+}
+
 act_ref_t *
 act_ref_new (act_ref_kind_t kind, act_core_t *core)
 {
+    act_ref_install_hooks ();
     act_ref_t *self = (act_ref_t *) calloc (1, sizeof (act_ref_t));
     if (!self)
         abort ();

@@ -69,6 +69,12 @@ void
 act_ref_t *
     act_ref_new (act_ref_kind_t kind, act_core_t *core);
 
+//  Give src/msg the hooks through which a message releases what it holds
+//  (act_msg_hooks_set). act_ref_new and act_core_new call it, so it has run
+//  before any reference or loop exists; any number of calls.
+void
+    act_ref_install_hooks (void);
+
 //  Mark dead with a reason and wake whoever waits on it.
 void
     act_ref_set_dead (act_ref_t *self, const act_exit_t *why);

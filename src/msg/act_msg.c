@@ -5,8 +5,8 @@
     and one free however it travels inside a group.
 */
 #include "act_msg_priv.h"
-#include "act_ref_priv.h"
-#include "act_loop_priv.h"
+#include <pthread.h>
+#include <stdatomic.h>
 
 //  Small messages are recycled through a per-thread free list. A stream of
 //  messages that one actor allocates and another frees otherwise makes
@@ -59,6 +59,46 @@ s_block_free (act_msg_t *self)
     }
     else
         free (self);
+}
+
+static void
+s_forget_nothing (act_msg_t *msg)
+{
+    (void) msg;
+}
+
+//  Until the loop layer installs its hooks there is no reference to
+//  release and no loop to tell, so the reference hooks are never reached.
+static const act_msg_hooks_t s_no_loop = { NULL, NULL, NULL, s_forget_nothing };
+//  Read on every destroy. Atomic so that the first install, on one thread,
+//  is no data race with a destroy on another; an acquire load costs a
+//  plain load on x86.
+static _Atomic (const act_msg_hooks_t *) s_hooks = &s_no_loop;
+
+void
+act_msg_hooks_set (const act_msg_hooks_t *hooks)
+{
+    //  Every act_ref_new calls this: store only once, rather than write a
+    //  shared cache line per reference made.
+    if (atomic_load_explicit (&s_hooks, memory_order_acquire) != hooks)
+        atomic_store_explicit (&s_hooks, hooks, memory_order_release);
+}
+
+static inline const act_msg_hooks_t *
+s_loop (void)
+{
+    return atomic_load_explicit (&s_hooks, memory_order_acquire);
+}
+
+static void
+s_sender_release (const act_msg_hooks_t *hooks, act_ref_t *sender, bool local)
+{
+    if (!sender)
+        return;
+    if (local)
+        hooks->ref_drop_local (sender);
+    else
+        hooks->ref_release (&sender);
 }
 
 act_msg_t *
@@ -146,14 +186,13 @@ act_msg_destroy (act_msg_t **self_p)
         return;
     act_msg_t *self = *self_p;
     *self_p = NULL;
+    const act_msg_hooks_t *hooks = s_loop ();
     //  A handler may destroy the message it was handed; the loop must then
     //  not free it again.
-    act_loop_forget_msg (self);
-    if (self->flags & ACT_MSG_F_LOCAL)
-        act_ref_drop_local (self->sender);
-    else
-        act_ref_destroy (&self->sender);
-    act_ref_destroy (&self->to);
+    hooks->forget (self);
+    s_sender_release (hooks, self->sender, (self->flags & ACT_MSG_F_LOCAL) != 0);
+    if (self->to)
+        hooks->ref_release (&self->to);
     if (self->flags & ACT_MSG_F_EXTERN) {
         s_extern_t ext;
         memcpy (&ext, self->data, sizeof ext);
@@ -173,8 +212,10 @@ act_msg_dup (const act_msg_t *self)
     copy->corr = self->corr;
     if (!(self->flags & ACT_MSG_F_EXTERN))
         copy->ptr = self->ptr;
-    if (self->sender)
-        copy->sender = act_ref_dup (self->sender);
+    if (self->sender) {
+        const act_msg_hooks_t *hooks = s_loop ();
+        copy->sender = hooks->ref_dup (self->sender);
+    }
     return copy;
 }
 
@@ -224,14 +265,12 @@ act_msg_set_sender (act_msg_t *self, act_ref_t *sender)
         errno = EINVAL;
         return -1;
     }
+    const act_msg_hooks_t *hooks = s_loop ();
     act_ref_t *old = self->sender;
     bool local = (self->flags & ACT_MSG_F_LOCAL) != 0;
     self->flags &= ~ACT_MSG_F_LOCAL;
-    self->sender = sender ? act_ref_dup (sender) : NULL;
-    if (local)
-        act_ref_drop_local (old);
-    else
-        act_ref_destroy (&old);
+    self->sender = sender ? hooks->ref_dup (sender) : NULL;
+    s_sender_release (hooks, old, local);
     return 0;
 }
 

@@ -55,4 +55,24 @@ act_msg_t *
     act_msg_new_extern (uint32_t type, const void *payload, size_t size,
                         act_msg_release_fn *release, void *arg, void *ctx);
 
+//  What a message needs of the loop layer, which sits above this one and
+//  so is never called by name from here: releasing the references a
+//  message holds, and telling the loop that a message it may be handling
+//  is gone. The loop installs them before it makes its first reference or
+//  core; until then no message can hold a reference or be in a loop's
+//  hands, so only forget is called, and it does nothing.
+typedef struct {
+    act_ref_t *(*ref_dup) (act_ref_t *ref);     //  one more counted owner
+    void (*ref_release) (act_ref_t **ref_p);    //  one counted owner less
+    void (*ref_drop_local) (act_ref_t *ref);    //  drop a loop-local hold
+                                                //  (ACT_MSG_F_LOCAL)
+    void (*forget) (act_msg_t *msg);            //  msg is being destroyed:
+                                                //  the loop must not free it
+} act_msg_hooks_t;
+
+//  Install the loop layer's hooks, which must stay valid for good; any
+//  thread, any number of times, the same table each time.
+void
+    act_msg_hooks_set (const act_msg_hooks_t *hooks);
+
 #endif

@@ -1,5 +1,9 @@
-/*  act_group_priv - the group host, as the supervisor starts it
+/*  act_host - the contract between actor-run and the group host
     SPDX-License-Identifier: MPL-2.0
+
+    Everything the supervisor may know of src/group, and nothing else: this
+    header sits in its own directory so that actor-run's include path
+    reaches it and no private header of any layer.
 
     actor-run forks one process per group and calls act_group_host in it:
     the host loads the group's classes, spawns its actors, and talks to the
@@ -18,8 +22,8 @@
     The socket is also the group's lifeline: end of file on it means the
     supervisor is gone, and the group exits at once.
 */
-#ifndef ACT_GROUP_PRIV_H_INCLUDED
-#define ACT_GROUP_PRIV_H_INCLUDED
+#ifndef ACT_HOST_H_INCLUDED
+#define ACT_HOST_H_INCLUDED
 
 #include "actorio.h"
 #include "act_group.h"
@@ -56,5 +60,16 @@ typedef struct {
 //  once, in a fresh child whose parent never created a ZeroMQ context.
 int
     act_group_host (const act_group_spec_t *spec);
+
+//  Prefix of the symbol a plugin exports for each of its classes: the
+//  class NAME is the const act_class_t "actorio_class_NAME". The host
+//  looks there first, then among the built-ins; the supervisor's topology
+//  check looks the same way, so --check finds what a group would miss.
+#define ACT_PLUGIN_CLASS_PREFIX "actorio_class_"
+
+//  The built-in class called name ("echo", "sink"), or NULL. Built-ins
+//  need no plugin, so a topology can be tried with no code of its own.
+const act_class_t *
+    act_builtin_find (const char *name);
 
 #endif
