@@ -374,6 +374,12 @@ s_class_ok (const char *name)
 static bool
 s_check_name (s_loader_t *self, int line, const char *what, const char *name)
 {
+    //  A group's endpoint is RUNDIR/GROUP, beside the run's lock file
+    if (streq (what, "group") && streq (name, "lock")) {
+        s_problem (self, line, "group name 'lock' is reserved: RUNDIR/lock is "
+                   "the run's lock file");
+        return false;
+    }
     //  Actor names starting with '_' are the runtime's: it names anonymous
     //  actors that talk to other groups so.
     if (s_name_ok (name) && !(streq (what, "actor") && name [0] == '_')) {

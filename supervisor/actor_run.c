@@ -171,12 +171,20 @@ main (int argc, char **argv)
         act_topology_destroy (&topology);
         return ACT_RUN_EXIT_OK;
     }
-    char *default_path = options.rundir ? NULL : act_rundir_default (topology->name);
+    //  The files the run may create in its directory: one endpoint per group
+    const char **names = (const char **) calloc (topology->group_count + 1, sizeof (char *));
+    assert (names);
+    for (size_t i = 0; i < topology->group_count; i++) {
+        names [i] = topology->groups [i].name;
+    }
+    char *default_path = options.rundir ? NULL : act_rundir_default (topology->name, true);
     act_rundir_t *rundir = NULL;
     if (options.rundir || default_path) {
-        rundir = act_rundir_open (options.rundir ? options.rundir : default_path);
+        rundir = act_rundir_open (options.rundir ? options.rundir : default_path,
+                                  names, topology->group_count);
     }
     free (default_path);
+    free (names);
     code = ACT_RUN_EXIT_SYSTEM;
     if (rundir) {
         code = act_sup_run (topology, act_rundir_path (rundir), &mask);
