@@ -587,3 +587,77 @@ Test (supervisor, supervisor_has_no_zeromq_context, .timeout = 30)
     cr_assert_eq (run_wait (run, 5000), 0);
     run_destroy (&run);
 }
+
+//  Issue 8: a topology that never ends (a pipe) left actor-run deaf to
+//  SIGTERM, its signals blocked before loading.
+Test (supervisor, sigterm_ends_a_load_that_never_ends, .timeout = 30)
+{
+    run_t *run = run_new ();
+    char *fifo = zsys_sprintf ("%s/topology.fifo", run->dir);
+    cr_assert_eq (mkfifo (fifo, 0600), 0);
+    run_start (run, "--check", fifo);
+    //  Once our end opens, actor-run has opened its own and is reading
+    int fd = -1;
+    cr_assert (RUN_UNTIL (run, (fd = open (fifo, O_WRONLY | O_NONBLOCK)) >= 0, 5000),
+               "actor-run never opened %s", fifo);
+    cr_assert_eq (write (fd, "run\n", 4), 4);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 128 + SIGTERM, "log: %s", run->err);
+    close (fd);
+    free (fifo);
+    run_destroy (&run);
+}
+
+//  An endpoint is RUNDIR/GROUP, at most 107 bytes: too long a run
+//  directory is found by --check, with the limit and the way out.
+Test (supervisor, a_run_directory_too_long_for_a_socket_is_refused_early, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, ONE_SINK);
+    char *deep = zsys_sprintf ("%s/%0100d", run->dir, 0);
+    run_start (run, "--check", "--rundir", deep, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "actor-run: fatal: unable to use "), "%s", run->err);
+    cr_assert (strstr (run->err, "/only of group 'only' is "), "%s", run->err);
+    cr_assert (strstr (run->err, "a unix socket path holds at most 107; choose a run "
+                       "directory of at most 102 bytes with --rundir"), "%s", run->err);
+    cr_assert_not (run_path_exists (deep));
+    run_start (run, "--rundir", deep, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert_not (run_path_exists (deep), "a run directory was made");
+    cr_assert_null (strstr (run->err, "actor-run: start "), "%s", run->err);
+    free (deep);
+    run_destroy (&run);
+}
+
+//  shutdown = infinity: the supervisor says it waits, and never kills
+Test (supervisor, shutdown_infinity_waits_for_the_group, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = patient\n"
+        "    shutdown = 10ms\n"
+        "group = slow\n"
+        "    plugin = @PROBE@\n"
+        "    shutdown = infinity\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=ack\"\n");
+    run_go (run);
+    pid_t slow = run_pid (run, "ready", "slow", 5000);
+    probe_expect (run, "slow/p", "hello", 5000);
+    run_signal (run, SIGTERM);
+    char *waits = zsys_sprintf ("asked slow pid %d to stop, waiting without limit "
+                                "(shutdown = infinity)", (int) slow);
+    run_expect (run, 5000, waits);
+    //  The run's 10 ms would have killed it 50 times over by now
+    probe_expect (run, "slow/p", "teardown", 5000);
+    cr_assert_not (RUN_UNTIL (run, strstr (run->err, "kill slow") != NULL, 500),
+                   "killed: %s", run->err);
+    probe_send (run, "slow/p", "ack", NULL);
+    run_expect (run, 5000, "stop slow pid", ": normal");
+    cr_assert_eq (run_wait (run, 5000), 0);
+    free (waits);
+    run_destroy (&run);
+}
