@@ -83,6 +83,18 @@ typedef struct {
 act_topology_t *
     act_topology_load (const char *path, zlist_t *errors);
 
+//  As act_topology_load, from size bytes of text in memory (no NUL
+//  needed); file stands for the file in messages, and relative plugin
+//  paths are relative to its directory.
+act_topology_t *
+    act_topology_load_text (const char *file, const char *text, size_t size,
+                            zlist_t *errors);
+
+//  Writes the topology as ZPL that loads back to the same topology (each
+//  setting spelled out, durations in ms). 0, or -1 with errno set.
+int
+    act_topology_print (const act_topology_t *self, FILE *stream);
+
 //  Free a topology; accepts NULL, nulls the caller's pointer.
 void
     act_topology_destroy (act_topology_t **self_p);
