@@ -223,6 +223,14 @@ s_stop (act_slot_t *self)
     }
     self->state = ACT_SLOT_STOPPING;
     self->asked = true;
+    if (self->group->shutdown == ACT_TOPOLOGY_INFINITY) {
+        //  No deadline: only the group's own exit, or a second stop
+        //  signal, ends the wait. Said always, as nothing else will be.
+        self->due = 0;
+        act_log ("asked %s pid %d to stop, waiting without limit (shutdown = "
+                 "infinity)", self->group->name, (int) self->pid);
+        return 0;
+    }
     self->due = self->env->now + self->group->shutdown;
     act_log_debug ("asked %s pid %d to stop, grace %d ms", self->group->name,
                    (int) self->pid, self->group->shutdown);

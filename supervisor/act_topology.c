@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 
@@ -54,9 +55,12 @@ typedef struct {
 typedef struct {
     const char *file;           //  path as given, prefixes every message
     char *dir;                  //  absolute directory of the file
-    s_problem_t *problems;      //  found so far
+    s_problem_t problems [ACT_TOPOLOGY_ERRORS_MAX];
+                                //  the first found by line, sorted
     size_t count;               //  entries in problems
-    size_t max;                 //  allocated entries in problems
+    int seq;                    //  problems found, kept or not
+    size_t dropped;             //  problems found past the first ones
+    zhashx_t *seen;             //  keys of the section being read: line
     int *parent_lines;          //  per group: line of its parent key
     int region_line;            //  last line sizing the shared region
     size_t parent_max;          //  allocated entries in parent_lines
@@ -88,32 +92,39 @@ s_grow (void *array, size_t *max, size_t need, size_t size)
     return array;
 }
 
+//  Keeps the first ACT_TOPOLOGY_ERRORS_MAX problems by line, in order:
+//  one that would come after all of them is only counted, never
+//  formatted, so a file of a million mistakes costs a million counts.
 static void
 s_problem (s_loader_t *self, int line, const char *format, ...)
 {
+    int seq = self->seq++;
+    if (self->count == ACT_TOPOLOGY_ERRORS_MAX) {
+        s_problem_t *last = &self->problems [self->count - 1];
+        self->dropped++;
+        //  An equal line comes later too: seq only grows
+        if (line >= last->line) {
+            return;
+        }
+        free (last->text);
+        self->count--;
+    }
     va_list args;
     va_start (args, format);
     char *message = zsys_vprintf (format, args);
     va_end (args);
     assert (message);
-    self->problems = s_grow (self->problems, &self->max, self->count + 1,
-                             sizeof (s_problem_t));
-    s_problem_t *problem = &self->problems [self->count];
+    size_t at = self->count++;
+    while (at > 0 && self->problems [at - 1].line > line) {
+        self->problems [at] = self->problems [at - 1];
+        at--;
+    }
+    s_problem_t *problem = &self->problems [at];
     problem->line = line;
-    problem->seq = (int) self->count++;
+    problem->seq = seq;
     problem->text = zsys_sprintf ("%s:%d: %s", self->file, line, message);
     assert (problem->text);
     free (message);
-}
-
-static int
-s_problem_compare (const void *a, const void *b)
-{
-    const s_problem_t *pa = a, *pb = b;
-    if (pa->line != pb->line) {
-        return pa->line < pb->line ? -1 : 1;
-    }
-    return pa->seq < pb->seq ? -1 : pa->seq > pb->seq;
 }
 
 //  Syntax errors join the loader's problems, to be sorted with them
@@ -222,18 +233,25 @@ s_unknown_key (s_loader_t *self, act_zpl_t *kv, const char *where,
     free (in);
 }
 
-//  True if kv repeats an earlier sibling's key (sections may repeat).
+//  Starts a section: no key of it seen yet.
+static void
+s_section (s_loader_t *self)
+{
+    zhashx_purge (self->seen);
+}
+
+//  True if kv repeats a key seen since s_section (sections may repeat).
 static bool
 s_duplicate (s_loader_t *self, act_zpl_t *kv, const char *where)
 {
-    for (act_zpl_t *prev = kv->parent->child; prev != kv; prev = prev->next) {
-        if (streq (prev->name, kv->name)) {
-            s_problem (self, kv->line, "duplicate key '%s' in %s (first at line %d)",
-                       kv->name, where, prev->line);
-            return true;
-        }
+    //  A hash, not a walk of the siblings: a section of 100k distinct
+    //  keys would take seconds
+    if (zhashx_insert (self->seen, kv->name, (void *) (intptr_t) kv->line) == 0) {
+        return false;
     }
-    return false;
+    s_problem (self, kv->line, "duplicate key '%s' in %s (first at line %d)",
+               kv->name, where, (int) (intptr_t) zhashx_lookup (self->seen, kv->name));
+    return true;
 }
 
 //  The value of a key that takes one, or NULL after reporting.
@@ -274,10 +292,11 @@ s_duration_text (int64_t ms)
                                 : zsys_sprintf ("%lldms", (long long) ms);
 }
 
-//  Parses a duration into *ms; false after reporting.
+//  Parses a duration into *ms; false after reporting. With infinity,
+//  "infinity" is one too (ACT_TOPOLOGY_INFINITY), as in OTP's shutdown.
 static bool
 s_duration (s_loader_t *self, act_zpl_t *kv, const char *where, int min,
-            int *ms)
+            bool infinity, int *ms)
 {
     const char *text = s_leaf (self, kv, where, false);
     int64_t number;
@@ -285,10 +304,15 @@ s_duration (s_loader_t *self, act_zpl_t *kv, const char *where, int min,
     if (!text) {
         return false;
     }
+    if (infinity && streq (text, "infinity")) {
+        *ms = ACT_TOPOLOGY_INFINITY;
+        return true;
+    }
     if (!s_number (text, &number, &unit)
     || (*unit && !streq (unit, "ms") && !streq (unit, "s"))) {
         s_problem (self, kv->line, "bad duration '%s' for '%s': expected a "
-                   "whole number with unit ms or s", text, kv->name);
+                   "whole number with unit ms or s%s", text, kv->name,
+                   infinity ? ", or infinity" : "");
         return false;
     }
     if (streq (unit, "s")) {
@@ -401,6 +425,12 @@ s_class_ok (const char *name)
 static bool
 s_check_name (s_loader_t *self, int line, const char *what, const char *name)
 {
+    //  A group's endpoint is RUNDIR/GROUP, beside the run's lock file
+    if (streq (what, "group") && streq (name, "lock")) {
+        s_problem (self, line, "group name 'lock' is reserved: RUNDIR/lock is "
+                   "the run's lock file");
+        return false;
+    }
     //  Actor names starting with '_' are the runtime's: it names anonymous
     //  actors that talk to other groups so.
     if (s_name_ok (name) && !(streq (what, "actor") && name [0] == '_')) {
@@ -423,6 +453,7 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         s_problem (self, section->line, "run takes no value: write its name "
                    "as 'name = %s' below it", section->value);
     }
+    s_section (self);
     for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         int64_t number;
         int index;
@@ -449,21 +480,21 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         }
         else
         if (streq (kv->name, "period")) {
-            s_duration (self, kv, "run", 1, &topo->period);
+            s_duration (self, kv, "run", 1, false, &topo->period);
         }
         else
         if (streq (kv->name, "shutdown")) {
-            s_duration (self, kv, "run", 0, &topo->shutdown);
+            s_duration (self, kv, "run", 0, true, &topo->shutdown);
         }
         else
         if (streq (kv->name, "start_timeout")) {
-            s_duration (self, kv, "run", 1, &topo->start_timeout);
+            s_duration (self, kv, "run", 1, false, &topo->start_timeout);
         }
         else
         if (streq (kv->name, "backoff_min") || streq (kv->name, "backoff_max")) {
             bool min = streq (kv->name, "backoff_min");
-            if (s_duration (self, kv, "run", 0, min ? &topo->backoff_min
-                                                    : &topo->backoff_max)) {
+            if (s_duration (self, kv, "run", 0, false, min ? &topo->backoff_min
+                                                           : &topo->backoff_max)) {
                 backoff_line = kv->line > backoff_line ? kv->line : backoff_line;
             }
         }
@@ -579,6 +610,7 @@ s_load_actor (s_loader_t *self, act_zpl_t *section, act_topo_group_t *group,
 
     char *where = zsys_sprintf ("actor '%s/%s'", group->name, actor->name);
     act_zpl_t *class_kv = NULL;
+    s_section (self);
     for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         if (s_duplicate (self, kv, where)) {
             continue;
@@ -628,6 +660,12 @@ s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
     }
     char *joined = path [0] == '/' ? strdup (path)
                                    : zsys_sprintf ("%s/%s", self->dir, path);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    //  The fuzzer must not dlopen whatever path it makes up: the path is
+    //  kept as written, and the group's classes go unchecked.
+    group->plugin = joined;
+    return NULL;
+#endif
     char *resolved = realpath (joined, NULL);
     if (!resolved || access (resolved, R_OK) != 0) {
         s_problem (self, kv->line, "unable to read plugin '%s' (%s): %s", path,
@@ -684,6 +722,7 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
     char *where = zsys_sprintf ("group '%s'", group->name);
     void *plugin = NULL;
     bool plugin_ok = true;
+    s_section (self);
     for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
         int index;
         if (streq (kv->name, "actor") || s_duplicate (self, kv, where)) {
@@ -709,11 +748,11 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         }
         else
         if (streq (kv->name, "start_timeout")) {
-            s_duration (self, kv, where, 1, &group->start_timeout);
+            s_duration (self, kv, where, 1, false, &group->start_timeout);
         }
         else
         if (streq (kv->name, "shutdown")) {
-            s_duration (self, kv, where, 0, &group->shutdown);
+            s_duration (self, kv, where, 0, true, &group->shutdown);
         }
         else
         if (streq (kv->name, "link")) {
@@ -723,7 +762,14 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
             s_unknown_key (self, kv, where, s_group_keys);
         }
     }
+    size_t actors = 0;
     for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
+        if (streq (kv->name, "actor") && ++actors > ACT_TOPOLOGY_ACTORS_MAX) {
+            s_problem (self, kv->line, "group '%s' has more than %d actors, the "
+                       "limit of a group: split it", group->name,
+                       ACT_TOPOLOGY_ACTORS_MAX);
+            break;
+        }
         if (streq (kv->name, "actor")) {
             //  A plugin that failed to load would make every class a miss
             s_load_actor (self, kv, group, plugin, plugin_ok);
@@ -823,31 +869,75 @@ s_check_parents (s_loader_t *self, act_topology_t *topo)
 //  ---------------------------------------------------------------------
 //  Public API
 
+//  Reads at most ACT_TOPOLOGY_FILE_MAX + 1 bytes, whatever path is (a
+//  device, a pipe): /dev/zero must cost a megabyte, not all memory.
+//  NULL with errno set; EFBIG when the file is larger than the limit.
 static char *
-s_read_file (const char *path)
+s_read_file (const char *path, size_t *size)
 {
-    FILE *file = fopen (path, "rb");
-    if (!file) {
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) {
         return NULL;
     }
-    char *text = NULL;
-    size_t size = 0;
-    FILE *memory = open_memstream (&text, &size);
-    assert (memory);
-    char buffer [4096];
-    size_t got;
-    while ((got = fread (buffer, 1, sizeof buffer, file)) > 0) {
-        fwrite (buffer, 1, got, memory);
+    char *text = (char *) malloc (ACT_TOPOLOGY_FILE_MAX + 2);
+    assert (text);
+    *size = 0;
+    int error = 0;
+    while (*size <= ACT_TOPOLOGY_FILE_MAX) {
+        ssize_t got = read (fd, text + *size, ACT_TOPOLOGY_FILE_MAX + 1 - *size);
+        if (got == -1 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            error = got == -1 ? errno : 0;
+            break;
+        }
+        *size += (size_t) got;
     }
-    int error = ferror (file) ? errno : 0;
-    fclose (file);
-    fclose (memory);
+    close (fd);
+    if (!error && *size > ACT_TOPOLOGY_FILE_MAX) {
+        error = EFBIG;
+    }
     if (error) {
         free (text);
         errno = error;
         return NULL;
     }
+    text [*size] = 0;
     return text;
+}
+
+//  The limits the ZPL reader does not see: a NUL byte would end the text
+//  early, silently; a line past ACT_TOPOLOGY_LINE_MAX is no topology.
+//  Lines are counted as act_zpl does (LF, CR, CRLF). False after
+//  reporting the first such problem.
+static bool
+s_check_text (s_loader_t *self, const char *text, size_t size)
+{
+    int line = 1;
+    size_t start = 0;
+    for (size_t i = 0; i <= size; i++) {
+        char c = i < size ? text [i] : '\n';
+        if (c == 0) {
+            s_problem (self, line, "NUL byte at column %zu: a topology is text",
+                       i - start + 1);
+            return false;
+        }
+        if (c != '\n' && c != '\r') {
+            continue;
+        }
+        if (i - start > ACT_TOPOLOGY_LINE_MAX) {
+            s_problem (self, line, "line of %zu bytes, longer than the limit of %d",
+                       i - start, ACT_TOPOLOGY_LINE_MAX);
+            return false;
+        }
+        if (c == '\r' && i + 1 < size && text [i + 1] == '\n') {
+            i++;
+        }
+        line++;
+        start = i + 1;
+    }
+    return true;
 }
 
 static char *
@@ -935,19 +1025,76 @@ s_load (s_loader_t *self, act_zpl_t *root)
         s_problem (self, 0, "missing required section 'run'");
     }
     //  Groups after run, wherever it stands: they inherit its defaults
-    bool any_group = false;
+    size_t groups = 0;
     for (act_zpl_t *kv = root->child; kv; kv = kv->next) {
+        if (streq (kv->name, "group") && ++groups > ACT_TOPOLOGY_GROUPS_MAX) {
+            s_problem (self, kv->line, "more than %d groups, the limit of a run",
+                       ACT_TOPOLOGY_GROUPS_MAX);
+            break;
+        }
         if (streq (kv->name, "group")) {
-            any_group = true;
             s_load_group (self, kv, topo);
         }
     }
+    bool any_group = groups > 0;
     if (!any_group) {
         s_problem (self, 0, "no groups: a run needs at least one "
                    "'group = NAME' section");
     }
     s_check_parents (self, topo);
     s_check_region (self, topo, run ? run->line : 0);
+    return topo;
+}
+
+//  Loads from text, which holds size bytes and a NUL after them, or
+//  reports why the file could not be read (text NULL, errno set); then
+//  hands the problems over to errors.
+static act_topology_t *
+s_load_all (const char *path, char *text, size_t size, zlist_t *errors)
+{
+    s_loader_t loader = { .file = path, .seen = zhashx_new () };
+    act_topology_t *topo = NULL;
+    int error = text ? EINVAL : errno;
+    if (text && s_check_text (&loader, text, size)) {
+        loader.dir = s_absolute_dir (path);
+        act_zpl_t *root = act_zpl_parse (text, s_syntax_error, &loader);
+        //  A tree with syntax errors has lost lines: checking it would
+        //  only report their echoes.
+        if (loader.seq == 0) {
+            topo = s_load (&loader, root);
+        }
+        act_zpl_destroy (&root);
+    }
+    else
+    if (!text && error == EFBIG) {
+        s_problem (&loader, 0, "unable to read topology: larger than %d bytes "
+                   "(1 MiB), the limit of a topology", ACT_TOPOLOGY_FILE_MAX);
+    }
+    else
+    if (!text) {
+        s_problem (&loader, 0, "unable to read topology: %s", strerror (error));
+    }
+    if (loader.seq) {
+        act_topology_destroy (&topo);
+    }
+    for (size_t i = 0; i < loader.count; i++) {
+        if (errors) {
+            zlist_append (errors, loader.problems [i].text);
+        }
+        free (loader.problems [i].text);
+    }
+    if (errors && loader.dropped) {
+        char *more = zsys_sprintf ("... and %zu more error%s", loader.dropped,
+                                   loader.dropped == 1 ? "" : "s");
+        zlist_append (errors, more);
+        free (more);
+    }
+    zhashx_destroy (&loader.seen);
+    free (loader.dir);
+    free (loader.parent_lines);
+    if (!topo) {
+        errno = error;
+    }
     return topo;
 }
 
@@ -958,46 +1105,112 @@ act_topology_load (const char *path, zlist_t *errors)
         errno = EINVAL;
         return NULL;
     }
-    s_loader_t loader = { .file = path };
-    act_topology_t *topo = NULL;
-    int error = EINVAL;
-    char *text = s_read_file (path);
-    if (text) {
-        loader.dir = s_absolute_dir (path);
-        act_zpl_t *root = act_zpl_parse (text, s_syntax_error, &loader);
-        free (text);
-        //  A tree with syntax errors has lost lines: checking it would
-        //  only report their echoes.
-        if (loader.count == 0) {
-            topo = s_load (&loader, root);
-        }
-        act_zpl_destroy (&root);
-    }
-    else {
-        error = errno;
-        s_problem (&loader, 0, "unable to read topology: %s", strerror (error));
-    }
-    if (loader.count) {
-        act_topology_destroy (&topo);
-    }
-    if (loader.count) {
-        qsort (loader.problems, loader.count, sizeof (s_problem_t),
-               s_problem_compare);
-    }
-    for (size_t i = 0; i < loader.count; i++) {
-        if (errors) {
-            zlist_append (errors, loader.problems [i].text);
-        }
-        free (loader.problems [i].text);
-    }
-    free (loader.problems);
-    free (loader.dir);
-    free (loader.parent_lines);
-    if (!topo) {
-        errno = error;
-    }
+    size_t size = 0;
+    char *text = s_read_file (path, &size);
+    act_topology_t *topo = s_load_all (path, text, size, errors);
+    int error = errno;
+    free (text);
+    errno = error;
     return topo;
 }
+
+act_topology_t *
+act_topology_load_text (const char *file, const char *text, size_t size,
+                        zlist_t *errors)
+{
+    if (!file || (!text && size)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    char *copy = NULL;
+    if (size > ACT_TOPOLOGY_FILE_MAX) {
+        errno = EFBIG;
+    }
+    else {
+        //  The ZPL reader cuts lines in place and wants a NUL at the end
+        copy = (char *) malloc (size + 1);
+        assert (copy);
+        if (size) {
+            memcpy (copy, text, size);
+        }
+        copy [size] = 0;
+    }
+    act_topology_t *topo = s_load_all (file, copy, size, errors);
+    int error = errno;
+    free (copy);
+    errno = error;
+    return topo;
+}
+
+//  ---------------------------------------------------------------------
+//  Printing
+
+//  A value as ZPL reads it back: bare when it can be, else in the quotes
+//  it does not hold. Every value the reader gave has one of these forms.
+static void
+s_print_value (FILE *stream, const char *key, const char *value, int depth)
+{
+    size_t len = strlen (value);
+    bool bare = len > 0 && !strchr (value, '#') && value [0] != '"' && value [0] != '\''
+             && !isspace ((unsigned char) value [0])
+             && !isspace ((unsigned char) value [len - 1]);
+    const char *quote = bare ? "" : strchr (value, '"') ? "'" : "\"";
+    fprintf (stream, "%*s%s = %s%s%s\n", depth * 4, "", key, quote, value, quote);
+}
+
+static void
+s_print_duration (FILE *stream, const char *key, int ms, int depth)
+{
+    if (ms == ACT_TOPOLOGY_INFINITY) {
+        fprintf (stream, "%*s%s = infinity\n", depth * 4, "", key);
+    }
+    else {
+        fprintf (stream, "%*s%s = %dms\n", depth * 4, "", key, ms);
+    }
+}
+
+int
+act_topology_print (const act_topology_t *self, FILE *stream)
+{
+    if (!self || !stream) {
+        errno = EINVAL;
+        return -1;
+    }
+    fprintf (stream, "run\n");
+    s_print_value (stream, "name", self->name, 1);
+    s_print_value (stream, "strategy", s_strategies [self->strategy], 1);
+    fprintf (stream, "    intensity = %d\n", self->intensity);
+    s_print_duration (stream, "period", self->period, 1);
+    s_print_duration (stream, "shutdown", self->shutdown, 1);
+    s_print_duration (stream, "start_timeout", self->start_timeout, 1);
+    s_print_duration (stream, "backoff_min", self->backoff_min, 1);
+    s_print_duration (stream, "backoff_max", self->backoff_max, 1);
+    fprintf (stream, "    max_msg_size = %lld\n", (long long) self->max_msg_size);
+    fprintf (stream, "    hwm = %d\n", self->hwm);
+    for (size_t i = 0; i < self->group_count; i++) {
+        const act_topo_group_t *group = &self->groups [i];
+        s_print_value (stream, "group", group->name, 0);
+        if (group->plugin) {
+            s_print_value (stream, "plugin", group->plugin, 1);
+        }
+        s_print_value (stream, "restart", s_restarts [group->restart], 1);
+        if (group->parent) {
+            s_print_value (stream, "parent", group->parent, 1);
+        }
+        s_print_duration (stream, "start_timeout", group->start_timeout, 1);
+        s_print_duration (stream, "shutdown", group->shutdown, 1);
+        for (size_t a = 0; a < group->actor_count; a++) {
+            const act_topo_actor_t *actor = &group->actors [a];
+            s_print_value (stream, "actor", actor->name, 1);
+            s_print_value (stream, "class", actor->cls, 2);
+            if (actor->args) {
+                s_print_value (stream, "args", actor->args, 2);
+            }
+        }
+    }
+    return ferror (stream) ? -1 : 0;
+}
+
 void
 act_topology_destroy (act_topology_t **self_p)
 {

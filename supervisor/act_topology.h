@@ -11,6 +11,16 @@
 
 #include <czmq.h>
 
+//  Limits of a topology file, each reported at the line that passes it
+#define ACT_TOPOLOGY_FILE_MAX       (1024 * 1024)   //  bytes in the file
+#define ACT_TOPOLOGY_LINE_MAX       4096            //  bytes in a line
+#define ACT_TOPOLOGY_GROUPS_MAX     1024            //  groups in a run
+#define ACT_TOPOLOGY_ACTORS_MAX     1024            //  actors in a group
+#define ACT_TOPOLOGY_ERRORS_MAX     50              //  problems listed
+
+//  A shutdown grace of "infinity": wait for the group as long as it takes
+#define ACT_TOPOLOGY_INFINITY       (-1)
+
 typedef enum {
     ACT_STRATEGY_ONE_FOR_ONE,
     ACT_STRATEGY_ONE_FOR_ALL,
@@ -45,7 +55,8 @@ typedef struct {
     char *parent;               //  "group/actor" hearing child-stopped,
                                 //  or NULL: the run itself (its log)
     int start_timeout;          //  ms to report ready
-    int shutdown;               //  ms of grace before SIGKILL
+    int shutdown;               //  ms of grace before SIGKILL, or
+                                //  ACT_TOPOLOGY_INFINITY: no SIGKILL
     act_link_kind_t link;       //  shm: only with other shm groups
     size_t actor_count;         //  entries in actors
     act_topo_actor_t *actors;   //  in file order
@@ -58,7 +69,8 @@ typedef struct {
     act_strategy_t strategy;    //  restart strategy
     int intensity;              //  at most this many restarts ...
     int period;                 //  ... in this many ms, else give up
-    int shutdown;               //  default grace per group, ms
+    int shutdown;               //  default grace per group, ms, or
+                                //  ACT_TOPOLOGY_INFINITY
     int start_timeout;          //  default start timeout per group, ms
     int backoff_min;            //  first restart delay of a group, ms
     int backoff_max;            //  cap of the doubling delay, ms
@@ -76,9 +88,24 @@ typedef struct {
 //  Load and check a topology. On success returns it and leaves errors
 //  untouched. On any problem returns NULL and appends to errors (a zlist_t
 //  with autofree set by the caller) one string per problem, each
-//  "FILE:LINE: message" (LINE 0 when the file itself is the problem).
+//  "FILE:LINE: message" (LINE 0 when the file itself is the problem), the
+//  first ACT_TOPOLOGY_ERRORS_MAX by line; when there were more, a last
+//  string "... and N more errors". errno: EINVAL, EFBIG (the file passes
+//  ACT_TOPOLOGY_FILE_MAX), or why the file could not be read.
 act_topology_t *
     act_topology_load (const char *path, zlist_t *errors);
+
+//  As act_topology_load, from size bytes of text in memory (no NUL
+//  needed); file stands for the file in messages, and relative plugin
+//  paths are relative to its directory.
+act_topology_t *
+    act_topology_load_text (const char *file, const char *text, size_t size,
+                            zlist_t *errors);
+
+//  Writes the topology as ZPL that loads back to the same topology (each
+//  setting spelled out, durations in ms). 0, or -1 with errno set.
+int
+    act_topology_print (const act_topology_t *self, FILE *stream);
 
 //  Free a topology; accepts NULL, nulls the caller's pointer.
 void

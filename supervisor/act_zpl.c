@@ -133,6 +133,11 @@ s_line (s_parser_t *self, act_zpl_t **last_p, char *text, int line,
     }
     int depth = (int) (indent / 4);
     act_zpl_t *last = *last_p;
+    if (depth > ACT_ZPL_DEPTH_MAX) {
+        s_error (self, line, "indented %d levels deep, past the limit of %d",
+                 depth, ACT_ZPL_DEPTH_MAX);
+        return false;
+    }
     if (depth > last->depth + 1) {
         s_error (self, line, "indented too deep: %zu spaces where at most %d fit",
                    indent, (last->depth + 1) * 4);

@@ -11,6 +11,10 @@
 
 #include <czmq.h>
 
+//  The deepest indentation read, in levels of 4 spaces (a topology
+//  needs 2); a deeper line is a syntax error.
+#define ACT_ZPL_DEPTH_MAX   8
+
 //  One line of ZPL: a name, an optional value, children indented below
 typedef struct _act_zpl_t act_zpl_t;
 struct _act_zpl_t {

@@ -5,9 +5,11 @@
     Loads and checks the topology, takes the run directory, and hands over
     to the supervisor (act_sup). See actor-run(1).
 
-    Signals are blocked first thing, before anything could fork or a
-    SIGTERM could arrive: from then on they are events the supervisor reads
-    from a signalfd, never handlers. Nothing here creates a ZeroMQ context:
+    Signals are blocked once the topology is loaded, before anything could
+    fork: from then on they are events the supervisor reads from a
+    signalfd, never handlers. While loading they keep their default
+    action, so a topology read from a pipe that never ends cannot make
+    actor-run deaf to SIGTERM. Nothing here creates a ZeroMQ context:
     the groups are forked from this process (see act_spawn).
 */
 #include "actorio.h"
@@ -60,8 +62,10 @@ s_standard_fds (void)
     }
 }
 
-//  Blocks the signals the supervisor reads from its signalfd, before
-//  anything could fork or a SIGTERM could arrive; mask gets the old mask.
+//  Blocks the signals the supervisor reads from its signalfd, once the
+//  topology is loaded and before anything could fork; mask gets the old
+//  mask. Not sooner: a topology that never ends (a pipe, a slow disk)
+//  must leave actor-run to SIGTERM and SIGINT.
 static void
 s_block_signals (sigset_t *mask)
 {
@@ -72,10 +76,6 @@ s_block_signals (sigset_t *mask)
     sigaddset (&blocked, SIGTERM);
     sigaddset (&blocked, SIGHUP);
     sigprocmask (SIG_BLOCK, &blocked, mask);
-    //  A reader that went away must not kill the supervisor
-    signal (SIGPIPE, SIG_IGN);
-    //  czmq would install its own SIGINT/SIGTERM handlers on first use
-    zsys_handler_set (NULL);
 }
 
 typedef struct {
@@ -139,12 +139,18 @@ s_load (const char *path)
     zlist_autofree (errors);
     act_topology_t *topology = act_topology_load (path, errors);
     if (!topology) {
+        size_t count = zlist_size (errors);
         for (char *error = (char *) zlist_first (errors); error;
              error = (char *) zlist_next (errors)) {
             fprintf (stderr, "%s\n", error);
+            //  The loader lists the first ones, then how many more
+            size_t more;
+            if (sscanf (error, "... and %zu more", &more) == 1) {
+                count += more - 1;
+            }
         }
         fprintf (stderr, "actor-run: %s: %zu problem%s, nothing started\n", path,
-                 zlist_size (errors), zlist_size (errors) == 1 ? "" : "s");
+                 count, count == 1 ? "" : "s");
     }
     zlist_destroy (&errors);
     return topology;
@@ -154,8 +160,10 @@ int
 main (int argc, char **argv)
 {
     s_standard_fds ();
-    sigset_t mask;
-    s_block_signals (&mask);
+    //  A reader that went away must not kill the supervisor
+    signal (SIGPIPE, SIG_IGN);
+    //  czmq would install its own SIGINT/SIGTERM handlers on first use
+    zsys_handler_set (NULL);
     s_options_t options = { .check = false };
     int code = s_options (argc, argv, &options);
     if (code != -1) {
@@ -165,23 +173,43 @@ main (int argc, char **argv)
     if (!topology) {
         return ACT_RUN_EXIT_USAGE;
     }
+    //  The files the run may create in its directory: one endpoint per
+    //  group, each of which must fit in a socket address, checked with
+    //  the directory the run will use, --check or not.
+    const char **names = (const char **) calloc (topology->group_count + 1, sizeof (char *));
+    assert (names);
+    for (size_t i = 0; i < topology->group_count; i++) {
+        names [i] = topology->groups [i].name;
+    }
+    char *default_path = options.rundir ? NULL
+                       : act_rundir_default (topology->name, !options.check);
+    const char *path = options.rundir ? options.rundir : default_path;
+    code = -1;
+    if (!path) {
+        code = ACT_RUN_EXIT_SYSTEM;
+    }
+    else
+    if (act_rundir_check (path, names, topology->group_count) == -1) {
+        code = ACT_RUN_EXIT_USAGE;
+    }
+    else
     if (options.check) {
         printf ("%s: ok, run %s with %zu group%s\n", options.topology, topology->name,
                 topology->group_count, topology->group_count == 1 ? "" : "s");
-        act_topology_destroy (&topology);
-        return ACT_RUN_EXIT_OK;
+        code = ACT_RUN_EXIT_OK;
     }
-    char *default_path = options.rundir ? NULL : act_rundir_default (topology->name);
-    act_rundir_t *rundir = NULL;
-    if (options.rundir || default_path) {
-        rundir = act_rundir_open (options.rundir ? options.rundir : default_path);
+    if (code == -1) {
+        sigset_t mask;
+        s_block_signals (&mask);
+        act_rundir_t *rundir = act_rundir_open (path, names, topology->group_count);
+        code = ACT_RUN_EXIT_SYSTEM;
+        if (rundir) {
+            code = act_sup_run (topology, act_rundir_path (rundir), &mask);
+            act_rundir_remove (&rundir);
+        }
     }
     free (default_path);
-    code = ACT_RUN_EXIT_SYSTEM;
-    if (rundir) {
-        code = act_sup_run (topology, act_rundir_path (rundir), &mask);
-        act_rundir_remove (&rundir);
-    }
+    free (names);
     act_topology_destroy (&topology);
     return code;
 }

@@ -187,26 +187,207 @@ Test (supervisor, run_directory_must_be_ours, .timeout = 30)
     cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM);
     cr_assert (strstr (run->err, "is owned by uid"), "%s", run->err);
 
-    //  What a dead run left is cleared once the lock is ours
+    //  A lock file that is not actor-run's does not make a run directory
     cr_assert_eq (mkdir (run->rundir, 0755), 0);
+    cr_assert_eq (chmod (run->rundir, 0755), 0);
     char *lock = zsys_sprintf ("%s/lock", run->rundir);
     char *stale = zsys_sprintf ("%s/stale.sock", run->rundir);
     fclose (fopen (lock, "w"));
     fclose (fopen (stale, "w"));
     run_go (run);
-    run_expect (run, 5000, "run dirs up");
-    cr_assert_not (run_path_exists (stale));
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM);
+    cr_assert (strstr (run->err, "was not written by actor-run"), "%s", run->err);
+    cr_assert (run_path_exists (stale));
     struct stat info;
     cr_assert_eq (stat (run->rundir, &info), 0);
-    cr_assert_eq (info.st_mode & 0777, 0700);
-    run_signal (run, SIGTERM);
-    cr_assert_eq (run_wait (run, 5000), 0);
-    cr_assert_not (run_path_exists (run->rundir));
+    cr_assert_eq (info.st_mode & 0777, 0755, "a refused directory was changed");
     free (foreign);
     free (keep);
     free (theirs);
     free (lock);
     free (stale);
+    run_destroy (&run);
+}
+
+//  Starts TWO_PROBES (already written) and waits until both probes said
+//  hello.
+static void
+s_two_probes_up (run_t *run)
+{
+    run_go (run);
+    run_expect (run, 5000, "run basic up");
+    probe_expect (run, "front/p", "hello", 5000);
+    probe_expect (run, "back/p", "hello", 5000);
+}
+
+//  Stops TWO_PROBES with SIGTERM; asserts a clean stop.
+static void
+s_two_probes_stop (run_t *run)
+{
+    run_signal (run, SIGTERM);
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0);
+}
+
+//  Kills actor-run with SIGKILL and waits until its groups died with it.
+static void
+s_kill_run (run_t *run)
+{
+    run_signal (run, SIGKILL);
+    cr_assert_eq (run_wait (run, 5000), 128 + SIGKILL);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 2000));
+}
+
+//  Writes text to path, creating it.
+static void
+s_put (const char *path, const char *text)
+{
+    FILE *file = fopen (path, "w");
+    cr_assert_not_null (file, "%s: %s", path, strerror (errno));
+    fputs (text, file);
+    fclose (file);
+}
+
+//  The whole of a small file, or "" (caller frees).
+static char *
+s_get (const char *path)
+{
+    char text [4096] = "";
+    FILE *file = fopen (path, "r");
+    if (file) {
+        text [fread (text, 1, sizeof text - 1, file)] = 0;
+        fclose (file);
+    }
+    return strdup (text);
+}
+
+#define ONE_SINK                                                        \
+    "run\n"                                                             \
+    "    name = dirs\n"                                                 \
+    "group = only\n"                                                    \
+    "    actor = e\n"                                                   \
+    "        class = sink\n"
+
+//  Issue 8: a directory holding a file called "lock" was emptied,
+//  recursively, when the run stopped. Now it is refused before anything
+//  in it changes: its files, its subdirectory, its mode.
+Test (supervisor, a_users_directory_is_never_emptied, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, ONE_SINK);
+    cr_assert_eq (mkdir (run->rundir, 0755), 0);
+    cr_assert_eq (chmod (run->rundir, 0755), 0);
+    char *lock = zsys_sprintf ("%s/lock", run->rundir);
+    char *notes = zsys_sprintf ("%s/notes.txt", run->rundir);
+    char *sub = zsys_sprintf ("%s/db", run->rundir);
+    char *data = zsys_sprintf ("%s/db/data.db", run->rundir);
+    s_put (lock, "my lock, not actor-run's\n");
+    s_put (notes, "remember the milk\n");
+    cr_assert_eq (mkdir (sub, 0755), 0);
+    s_put (data, "precious\n");
+
+    run_go (run);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM);
+    cr_assert (strstr (run->err, "actor-run: fatal: unable to use "), "%s", run->err);
+    cr_assert_null (strstr (run->err, "actor-run: start "), "%s", run->err);
+    char *text = s_get (lock);
+    cr_expect_str_eq (text, "my lock, not actor-run's\n");
+    free (text);
+    text = s_get (notes);
+    cr_expect_str_eq (text, "remember the milk\n");
+    free (text);
+    text = s_get (data);
+    cr_expect_str_eq (text, "precious\n");
+    free (text);
+    struct stat info;
+    cr_assert_eq (stat (run->rundir, &info), 0);
+    cr_expect_eq (info.st_mode & 0777, 0755, "a refused directory was chmod'ed");
+
+    //  Even a lock of actor-run's own (a killed run's) does not vouch for
+    //  files that run did not list
+    char *other = zsys_sprintf ("%s/other", run->dir);
+    run_start (run, "--rundir", other, run->topology);
+    run_expect (run, 5000, "run dirs up");
+    s_kill_run (run);
+    free (notes);
+    free (sub);
+    free (data);
+    notes = zsys_sprintf ("%s/notes.txt", other);
+    sub = zsys_sprintf ("%s/db", other);
+    data = zsys_sprintf ("%s/db/data.db", other);
+    s_put (notes, "remember the milk\n");
+    cr_assert_eq (mkdir (sub, 0755), 0);
+    s_put (data, "precious\n");
+    cr_assert_eq (chmod (other, 0755), 0);
+    run_start (run, "--rundir", other, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM);
+    cr_assert (strstr (run->err, "it holds 'notes.txt', which actor-run did not create")
+            || strstr (run->err, "it holds 'db', which actor-run did not create"),
+               "%s", run->err);
+    cr_expect (run_path_exists (notes));
+    cr_expect (run_path_exists (data));
+    cr_assert_eq (stat (other, &info), 0);
+    cr_expect_eq (info.st_mode & 0777, 0755, "a refused directory was chmod'ed");
+    free (other);
+    free (lock);
+    free (notes);
+    free (sub);
+    free (data);
+    run_destroy (&run);
+}
+
+//  An empty directory given with --rundir is the user's: the run takes
+//  it (mode 0700 while it runs), then leaves it as it was, and whatever
+//  was put in it meanwhile stays.
+Test (supervisor, a_given_directory_is_left_as_found, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    cr_assert_eq (mkdir (run->rundir, 0750), 0);
+    cr_assert_eq (chmod (run->rundir, 0750), 0);
+    s_two_probes_up (run);
+    struct stat info;
+    cr_assert_eq (stat (run->rundir, &info), 0);
+    cr_expect_eq (info.st_mode & 0777, 0700);
+    char *lock = zsys_sprintf ("%s/lock", run->rundir);
+    char *text = s_get (lock);
+    cr_expect (strncmp (text, "actorio run directory lock 1\npid ", 33) == 0, "%s", text);
+    free (text);
+    char *notes = zsys_sprintf ("%s/notes.txt", run->rundir);
+    s_put (notes, "mine\n");
+    s_two_probes_stop (run);
+    cr_expect (run_path_exists (notes));
+    cr_expect_not (run_path_exists (lock));
+    char *front = zsys_sprintf ("%s/front", run->rundir);
+    cr_expect_not (run_path_exists (front), "an endpoint is left");
+    cr_assert_eq (stat (run->rundir, &info), 0);
+    cr_expect_eq (info.st_mode & 0777, 0750, "the directory's mode was not restored");
+    free (front);
+    free (notes);
+    free (lock);
+    run_destroy (&run);
+}
+
+//  A run killed with SIGKILL leaves its lock and endpoints: the next run
+//  knows them for a dead run's, clears them and removes the directory
+//  it made when it stops.
+Test (supervisor, a_killed_runs_directory_is_reused, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    s_two_probes_up (run);
+    s_kill_run (run);
+    char *back = zsys_sprintf ("%s/back", run->rundir);
+    char *lock = zsys_sprintf ("%s/lock", run->rundir);
+    cr_assert (run_path_exists (lock));
+    cr_assert (run_path_exists (back), "the killed run left no endpoint to clear");
+
+    s_two_probes_up (run);
+    s_two_probes_stop (run);
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is still there");
+    free (back);
+    free (lock);
     run_destroy (&run);
 }
 
@@ -409,5 +590,79 @@ Test (supervisor, supervisor_has_no_zeromq_context, .timeout = 30)
     probe_teardown (run, "back/p", 5000);
     probe_teardown (run, "front/p", 5000);
     cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
+//  Issue 8: a topology that never ends (a pipe) left actor-run deaf to
+//  SIGTERM, its signals blocked before loading.
+Test (supervisor, sigterm_ends_a_load_that_never_ends, .timeout = 30)
+{
+    run_t *run = run_new ();
+    char *fifo = zsys_sprintf ("%s/topology.fifo", run->dir);
+    cr_assert_eq (mkfifo (fifo, 0600), 0);
+    run_start (run, "--check", fifo);
+    //  Once our end opens, actor-run has opened its own and is reading
+    int fd = -1;
+    cr_assert (RUN_UNTIL (run, (fd = open (fifo, O_WRONLY | O_NONBLOCK)) >= 0, 5000),
+               "actor-run never opened %s", fifo);
+    cr_assert_eq (write (fd, "run\n", 4), 4);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 128 + SIGTERM, "log: %s", run->err);
+    close (fd);
+    free (fifo);
+    run_destroy (&run);
+}
+
+//  An endpoint is RUNDIR/GROUP, at most 107 bytes: too long a run
+//  directory is found by --check, with the limit and the way out.
+Test (supervisor, a_run_directory_too_long_for_a_socket_is_refused_early, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, ONE_SINK);
+    char *deep = zsys_sprintf ("%s/%0100d", run->dir, 0);
+    run_start (run, "--check", "--rundir", deep, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "actor-run: fatal: unable to use "), "%s", run->err);
+    cr_assert (strstr (run->err, "/only of group 'only' is "), "%s", run->err);
+    cr_assert (strstr (run->err, "a unix socket path holds at most 107; choose a run "
+                       "directory of at most 102 bytes with --rundir"), "%s", run->err);
+    cr_assert_not (run_path_exists (deep));
+    run_start (run, "--rundir", deep, run->topology);
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert_not (run_path_exists (deep), "a run directory was made");
+    cr_assert_null (strstr (run->err, "actor-run: start "), "%s", run->err);
+    free (deep);
+    run_destroy (&run);
+}
+
+//  shutdown = infinity: the supervisor says it waits, and never kills
+Test (supervisor, shutdown_infinity_waits_for_the_group, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = patient\n"
+        "    shutdown = 10ms\n"
+        "group = slow\n"
+        "    plugin = @PROBE@\n"
+        "    shutdown = infinity\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=ack\"\n");
+    run_go (run);
+    pid_t slow = run_pid (run, "ready", "slow", 5000);
+    probe_expect (run, "slow/p", "hello", 5000);
+    run_signal (run, SIGTERM);
+    char *waits = zsys_sprintf ("asked slow pid %d to stop, waiting without limit "
+                                "(shutdown = infinity)", (int) slow);
+    run_expect (run, 5000, waits);
+    //  The run's 10 ms would have killed it 50 times over by now
+    probe_expect (run, "slow/p", "teardown", 5000);
+    cr_assert_not (RUN_UNTIL (run, strstr (run->err, "kill slow") != NULL, 500),
+                   "killed: %s", run->err);
+    probe_send (run, "slow/p", "ack", NULL);
+    run_expect (run, 5000, "stop slow pid", ": normal");
+    cr_assert_eq (run_wait (run, 5000), 0);
+    free (waits);
     run_destroy (&run);
 }

@@ -500,3 +500,253 @@ Test (topology, the_man_page_examples_are_true, .timeout = 60)
     free (dir);
     zlist_destroy (&blocks);
 }
+
+//  ---------------------------------------------------------------------
+//  Hostile input (issue 8): limits, each reported at its line, fast.
+
+//  Removes a test's temporary directory with what it holds, frees dir.
+static void
+s_remove_dir (char *dir)
+{
+    char *command = zsys_sprintf ("rm -rf '%s'", dir);
+    cr_expect_eq (system (command), 0, "unable to remove %s", dir);
+    free (command);
+    free (dir);
+}
+
+//  Loads path, expecting failure; returns the problems (caller destroys).
+static zlist_t *
+s_load_bad (const char *path)
+{
+    zlist_t *errors = s_errors_new ();
+    act_topology_t *topo = act_topology_load (path, errors);
+    cr_assert_null (topo, "%s loaded", path);
+    return errors;
+}
+
+//  Asserts the only problem is "path:message".
+static void
+s_expect_only (zlist_t *errors, const char *path, const char *message)
+{
+    char *wanted = zsys_sprintf ("%s:%s", path, message);
+    cr_assert_eq (zlist_size (errors), 1, "%zu problems, first: %s", zlist_size (errors),
+                  (char *) zlist_first (errors));
+    cr_expect_str_eq (zlist_first (errors), wanted);
+    free (wanted);
+}
+
+//  A minimal run and count groups "gN" of one actor each, plus tail.
+static char *
+s_groups_text (int count, const char *tail)
+{
+    size_t max = 64 + (size_t) count * 64 + strlen (tail);
+    char *text = (char *) malloc (max);
+    //  On ipc: a thousand groups would not fit a shared region.
+    size_t size = (size_t) snprintf (text, max, "run\n    name = big\n    link = ipc\n");
+    for (int i = 0; i < count; i++) {
+        size += (size_t) snprintf (text + size, max - size,
+                                   "group = g%d\n    actor = a\n        class = sink\n", i);
+    }
+    snprintf (text + size, max - size, "%s", tail);
+    return text;
+}
+
+Test (topology, a_file_is_read_up_to_one_mebibyte, .timeout = 10)
+{
+    //  /dev/zero never ends: read a mebibyte of it, no more
+    errno = 0;
+    zlist_t *errors = s_load_bad ("/dev/zero");
+    cr_expect_eq (errno, EFBIG);
+    s_expect_only (errors, "/dev/zero", "0: unable to read topology: larger than "
+                   "1048576 bytes (1 MiB), the limit of a topology");
+    zlist_destroy (&errors);
+
+    char *dir = act_test_tmpdir ();
+    char *path = zsys_sprintf ("%s/big.zpl", dir);
+    FILE *file = fopen (path, "w");
+    fputs ("run\n    name = big\n", file);
+    for (int i = 0; i < ACT_TOPOLOGY_FILE_MAX / 16; i++) {
+        fputs ("# padding......\n", file);
+    }
+    fclose (file);
+    errors = s_load_bad (path);
+    cr_expect (strstr (zlist_first (errors), ":0: unable to read topology: larger than"));
+    zlist_destroy (&errors);
+    free (path);
+    s_remove_dir (dir);
+}
+
+Test (topology, a_nul_byte_is_reported_at_its_line)
+{
+    char *dir = act_test_tmpdir ();
+    char *path = zsys_sprintf ("%s/nul.zpl", dir);
+    //  Before, the NUL silently ended the file after "name = n"
+    const char text [] = "run\n    name = n\r\nbad\0junk\ngroup = g\n";
+    FILE *file = fopen (path, "wb");
+    fwrite (text, 1, sizeof text - 1, file);
+    fclose (file);
+    zlist_t *errors = s_load_bad (path);
+    s_expect_only (errors, path, "3: NUL byte at column 4: a topology is text");
+    zlist_destroy (&errors);
+    free (path);
+    s_remove_dir (dir);
+}
+
+Test (topology, a_line_may_not_pass_4096_bytes)
+{
+    char *dir = act_test_tmpdir ();
+    char *args = (char *) malloc (ACT_TOPOLOGY_LINE_MAX + 1);
+    memset (args, 'x', ACT_TOPOLOGY_LINE_MAX);
+    //  4096 bytes fit, 4097 do not ("        args = " is 15 of them)
+    args [ACT_TOPOLOGY_LINE_MAX - 15] = 0;
+    char *text = zsys_sprintf ("run\n    name = l\ngroup = g\n    actor = a\n"
+                               "        class = sink\n        args = %s\n", args);
+    char *path = s_write (dir, "long.zpl", text);
+    act_topology_t *topo = s_load_good (path);
+    act_topology_destroy (&topo);
+    free (text);
+    free (path);
+    args [ACT_TOPOLOGY_LINE_MAX - 15] = 'x';
+    args [ACT_TOPOLOGY_LINE_MAX - 14] = 0;
+    text = zsys_sprintf ("run\n    name = l\ngroup = g\n    actor = a\n"
+                         "        class = sink\n        args = %s\n", args);
+    path = s_write (dir, "long.zpl", text);
+    zlist_t *errors = s_load_bad (path);
+    s_expect_only (errors, path, "6: line of 4097 bytes, longer than the limit of 4096");
+    zlist_destroy (&errors);
+    free (path);
+    free (text);
+    free (args);
+    s_remove_dir (dir);
+}
+
+Test (topology, groups_actors_and_depth_are_bounded, .timeout = 30)
+{
+    char *dir = act_test_tmpdir ();
+    //  1024 groups load; the 1025th is reported at its line
+    char *text = s_groups_text (ACT_TOPOLOGY_GROUPS_MAX, "");
+    char *path = s_write (dir, "groups.zpl", text);
+    act_topology_t *topo = s_load_good (path);
+    cr_expect_eq (topo->group_count, ACT_TOPOLOGY_GROUPS_MAX);
+    act_topology_destroy (&topo);
+    free (text);
+    free (path);
+    text = s_groups_text (ACT_TOPOLOGY_GROUPS_MAX, "group = last\n    actor = a\n"
+                                                   "        class = sink\n");
+    path = s_write (dir, "groups.zpl", text);
+    zlist_t *errors = s_load_bad (path);
+    s_expect_only (errors, path, "3076: more than 1024 groups, the limit of a run");
+    zlist_destroy (&errors);
+    free (text);
+    free (path);
+
+    //  1025 actors in one group
+    char *actors = strdup ("run\n    name = big\ngroup = g\n");
+    for (int i = 0; i <= ACT_TOPOLOGY_ACTORS_MAX; i++) {
+        char *more = zsys_sprintf ("%s    actor = a%d\n        class = sink\n", actors, i);
+        free (actors);
+        actors = more;
+    }
+    path = s_write (dir, "actors.zpl", actors);
+    errors = s_load_bad (path);
+    s_expect_only (errors, path, "2052: group 'g' has more than 1024 actors, the "
+                   "limit of a group: split it");
+    zlist_destroy (&errors);
+    free (actors);
+    free (path);
+
+    //  Nesting: 9 levels is past the limit, and said so once
+    path = s_write (dir, "deep.zpl", "run\n    name = d\n a\n"
+                    "a\n    b\n        c\n            d\n                e\n"
+                    "                    f\n                        g\n"
+                    "                            h\n                                i\n"
+                    "                                    j\n"
+                    "                                        k\n");
+    errors = s_load_bad (path);
+    cr_expect (zlist_size (errors) >= 2);
+    bool deep = false;
+    for (char *error = zlist_first (errors); error; error = zlist_next (errors)) {
+        deep |= strstr (error, ":13: indented 9 levels deep, past the limit of 8") != NULL;
+    }
+    cr_expect (deep, "no depth error at line 13");
+    zlist_destroy (&errors);
+    free (path);
+    s_remove_dir (dir);
+}
+
+//  20 000 mistakes: the first 50 by line, then a count, in linear time
+Test (topology, errors_stop_at_fifty_with_a_count, .timeout = 30)
+{
+    char *dir = act_test_tmpdir ();
+    char *path = zsys_sprintf ("%s/many.zpl", dir);
+    FILE *file = fopen (path, "w");
+    //  Distinct keys (a walk of the siblings per key was quadratic), and
+    //  a problem reported last that belongs first by line
+    fputs ("run\n    name = many\n    parent = x\n", file);
+    for (int i = 0; i < 20000; i++) {
+        fprintf (file, "    colour%d = blue\n", i);
+    }
+    fputs ("group = g\n    actor = a\n        class = sink\n", file);
+    fclose (file);
+    int64_t start = act_test_now_ms ();
+    zlist_t *errors = s_load_bad (path);
+    int64_t took = act_test_now_ms () - start;
+    cr_expect_lt (took, 500, "20 000 errors took %lld ms", (long long) took);
+    cr_assert_eq (zlist_size (errors), ACT_TOPOLOGY_ERRORS_MAX + 1);
+    char *wanted = zsys_sprintf ("%s:3: key 'parent' belongs in a group section, "
+                                 "not in run", path);
+    cr_expect_str_eq (zlist_first (errors), wanted);
+    free (wanted);
+    int line = 0;
+    char *error = zlist_first (errors);
+    for (int i = 0; i < ACT_TOPOLOGY_ERRORS_MAX; i++, error = zlist_next (errors)) {
+        int at = atoi (error + strlen (path) + 1);
+        cr_expect_gt (at, line, "not sorted: %s", error);
+        line = at;
+    }
+    cr_expect_str_eq (error, "... and 19951 more errors");
+    zlist_destroy (&errors);
+    free (path);
+    s_remove_dir (dir);
+}
+
+Test (topology, shutdown_may_be_infinity)
+{
+    char *dir = act_test_tmpdir ();
+    char *path = s_write (dir, "inf.zpl",
+        "run\n"
+        "    name = patient\n"
+        "    shutdown = infinity\n"
+        "group = a\n"
+        "    actor = s\n"
+        "        class = sink\n"
+        "group = b\n"
+        "    shutdown = 2s\n"
+        "    actor = s\n"
+        "        class = sink\n"
+        "group = c\n"
+        "    shutdown = infinity\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    act_topology_t *topo = s_load_good (path);
+    cr_expect_eq (topo->shutdown, ACT_TOPOLOGY_INFINITY);
+    cr_expect_eq (topo->groups [0].shutdown, ACT_TOPOLOGY_INFINITY);
+    cr_expect_eq (topo->groups [1].shutdown, 2000);
+    cr_expect_eq (topo->groups [2].shutdown, ACT_TOPOLOGY_INFINITY);
+    act_topology_destroy (&topo);
+    free (path);
+    //  Only shutdown waits forever
+    path = s_write (dir, "inf.zpl",
+        "run\n"
+        "    name = patient\n"
+        "    period = infinity\n"
+        "group = a\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    zlist_t *errors = s_load_bad (path);
+    s_expect_only (errors, path, "3: bad duration 'infinity' for 'period': expected "
+                   "a whole number with unit ms or s");
+    zlist_destroy (&errors);
+    free (path);
+    s_remove_dir (dir);
+}

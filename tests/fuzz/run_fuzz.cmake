@@ -7,27 +7,8 @@
 
 cmake_policy (SET CMP0057 NEW)     #  if (IN_LIST)
 
-foreach (var FUZZER SEEDS WORKDIR SECONDS)
-    if (NOT DEFINED ${var})
-        message (FATAL_ERROR "run_fuzz: ${var} is not set")
-    endif ()
-endforeach ()
-
-#  libFuzzer writes what it finds into the corpus: work on a copy, so the
-#  committed seeds stay as they are and each run starts from them.
-file (REMOVE_RECURSE ${WORKDIR}/corpus)
-file (MAKE_DIRECTORY ${WORKDIR}/corpus ${WORKDIR}/artifacts)
-file (GLOB seeds ${SEEDS}/*)
-if (NOT seeds)
-    message (FATAL_ERROR "run_fuzz: no seeds in ${SEEDS}")
-endif ()
-file (COPY ${seeds} DESTINATION ${WORKDIR}/corpus)
-
-#  One process, no forks (the machine is shared); halt on the first UBSan
-#  report even if the build lets it recover.
-set (ENV{UBSAN_OPTIONS} "halt_on_error=1:print_stacktrace=1")
-#  A small quarantine: the default one holds 256 MB on a shared machine.
-set (ENV{ASAN_OPTIONS} "detect_leaks=1:quarantine_size_mb=32")
+set (FUZZ_NAME run_fuzz)
+include (${CMAKE_CURRENT_LIST_DIR}/fuzz_prepare.cmake)
 
 #  Each seed first, once: its verdict must be the one its name gives
 #  ("ok-..." or "bad-REASON-..."), and together they must reach every
