@@ -145,7 +145,10 @@ act_ring_read (act_ring_t *self, size_t max, unsigned char *scratch,
     uint64_t tail = self->tail;
     if (head == tail)
         return 0;
-    if (head < tail || head - tail > self->size || (head & 7)) {
+    //  Our tail is our own, but it came from the shared block once (at
+    //  attach, or a reset to a scribbled head): an odd one would put a
+    //  header across the ring's end.
+    if (head < tail || head - tail > self->size || (head & 7) || (tail & 7)) {
         *why = ACT_RING_BAD_INDEX;
         return -1;
     }
