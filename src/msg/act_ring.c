@@ -64,9 +64,20 @@ size_t
 act_ring_free (act_ring_t *self)
 {
     uint64_t tail = atomic_load_explicit (&self->ctl->tail, memory_order_acquire);
-    //  A tail that makes no sense is treated as a full ring: we wait for
-    //  the consumer to reset it rather than overwrite what it may read.
-    if (tail > self->head || self->head - tail > self->size)
+    //  A consumer that reset its ring past our head (to a head a rogue
+    //  wrote) reads from there on: go on from there too, or the pair
+    //  stays stuck. Aligned, so the records we write there are readable.
+    //  A tail absurdly far ahead (more than 2^48 bytes, years of
+    //  traffic) stays nonsense: the ring is full until a reset.
+    if (tail > self->head) {
+        if (tail - self->head > ((uint64_t) 1 << 48) || (tail & 7))
+            return 0;
+        self->head = tail;
+    }
+    //  A tail too far behind makes no sense: treat the ring as full and
+    //  wait for the consumer to reset it rather than overwrite what it
+    //  may read.
+    if (self->head - tail > self->size)
         return 0;
     self->tail = tail;
     return (size_t) (self->size - (self->head - tail));
@@ -145,7 +156,10 @@ act_ring_read (act_ring_t *self, size_t max, unsigned char *scratch,
     uint64_t tail = self->tail;
     if (head == tail)
         return 0;
-    if (head < tail || head - tail > self->size || (head & 7)) {
+    //  Our tail is our own, but it came from the shared block once (at
+    //  attach, or a reset to a scribbled head): an odd one would put a
+    //  header across the ring's end.
+    if (head < tail || head - tail > self->size || (head & 7) || (tail & 7)) {
         *why = ACT_RING_BAD_INDEX;
         return -1;
     }

@@ -18,6 +18,14 @@ s_never (const char *name)
     abort ();
 }
 
+const void *
+act_msg_data (const act_msg_t *self)
+{
+    (void) self;
+    s_never ("act_msg_data");
+    return NULL;
+}
+
 act_msg_t *
 act_msg_dup (const act_msg_t *self)
 {

@@ -18,27 +18,7 @@
     verdict against its name before it fuzzes. It is written without the
     codec's header on purpose: the bytes here are the spec, spelled out.
 */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define SEED_MAX 8192           //  the -max_len run_fuzz.cmake gives
-
-typedef struct {
-    unsigned char bytes [SEED_MAX];
-    size_t size;
-} buf_t;
-
-static void
-s_put (buf_t *b, const void *data, size_t len)
-{
-    if (b->size + len > SEED_MAX) {
-        fprintf (stderr, "gen_corpus: seed over %d bytes\n", SEED_MAX);
-        exit (1);
-    }
-    memcpy (b->bytes + b->size, data, len);
-    b->size += len;
-}
+#include "gen_seed.h"
 
 static void
 s_be (buf_t *b, unsigned long long value, int bytes)
@@ -101,13 +81,7 @@ s_write (const char *dir, const char *name, unsigned control, unsigned max_size,
         s_be (&seed, frames [i].size, 2);
         s_put (&seed, frames [i].bytes, frames [i].size);
     }
-    char path [1024];
-    snprintf (path, sizeof path, "%s/%s", dir, name);
-    FILE *file = fopen (path, "wb");
-    if (!file || fwrite (seed.bytes, 1, seed.size, file) != seed.size || fclose (file)) {
-        perror (path);
-        exit (1);
-    }
+    s_save (dir, name, &seed);
 }
 
 //  A one-frame batch of one record, for the refusals.
