@@ -1135,6 +1135,13 @@ static int
 s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn *role_b,
             const char *expect, s_report_t reports [2])
 {
+    //  For experiments (profiling one measurement): BENCH_FILTER=PREFIX
+    //  skips every measurement whose name does not start with it.
+    const char *filter = getenv ("BENCH_FILTER");
+    if (filter && strncmp (bench, filter, strlen (filter))) {
+        errno = ENOENT;
+        return -1;
+    }
     if (strncmp (bench, "shm-", 4) == 0) {
         const char *groups [] = { "a", "b" };
         s_region = act_region_new (groups, 2, ACT_REGION_RING_DEFAULT,
