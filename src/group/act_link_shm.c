@@ -489,8 +489,15 @@ s_idle (void *arg)
         for (unsigned i = 1; ; i++) {
             if (s_pending (self))
                 return true;
-            if ((i & 63) == 0 && s_now_ns () > deadline)
-                break;
+            //  Give the CPU away now and then: the sender may be waiting
+            //  for this very CPU (the scheduler put both groups on one,
+            //  other load on the rest), and then nothing comes until we
+            //  stop. Alone on the CPU, the call returns at once.
+            if ((i & 63) == 0) {
+                if (s_now_ns () > deadline)
+                    break;
+                sched_yield ();
+            }
 #if defined (__x86_64__) || defined (__i386__)
             __builtin_ia32_pause ();
 #endif
