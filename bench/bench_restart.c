@@ -253,6 +253,11 @@ s_restarts (bench_t *self, const char *link, int count, int64_t *samples)
         return -1;
     }
     zmsg_t *hello = s_probe_wait (self, "hello");
+    //  The probe says hello before its group has told actor-run it is
+    //  ready; a kill then is a failed start, which stops the whole run.
+    if (hello && !s_log_wait (self, "run bench-restart up: ")) {
+        zmsg_destroy (&hello);
+    }
     for (int i = 0; hello && i < count + WARMUP; i++) {
         zframe_t *frame = zmsg_first (hello);
         frame = zmsg_next (hello);

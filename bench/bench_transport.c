@@ -15,11 +15,19 @@
     every measurement with a deadline, then tells both children to quit
     (or to print their transport counters first, when a measurement hung).
 
-    Usage: bench_transport [--quick] [--only rtt|thr] [--setting unpinned|pinned]
+    Over the shm link too (issue 7): the same measurements between groups
+    that share an act_region_t, then 1 MiB payloads with a ping-pong
+    beside them; the shared-memory floors (../shared/peers/phys, named
+    by --phys or BENCH_PHYS) run right before the shm round trips, and a
+    second table sets the shm rows against them and the ipc link.
+
+    Usage: bench_transport [--quick] [--only rtt|thr|big]
+                           [--setting unpinned|pinned] [--phys PATH]
            bench_transport --table FILE...    medians of the RESULT lines in
-                                              FILEs, as a table
+                                              FILEs, as tables
     For experiments only: BENCH_HWM=N joins both groups with high-water
-    mark N (said in the RESULT line).
+    mark N (said in the RESULT line); BENCH_FILTER=PREFIX runs only the
+    measurements whose name starts with PREFIX.
 */
 #define _GNU_SOURCE
 #include <actorio.h>
@@ -763,7 +771,8 @@ s_big_source_setup (act_t *self, void *args)
     s_big_t *state = act_state (self);
     state->args = args;
     state->sink = act_lookup (state->args->system, "b/sink");
-    if (!state->sink || act_every (self, 1000, s_big_watch, (void *) (intptr_t) 'a') <= 0) {
+    if (!state->sink
+    ||  act_every (self, 1000, s_big_watch, (void *) (intptr_t) 'a') <= 0) {
         s_report_fail (state->args->results, 'a', "cannot set up the source: %s",
                        strerror (errno));
         state->reported = true;
