@@ -15,11 +15,19 @@
     every measurement with a deadline, then tells both children to quit
     (or to print their transport counters first, when a measurement hung).
 
-    Usage: bench_transport [--quick] [--only rtt|thr] [--setting unpinned|pinned]
+    Over the shm link too (issue 7): the same measurements between groups
+    that share an act_region_t, then 1 MiB payloads with a ping-pong
+    beside them; the shared-memory floors (../shared/peers/phys, named
+    by --phys or BENCH_PHYS) run right before the shm round trips, and a
+    second table sets the shm rows against them and the ipc link.
+
+    Usage: bench_transport [--quick] [--only rtt|thr|big]
+                           [--setting unpinned|pinned] [--phys PATH]
            bench_transport --table FILE...    medians of the RESULT lines in
-                                              FILEs, as a table
+                                              FILEs, as tables
     For experiments only: BENCH_HWM=N joins both groups with high-water
-    mark N (said in the RESULT line).
+    mark N (said in the RESULT line); BENCH_FILTER=PREFIX runs only the
+    measurements whose name starts with PREFIX.
 */
 #define _GNU_SOURCE
 #include <actorio.h>
@@ -48,6 +56,11 @@
 #define PAIR_MS         60000       //  longest one measurement may take
 #define STALL_MS        10000       //  no progress this long: give up
 #define QUIT_MS         15000       //  longest a child may take to exit
+#define BIG             (1024 * 1024)   //  bytes per large payload
+#define BIG_N           4096        //  large payloads one way (4 GiB)
+#define STREAM_WARM     10          //  untimed round trips beside the stream
+#define FLOOR_SPIN_N    100000      //  round trips of the busy-poll floor
+#define FLOOR_FUTEX_N   50000       //  round trips of the futex floor
 
 enum {
     BM_PING = 1,                    //  pinger -> ponger, corr = sequence
@@ -60,8 +73,9 @@ enum {
 typedef struct {
     char role;                      //  'a' or 'b'
     int ok;                         //  1 if measured, 0 if failed
-    double value;                   //  median RTT in us, or msgs/s
+    double value;                   //  median RTT in us, msgs/s or bytes/s
     double mean;                    //  mean RTT in us (round trips)
+    double p99;                     //  99th percentile RTT in us (round trips)
     uint64_t count;                 //  round trips or messages seen
     uint64_t errors;                //  out of order, wrong size, bad sends
     uint64_t eagain;                //  source: tells refused with EAGAIN
@@ -162,10 +176,15 @@ s_compare_u32 (const void *left, const void *right)
     return (a > b) - (a < b);
 }
 
-//  Median and mean of n round trip times in ns, into the report in us.
+//  Median, 99th percentile and mean of n round trip times in ns, into
+//  the report in us; NAN for none.
 static void
 s_rtt_stats (uint32_t *samples, long n, s_report_t *report)
 {
+    if (n < 1) {
+        report->value = report->mean = report->p99 = NAN;
+        return;
+    }
     double sum = 0;
     for (long index = 0; index < n; index++) {
         sum += samples [index];
@@ -173,7 +192,9 @@ s_rtt_stats (uint32_t *samples, long n, s_report_t *report)
     qsort (samples, (size_t) n, sizeof *samples, s_compare_u32);
     double median = n % 2? samples [n / 2]
                          : (samples [n / 2 - 1] + (double) samples [n / 2]) / 2;
+    long p99 = n * 99 / 100 < n? n * 99 / 100: n - 1;
     report->value = median / 1e3;
+    report->p99 = samples [p99] / 1e3;
     report->mean = sum / n / 1e3;
 }
 
@@ -231,8 +252,11 @@ s_group_end (s_pair_t *pair, act_system_t **system_p, char role)
 
 typedef struct {
     act_system_t *system;           //  for act_lookup and counters
-    long n;                         //  timed round trips
+    long n;                         //  timed round trips (at most, with until)
     int results;                    //  where the report goes
+    long warm;                      //  untimed round trips first
+    const bool *until;              //  NULL, or report once it is true (set
+                                    //  by another actor of the same loop)
 } s_ping_args_t;
 
 typedef struct {
@@ -308,17 +332,20 @@ s_pinger_handle (act_t *self, act_msg_t *msg)
     ||  act_msg_size (msg) != PAYLOAD) {
         state->errors++;
     }
-    if (state->done >= RTT_WARM) {
-        state->samples [state->done - RTT_WARM] = (uint32_t) (now - state->sent_at);
+    long warm = state->args->warm;
+    if (state->done >= warm) {
+        state->samples [state->done - warm] = (uint32_t) (now - state->sent_at);
     }
     state->done++;
-    if (state->done < RTT_WARM + state->args->n) {
+    bool over = state->args->until && *state->args->until;
+    if (!over && state->done < warm + state->args->n) {
         return s_ping (state);
     }
     if (!state->reported) {
-        s_report_t report = { .role = 'a', .ok = 1, .count = (uint64_t) state->args->n,
+        long timed = state->done > warm? state->done - warm: 0;
+        s_report_t report = { .role = 'a', .ok = 1, .count = (uint64_t) timed,
                               .errors = state->errors };
-        s_rtt_stats (state->samples, state->args->n, &report);
+        s_rtt_stats (state->samples, timed, &report);
         s_send_report (state->args->results, &report);
         state->reported = true;
     }
@@ -361,7 +388,7 @@ s_actor_rtt_a (s_pair_t *pair)
         s_wait_command (pair);
         return 1;
     }
-    s_ping_args_t args = { system, pair->n, pair->results };
+    s_ping_args_t args = { system, pair->n, pair->results, RTT_WARM, NULL };
     act_ref_t *pinger = NULL;
     if (!s_wait_ready (pair)) {
         s_report_fail (pair->results, 'a', "group b never said it was ready");
@@ -631,7 +658,251 @@ s_actor_thr_b (s_pair_t *pair)
 
 
 //  ---------------------------------------------------------------------
-//  (3) raw libzmq ipc PAIR ping-pong and (4) PUSH/PULL throughput, each
+//  (3) actorio 1 MiB payloads over the shm link, with a round trip
+//  measured while they flow: a/source tells b/sink n payloads of BIG
+//  bytes, one per callback (it tells itself to go on, so a/ping gets its
+//  turns); each is the pattern made before the fork, its first word the
+//  payload's number. b/sink reads every byte (sums every word) and checks
+//  the sum against the pattern's. Meanwhile a/ping and b/pong do what (1)
+//  does, until the source has sent its last payload. b reports the bytes
+//  per second from the first receipt to the last; a (the pinger) the
+//  round trips.
+
+typedef struct {
+    act_system_t *system;           //  for act_lookup and counters
+    long n;                         //  payloads to send
+    int results;                    //  where the report goes
+    bool done;                      //  source: every payload is sent
+} s_big_args_t;
+
+typedef struct {
+    s_big_args_t *args;             //  the measurement's parameters
+    act_ref_t *sink;                //  b/sink, owned (source only)
+    long next;                      //  source: next to send; sink: expected
+    long seen;                      //  next at the last watch
+    long idle;                      //  watches without progress
+    uint64_t t0;                    //  sink: first receipt, ns
+    uint64_t eagain;                //  source: tells refused with EAGAIN
+    uint64_t errors;                //  sink: wrong number, size or sum
+    bool reported;                  //  the report is written
+} s_big_t;
+
+//  The payload every source sends, made before the fork, and the sum of
+//  its words with the first one 0.
+static uint64_t *s_pattern;
+static uint64_t s_pattern_sum;
+
+static void
+s_pattern_make (void)
+{
+    s_pattern = malloc (BIG);
+    if (!s_pattern) {
+        abort ();
+    }
+    uint64_t word = 0x9e3779b97f4a7c15ull, sum = 0;
+    s_pattern [0] = 0;
+    for (size_t index = 1; index < BIG / 8; index++) {
+        word ^= word << 13;
+        word ^= word >> 7;
+        word ^= word << 17;
+        s_pattern [index] = word;
+        sum += word;
+    }
+    s_pattern_sum = sum;
+}
+
+//  Once a second, either side: no payload for STALL_MS is a failure.
+static int
+s_big_watch (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    char role = (char) (intptr_t) arg;
+    s_big_t *state = act_state (self);
+    if (state->reported || state->args->done) {
+        return ACT_OK;
+    }
+    if (state->next != state->seen) {
+        state->seen = state->next;
+        state->idle = 0;
+    }
+    else
+    if (++state->idle >= STALL_MS / 1000) {
+        s_report_fail (state->args->results, role, "%s at payload %ld of %ld for %d s"
+                       " (%" PRIu64 " EAGAIN)", role == 'a'? "source stuck": "sink idle",
+                       state->next, state->args->n, STALL_MS / 1000, state->eagain);
+        state->reported = true;
+    }
+    return ACT_OK;
+}
+
+static int
+s_big_send (act_t *self)
+{
+    s_big_t *state = act_state (self);
+    if (state->reported || state->next >= state->args->n) {
+        return ACT_OK;
+    }
+    s_pattern [0] = (uint64_t) state->next;
+    act_msg_t *data = act_msg_new_data (BM_DATA, s_pattern, BIG);
+    act_msg_set_corr (data, (uint64_t) state->next);
+    if (act_tell (state->sink, &data)) {
+        if (errno != EAGAIN) {
+            s_report_fail (state->args->results, 'a', "tell b/sink payload %ld: %s",
+                           state->next, strerror (errno));
+            state->reported = true;
+            return ACT_STOP;
+        }
+        //  The sender's area (or the ring) is full: ACT_MSG_WRITABLE
+        //  says when to send the same number again.
+        state->eagain++;
+        return ACT_OK;
+    }
+    if (++state->next == state->args->n) {
+        state->args->done = true;
+        return ACT_OK;
+    }
+    act_msg_t *more = act_msg_new (BM_MORE);
+    return act_tell (act_self (self), &more) == 0? ACT_OK: -1;
+}
+
+static int
+s_big_source_setup (act_t *self, void *args)
+{
+    s_big_t *state = act_state (self);
+    state->args = args;
+    state->sink = act_lookup (state->args->system, "b/sink");
+    if (!state->sink
+    ||  act_every (self, 1000, s_big_watch, (void *) (intptr_t) 'a') <= 0) {
+        s_report_fail (state->args->results, 'a', "cannot set up the source: %s",
+                       strerror (errno));
+        state->reported = true;
+        return -1;
+    }
+    return s_big_send (self);
+}
+
+static int
+s_big_source_handle (act_t *self, act_msg_t *msg)
+{
+    uint32_t type = act_msg_type (msg);
+    return type == BM_MORE || type == ACT_MSG_WRITABLE? s_big_send (self): ACT_UNHANDLED;
+}
+
+static void
+s_big_source_teardown (act_t *self)
+{
+    s_big_t *state = act_state (self);
+    act_ref_destroy (&state->sink);
+}
+
+static int
+s_big_sink_setup (act_t *self, void *args)
+{
+    s_big_t *state = act_state (self);
+    state->args = args;
+    return act_every (self, 1000, s_big_watch, (void *) (intptr_t) 'b') > 0? ACT_OK: -1;
+}
+
+static int
+s_big_sink_handle (act_t *self, act_msg_t *msg)
+{
+    s_big_t *state = act_state (self);
+    if (act_msg_type (msg) != BM_DATA) {
+        return ACT_UNHANDLED;
+    }
+    if (state->next == 0) {
+        state->t0 = bench_now_ns ();
+    }
+    //  Every byte read: four sums, so the loop is bound by memory, not
+    //  by one chain of additions.
+    const uint64_t *words = act_msg_data (msg);
+    size_t count = act_msg_size (msg) / 8;
+    uint64_t sums [4] = { 0 };
+    for (size_t index = 0; index + 4 <= count; index += 4) {
+        sums [0] += words [index];
+        sums [1] += words [index + 1];
+        sums [2] += words [index + 2];
+        sums [3] += words [index + 3];
+    }
+    uint64_t sum = sums [0] + sums [1] + sums [2] + sums [3];
+    if (act_msg_size (msg) != BIG || words [0] != (uint64_t) state->next
+    ||  sum != s_pattern_sum + (uint64_t) state->next) {
+        state->errors++;
+    }
+    if (++state->next == state->args->n && !state->reported) {
+        uint64_t now = bench_now_ns ();
+        s_report_t report = { .role = 'b', .ok = 1, .count = (uint64_t) state->next,
+                              .errors = state->errors };
+        report.value = (double) (state->args->n - 1) * BIG / ((now - state->t0) / 1e9);
+        s_send_report (state->args->results, &report);
+        state->reported = true;
+    }
+    return ACT_OK;
+}
+
+static const act_class_t s_big_source_class = {
+    .name = "bench-big-source", .state_size = sizeof (s_big_t),
+    .setup = s_big_source_setup, .handle = s_big_source_handle,
+    .teardown = s_big_source_teardown
+};
+static const act_class_t s_big_sink_class = {
+    .name = "bench-big-sink", .state_size = sizeof (s_big_t),
+    .setup = s_big_sink_setup, .handle = s_big_sink_handle
+};
+
+static int
+s_actor_big_a (s_pair_t *pair)
+{
+    act_system_t *system = s_group_new (pair, "a");
+    if (!system) {
+        s_wait_command (pair);
+        return 1;
+    }
+    s_big_args_t big = { system, pair->n, pair->results, false };
+    s_ping_args_t ping = { system, RTT_N, pair->results, STREAM_WARM, &big.done };
+    act_ref_t *pinger = NULL, *source = NULL;
+    if (!s_wait_ready (pair)) {
+        s_report_fail (pair->results, 'a', "group b never said it was ready");
+    }
+    else {
+        pinger = act_spawn_named (system, "ping", &s_pinger_class, &ping);
+        source = pinger? act_spawn_named (system, "source", &s_big_source_class, &big): NULL;
+        if (!source) {
+            s_report_fail (pair->results, 'a', "cannot spawn the pinger or the source: %s",
+                           strerror (errno));
+        }
+    }
+    act_ref_destroy (&pinger);
+    act_ref_destroy (&source);
+    return s_group_end (pair, &system, 'a');
+}
+
+static int
+s_actor_big_b (s_pair_t *pair)
+{
+    act_system_t *system = s_group_new (pair, "b");
+    if (!system) {
+        s_wait_command (pair);
+        return 1;
+    }
+    s_big_args_t big = { system, pair->n, pair->results, false };
+    act_ref_t *sink = act_spawn_named (system, "sink", &s_big_sink_class, &big);
+    act_ref_t *ponger = sink? act_spawn_named (system, "pong", &s_ponger_class, NULL): NULL;
+    if (ponger) {
+        s_say_ready (pair);
+    }
+    else {
+        s_report_fail (pair->results, 'b', "cannot spawn the sink or the ponger: %s",
+                       strerror (errno));
+    }
+    act_ref_destroy (&sink);
+    act_ref_destroy (&ponger);
+    return s_group_end (pair, &system, 'b');
+}
+
+
+//  ---------------------------------------------------------------------
+//  (4) raw libzmq ipc PAIR ping-pong and (5) PUSH/PULL throughput, each
 //  side with its own context in its own process. b binds, a connects.
 //  Every blocking call has a timeout, so a lost message is a failure,
 //  not a hang.
@@ -873,6 +1144,13 @@ static int
 s_run_pair (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role_fn *role_b,
             const char *expect, s_report_t reports [2])
 {
+    //  For experiments (profiling one measurement): BENCH_FILTER=PREFIX
+    //  skips every measurement whose name does not start with it.
+    const char *filter = getenv ("BENCH_FILTER");
+    if (filter && strncmp (bench, filter, strlen (filter))) {
+        errno = ENOENT;
+        return -1;
+    }
     if (strncmp (bench, "shm-", 4) == 0) {
         const char *groups [] = { "a", "b" };
         s_region = act_region_new (groups, 2, ACT_REGION_RING_DEFAULT,
@@ -986,6 +1264,88 @@ s_run_pair_on (const char *bench, bool pinned, long n, s_role_fn *role_a, s_role
 
 
 //  ---------------------------------------------------------------------
+//  The shared-memory floors, from ../shared/peers/phys (bench/run builds
+//  it and names it in BENCH_PHYS): two processes ping-pong 64 B through
+//  two bare SPSC rings, the waiting side busy-polling ("spin") or asleep
+//  in futex at once ("futex"). Run right before the shm rows, so the
+//  floor and the figure share the machine's mood. phys prints the mean
+//  RTT in us on a RESULT line named shm-pingpong-proc-WAIT.
+
+static const char *s_phys = NULL;   //  the phys program, or NULL: n/a
+
+//  Run phys pingpong proc WAIT n (pinned: on CPU 0, as taskset -c 0
+//  does); its RTT in us, or NAN if it is missing, failed or took longer
+//  than PAIR_MS.
+static double
+s_floor (const char *wait, bool pinned, long n)
+{
+    if (!s_phys) {
+        return NAN;
+    }
+    int out [2];
+    if (pipe (out)) {
+        return NAN;
+    }
+    char count [32];
+    snprintf (count, sizeof count, "%ld", n);
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        dup2 (out [1], STDOUT_FILENO);
+        close (out [0]);
+        close (out [1]);
+        if (pinned) {
+            cpu_set_t cpus;
+            CPU_ZERO (&cpus);
+            CPU_SET (0, &cpus);
+            sched_setaffinity (0, sizeof cpus, &cpus);
+        }
+        execl (s_phys, s_phys, "pingpong", "proc", wait, count, (char *) NULL);
+        _exit (127);
+    }
+    close (out [1]);
+    char text [4096] = "";
+    size_t size = 0;
+    uint64_t deadline = bench_now_ns () + (uint64_t) PAIR_MS * 1000000;
+    while (pid > 0 && size < sizeof text - 1) {
+        uint64_t now = bench_now_ns ();
+        if (now >= deadline || !s_readable (out [0], (int) ((deadline - now) / 1000000) + 1)) {
+            if (bench_now_ns () >= deadline) {
+                break;
+            }
+            continue;
+        }
+        ssize_t got = read (out [0], text + size, sizeof text - 1 - size);
+        if (got <= 0) {
+            break;
+        }
+        size += (size_t) got;
+    }
+    text [size] = 0;
+    close (out [0]);
+    char why [120];
+    //  Past the deadline it is killed now; else it has closed its output
+    //  and is exiting.
+    uint64_t reap_by = bench_now_ns () + (bench_now_ns () < deadline? 1000000000ull: 0);
+    const char *end = pid > 0? s_reap (pid, reap_by, why, sizeof why): "did not start";
+    char name [64];
+    snprintf (name, sizeof name, "RESULT\tshm-pingpong-proc-%s\t", wait);
+    const char *line = strstr (text, name);
+    //  RESULT, bench, system, figure, unit: the value follows the fifth tab.
+    for (int tab = 0; line && tab < 5; tab++) {
+        line = strchr (line, '\t');
+        line = line? line + 1: NULL;
+    }
+    if (end || !line) {
+        fprintf (stderr, "bench_transport: %s pingpong proc %s%s: %s\n", s_phys, wait,
+                 pinned? " (pinned)": "", end? end: "no RESULT line");
+        return NAN;
+    }
+    return strtod (line, NULL);
+}
+
+
+//  ---------------------------------------------------------------------
 //  The table (medians of the RESULT lines of several runs)
 
 //  Two decimals under 10: round trips of a few us.
@@ -1063,6 +1423,84 @@ s_print_table (void)
     fflush (stdout);
 }
 
+//  One row of the shm table: the figure, its reference (the floor or
+//  the ipc link of the same run), value / reference, the target and
+//  whether it is met; target NULL: no target, shown for context.
+static void
+s_shm_row (const char *figure, double value, const char *what, double reference,
+           double scale, const char *unit, const char *target, bool met)
+{
+    char v [32], r [32], ref [48], q [32];
+    s_show (v, sizeof v, value, scale, unit);
+    s_show (r, sizeof r, reference, scale, unit);
+    snprintf (ref, sizeof ref, isnan (reference)? "%s": "%s %s", r, what);
+    double ratio = value / reference;
+    bool known = !isnan (value) && (!isnan (ratio) || !what [0]);
+    if (isnan (ratio)) {
+        snprintf (q, sizeof q, "n/a");
+    }
+    else {
+        snprintf (q, sizeof q, ratio >= 100? "%.0fx": "%.2fx", ratio);
+    }
+    printf ("| %-34s | %-11s | %-19s | %-6s | %-28s | %-4s |\n", figure, v, what [0]? ref: "-",
+            what [0]? q: "-", target? target: "-", target? bench_met (known, met): "-");
+}
+
+//  The shm link against the shared-memory floors and the ipc link, with
+//  the targets of issue 7 (section 4).
+static void
+s_print_shm_table (void)
+{
+    double spin = bench_median (&s_table, "floor-shm-spin", NULL);
+    double futex = bench_median (&s_table, "floor-shm-futex-pinned", NULL);
+    double rtt = bench_median (&s_table, "shm-rtt", NULL);
+    double p99 = bench_median (&s_table, "shm-rtt-p99", NULL);
+    double mean = bench_median (&s_table, "shm-rtt-mean", NULL);
+    double rtt_pinned = bench_median (&s_table, "shm-rtt-pinned", NULL);
+    double p99_pinned = bench_median (&s_table, "shm-rtt-p99-pinned", NULL);
+    double thr = bench_median (&s_table, "shm-thr", NULL);
+    double ipc = bench_median (&s_table, "transport-thr", NULL);
+    double thr_pinned = bench_median (&s_table, "shm-thr-pinned", NULL);
+    double ipc_pinned = bench_median (&s_table, "transport-thr-pinned", NULL);
+    double big = bench_median (&s_table, "shm-big", NULL);
+    double big_rtt = bench_median (&s_table, "shm-big-rtt", NULL);
+    double big_p99 = bench_median (&s_table, "shm-big-rtt-p99", NULL);
+
+    printf ("\nthe shm link vs the shared-memory floors (phys pingpong proc, mean RTT,"
+            " measured\nright before the shm rows) and the ipc link of the same run;"
+            " median of each\nfigure over the runs\n\n");
+    printf ("| %-34s | %-11s | %-19s | %-6s | %-28s | %-4s |\n", "figure", "actorio shm",
+            "floor or reference", "ratio", "target (issue 7)", "met?");
+    printf ("|------------------------------------|-------------|---------------------"
+            "|--------|------------------------------|------|\n");
+    s_shm_row ("round trip p50, 64 B, unpinned", rtt, "spin", spin, 1, "us",
+               "<= 3x spin floor", rtt / spin <= 3);
+    s_shm_row ("round trip p99, 64 B, unpinned", p99, "spin", spin, 1, "us",
+               "<= 10x spin floor", p99 / spin <= 10);
+    //  phys gives a mean: the like-for-like figure, for context.
+    s_shm_row ("round trip mean, 64 B, unpinned", mean, "spin", spin, 1, "us",
+               NULL, false);
+    s_shm_row ("round trip p50, 64 B, pinned", rtt_pinned, "futex", futex, 1, "us",
+               "<= 2x futex floor (pinned)", rtt_pinned / futex <= 2);
+    s_shm_row ("round trip p99, 64 B, pinned", p99_pinned, "futex", futex, 1, "us",
+               NULL, false);
+    s_shm_row ("throughput, 64 B, unpinned", thr, "ipc link", ipc, 1e6, "M/s",
+               ">= 20 M/s and >= 5x ipc link", thr >= 20e6 && thr / ipc >= 5);
+    s_shm_row ("throughput, 64 B, pinned", thr_pinned, "ipc link", ipc_pinned, 1e6, "M/s",
+               NULL, false);
+    s_shm_row ("1 MiB payloads, every byte read", big, "", NAN, 1e9, "GB/s",
+               ">= 4 GB/s", big >= 4e9);
+    s_shm_row ("round trip p50 beside 1 MiB flow", big_rtt, "quiet", rtt, 1, "us",
+               "unchanged (<= 1.5x quiet)", big_rtt / rtt <= 1.5);
+    s_shm_row ("round trip p99 beside 1 MiB flow", big_p99, "quiet", p99, 1, "us",
+               NULL, false);
+    if (isnan (spin) && isnan (futex)) {
+        printf ("floors n/a: not measured (bench/run builds ../shared/peers/phys.c"
+                " and passes it in BENCH_PHYS)\n");
+    }
+    fflush (stdout);
+}
+
 
 //  ---------------------------------------------------------------------
 //  The measurements of one setting
@@ -1103,6 +1541,22 @@ s_measure (bool pinned, long scale, const char *only)
             snprintf (figure, sizeof figure,
                       "mean RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
             bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].mean);
+            snprintf (bench, sizeof bench, "transport-rtt-p99%s", suffix);
+            snprintf (figure, sizeof figure,
+                      "p99 RTT, group a -> b, act_tell/act_reply, 64 B, %s", who);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].p99);
+        }
+        //  The floor of the shm rows, right before them: busy-poll
+        //  unpinned, futex pinned (spinning on one CPU only waits for the
+        //  scheduler).
+        const char *wait = pinned? "futex": "spin";
+        long floor_n = (pinned? FLOOR_FUTEX_N: FLOOR_SPIN_N) / scale;
+        double floor = s_floor (wait, pinned, floor_n);
+        if (!isnan (floor)) {
+            snprintf (bench, sizeof bench, "floor-shm-%s%s", wait, suffix);
+            snprintf (figure, sizeof figure, "mean RTT, phys pingpong proc %s %ld, 64 B, "
+                      "2 bare SPSC rings, %s", wait, floor_n, who);
+            bench_result (&s_table, bench, "C shm ring", figure, "us", floor);
         }
         snprintf (bench, sizeof bench, "shm-rtt%s", suffix);
         if (s_run_pair (bench, pinned, rtt_n, s_actor_rtt_a, s_actor_rtt_b, "a", reports) == 0) {
@@ -1114,6 +1568,10 @@ s_measure (bool pinned, long scale, const char *only)
             snprintf (figure, sizeof figure,
                       "mean RTT, group a -> b over shm, act_tell/act_reply, 64 B, %s", who);
             bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].mean);
+            snprintf (bench, sizeof bench, "shm-rtt-p99%s", suffix);
+            snprintf (figure, sizeof figure,
+                      "p99 RTT, group a -> b over shm, act_tell/act_reply, 64 B, %s", who);
+            bench_result (&s_table, bench, "actorio 0.1.0", figure, "us", reports [0].p99);
         }
     }
     if (!only || !strcmp (only, "thr")) {
@@ -1149,6 +1607,28 @@ s_measure (bool pinned, long scale, const char *only)
                           "count", (double) reports [0].eagain);
         }
     }
+    //  Large payloads: unpinned only (on one CPU the copies just take
+    //  turns).
+    if (!pinned && (!only || !strcmp (only, "big"))) {
+        long big_n = BIG_N / scale;
+        if (s_run_pair ("shm-big", pinned, big_n, s_actor_big_a, s_actor_big_b, "ab",
+                        reports) == 0) {
+            snprintf (figure, sizeof figure, "%ld payloads of 1 MiB, group a -> b over shm,"
+                      " every byte read, a ping-pong beside, %s", big_n, who);
+            bench_result (&s_table, "shm-big", "actorio 0.1.0", figure, "bytes/s",
+                          reports [1].value);
+            snprintf (figure, sizeof figure, "median RTT of %" PRIu64 ", a/ping -> b/pong "
+                      "over shm while the 1 MiB payloads flow, 64 B, %s", reports [0].count,
+                      who);
+            bench_result (&s_table, "shm-big-rtt", "actorio 0.1.0", figure, "us",
+                          reports [0].value);
+            snprintf (figure, sizeof figure, "p99 RTT of %" PRIu64 ", a/ping -> b/pong "
+                      "over shm while the 1 MiB payloads flow, 64 B, %s", reports [0].count,
+                      who);
+            bench_result (&s_table, "shm-big-rtt-p99", "actorio 0.1.0", figure, "us",
+                          reports [0].p99);
+        }
+    }
 }
 
 int
@@ -1159,6 +1639,7 @@ main (int argc, char *argv [])
             return 1;
         }
         s_print_table ();
+        s_print_shm_table ();
         return 0;
     }
     long scale = 1;
@@ -1169,8 +1650,13 @@ main (int argc, char *argv [])
         }
         else
         if (!strcmp (argv [arg], "--only") && arg + 1 < argc
-        &&  (!strcmp (argv [arg + 1], "rtt") || !strcmp (argv [arg + 1], "thr"))) {
+        &&  (!strcmp (argv [arg + 1], "rtt") || !strcmp (argv [arg + 1], "thr")
+        ||   !strcmp (argv [arg + 1], "big"))) {
             only = argv [++arg];
+        }
+        else
+        if (!strcmp (argv [arg], "--phys") && arg + 1 < argc) {
+            s_phys = argv [++arg];
         }
         else
         if (!strcmp (argv [arg], "--setting") && arg + 1 < argc
@@ -1178,8 +1664,8 @@ main (int argc, char *argv [])
             setting = argv [++arg];
         }
         else {
-            fprintf (stderr, "usage: bench_transport [--quick] [--only rtt|thr]"
-                             " [--setting unpinned|pinned]\n"
+            fprintf (stderr, "usage: bench_transport [--quick] [--only rtt|thr|big]"
+                             " [--setting unpinned|pinned] [--phys PATH]\n"
                              "       bench_transport --table FILE...\n");
             return 2;
         }
@@ -1190,6 +1676,14 @@ main (int argc, char *argv [])
     if (getenv ("BENCH_HWM")) {
         s_hwm = atoi (getenv ("BENCH_HWM"));
     }
+    if (!s_phys && getenv ("BENCH_PHYS") && *getenv ("BENCH_PHYS")) {
+        s_phys = getenv ("BENCH_PHYS");
+    }
+    if (!s_phys) {
+        fprintf (stderr, "bench_transport: no phys program (--phys or BENCH_PHYS):"
+                         " the shm floors are n/a\n");
+    }
+    s_pattern_make ();
     if (!setting || !strcmp (setting, "unpinned")) {
         s_measure (false, scale, only);
     }
@@ -1197,5 +1691,6 @@ main (int argc, char *argv [])
         s_measure (true, scale, only);
     }
     s_print_table ();
+    s_print_shm_table ();
     return s_failed;
 }

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_MAX_BENCHES   32          //  distinct bench names in a table
+#define BENCH_MAX_BENCHES   64          //  distinct bench names in a table
 #define BENCH_MAX_SAMPLES   64          //  values (runs) kept per bench
 
 typedef struct {

@@ -25,6 +25,15 @@
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
 #define ACT_POLL_SLICE_US 10000 //  microseconds of handlers between two polls
+#define ACT_MOVED_SLICE_US 100  //  ... while handlers move large payloads
+#define ACT_MOVED_CHECK (256 * 1024)    //  payload bytes between clock reads
+
+//  Payload bytes handled, or sent out of the group, since the clock was
+//  last read in this round. A handler that moves large payloads is a slow
+//  one, whatever the message that called it: sixty-four of them (the
+//  count between two looks at the clock) take milliseconds, and the poll
+//  (flushing replies, taking the links' input) must not wait that long.
+static __thread size_t s_moved;
 
 __thread act_loop_t *act_loop_current __attribute__ ((tls_model ("initial-exec")));
 
@@ -174,6 +183,7 @@ int
 act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
 {
     if (to->kind == ACT_REF_REMOTE) {
+        s_moved += msg->size;
         act_ref_destroy (&msg->to);
         if (self->net.send)
             return self->net.send (self->net.self, to, msg);
@@ -216,6 +226,7 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
         return;
     }
     uint32_t type = msg->type;
+    s_moved += msg->size;
     self->current = actor;
     self->current_msg = msg;
     int rc = actor->cls->handle ? actor->cls->handle (actor, msg) : ACT_UNHANDLED;
@@ -235,8 +246,10 @@ s_run_ready (act_loop_t *self)
     //  every 64 messages, so slow handlers cannot keep the inputs,
     //  timers and other threads' posts waiting for seconds.
     int budget = ACT_POLL_BUDGET;
-    int64_t deadline = zclock_usecs () + ACT_POLL_SLICE_US;
+    int64_t start = zclock_usecs ();
+    int64_t deadline = start + ACT_POLL_SLICE_US;
     uint64_t handled = 0, checked = 0;
+    s_moved = 0;
     while (budget > 0 && self->ready_head) {
         act_t *actor = self->ready_head;
         act_loop_unschedule (self, actor);
@@ -255,6 +268,13 @@ s_run_ready (act_loop_t *self)
             msg->next = NULL;
             s_handle (self, actor, msg);
             turn++;
+            if (s_moved >= ACT_MOVED_CHECK) {
+                s_moved = 0;
+                if (zclock_usecs () > start + ACT_MOVED_SLICE_US) {
+                    budget = 0;
+                    break;
+                }
+            }
             if (handled + turn - checked >= 64) {
                 checked = handled + turn;
                 if (zclock_usecs () > deadline) {
