@@ -63,7 +63,6 @@ typedef struct {
     bool spin;                  //  spin before parking
     int watch;                  //  io watch on our doorbell
     unsigned char *scratch;     //  S_SCRATCH bytes for act_ring_read
-    s_state_t *stuck;           //  the last peer refused room, or NULL
 } s_link_t;
 
 static void
@@ -245,10 +244,7 @@ s_commit (s_link_t *self, s_state_t *state)
 static void
 s_detach (void *arg, void *state_arg)
 {
-    s_link_t *self = (s_link_t *) arg;
-    s_commit (self, (s_state_t *) state_arg);
-    if (self->stuck == state_arg)
-        self->stuck = NULL;
+    s_commit ((s_link_t *) arg, (s_state_t *) state_arg);
     free (state_arg);
 }
 
@@ -346,8 +342,6 @@ s_writable (void *arg, void *state_arg)
     s_state_t *state = (s_state_t *) state_arg;
     if (s_has_room (self, state)) {
         state->need = 0;
-        if (self->stuck == state)
-            self->stuck = NULL;
         return true;
     }
     //  Ask the receiver to ring when it has drained, then look again: it
@@ -355,13 +349,8 @@ s_writable (void *arg, void *state_arg)
     atomic_store (&state->ring.ctl->want_room, 1);
     if (s_has_room (self, state)) {
         state->need = 0;
-        if (self->stuck == state)
-            self->stuck = NULL;
         return true;
     }
-    //  Idle looks at it while it spins and before it parks: room found
-    //  there costs neither side a doorbell.
-    self->stuck = state;
     return false;
 }
 
@@ -509,13 +498,11 @@ s_receive (void *arg)
                               act_ring_reason_name (why), resets);
         }
         more |= act_ring_pending (ring);
-        //  Its sender waits for room: once it has a good part back, wake
-        //  it if it is parked (it looks at the room before parking and
-        //  after, as it looks at its rings).
+        //  Its sender waits for room: ring once it has a good part back.
         if (atomic_load (&ring->ctl->want_room)
         &&  ring->size - (atomic_load (&ring->ctl->head) - ring->tail) >= ring->size / 4
         &&  atomic_exchange (&ring->ctl->want_room, 0))
-            s_notify (self, from);
+            s_ring_doorbell (self, from);
     }
     act_peers_rx_end (&ctx.rx);
     return more;
@@ -538,13 +525,6 @@ s_now_ns (void)
     return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-//  Input to read, or room where a send was refused: the loop has work.
-static bool
-s_ready (s_link_t *self)
-{
-    return s_pending (self) || (self->stuck && s_has_room (self, self->stuck));
-}
-
 static bool
 s_idle (void *arg)
 {
@@ -556,7 +536,7 @@ s_idle (void *arg)
     if (self->spin) {
         int64_t deadline = s_now_ns () + S_SPIN_NS;
         for (unsigned i = 1; ; i++) {
-            if (s_ready (self))
+            if (s_pending (self))
                 return true;
             //  Give the CPU away now and then: the sender may be waiting
             //  for this very CPU (the scheduler put both groups on one,
@@ -573,7 +553,7 @@ s_idle (void *arg)
         }
     }
     atomic_store (&self->entry->parked, 1);
-    if (s_ready (self)) {
+    if (s_pending (self)) {
         atomic_store (&self->entry->parked, 0);
         return true;
     }
