@@ -28,13 +28,6 @@
 #define ACT_MOVED_SLICE_US 100  //  ... while handlers move large payloads
 #define ACT_MOVED_CHECK (256 * 1024)    //  payload bytes between clock reads
 
-//  Payload bytes handled, or sent out of the group, since the clock was
-//  last read in this round. A handler that moves large payloads is a slow
-//  one, whatever the message that called it: sixty-four of them (the
-//  count between two looks at the clock) take milliseconds, and the poll
-//  (flushing replies, taking the links' input) must not wait that long.
-static __thread size_t s_moved;
-
 __thread act_loop_t *act_loop_current __attribute__ ((tls_model ("initial-exec")));
 
 act_core_t *
@@ -183,7 +176,7 @@ int
 act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
 {
     if (to->kind == ACT_REF_REMOTE) {
-        s_moved += msg->size;
+        self->moved += msg->size;
         act_ref_destroy (&msg->to);
         if (self->net.send)
             return self->net.send (self->net.self, to, msg);
@@ -226,7 +219,7 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
         return;
     }
     uint32_t type = msg->type;
-    s_moved += msg->size;
+    self->moved += msg->size;
     self->current = actor;
     self->current_msg = msg;
     int rc = actor->cls->handle ? actor->cls->handle (actor, msg) : ACT_UNHANDLED;
@@ -249,7 +242,7 @@ s_run_ready (act_loop_t *self)
     int64_t start = zclock_usecs ();
     int64_t deadline = start + ACT_POLL_SLICE_US;
     uint64_t handled = 0, checked = 0;
-    s_moved = 0;
+    self->moved = 0;
     while (budget > 0 && self->ready_head) {
         act_t *actor = self->ready_head;
         act_loop_unschedule (self, actor);
@@ -268,8 +261,8 @@ s_run_ready (act_loop_t *self)
             msg->next = NULL;
             s_handle (self, actor, msg);
             turn++;
-            if (s_moved >= ACT_MOVED_CHECK) {
-                s_moved = 0;
+            if (self->moved >= ACT_MOVED_CHECK) {
+                self->moved = 0;
                 if (zclock_usecs () > start + ACT_MOVED_SLICE_US) {
                     budget = 0;
                     break;

@@ -150,6 +150,11 @@ struct act_loop {
     act_pool_t *pool;           //  worker pool, started on first offload
     act_loop_net_t net;         //  the way to other groups, if joined
     bool net_more;              //  net.receive said input waits
+    size_t moved;               //  payload bytes handled, or sent out of
+                                //  the group, since the clock was last
+                                //  read in this round: a handler moving
+                                //  large payloads is a slow one, and the
+                                //  poll must not wait for 64 of them
     bool pipe_more;             //  the pipe may hold input: we sent on it
     bool terminating;           //  $TERM received
 };
