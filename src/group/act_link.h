@@ -27,6 +27,8 @@ typedef struct act_peers act_peers_t;
 
 //  The counters of one link kind; written on the loop thread, read from
 //  any (act_transport_link_stats).
+//  The one writer adds with a plain load and store (act_link_count): a
+//  locked add per message was measurable on a stream.
 typedef struct {
     _Atomic uint64_t sent;      //  messages accepted for a peer
     _Atomic uint64_t received;  //  messages from peers delivered here
@@ -45,13 +47,14 @@ typedef struct {
     void *(*attach) (void *link, const char *peer);
     void (*detach) (void *link, void *state);
 
-    //  Queue one message (payload msg->size bytes, at most the run's
-    //  limit) for target in the peer, from sender ("group/actor" or
-    //  NULL), with ACT_WIRE_F_* flags. 0: accepted, and *msg_p is either
-    //  taken (nulled) or left for the caller to destroy. -1 + EAGAIN: no
-    //  room now; -1 + another errno: cannot go. Either way *msg_p stays.
-    int (*send) (void *link, void *state, const char *target, const char *sender,
-                 uint32_t flags, act_msg_t **msg_p);
+    //  Queue one message (record: its target in the peer, its sender
+    //  "group/actor" or NULL, ACT_WIRE_F_* flags, and *msg_p, whose
+    //  payload is at most the run's limit). 0: accepted, and *msg_p is
+    //  either taken (nulled) or left for the caller to destroy. -1 +
+    //  EAGAIN: no room now; -1 + another errno: cannot go. Either way
+    //  *msg_p stays.
+    int (*send) (void *link, void *state, const act_wire_record_t *record,
+                 act_msg_t **msg_p);
     //  Hand what is queued for the peer to the medium. 0: all went;
     //  -1 + EAGAIN: some waits for room.
     int (*flush) (void *link, void *state);
@@ -70,6 +73,14 @@ typedef struct {
     void (*close) (void *link);
 } act_link_ops_t;
 
+//  Add n to a counter of the loop thread's.
+static inline void
+act_link_count (_Atomic uint64_t *counter, uint64_t n)
+{
+    atomic_store_explicit (counter, atomic_load_explicit (counter, memory_order_relaxed) + n,
+                           memory_order_relaxed);
+}
+
 //  The loop the peer layer runs on.
 act_loop_t *
     act_peers_loop (act_peers_t *self);
@@ -84,8 +95,10 @@ typedef struct {
     act_peers_t *peers;         //  where we are
     act_link_stats_t *stats;    //  the receiving link's counters
     char sender [ACT_WIRE_ADDR_MAX + 1];    //  last sender address
+    size_t sender_len;          //  its length
     act_ref_t *sender_ref;      //  its reference (counted), or NULL
     char target [ACT_WIRE_NAME_MAX + 1];    //  last target name
+    size_t target_len;          //  its length
     act_ref_t *target_ref;      //  its reference (counted), or NULL
     size_t records;             //  records delivered
     //  For records whose payload travels apart: make the message that

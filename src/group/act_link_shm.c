@@ -249,10 +249,9 @@ s_detach (void *arg, void *state_arg)
 }
 
 static int
-s_send_inline (s_link_t *self, s_state_t *state, const char *target,
-               const char *sender, uint32_t flags, const act_msg_t *msg)
+s_send_inline (s_link_t *self, s_state_t *state, const act_wire_record_t *record)
 {
-    size_t size = act_wire_record_size (target, sender, msg);
+    size_t size = record->size;
     if (state->open && act_wire_batch_full (&state->batch, size))
         s_commit (self, state);
     if (!state->open) {
@@ -266,14 +265,14 @@ s_send_inline (s_link_t *self, s_state_t *state, const char *target,
         act_wire_batch_attach (&state->batch, buf, cap);
         state->open = true;
     }
-    act_wire_batch_add (&state->batch, target, sender, flags, msg);
+    act_wire_batch_put (&state->batch, record);
     return 0;
 }
 
 static int
-s_send_block (s_link_t *self, s_state_t *state, const char *target,
-              const char *sender, uint32_t flags, const act_msg_t *msg)
+s_send_block (s_link_t *self, s_state_t *state, const act_wire_record_t *record)
 {
+    const act_msg_t *msg = record->msg;
     //  After what is batched for the same peer: FIFO per pair.
     s_commit (self, state);
     size_t cap;
@@ -291,28 +290,26 @@ s_send_block (s_link_t *self, s_state_t *state, const char *target,
     memcpy ((unsigned char *) block + ACT_SHM_BLOCK_HEAD, act_msg_data (msg), msg->size);
     act_shm_desc_t desc = { (uint64_t) offset, msg->size, block->epoch, 0 };
     memcpy (buf, &desc, sizeof desc);
-    size_t size = sizeof desc + act_wire_encode_alone (buf + sizeof desc, target,
-                                                       sender, flags, msg);
+    size_t size = sizeof desc + act_wire_encode_record (buf + sizeof desc, record);
     act_ring_commit (&state->ring, ACT_RING_BLOCK, size);
     s_notify (self, state->index);
     return 0;
 }
 
 static int
-s_send (void *arg, void *state_arg, const char *target, const char *sender,
-        uint32_t flags, act_msg_t **msg_p)
+s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t **msg_p)
 {
     s_link_t *self = (s_link_t *) arg;
     s_state_t *state = (s_state_t *) state_arg;
     const act_msg_t *msg = *msg_p;
     if (msg->size <= self->inline_max)
-        return s_send_inline (self, state, target, sender, flags, msg);
+        return s_send_inline (self, state, record);
     if (s_align64 (ACT_SHM_BLOCK_HEAD + msg->size) > self->layout->area_size) {
         //  It would never find room: refuse it for good, not for now.
         errno = EMSGSIZE;
         return -1;
     }
-    return s_send_block (self, state, target, sender, flags, msg);
+    return s_send_block (self, state, record);
 }
 
 static int
@@ -529,10 +526,6 @@ static bool
 s_idle (void *arg)
 {
     s_link_t *self = (s_link_t *) arg;
-    //  Take back what was given back while we were busy, so an idle
-    //  group holds no block nobody uses.
-    if (self->area_tail != self->area_head)
-        s_reclaim (self);
     if (self->spin) {
         int64_t deadline = s_now_ns () + S_SPIN_NS;
         for (unsigned i = 1; ; i++) {
@@ -556,6 +549,12 @@ s_idle (void *arg)
     if (s_pending (self)) {
         atomic_store (&self->entry->parked, 0);
         return true;
+    }
+    //  After the park, as the rings: a block given back before it was
+    //  seen by the receiver's look at parked is seen here.
+    if (self->area_tail != self->area_head) {
+        atomic_thread_fence (memory_order_seq_cst);
+        s_reclaim (self);
     }
     return false;
 }

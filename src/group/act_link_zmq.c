@@ -101,12 +101,12 @@ s_free_msg (void *data, void *hint)
 //  One message alone, its payload zero-copy in a second frame. Takes
 //  *msg_p on success; -1 with libzmq's errno and *msg_p stays.
 static int
-s_send_alone (s_link_t *self, s_state_t *state, const char *target,
-              const char *sender, uint32_t flags, act_msg_t **msg_p)
+s_send_alone (s_link_t *self, s_state_t *state, const act_wire_record_t *record,
+              act_msg_t **msg_p)
 {
     act_msg_t *msg = *msg_p;
     unsigned char frame [ACT_WIRE_ALONE_MAX];
-    size_t size = act_wire_encode_alone (frame, target, sender, flags, msg);
+    size_t size = act_wire_encode_record (frame, record);
     if (zmq_send (self->out, state->name, strlen (state->name),
                   ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
@@ -141,8 +141,8 @@ s_flush (void *arg, void *state_arg)
     //  Unroutable or worse: those messages cannot go, say so in the counts.
     zsys_warning ("actorio: %s: cannot send to group %s: %s",
                   act_peers_group (self->peers), state->name, zmq_strerror (errno));
-    atomic_fetch_sub (&self->stats->sent, state->batch.count);
-    atomic_fetch_add (&self->stats->dropped, state->batch.count);
+    act_link_count (&self->stats->sent, -(uint64_t) state->batch.count);
+    act_link_count (&self->stats->dropped, state->batch.count);
     act_wire_batch_reset (&state->batch);
     return 0;
 }
@@ -156,25 +156,23 @@ s_writable (void *arg, void *state_arg)
 }
 
 static int
-s_send (void *arg, void *state_arg, const char *target, const char *sender,
-        uint32_t flags, act_msg_t **msg_p)
+s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t **msg_p)
 {
     s_link_t *self = (s_link_t *) arg;
     s_state_t *state = (s_state_t *) state_arg;
     act_msg_t *msg = *msg_p;
     if (act_wire_inline (msg)) {
-        size_t size = act_wire_record_size (target, sender, msg);
-        if (act_wire_batch_full (&state->batch, size) && s_flush (self, state)) {
+        if (act_wire_batch_full (&state->batch, record->size) && s_flush (self, state)) {
             errno = EAGAIN;
             return -1;
         }
-        act_wire_batch_add (&state->batch, target, sender, flags, msg);
+        act_wire_batch_put (&state->batch, record);
         return 0;
     }
     //  Alone, after what is queued for the same peer: FIFO per pair.
     //  libzmq's I/O thread frees it: its sender must be counted.
     act_msg_unbias (msg);
-    if (s_flush (self, state) || s_send_alone (self, state, target, sender, flags, msg_p)) {
+    if (s_flush (self, state) || s_send_alone (self, state, record, msg_p)) {
         if (errno != EHOSTUNREACH)
             errno = EAGAIN;
         return -1;

@@ -24,6 +24,7 @@
 
 typedef struct s_peer {
     char *name;                 //  group name
+    size_t name_len;            //  strlen (name)
     bool down;                  //  stopped, says the supervisor
     bool dirty;                 //  in the dirty list: flush it
     struct s_peer *next_dirty;  //  dirty list link
@@ -86,6 +87,7 @@ s_peer (act_peers_t *self, const char *name)
         if (!peer)
             abort ();
         peer->name = strdup (name);
+        peer->name_len = strlen (name);
         peer->blocked = zlistx_new ();
         zhashx_insert (self->peers, name, peer);
     }
@@ -275,7 +277,7 @@ s_block (act_peers_t *self, s_peer_t *peer, act_ref_t *actor)
 static void
 s_refuse (act_link_stats_t *stats, act_msg_t *msg, int err)
 {
-    atomic_fetch_add (&stats->dropped, 1);
+    act_link_count (&stats->dropped, 1);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
         act_msg_t *down = act_down_new (NULL, &why, err == EAGAIN ? EAGAIN : ESRCH);
@@ -322,10 +324,13 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         msg = notice;
         flags = ACT_WIRE_F_ERROR;
     }
-    const char *target = to->name + strlen (peer->name) + 1;
+    const char *target = to->name + peer->name_len + 1;
     const char *sender = s_address (self, msg->sender);
+    act_wire_record_t record;
+    act_wire_record_init (&record, target, strlen (target), sender,
+                          sender ? strlen (sender) : 0, flags, msg);
     act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
-    if (link->ops->send (link->self, peer->state, target, sender, flags, &msg)) {
+    if (link->ops->send (link->self, peer->state, &record, &msg)) {
         int err = errno;
         act_ref_destroy (&waiter);
         if (err == EAGAIN)
@@ -333,7 +338,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         s_refuse (stats, msg, err);
         return -1;
     }
-    atomic_fetch_add_explicit (&stats->sent, 1, memory_order_relaxed);
+    act_link_count (&stats->sent, 1);
     s_mark_dirty (self, peer);
     if (waiter) {
         act_waiters_add (&peer->asks, waiter);
@@ -379,9 +384,9 @@ act_peers_rx_end (act_peers_rx_t *rx)
 }
 
 static act_ref_t *
-s_target (act_peers_rx_t *rx, const char *name)
+s_target (act_peers_rx_t *rx, const char *name, size_t len)
 {
-    if (rx->target_ref && streq (rx->target, name))
+    if (rx->target_ref && rx->target_len == len && memcmp (rx->target, name, len) == 0)
         return rx->target_ref;
     act_ref_destroy (&rx->target_ref);
     act_core_t *core = rx->peers->core;
@@ -391,23 +396,33 @@ s_target (act_peers_rx_t *rx, const char *name)
         ref = act_ref_dup (ref);
     pthread_mutex_unlock (&core->lock);
     if (ref) {
-        strcpy (rx->target, name);
+        memcpy (rx->target, name, len + 1);
+        rx->target_len = len;
         rx->target_ref = ref;
     }
     return ref;
 }
 
-static act_ref_t *
-s_sender (act_peers_rx_t *rx, const char *address)
+//  The sender of a record, held by msg. Delivered on this loop, the
+//  message holds it by the loop-local count (ACT_MSG_F_LOCAL), as a
+//  message sent inside the loop does: no atomic operation per message;
+//  it is counted again if it leaves the loop.
+static void
+s_sender (act_peers_rx_t *rx, const char *address, size_t len, act_msg_t *msg)
 {
-    if (!address [0])
-        return NULL;
-    if (!rx->sender_ref || !streq (rx->sender, address)) {
+    if (!len)
+        return;
+    if (!rx->sender_ref || rx->sender_len != len || memcmp (rx->sender, address, len)) {
         act_ref_destroy (&rx->sender_ref);
         rx->sender_ref = s_ref_for (rx->peers, address);
-        strcpy (rx->sender, address);
+        memcpy (rx->sender, address, len + 1);
+        rx->sender_len = len;
     }
-    return rx->sender_ref ? act_ref_dup (rx->sender_ref) : NULL;
+    if (rx->sender_ref) {
+        msg->sender = rx->sender_ref;
+        act_ref_hold_local (msg->sender);
+        msg->flags |= ACT_MSG_F_LOCAL;
+    }
 }
 
 static act_msg_t *
@@ -432,7 +447,7 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
     act_peers_rx_t *rx = (act_peers_rx_t *) arg;
     act_peers_t *self = rx->peers;
     rx->records++;
-    act_ref_t *target = s_target (rx, head->target);
+    act_ref_t *target = s_target (rx, head->target, head->target_len);
     if (!target) {
         uint64_t unknown = atomic_fetch_add (&rx->stats->unknown, 1) + 1;
         atomic_fetch_add (&self->core->dead_letters, 1);
@@ -459,8 +474,8 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
             msg->flags |= ACT_MSG_F_ASK;
     }
     msg->corr = head->corr;
-    msg->sender = s_sender (rx, head->sender);
-    atomic_fetch_add_explicit (&rx->stats->received, 1, memory_order_relaxed);
+    s_sender (rx, head->sender, head->sender_len, msg);
+    act_link_count (&rx->stats->received, 1);
     act_loop_deliver (self->loop, target, msg);
 }
 

@@ -61,6 +61,8 @@ typedef struct {
     uint64_t corr;              //  correlation id
     char target [ACT_WIRE_NAME_MAX + 1];    //  actor name in the receiver
     char sender [ACT_WIRE_ADDR_MAX + 1];    //  "group/actor", or ""
+    size_t target_len;          //  strlen (target)
+    size_t sender_len;          //  strlen (sender)
     const void *payload;        //  borrowed from the frames
     size_t size;                //  payload bytes
 } act_wire_head_t;
@@ -88,7 +90,8 @@ bool
 //  Check the frames of one ZeroMQ message (routing id removed), then call
 //  fn for each record, in order. Returns ACT_WIRE_OK, or the reason the
 //  whole message is refused (and fn was not called). max_size 0 means no
-//  limit on a payload.
+//  limit on a payload. The frames must not change during the call: decode
+//  a private copy of what another process can still write.
 act_wire_reason_t
     act_wire_decode (const act_wire_frame_t *frames, size_t count,
                      size_t max_size, act_wire_record_fn *fn, void *arg);
@@ -98,6 +101,31 @@ void
     act_wire_batch_reset (act_wire_batch_t *self);
 void
     act_wire_batch_free (act_wire_batch_t *self);
+
+//  One record to encode, its names' lengths counted once.
+typedef struct {
+    const char *target;         //  actor name in the receiver (borrowed)
+    size_t target_len;
+    const char *sender;         //  "group/actor", or NULL (borrowed)
+    size_t sender_len;
+    uint32_t flags;             //  ACT_WIRE_F_*
+    const act_msg_t *msg;       //  type, corr, payload (borrowed)
+    size_t size;                //  bytes it takes in a batch
+} act_wire_record_t;
+
+void
+    act_wire_record_init (act_wire_record_t *self, const char *target,
+                          size_t target_len, const char *sender, size_t sender_len,
+                          uint32_t flags, const act_msg_t *msg);
+
+//  Append the record (copied); the caller checks act_wire_batch_full
+//  with record->size first.
+void
+    act_wire_batch_put (act_wire_batch_t *self, const act_wire_record_t *record);
+
+//  act_wire_encode_alone for a prepared record.
+size_t
+    act_wire_encode_record (unsigned char *frame, const act_wire_record_t *record);
 
 //  True if msg fits inline (a payload up to ACT_WIRE_INLINE_MAX).
 bool
