@@ -21,6 +21,8 @@ extern "C" {
 //  Defaults of act_transport_join.
 #define ACT_TRANSPORT_HWM_DEFAULT      1000         //  messages per peer
 #define ACT_TRANSPORT_MAXMSG_DEFAULT   (1 << 20)    //  bytes per message
+#define ACT_TRANSPORT_INBOUND_MAX_DEFAULT   65536           //  messages
+#define ACT_TRANSPORT_INBOUND_BYTES_DEFAULT (64 << 20)      //  bytes
 
 typedef struct {
     uint64_t sent;              //  messages accepted for a peer (batched for
@@ -32,6 +34,8 @@ typedef struct {
     uint64_t malformed;         //  frame sets refused by the codec
     uint64_t unknown;           //  messages for an actor that is not here
     uint64_t resets;            //  links (shm rings) reset after bad input
+    uint64_t pauses;            //  times input was paused: too much queued
+                                //  for the group's actors (all links)
 } act_transport_stats_t;
 
 //  Join a run as group: bind ipc://RUNDIR/GROUP (socket file mode 0600,
@@ -47,6 +51,16 @@ typedef struct {
 ACT_EXPORT int
     act_transport_join (act_system_t *system, const char *group,
                         const char *rundir, int64_t max_msg_size, int hwm);
+
+//  Bound what messages from other groups may queue for the system's
+//  actors: past max_msgs messages or max_bytes payload bytes, the system
+//  takes no more input from its links until half of it is handled, so
+//  senders are refused (EAGAIN) and hear ACT_MSG_WRITABLE later, instead
+//  of this process growing. 0 for either: its default
+//  (ACT_TRANSPORT_INBOUND_MAX_DEFAULT, ACT_TRANSPORT_INBOUND_BYTES_DEFAULT).
+//  Call after joining. 0, or -1 + EINVAL (not joined).
+ACT_EXPORT int
+    act_transport_set_inbound (act_system_t *system, size_t max_msgs, size_t max_bytes);
 
 //  The supervisor says group peer stopped: asks waiting on its actors
 //  fail at once with ESRCH, and tells to it fail with EHOSTUNREACH and

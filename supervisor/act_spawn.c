@@ -97,6 +97,8 @@ s_child (const act_spawn_t *spec)
         .control_fd = 3,
         .max_msg_size = spec->max_msg_size,
         .hwm = spec->hwm,
+        .inbound_max = (size_t) group->inbound_max,
+        .inbound_bytes = (size_t) group->inbound_bytes,
         .region = group->link == ACT_LINK_SHM ? spec->region : NULL
     };
     int code = act_group_host (&host);

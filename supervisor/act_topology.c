@@ -45,6 +45,9 @@
 #define S_AREA_MAX           (16LL << 30)   //  largest area_size
 #define S_REGION_MIN         (1 << 20)      //  smallest region_size, bytes
 #define S_REGION_MAX         (64LL << 30)   //  largest region_size
+#define S_INBOUND_MAX        100000000      //  largest inbound_max, messages
+#define S_INBOUND_BYTES_MIN  65536          //  smallest inbound_bytes
+#define S_INBOUND_BYTES_MAX  (64LL << 30)   //  largest inbound_bytes
 
 typedef struct {
     int line;                   //  where, for sorting
@@ -68,10 +71,12 @@ typedef struct {
 
 static const char *s_run_keys [] = {
     "name", "strategy", "intensity", "period", "shutdown", "start_timeout",
-    "backoff_min", "backoff_max", "max_msg_size", "hwm", "link", "ring_size",
+    "backoff_min", "backoff_max", "max_msg_size", "hwm", "link", "inbound_max",
+    "inbound_bytes", "ring_size",
     "area_size", "region_size", NULL };
 static const char *s_group_keys [] = {
-    "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "actor",
+    "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "inbound_max",
+    "inbound_bytes", "actor",
     NULL };
 static const char *s_actor_keys [] = { "class", "args", NULL };
 static const char *s_top_keys [] = { "run", "group", NULL };
@@ -514,6 +519,15 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
             s_link (self, kv, "run", &topo->link);
         }
         else
+        if (streq (kv->name, "inbound_max")) {
+            s_integer (self, kv, "run", 1, S_INBOUND_MAX, false, &topo->inbound_max);
+        }
+        else
+        if (streq (kv->name, "inbound_bytes")) {
+            s_integer (self, kv, "run", S_INBOUND_BYTES_MIN, S_INBOUND_BYTES_MAX, true,
+                       &topo->inbound_bytes);
+        }
+        else
         if (streq (kv->name, "ring_size")) {
             if (s_integer (self, kv, "run", S_RING_MIN, S_RING_MAX, true, &number)) {
                 if (number & (number - 1)) {
@@ -716,6 +730,8 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
     group->start_timeout = topo->start_timeout;
     group->shutdown = topo->shutdown;
     group->link = topo->link;
+    group->inbound_max = topo->inbound_max;
+    group->inbound_bytes = topo->inbound_bytes;
 
     //  Settings first, wherever they stand, so the actors' classes are
     //  looked up in the plugin even when it is named after them.
@@ -757,6 +773,15 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "link")) {
             s_link (self, kv, where, &group->link);
+        }
+        else
+        if (streq (kv->name, "inbound_max")) {
+            s_integer (self, kv, where, 1, S_INBOUND_MAX, false, &group->inbound_max);
+        }
+        else
+        if (streq (kv->name, "inbound_bytes")) {
+            s_integer (self, kv, where, S_INBOUND_BYTES_MIN, S_INBOUND_BYTES_MAX, true,
+                       &group->inbound_bytes);
         }
         else {
             s_unknown_key (self, kv, where, s_group_keys);
@@ -1000,6 +1025,8 @@ s_load (s_loader_t *self, act_zpl_t *root)
     topo->max_msg_size = S_DEF_MAX_MSG_SIZE;
     topo->hwm = S_DEF_HWM;
     topo->link = ACT_LINK_SHM;
+    topo->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
+    topo->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
     topo->ring_size = ACT_REGION_RING_DEFAULT;
     topo->area_size = ACT_REGION_AREA_DEFAULT;
     topo->region_size = ACT_REGION_SIZE_DEFAULT;
@@ -1187,6 +1214,12 @@ act_topology_print (const act_topology_t *self, FILE *stream)
     s_print_duration (stream, "backoff_max", self->backoff_max, 1);
     fprintf (stream, "    max_msg_size = %lld\n", (long long) self->max_msg_size);
     fprintf (stream, "    hwm = %d\n", self->hwm);
+    s_print_value (stream, "link", self->link == ACT_LINK_SHM ? "shm" : "ipc", 1);
+    fprintf (stream, "    inbound_max = %lld\n", (long long) self->inbound_max);
+    fprintf (stream, "    inbound_bytes = %lld\n", (long long) self->inbound_bytes);
+    fprintf (stream, "    ring_size = %lld\n", (long long) self->ring_size);
+    fprintf (stream, "    area_size = %lld\n", (long long) self->area_size);
+    fprintf (stream, "    region_size = %lld\n", (long long) self->region_size);
     for (size_t i = 0; i < self->group_count; i++) {
         const act_topo_group_t *group = &self->groups [i];
         s_print_value (stream, "group", group->name, 0);
@@ -1199,6 +1232,9 @@ act_topology_print (const act_topology_t *self, FILE *stream)
         }
         s_print_duration (stream, "start_timeout", group->start_timeout, 1);
         s_print_duration (stream, "shutdown", group->shutdown, 1);
+        s_print_value (stream, "link", group->link == ACT_LINK_SHM ? "shm" : "ipc", 1);
+        fprintf (stream, "    inbound_max = %lld\n", (long long) group->inbound_max);
+        fprintf (stream, "    inbound_bytes = %lld\n", (long long) group->inbound_bytes);
         for (size_t a = 0; a < group->actor_count; a++) {
             const act_topo_actor_t *actor = &group->actors [a];
             s_print_value (stream, "actor", actor->name, 1);

@@ -58,6 +58,8 @@ typedef struct {
     int shutdown;               //  ms of grace before SIGKILL, or
                                 //  ACT_TOPOLOGY_INFINITY: no SIGKILL
     act_link_kind_t link;       //  shm: only with other shm groups
+    int64_t inbound_max;        //  messages queued from other groups, at most
+    int64_t inbound_bytes;      //  their payload bytes, at most
     size_t actor_count;         //  entries in actors
     act_topo_actor_t *actors;   //  in file order
     int line;                   //  line of the group's section
@@ -77,6 +79,8 @@ typedef struct {
     int64_t max_msg_size;       //  ZMQ_MAXMSGSIZE for group sockets, bytes
     int hwm;                    //  per-peer high-water mark, messages
     act_link_kind_t link;       //  default of the groups' link
+    int64_t inbound_max;        //  default of the groups' inbound_max
+    int64_t inbound_bytes;      //  default of the groups' inbound_bytes
     int64_t ring_size;          //  bytes of one shm ring
     int64_t area_size;          //  bytes of one group's block area
     int64_t region_size;        //  largest shared region, bytes

@@ -123,6 +123,42 @@ S_BOTH_LINKS (payloads_of_64_bytes_and_1_mib_arrive_whole)
     s_groups_destroy (&g);
 }
 
+//  A receiver that takes 1 ms a message, flooded with 8 KiB messages for
+//  3 s: its group stops taking input past its bound (4 MiB here), the
+//  sender is refused for room instead, and every message it was told
+//  was accepted arrives. Past the bound, what the group holds is the
+//  link's own: the ring, or ZeroMQ's receive queue (hwm / 16 batches of
+//  up to 64 KiB) and the kernel's buffers.
+S_BOTH_LINKS (a_flooded_slow_receiver_stays_within_its_bound)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) {
+        .link = link, .flat_rss = true, .recv_args = " slow=1000",
+        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n" });
+    s_find (g, "main", "b/recv");
+    long rss_before = s_rss_kb (g->b);
+    s_command (g, "stream", "0", "size=8192 flood", NULL);
+    long rss_max = rss_before;
+    int64_t until = act_test_now_ms () + 3000;
+    while (act_test_now_ms () < until) {
+        RUN_UNTIL (g->run, false, 100);
+        long rss = s_rss_kb (g->b);
+        rss_max = rss > rss_max ? rss : rss_max;
+    }
+    s_command (g, "halt", NULL);
+    s_counts_t sent = s_counts_take (g, "halted", S_WAIT);
+    cr_assert_gt (sent.eagain, 0, "the sender was never refused");
+    cr_assert (RUN_UNTIL (g->run, s_taken (g) >= sent.next, 30000),
+               "%" PRIu64 " of %" PRIu64 " accepted arrived", s_taken (g), sent.next);
+    cr_assert_eq (s_lives (g), 1, "b was restarted; log:\n%s", g->run->err);
+    cr_assert_eq (s_check_lives (g, sent.next), sent.next);
+    cr_assert_lt (rss_max - rss_before, 16 * 1024, "b grew from %ld kB to %ld kB",
+                  rss_before, rss_max);
+    cr_log_info ("groups (%s): slow receiver: %" PRIu64 " accepted and delivered, %"
+                 PRIu64 " refusals, RSS %ld kB -> %ld kB at most", link, sent.next,
+                 sent.eagain, rss_before, rss_max);
+    s_groups_destroy (&g);
+}
+
 //  Asks from a to b and from b to a at once; each gets its own reply.
 S_BOTH_LINKS (asks_both_ways)
 {

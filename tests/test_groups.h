@@ -46,6 +46,7 @@ typedef struct {
     const char *link;           //  the run's link: "shm" (default) or "ipc"
     const char *run_extra;      //  more lines for the run section
     const char *src_args;       //  more args for a/src (" auto=...")
+    const char *recv_args;      //  more args for b/recv (" slow=...")
     bool third;                 //  a third group "c" with an echo, last
     bool gate;                  //  receiver blocks at number 1000 until
                                 //  the test writes to its FIFO
@@ -110,7 +111,7 @@ s_groups_new (s_options_t options)
         "        class = pauser\n"
         "    actor = recv\n"
         "        class = receiver\n"
-        "        args = \"@EP@ %s%s\"\n"
+        "        args = \"@EP@ %s%s%s\"\n"
         "    actor = src\n"
         "        class = sender\n"
         "        args = \"@EP@\"\n"
@@ -123,7 +124,8 @@ s_groups_new (s_options_t options)
         "        class = echo\n"
         "%s",
         options.link ? options.link : "shm", options.run_extra ? options.run_extra : "",
-        path, gate, options.src_args ? options.src_args : "",
+        path, gate, options.recv_args ? options.recv_args : "",
+        options.src_args ? options.src_args : "",
         options.third ? "group = c\n    actor = echo\n        class = echo\n" : "");
     run_write (run, topology);
     free (topology);

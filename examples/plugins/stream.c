@@ -59,14 +59,15 @@
       same number again later, so every number is accepted exactly once
       and NEXT is also the count of accepted tells.
 
-    receiver     args "ENDPOINT FILE [gate=FIFO at=N]"
+    receiver     args "ENDPOINT FILE [gate=FIFO at=N] [slow=USEC]"
       Records each life (process) in FILE, a stream_file_t it maps shared
       and creates if needed: every STREAM_SEQ updates the life's record,
       so the test sees it even after a kill -9. With gate, the handler of
       number N says ["blocked", N] and then blocks reading one byte from
       FIFO, so the group stops reading its socket until the test writes;
       then it says ["resumed", N]. It keeps every STREAM_HOLD ask without
-      answering and says ["held", COUNT]. Numbers count per sender life:
+      answering and says ["held", COUNT]. With slow, each number takes
+      USEC microseconds of its handler. Numbers count per sender life:
       a payload with another sender pid starts over.
 
     pauser       an echo that waits up to 200 us before one reply in 16
@@ -533,6 +534,7 @@ typedef struct {
     uint64_t gate_at;           //  number whose handler blocks
     zlist_t *held;              //  STREAM_HOLD asks kept (act_msg_t)
     uint64_t sender;            //  pid of the sender life now streaming
+    int64_t slow;               //  usecs each number takes, busy
 } receiver_t;
 
 #define S_STORE(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
@@ -638,6 +640,8 @@ s_receiver_setup (act_t *self, void *args)
     }
     option = strstr (text, " at=");
     receiver->gate_at = option ? strtoull (option + 4, NULL, 10) : 0;
+    option = strstr (text, " slow=");
+    receiver->slow = option ? strtoll (option + 6, NULL, 10) : 0;
 
     int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd == -1) {
@@ -688,6 +692,11 @@ s_receiver_handle (act_t *self, act_msg_t *msg)
     uint32_t type = act_msg_type (msg);
     if (type == STREAM_SEQ) {
         s_record (receiver, msg);
+        if (receiver->slow) {
+            int64_t until = zclock_usecs () + receiver->slow;
+            while (zclock_usecs () < until) {
+            }
+        }
     }
     else
     if (type == STREAM_HOLD) {

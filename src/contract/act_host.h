@@ -52,6 +52,8 @@ typedef struct {
     int control_fd;             //  SOCK_SEQPACKET socket to the supervisor
     int64_t max_msg_size;       //  between groups, bytes (0: default)
     int hwm;                    //  per peer, messages (0: default)
+    size_t inbound_max;         //  messages queued from other groups (0: default)
+    size_t inbound_bytes;       //  their bytes (0: default)
     act_region_t *region;       //  shared region to join, or NULL: ipc only
 } act_group_spec_t;
 

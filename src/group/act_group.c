@@ -308,6 +308,8 @@ act_group_host (const act_group_spec_t *spec)
                                      spec->max_msg_size, spec->hwm)
         : act_transport_join (system, spec->name, spec->rundir, spec->max_msg_size,
                               spec->hwm);
+    if (joined == 0)
+        joined = act_transport_set_inbound (system, spec->inbound_max, spec->inbound_bytes);
     if (joined) {
         int err = errno;
         act_system_destroy (&system);

@@ -85,6 +85,11 @@ act_link_count (_Atomic uint64_t *counter, uint64_t n)
 act_loop_t *
     act_peers_loop (act_peers_t *self);
 
+//  Whether a link may take more input now (see act_peer.c); a link that
+//  is told no leaves the input where it is and looks again next round.
+bool
+    act_peers_accepting (act_peers_t *self);
+
 //  Our group's name (borrowed).
 const char *
     act_peers_group (act_peers_t *self);

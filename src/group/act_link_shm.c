@@ -61,6 +61,7 @@ typedef struct {
     size_t inline_max;          //  larger payloads go in blocks
     int64_t max_size;           //  payload limit, bytes
     bool spin;                  //  spin before parking
+    bool parked;                //  we said parked in the group table
     int watch;                  //  io watch on our doorbell
     unsigned char *scratch;     //  S_SCRATCH bytes for act_ring_read
 } s_link_t;
@@ -474,7 +475,7 @@ s_receive (void *arg)
         act_ring_t *ring = &self->in [from];
         if (from == self->me || !act_ring_pending (ring))
             continue;
-        if (ctx.rx.records >= S_RECV_BUDGET) {
+        if (ctx.rx.records >= S_RECV_BUDGET || !act_peers_accepting (self->peers)) {
             self->next_in = from;
             more = true;
             break;
@@ -546,8 +547,10 @@ s_idle (void *arg)
         }
     }
     atomic_store (&self->entry->parked, 1);
+    self->parked = true;
     if (s_pending (self)) {
         atomic_store (&self->entry->parked, 0);
+        self->parked = false;
         return true;
     }
     //  After the park, as the rings: a block given back before it was
@@ -563,7 +566,12 @@ static void
 s_wake (void *arg)
 {
     s_link_t *self = (s_link_t *) arg;
-    atomic_store_explicit (&self->entry->parked, 0, memory_order_relaxed);
+    //  Only if we parked: the word sits on a line every sender reads at
+    //  each commit, and a store for nothing would take it from them.
+    if (self->parked) {
+        atomic_store_explicit (&self->entry->parked, 0, memory_order_relaxed);
+        self->parked = false;
+    }
 }
 
 //  The doorbell rang: empty it; the rings are read every round anyway.

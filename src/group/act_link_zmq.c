@@ -192,7 +192,9 @@ s_recv (void *arg)
     //  The routing id, up to two frames, and one more to see too many.
     zmq_msg_t parts [4];
     bool more_input = true;
-    while (rx.records < S_RECV_BUDGET) {
+    //  Paused, the input stays in ZeroMQ's queue, which then fills up to
+    //  the peers; we look again next round, as the fd will not say so.
+    while (rx.records < S_RECV_BUDGET && act_peers_accepting (self->peers)) {
         zmq_msg_init (&parts [0]);
         if (zmq_msg_recv (&parts [0], self->in, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close (&parts [0]);

@@ -48,6 +48,10 @@ struct act_peers {
     zhashx_t *peers;            //  name -> s_peer_t
     s_peer_t *dirty;            //  peers to flush
     int64_t max_size;           //  payload limit, bytes
+    size_t inbound_max;         //  take no input past this many messages ...
+    size_t inbound_bytes;       //  ... or bytes queued for our actors
+    bool paused;                //  input left with the links for now
+    uint64_t pauses;            //  times input was paused
     s_link_t links [S_LINKS_MAX];   //  in order of preference
     size_t link_count;
 };
@@ -474,6 +478,7 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
             msg->flags |= ACT_MSG_F_ASK;
     }
     msg->corr = head->corr;
+    msg->flags |= ACT_MSG_F_INBOUND;
     s_sender (rx, head->sender, head->sender_len, msg);
     act_link_count (&rx->stats->received, 1);
     act_loop_deliver (self->loop, target, msg);
@@ -490,6 +495,32 @@ act_peers_malformed (act_peers_t *self, act_link_stats_t *stats, const char *wha
                       self->group, what, reason, bad);
 }
 
+//  Whether links may take more input now. Past the bound on what is
+//  queued for our actors, input stays with the links (a ring, ZeroMQ's
+//  queue, the kernel), so their senders are refused for room rather than
+//  our memory growing; it resumes once half of it is handled.
+bool
+act_peers_accepting (act_peers_t *self)
+{
+    act_loop_t *loop = self->loop;
+    if (self->paused) {
+        if (loop->inbound <= self->inbound_max / 2
+        &&  loop->inbound_bytes <= self->inbound_bytes / 2)
+            self->paused = false;
+    }
+    else
+    if (loop->inbound >= self->inbound_max || loop->inbound_bytes >= self->inbound_bytes) {
+        self->paused = true;
+        self->pauses++;
+        //  A log line per power of two, as for malformed input.
+        if ((self->pauses & (self->pauses - 1)) == 0)
+            zsys_info ("actorio: %s: %zu messages (%zu bytes) queued for its actors: "
+                       "input paused, %" PRIu64 " times so far", self->group,
+                       loop->inbound, loop->inbound_bytes, self->pauses);
+    }
+    return !self->paused;
+}
+
 //  --------------------------------------------------------------------
 //  The loop's hooks, passed on to every link
 
@@ -497,6 +528,10 @@ static bool
 s_receive (void *arg)
 {
     act_peers_t *self = (act_peers_t *) arg;
+    //  Paused, the actors have input queued: the loop comes back here
+    //  after each round of them without sleeping.
+    if (!act_peers_accepting (self))
+        return false;
     bool more = false;
     for (size_t i = 0; i < self->link_count; i++)
         if (self->links [i].ops->receive)
@@ -569,6 +604,8 @@ s_join (act_loop_t *loop, void *arg)
     self->core = core;
     self->group = strdup (args->group);
     self->max_size = args->max_size;
+    self->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
+    self->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
     self->peers = zhashx_new ();
     zhashx_set_destructor (self->peers, s_peer_destroy);
     //  In order of preference: shared memory where both ends have it.
@@ -695,6 +732,36 @@ act_transport_peer_up (act_system_t *system, const char *peer)
 }
 
 typedef struct {
+    size_t max;
+    size_t bytes;
+} s_inbound_args_t;
+
+static int
+s_inbound (act_loop_t *loop, void *arg)
+{
+    s_inbound_args_t *args = (s_inbound_args_t *) arg;
+    act_peers_t *self = (act_peers_t *) act_loop_net_self (loop);
+    if (!self) {
+        errno = EINVAL;
+        return -1;
+    }
+    self->inbound_max = args->max ? args->max : ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
+    self->inbound_bytes = args->bytes ? args->bytes : ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
+    return 0;
+}
+
+int
+act_transport_set_inbound (act_system_t *system, size_t max_msgs, size_t max_bytes)
+{
+    if (!system) {
+        errno = EINVAL;
+        return -1;
+    }
+    s_inbound_args_t args = { max_msgs, max_bytes };
+    return act_loop_call (system, s_inbound, &args);
+}
+
+typedef struct {
     const char *kind;           //  a link kind, or NULL for all
     act_transport_stats_t *stats;
 } s_stats_args_t;
@@ -718,6 +785,8 @@ s_stats_read (act_loop_t *loop, void *arg)
         args->stats->unknown += atomic_load (&s->unknown);
         args->stats->resets += atomic_load (&s->resets);
     }
+    if (self)
+        args->stats->pauses = self->pauses;
     if (!found) {
         errno = ENOENT;
         return -1;

@@ -127,6 +127,8 @@ act_actor_discard (act_t *self, act_exit_kind_t kind)
     while (self->mb_head) {
         act_msg_t *msg = self->mb_head;
         self->mb_head = msg->next;
+        if (act_loop_current)
+            act_loop_inbound_done (act_loop_current, msg);
         msg->to = act_ref_dup (self->ref);
         act_core_dead_letter (self->ref->core, msg);
     }
@@ -193,6 +195,7 @@ act_actor_finalize (act_t *self)
         act_msg_t *msg = self->mb_head;
         self->mb_head = msg->next;
         msg->next = NULL;
+        act_loop_inbound_done (loop, msg);
         if (msg->type == ACT_MSG_CHILD_STOPPED)
             act_msg_destroy (&msg);     //  news for a reader who is gone
         else {

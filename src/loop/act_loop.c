@@ -188,10 +188,12 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
     }
     if (to->kind == ACT_REF_INBOX) {
         act_ref_destroy (&msg->to);
+        msg->flags &= ~ACT_MSG_F_INBOUND;
         return act_inbox_put (to->inbox, msg);
     }
     act_t *actor = to->actor;
     if (!actor || (actor->flags & ACT_F_FINALIZING)) {
+        msg->flags &= ~ACT_MSG_F_INBOUND;
         if (!msg->to)
             msg->to = act_ref_dup (to);
         act_core_dead_letter (self->core, msg);
@@ -199,6 +201,10 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
         return -1;
     }
     act_ref_destroy (&msg->to);
+    if (msg->flags & ACT_MSG_F_INBOUND) {
+        self->inbound++;
+        self->inbound_bytes += msg->size;
+    }
     msg->next = NULL;
     if (actor->mb_tail)
         actor->mb_tail->next = msg;
@@ -259,6 +265,7 @@ s_run_ready (act_loop_t *self)
             if (!actor->mb_head)
                 actor->mb_tail = NULL;
             msg->next = NULL;
+            act_loop_inbound_done (self, msg);
             s_handle (self, actor, msg);
             turn++;
             if (self->moved >= ACT_MOVED_CHECK) {

@@ -150,6 +150,8 @@ struct act_loop {
     act_pool_t *pool;           //  worker pool, started on first offload
     act_loop_net_t net;         //  the way to other groups, if joined
     bool net_more;              //  net.receive said input waits
+    size_t inbound;             //  messages from other groups in mailboxes
+    size_t inbound_bytes;       //  their payload bytes
     size_t moved;               //  payload bytes handled, or sent out of
                                 //  the group, since the clock was last
                                 //  read in this round: a handler moving
@@ -226,6 +228,18 @@ void
 //  The reference of the actor whose callback runs now (borrowed), or NULL.
 act_ref_t *
     act_loop_current_ref (act_loop_t *self);
+
+//  A message leaves a mailbox (handled, or dropped with it): if it came
+//  from another group, it no longer counts as inbound.
+static inline void
+act_loop_inbound_done (act_loop_t *self, act_msg_t *msg)
+{
+    if (msg->flags & ACT_MSG_F_INBOUND) {
+        msg->flags &= ~ACT_MSG_F_INBOUND;
+        self->inbound--;
+        self->inbound_bytes -= msg->size;
+    }
+}
 
 //  The peer layer plugged in, or NULL.
 void *

@@ -27,6 +27,8 @@ typedef struct {
 #define ACT_MSG_F_SMALL 0x2u    //  a recycled fixed-size block
 #define ACT_MSG_F_LOCAL 0x4u    //  sender held by its loop-local count
 #define ACT_MSG_F_EXTERN 0x8u   //  payload at ptr, not in data: see below
+#define ACT_MSG_F_INBOUND 0x10u //  from another group, counted in its
+                                //  loop's inbound queue until taken out
 
 struct _act_msg_t {
     act_msg_t *next;            //  mailbox or queue link

@@ -46,6 +46,10 @@ s_same (const act_topology_t *a, const act_topology_t *b)
     ||  a->shutdown != b->shutdown || a->start_timeout != b->start_timeout
     ||  a->backoff_min != b->backoff_min || a->backoff_max != b->backoff_max
     ||  a->max_msg_size != b->max_msg_size || a->hwm != b->hwm
+    ||  a->link != b->link || a->inbound_max != b->inbound_max
+    ||  a->inbound_bytes != b->inbound_bytes || a->ring_size != b->ring_size
+    ||  a->area_size != b->area_size || a->region_size != b->region_size
+    ||  a->shm_groups != b->shm_groups
     ||  a->group_count != b->group_count) {
         return false;
     }
@@ -53,6 +57,8 @@ s_same (const act_topology_t *a, const act_topology_t *b)
         const act_topo_group_t *ga = &a->groups [i], *gb = &b->groups [i];
         if (!s_same_string (ga->name, gb->name) || !s_same_string (ga->plugin, gb->plugin)
         ||  ga->restart != gb->restart || !s_same_string (ga->parent, gb->parent)
+        ||  ga->link != gb->link || ga->inbound_max != gb->inbound_max
+        ||  ga->inbound_bytes != gb->inbound_bytes
         ||  ga->start_timeout != gb->start_timeout || ga->shutdown != gb->shutdown
         ||  ga->actor_count != gb->actor_count) {
             return false;
