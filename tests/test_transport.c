@@ -231,3 +231,78 @@ Test (transport, garbage_is_dropped_and_counted, .timeout = 30)
     zsock_destroy (&rogue);
     s_run_destroy (&run);
 }
+
+//  An actor that answers its asks, and stops on type 99.
+static int
+s_answer_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) == 99)
+        return ACT_STOP;
+    act_msg_t *reply = act_msg_dup (msg);
+    return act_reply (msg, &reply);
+}
+
+static const act_class_t s_answer = { .name = "answer", .handle = s_answer_handle };
+
+//  Asks b/name from a; the reply's type, or -errno.
+static int
+s_ask_type (act_system_t *from, const char *address)
+{
+    act_ref_t *remote = act_lookup (from, address);
+    cr_assert_not_null (remote);
+    act_msg_t *msg = act_msg_new_str (7, "who");
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    int result = reply ? (int) act_msg_type (reply) : -errno;
+    act_msg_destroy (&reply);
+    act_ref_destroy (&remote);
+    return result;
+}
+
+//  The receiving side remembers the target of the last message between
+//  receives: once that actor stops and its name goes to another one,
+//  messages for the name reach the new one.
+static void
+s_name_moves_on (s_run_t *run)
+{
+    act_ref_t *first = act_spawn_named (run->b, "who", &s_answer, NULL);
+    cr_assert_eq (s_ask_type (run->a, "b/who"), 7);
+    act_msg_t *stop = act_msg_new (99);
+    act_tell (first, &stop);
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (first, 5000, &why), 0);
+    cr_assert_eq (s_ask_type (run->a, "b/who"), -ENOENT, "a stopped name answers");
+    act_ref_t *second = act_spawn_named (run->b, "who", &s_answer, NULL);
+    cr_assert_not_null (second);
+    cr_assert_eq (s_ask_type (run->a, "b/who"), 7, "the new actor is not reached");
+    act_ref_destroy (&first);
+    act_ref_destroy (&second);
+}
+
+Test (transport, a_name_reaches_its_new_actor_after_the_old_one_stopped, .timeout = 20)
+{
+    s_run_t run = s_run_new ();
+    s_name_moves_on (&run);
+    s_run_destroy (&run);
+}
+
+//  The same over the shared-memory link: both groups of a region in this
+//  process, which made the region (as actor-run does before it forks).
+Test (transport, a_name_reaches_its_new_actor_over_shm, .timeout = 20)
+{
+    const char *groups [] = { "a", "b" };
+    act_region_t *region = act_region_new (groups, 2, 4096 * 4, 65536);
+    cr_assert_not_null (region);
+    s_run_t run = { act_test_tmpdir (), act_system_new ("a"), act_system_new ("b") };
+    cr_assert_eq (act_transport_join_region (run.a, "a", run.rundir, region, 0, 0), 0);
+    cr_assert_eq (act_transport_join_region (run.b, "b", run.rundir, region, 0, 0), 0);
+    s_name_moves_on (&run);
+    act_transport_stats_t stats;
+    cr_assert_eq (act_transport_link_stats (run.b, "shm", &stats), 0);
+    cr_assert_eq (stats.received, 2, "the asks did not cross over shm");
+    cr_assert_eq (stats.unknown, 1, "the ask to the stopped name");
+    cr_assert_eq (act_transport_link_stats (run.b, "ipc", &stats), 0);
+    cr_assert_eq (stats.received, 0);
+    s_run_destroy (&run);
+    act_region_destroy (&region);
+}

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #define S_SPIN_NS       50000   //  how long an idle receiver spins, ns
+#define S_SPIN_PURE_NS  5000    //  of which without giving the CPU away
 #define S_RECV_BUDGET   1024    //  messages taken per round, as many as
                                 //  one actor turn handles
 #define S_BATCH_CAP     (ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX + 512)
@@ -535,11 +536,14 @@ s_idle (void *arg)
             //  Give the CPU away now and then: the sender may be waiting
             //  for this very CPU (the scheduler put both groups on one,
             //  other load on the rest), and then nothing comes until we
-            //  stop. Alone on the CPU, the call returns at once.
+            //  stop. Not in the first microseconds, where an answer
+            //  usually comes: a system call then is a delay of its own.
             if ((i & 63) == 0) {
-                if (s_now_ns () > deadline)
+                int64_t now = s_now_ns ();
+                if (now > deadline)
                     break;
-                sched_yield ();
+                if (now > deadline - S_SPIN_NS + S_SPIN_PURE_NS)
+                    sched_yield ();
             }
 #if defined (__x86_64__) || defined (__i386__)
             __builtin_ia32_pause ();

@@ -51,6 +51,9 @@ struct act_peers {
     size_t inbound_max;         //  take no input past this many messages ...
     size_t inbound_bytes;       //  ... or bytes queued for our actors
     bool paused;                //  input left with the links for now
+    act_peers_rx_t cache;       //  the last receive's sender and target,
+                                //  kept for the next (references counted)
+    bool cache_lent;            //  a receive has them now
     uint64_t pauses;            //  times input was paused
     s_link_t links [S_LINKS_MAX];   //  in order of preference
     size_t link_count;
@@ -375,22 +378,44 @@ s_send_error (act_peers_t *self, const act_wire_head_t *head, int err)
 void
 act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *rx)
 {
-    memset (rx, 0, sizeof *rx);
+    //  The sender and target of the last receive carry over: a ping-pong
+    //  gets one message per receive, and looking both up again (a lock,
+    //  a hash, a new remote reference) cost more than the message.
+    if (!self->cache_lent) {
+        *rx = self->cache;
+        memset (&self->cache, 0, sizeof self->cache);
+        self->cache_lent = true;
+    }
+    else
+        memset (rx, 0, sizeof *rx);
     rx->peers = self;
     rx->stats = stats;
+    rx->records = 0;
+    rx->external = NULL;
+    rx->external_arg = NULL;
 }
 
 void
 act_peers_rx_end (act_peers_rx_t *rx)
 {
-    act_ref_destroy (&rx->sender_ref);
-    act_ref_destroy (&rx->target_ref);
+    act_peers_t *self = rx->peers;
+    if (self->cache_lent && !self->cache.peers) {
+        self->cache = *rx;
+        self->cache_lent = false;
+    }
+    else {
+        act_ref_destroy (&rx->sender_ref);
+        act_ref_destroy (&rx->target_ref);
+    }
 }
 
 static act_ref_t *
 s_target (act_peers_rx_t *rx, const char *name, size_t len)
 {
-    if (rx->target_ref && rx->target_len == len && memcmp (rx->target, name, len) == 0)
+    //  A target kept from an earlier receive may have stopped since, and
+    //  its name gone to another actor.
+    if (rx->target_ref && rx->target_len == len && memcmp (rx->target, name, len) == 0
+    &&  !atomic_load_explicit (&rx->target_ref->dead, memory_order_relaxed))
         return rx->target_ref;
     act_ref_destroy (&rx->target_ref);
     act_core_t *core = rx->peers->core;
@@ -572,6 +597,8 @@ s_destroy (void *arg)
                                                   peer->state);
     for (size_t i = 0; i < self->link_count; i++)
         self->links [i].ops->close (self->links [i].self);
+    act_ref_destroy (&self->cache.sender_ref);
+    act_ref_destroy (&self->cache.target_ref);
     zhashx_destroy (&self->peers);
     free (self->group);
     free (self);
