@@ -68,6 +68,17 @@ ACT_EXPORT const char *
 ACT_EXPORT int
     act_ref_wait (act_ref_t *self, int timeout_ms, act_exit_t *why);
 
+//  True if name is a valid group or actor name: 1 to 64 of A-Z a-z 0-9
+//  _ . - (the one rule every layer and actor-run apply).
+ACT_EXPORT bool
+    act_name_valid (const char *name);
+
+//  True if address is "group/actor" with two valid names; then, if
+//  group_len is not NULL, *group_len is the length of the group part
+//  (the actor's name starts at address + *group_len + 1).
+ACT_EXPORT bool
+    act_address_valid (const char *address, size_t *group_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -555,14 +555,14 @@ static void
 s_find_parent (s_run_t *run, s_member_t *member)
 {
     const char *parent = member->slot.group->parent;
-    const char *slash = parent ? strchr (parent, '/') : NULL;
+    size_t len = 0;
+    bool valid = parent && act_address_valid (parent, &len);
     member->parent = -1;
-    for (size_t i = 0; slash && i < run->count; i++) {
+    for (size_t i = 0; valid && i < run->count; i++) {
         const char *name = run->topo->groups [i].name;
-        if (strlen (name) == (size_t) (slash - parent)
-        &&  strncmp (name, parent, (size_t) (slash - parent)) == 0) {
+        if (strlen (name) == len && strncmp (name, parent, len) == 0) {
             member->parent = (int) i;
-            member->parent_actor = slash + 1;
+            member->parent_actor = parent + len + 1;
         }
     }
 }

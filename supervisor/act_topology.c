@@ -411,10 +411,7 @@ s_link (s_loader_t *self, act_zpl_t *kv, const char *where, act_link_kind_t *kin
 static bool
 s_name_ok (const char *name)
 {
-    size_t len = strlen (name);
-    return len >= 1 && len <= S_NAME_MAX && name [0] != '.'
-        && strspn (name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                         "0123456789_.-") == len;
+    return act_name_valid (name) && name [0] != '.';
 }
 
 //  Class names become C symbols (actorio_class_NAME)
@@ -828,14 +825,14 @@ s_check_parents (s_loader_t *self, act_topology_t *topo)
         if (!group->parent) {
             continue;
         }
-        const char *slash = strchr (group->parent, '/');
-        if (!slash || slash == group->parent || !slash [1]
-        ||  strchr (slash + 1, '/')) {
+        size_t group_len;
+        if (!act_address_valid (group->parent, &group_len)) {
             s_problem (self, line, "bad parent '%s' for group '%s': expected "
                        "GROUP/ACTOR", group->parent, group->name);
             continue;
         }
-        char *name = strndup (group->parent, (size_t) (slash - group->parent));
+        const char *slash = group->parent + group_len;
+        char *name = strndup (group->parent, group_len);
         int index = act_topology_group_index (topo, name);
         if (index < 0) {
             s_problem (self, line, "parent '%s' of group '%s': no group named "

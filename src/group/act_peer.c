@@ -164,11 +164,12 @@ s_address (act_peers_t *self, act_ref_t *ref)
 static act_ref_t *
 s_ref_for (act_peers_t *self, const char *address)
 {
-    const char *slash = strchr (address, '/');
-    size_t len = (size_t) (slash - address);
+    //  The codec checked it: an address, with its group before the slash.
+    size_t len = 0;
+    act_address_valid (address, &len);
     if (strlen (self->group) == len && memcmp (self->group, address, len) == 0) {
         pthread_mutex_lock (&self->core->lock);
-        act_ref_t *ref = (act_ref_t *) zhashx_lookup (self->core->names, slash + 1);
+        act_ref_t *ref = (act_ref_t *) zhashx_lookup (self->core->names, address + len + 1);
         if (ref)
             ref = act_ref_dup (ref);
         pthread_mutex_unlock (&self->core->lock);
@@ -253,11 +254,10 @@ s_route (act_peers_t *self, act_ref_t *to)
 {
     if (to->route)
         return (s_peer_t *) to->route;
-    const char *slash = strchr (to->name, '/');
+    //  A remote reference is made from a checked address only.
     char group [ACT_WIRE_NAME_MAX + 1];
-    size_t len = (size_t) (slash - to->name);
-    if (len > ACT_WIRE_NAME_MAX)
-        len = ACT_WIRE_NAME_MAX;
+    size_t len = 0;
+    act_address_valid (to->name, &len);
     memcpy (group, to->name, len);
     group [len] = 0;
     //  Peers live as long as the peer layer, and a remote reference is

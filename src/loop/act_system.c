@@ -157,12 +157,15 @@ s_remote_ref (act_core_t *core, const char *address)
 {
     //  "group/actor": our own group's actors are local names; any other
     //  group is reached through the transport once this system joined.
-    const char *slash = strchr (address, '/');
-    size_t group_len = (size_t) (slash - address);
+    size_t group_len;
     const char *group = core->group;
+    if (!act_address_valid (address, &group_len)) {
+        errno = ENOENT;
+        return NULL;
+    }
     if (group && strlen (group) == group_len && memcmp (group, address, group_len) == 0)
-        return act_core_lookup (core, slash + 1);
-    if (!group || !act_wire_addr_valid (address, strlen (address))) {
+        return act_core_lookup (core, address + group_len + 1);
+    if (!group) {
         errno = ENOENT;
         return NULL;
     }

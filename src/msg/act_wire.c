@@ -62,6 +62,25 @@ act_wire_addr_valid (const char *addr, size_t len)
         && act_wire_name_valid (slash + 1, len - group - 1);
 }
 
+bool
+act_name_valid (const char *name)
+{
+    return name && act_wire_name_valid (name, strnlen (name, ACT_WIRE_NAME_MAX + 1));
+}
+
+bool
+act_address_valid (const char *address, size_t *group_len)
+{
+    if (!address)
+        return false;
+    size_t len = strnlen (address, ACT_WIRE_ADDR_MAX + 1);
+    if (!act_wire_addr_valid (address, len))
+        return false;
+    if (group_len)
+        *group_len = (size_t) ((const char *) memchr (address, '/', len) - address);
+    return true;
+}
+
 static uint32_t
 s_get32 (const unsigned char *p)
 {
