@@ -371,3 +371,79 @@ Test (shm, check_refuses_a_region_over_region_size,
                "%s", run->err);
     run_destroy (&run);
 }
+
+//  Context switches of every thread of a process so far.
+static long
+s_switches (pid_t pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *dir = opendir (path);
+    cr_assert_not_null (dir);
+    long total = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        if (entry->d_name [0] == '.')
+            continue;
+        char status [400], line [128];
+        snprintf (status, sizeof status, "%s/%s/status", path, entry->d_name);
+        FILE *file = fopen (status, "r");
+        if (!file)
+            continue;          //  a thread that ended meanwhile
+        long value;
+        while (fgets (line, sizeof line, file))
+            if (sscanf (line, "voluntary_ctxt_switches: %ld", &value) == 1
+            ||  sscanf (line, "nonvoluntary_ctxt_switches: %ld", &value) == 1)
+                total += value;
+        fclose (file);
+    }
+    closedir (dir);
+    return total;
+}
+
+//  CPU time of a process so far, clock ticks.
+static long
+s_cpu_ticks (pid_t pid)
+{
+    char path [64], text [1024];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    size_t size = fread (text, 1, sizeof text - 1, file);
+    fclose (file);
+    text [size] = 0;
+    //  After the command's closing parenthesis: state, then fields 4 on;
+    //  utime and stime are fields 14 and 15.
+    const char *p = strrchr (text, ')');
+    cr_assert_not_null (p);
+    unsigned long utime = 0, stime = 0;
+    cr_assert_eq (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                          &utime, &stime), 2);
+    return (long) (utime + stime);
+}
+
+//  Groups that have talked and then have nothing to do sleep: the spin
+//  after the last message is bounded, and nothing wakes them after it.
+Test (shm, idle_groups_do_not_wake_up, .timeout = S_TIMEOUT, .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .link = "shm" });
+    s_find (g, "main", "b/echo");
+    s_command (g, "ping", "1000", NULL);
+    zmsg_t *pong = probe_take (g->run, "a/src", "pong", S_WAIT);
+    cr_assert_not_null (pong);
+    zmsg_destroy (&pong);
+    //  Let the last spins end, then count for a second.
+    RUN_UNTIL (g->run, false, 100);
+    long a = s_switches (g->a), b = s_switches (g->b);
+    long a_cpu = s_cpu_ticks (g->a), b_cpu = s_cpu_ticks (g->b);
+    RUN_UNTIL (g->run, false, 1000);
+    long a_woke = s_switches (g->a) - a, b_woke = s_switches (g->b) - b;
+    cr_assert_leq (a_woke, 2, "group a woke %ld times in a second", a_woke);
+    cr_assert_leq (b_woke, 2, "group b woke %ld times in a second", b_woke);
+    //  And none spins: a busy thread would not switch, but it would burn
+    //  a second (100 ticks).
+    long a_used = s_cpu_ticks (g->a) - a_cpu, b_used = s_cpu_ticks (g->b) - b_cpu;
+    cr_assert_leq (a_used, 2, "group a used %ld ticks of CPU in a second", a_used);
+    cr_assert_leq (b_used, 2, "group b used %ld ticks of CPU in a second", b_used);
+    s_groups_destroy (&g);
+}
