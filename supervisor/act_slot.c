@@ -8,6 +8,7 @@
 #include "act_slot.h"
 #include "act_log.h"
 #include "act_spawn.h"
+#include "act_host.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -218,7 +219,8 @@ s_stop (act_slot_t *self)
 {
     //  A group that cannot hear "stop" gets SIGTERM instead
     if (self->control_fd < 0
-    ||  send (self->control_fd, "stop", 4, MSG_NOSIGNAL | MSG_DONTWAIT) != 4) {
+    ||  send (self->control_fd, ACT_HOST_STOP, strlen (ACT_HOST_STOP),
+              MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) strlen (ACT_HOST_STOP)) {
         s_signal (self, SIGTERM);
     }
     self->state = ACT_SLOT_STOPPING;

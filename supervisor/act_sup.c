@@ -190,7 +190,8 @@ s_notify_parent (s_run_t *run, s_member_t *member, pid_t pid, const char *reason
         return;
     }
     char text [ACT_GROUP_CONTROL_MAX];
-    int size = snprintf (text, sizeof text, "down %s %s %d %u %s", member->parent_actor,
+    int size = snprintf (text, sizeof text, ACT_HOST_DOWN " %s %s %d %u %s",
+                         member->parent_actor,
                          slot->group->name, (int) pid, slot->starts - 1, reason);
     if (size >= (int) sizeof text) {
         size = (int) sizeof text - 1;
@@ -237,7 +238,7 @@ s_tell_down_peers (s_run_t *run, s_member_t *member)
         if (&run->members [i] == member || peer->state == ACT_SLOT_UP || !peer->ever_ready)
             continue;
         char text [ACT_GROUP_CONTROL_MAX];
-        snprintf (text, sizeof text, "peer-down %s", peer->group->name);
+        snprintf (text, sizeof text, ACT_HOST_PEER_DOWN " %s", peer->group->name);
         s_control_to (&member->slot, text);
     }
 }
@@ -250,7 +251,7 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     char reason [ACT_SLOT_DETAIL + 64];
     act_slot_reason (slot, reason, sizeof reason);
     s_notify_parent (run, member, pid, reason);
-    s_tell_peers (run, member, "peer-down");
+    s_tell_peers (run, member, ACT_HOST_PEER_DOWN);
     bool cycled = member->cycle;
     member->cycle = false;
     if (run->mode == S_STOPPING) {
@@ -303,19 +304,20 @@ s_on_control (s_run_t *run, s_member_t *member)
             return;
         }
         text [size] = 0;
-        if (streq (text, "ready")) {
+        const char *args;
+        if (act_host_word (text, ACT_HOST_READY)) {
             act_slot_event (slot, ACT_SLOT_READY);
-            s_tell_peers (run, member, "peer-up");
+            s_tell_peers (run, member, ACT_HOST_PEER_UP);
             s_tell_down_peers (run, member);
         }
         else
-        if (strncmp (text, "fail ", 5) == 0) {
+        if ((args = act_host_word (text, ACT_HOST_FAIL))) {
             snprintf (slot->detail, sizeof slot->detail, "%.*s",
-                      (int) sizeof slot->detail - 1, text + 5);
+                      (int) sizeof slot->detail - 1, args);
         }
         else
-        if (strncmp (text, "done ", 5) == 0) {
-            int code = atoi (text + 5);
+        if ((args = act_host_word (text, ACT_HOST_DONE))) {
+            int code = atoi (args);
             char why [128];
             snprintf (why, sizeof why, "group %s finished it (code %d)",
                       slot->group->name, code);

@@ -31,6 +31,28 @@
 //  Largest control message, bytes; longer ones are truncated.
 #define ACT_GROUP_CONTROL_MAX   512
 
+//  The control words, each the first word of a message (see above).
+#define ACT_HOST_READY          "ready"
+#define ACT_HOST_FAIL           "fail"
+#define ACT_HOST_DONE           "done"
+#define ACT_HOST_STOP           "stop"
+#define ACT_HOST_DOWN           "down"
+#define ACT_HOST_PEER_DOWN      "peer-down"
+#define ACT_HOST_PEER_UP        "peer-up"
+
+//  If text is the control word word, alone or followed by a space and
+//  its arguments: the arguments ("" when alone); else NULL.
+static inline const char *
+act_host_word (const char *text, const char *word)
+{
+    size_t len = strlen (word);
+    if (strncmp (text, word, len) != 0)
+        return NULL;
+    if (text [len] == 0)
+        return text + len;
+    return text [len] == ' ' ? text + len + 1 : NULL;
+}
+
 //  Exit codes of a group process that the supervisor tells apart.
 #define ACT_GROUP_EXIT_OK       0       //  stopped, or every actor ended well
 #define ACT_GROUP_EXIT_FAILED   1       //  an actor failed

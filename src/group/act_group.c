@@ -68,7 +68,7 @@ act_group_finish (int code)
         errno = EINVAL;
         return -1;
     }
-    return s_control_send ("done %d", code);
+    return s_control_send (ACT_HOST_DONE " %d", code);
 }
 
 const char *
@@ -104,10 +104,10 @@ s_sentinel_setup (act_t *self, void *args)
         }
     }
     if (*detail) {
-        s_control_send ("fail %s", detail);
+        s_control_send (ACT_HOST_FAIL " %s", detail);
     }
     else {
-        s_control_send ("ready");
+        s_control_send (ACT_HOST_READY);
     }
     act_msg_t *msg = act_msg_new_str (1, *detail ? "fail" : "ready");
     act_tell (act_inbox_ref (host->inbox), &msg);
@@ -127,7 +127,7 @@ s_init_failed (const char *format, ...)
     va_start (args, format);
     vsnprintf (detail, sizeof detail, format, args);
     va_end (args);
-    s_control_send ("fail %s", detail);
+    s_control_send (ACT_HOST_FAIL " %s", detail);
     return ACT_GROUP_EXIT_INIT;
 }
 
@@ -234,22 +234,23 @@ s_wait (s_host_t *host, act_system_t *system)
             }
             if (size > 0) {
                 text [size] = 0;
-                if (streq (text, "stop")) {
+                const char *args;
+                if (act_host_word (text, ACT_HOST_STOP)) {
                     if (notified) {
                         s_drain (system);
                     }
                     return ACT_GROUP_EXIT_OK;
                 }
-                if (strncmp (text, "down ", 5) == 0) {
-                    s_deliver_down (system, text + 5);
+                if ((args = act_host_word (text, ACT_HOST_DOWN))) {
+                    s_deliver_down (system, (char *) args);
                     notified = true;
                 }
                 else
-                if (strncmp (text, "peer-down ", 10) == 0)
-                    act_transport_peer_down (system, text + 10);
+                if ((args = act_host_word (text, ACT_HOST_PEER_DOWN)))
+                    act_transport_peer_down (system, args);
                 else
-                if (strncmp (text, "peer-up ", 8) == 0)
-                    act_transport_peer_up (system, text + 8);
+                if ((args = act_host_word (text, ACT_HOST_PEER_UP)))
+                    act_transport_peer_up (system, args);
             }
         }
         if (items [2].revents & ZMQ_POLLIN) {
