@@ -9,7 +9,6 @@
 */
 #include "test_groups.h"
 #include "act_shm.h"
-#include <sched.h>
 #include <dirent.h>
 
 //  The region of a live run, mapped read-write into the test.
@@ -173,33 +172,6 @@ Test (shm, kill9_of_the_receiver_with_its_ring_full_and_blocks_held,
                  "from the dead life, %" PRIu64 " blocks in all", held, dead,
                  atomic_load (&area->blocks));
     munmap (region.base, region.size);
-    s_groups_destroy (&g);
-}
-
-//  Both groups on one CPU, so every message parks one side and wakes the
-//  other; both pause at random, so the wake-up comes before, during and
-//  after the park. A lost wake-up would stall the ping-pong for good.
-Test (shm, no_lost_wake_up_on_one_cpu,
-      .timeout = S_TIMEOUT, .fini = s_cleanup)
-{
-    cpu_set_t cpus;
-    CPU_ZERO (&cpus);
-    CPU_SET (0, &cpus);
-    cr_assert_eq (sched_setaffinity (0, sizeof cpus, &cpus), 0);
-    s_groups_t *g = s_groups_new ((s_options_t) { .link = "shm" });
-    s_find (g, "main", "b/pecho");
-    const char *rounds = S_ASAN ? "100000" : "1000000";
-    s_command (g, "ping", rounds, "pause", NULL);
-    zmsg_t *pong = probe_take (g->run, "a/src", "pong", 50000);
-    cr_assert_not_null (pong, "the ping-pong stalled; log:\n%s", g->run->err);
-    cr_assert_eq (s_frame_int (pong, 2), atoll (rounds));
-    cr_assert_eq (s_frame_int (pong, 4), 0, "replies out of order or refused");
-    int64_t max = s_frame_int (pong, 5);
-    //  Far beyond any pause or scheduling delay; a lost wake-up is forever.
-    cr_assert_lt (max, 5000000, "a round trip took %" PRId64 " us", max);
-    cr_log_info ("shm: %s round trips on one CPU in %.1f s, the longest %" PRId64 " us",
-                 rounds, (double) s_frame_int (pong, 3) / 1e6, max);
-    zmsg_destroy (&pong);
     s_groups_destroy (&g);
 }
 
