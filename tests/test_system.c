@@ -810,3 +810,141 @@ Test (system, ask_name_without_a_message_is_einval, .timeout = 10)
     act_ref_destroy (&echo);
     act_system_destroy (&system);
 }
+
+//  --------------------------------------------------------------------------
+//  Destroy races callers: two threads tell an actor and an inbox, two ask
+//  the actor, while the main thread destroys the inbox and the system.
+//  Destroy must stay within its bound, and a call that starts after a
+//  destroy returned must fail with an errno (the references outlive both).
+
+#define RACE_ROUNDS     40
+#define RACE_CALLS      20      //  calls each thread makes before destroy
+#define RACE_LATE       20      //  calls each thread makes after both
+
+typedef struct {
+    act_ref_t *actor;           //  the echo actor (owned)
+    act_ref_t *inbox;           //  the inbox's reference (owned)
+    atomic_bool system_gone;    //  act_system_destroy has returned
+    atomic_bool inbox_gone;     //  act_inbox_destroy has returned
+    atomic_int calls;           //  calls made by all threads
+} race_t;
+
+typedef struct {
+    race_t *race;
+    bool asks;                  //  ask the actor, or tell both
+    int late;                   //  calls started after both destroys
+    int late_ok;                //  of them, calls that succeeded: bugs
+    int bad_errno;              //  failures with an unexpected errno
+    int slow_asks;              //  asks that outlived the destroy by > 2 s
+} race_caller_t;
+
+static bool
+s_race_failed (int rc, int err, bool late, race_caller_t *self)
+{
+    //  ESRCH: target gone. ETIMEDOUT cannot happen within the asks' 10 s.
+    if (rc != 0 && err != ESRCH)
+        self->bad_errno++;
+    if (late && rc == 0)
+        self->late_ok++;
+    return rc != 0;
+}
+
+static void *
+s_race_caller (void *arg)
+{
+    race_caller_t *self = (race_caller_t *) arg;
+    race_t *race = self->race;
+    int after = 0;
+    for (int i = 0; after < RACE_LATE; i++) {
+        //  Read before the call starts: true means destroy had returned
+        bool system_gone = atomic_load (&race->system_gone);
+        bool inbox_gone = atomic_load (&race->inbox_gone);
+        if (self->asks) {
+            act_msg_t *msg = act_msg_new (MSG_PING);
+            int64_t start = act_test_now_ms ();
+            errno = 0;
+            act_msg_t *reply = act_ask (race->actor, &msg, 10000);
+            int err = errno;
+            if (act_test_now_ms () - start > 2000)
+                self->slow_asks++;
+            s_race_failed (reply ? 0 : -1, err, system_gone, self);
+            act_msg_destroy (&reply);
+        }
+        else {
+            //  The actor replies into the inbox: the loop races it too
+            act_msg_t *msg = act_msg_new (MSG_PING);
+            act_msg_set_sender (msg, race->inbox);
+            errno = 0;
+            int rc = act_tell (race->actor, &msg);
+            s_race_failed (rc, errno, system_gone, self);
+            msg = act_msg_new (MSG_NOOP);
+            errno = 0;
+            rc = act_tell (race->inbox, &msg);
+            s_race_failed (rc, errno, inbox_gone, self);
+        }
+        atomic_fetch_add (&race->calls, 1);
+        if (system_gone && inbox_gone) {
+            self->late++;
+            after++;
+        }
+    }
+    return NULL;
+}
+
+Test (system, destroy_races_tellers_and_askers, .timeout = 60)
+{
+    int64_t slowest = 0;
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        act_system_t *system = act_test_system ();
+        act_inbox_t *inbox = act_inbox_new (system);
+        cr_assert_not_null (inbox);
+        race_t race = { .actor = act_spawn (system, &s_echo, NULL),
+                        .inbox = act_ref_dup (act_inbox_ref (inbox)) };
+        cr_assert_not_null (race.actor);
+        pthread_t threads [4];
+        race_caller_t callers [4];
+        for (int i = 0; i < 4; i++) {
+            callers [i] = (race_caller_t) { .race = &race, .asks = i >= 2 };
+            cr_assert_eq (pthread_create (&threads [i], NULL, s_race_caller,
+                                          &callers [i]), 0);
+        }
+        ACT_ASSERT_EVENTUALLY (atomic_load (&race.calls) >= 4 * RACE_CALLS, 10000);
+
+        //  Half the rounds lose the inbox first, half the system
+        int64_t start = act_test_now_ms ();
+        if (round % 2) {
+            act_inbox_destroy (&inbox);
+            atomic_store (&race.inbox_gone, true);
+        }
+        act_system_destroy (&system);
+        atomic_store (&race.system_gone, true);
+        int64_t took = act_test_now_ms () - start;
+        if (inbox) {
+            act_inbox_destroy (&inbox);
+            atomic_store (&race.inbox_gone, true);
+        }
+        cr_assert_null (system);
+        cr_assert_lt (took, ACT_SYSTEM_DESTROY_TIMEOUT,
+                      "round %d: destroy took %lld ms", round, (long long) took);
+        slowest = took > slowest ? took : slowest;
+
+        for (int i = 0; i < 4; i++) {
+            pthread_join (threads [i], NULL);
+            race_caller_t *caller = &callers [i];
+            cr_assert_geq (caller->late, RACE_LATE);
+            cr_assert_eq (caller->late_ok, 0, "round %d, thread %d: %d of %d "
+                          "calls after destroy succeeded", round, i,
+                          caller->late_ok, caller->late);
+            cr_assert_eq (caller->bad_errno, 0, "round %d, thread %d: %d "
+                          "failures with an unexpected errno", round, i,
+                          caller->bad_errno);
+            cr_assert_eq (caller->slow_asks, 0, "round %d, thread %d: %d asks "
+                          "outlived the destroy", round, i, caller->slow_asks);
+        }
+        cr_assert_not (act_ref_alive (race.actor));
+        cr_assert_not (act_ref_alive (race.inbox));
+        act_ref_destroy (&race.actor);
+        act_ref_destroy (&race.inbox);
+    }
+    cr_log_info ("slowest destroy: %lld ms", (long long) slowest);
+}
