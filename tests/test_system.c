@@ -53,7 +53,7 @@ s_tell (act_ref_t *to, uint32_t type)
 
 //  The first test is the example: start a system, run an actor in it, ask
 //  it by name, stop everything and wait for the end.
-Test (system, lifecycle_example, .timeout = 10)
+Test (system, lifecycle_example, .timeout = 60)
 {
     act_system_t *system = act_system_new ("example");
     cr_assert_not_null (system);
@@ -86,7 +86,7 @@ Test (system, lifecycle_example, .timeout = 10)
     cr_assert_null (system);
 }
 
-Test (system, unnamed_system_has_a_name, .timeout = 10)
+Test (system, unnamed_system_has_a_name, .timeout = 60)
 {
     act_system_t *system = act_system_new (NULL);
     cr_assert_not_null (system);
@@ -94,7 +94,7 @@ Test (system, unnamed_system_has_a_name, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (system, counters, .timeout = 10)
+Test (system, counters, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *a = act_spawn (system, &s_echo, NULL);
@@ -121,7 +121,7 @@ Test (system, counters, .timeout = 10)
 //  --------------------------------------------------------------------------
 //  names
 
-Test (system, named_actors_and_lookup, .timeout = 10)
+Test (system, named_actors_and_lookup, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *first = act_spawn_named (system, "unique", &s_echo, NULL);
@@ -155,7 +155,7 @@ Test (system, named_actors_and_lookup, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (system, ask_name_unknown_fails_at_once, .timeout = 10)
+Test (system, ask_name_unknown_fails_at_once, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_msg_t *msg = act_msg_new (MSG_PING);
@@ -204,7 +204,7 @@ s_waiter_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_waiter = { .name = "waiter", .handle = s_waiter_handle };
 
-Test (system, wait_with_timeout, .timeout = 10)
+Test (system, wait_with_timeout, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     //  No actor: nothing to wait for
@@ -269,7 +269,7 @@ static const act_class_t s_family = {
     .teardown = s_count_teardown
 };
 
-Test (system, stop_shuts_down_every_actor, .timeout = 10)
+Test (system, stop_shuts_down_every_actor, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *refs [5];
@@ -308,7 +308,7 @@ static const act_class_t s_late = {
     .name = "late", .handle = s_echo_handle, .teardown = s_late_teardown
 };
 
-Test (system, spawn_while_destroying_is_refused, .timeout = 10)
+Test (system, spawn_while_destroying_is_refused, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     s_late_system = system;
@@ -323,7 +323,7 @@ Test (system, spawn_while_destroying_is_refused, .timeout = 10)
     act_ref_destroy (&late);
 }
 
-Test (system, destroy_with_live_actors, .timeout = 15)
+Test (system, destroy_with_live_actors, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *refs [10];
@@ -390,7 +390,7 @@ Test (system, thousand_start_destroy_cycles, .timeout = 60)
 //  --------------------------------------------------------------------------
 //  embedding: the system's zactor in the host's poller
 
-Test (system, actor_pollable_and_says_stopped, .timeout = 10)
+Test (system, actor_pollable_and_says_stopped, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     zactor_t *actor = act_system_actor (system);
@@ -430,7 +430,7 @@ s_on_stopped (zloop_t *loop, zsock_t *reader, void *arg)
     return -1;                  //  end the host's loop
 }
 
-Test (system, embeds_in_a_zloop, .timeout = 10)
+Test (system, embeds_in_a_zloop, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -465,7 +465,7 @@ s_spawner_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_spawner = { .name = "spawner", .handle = s_spawner_handle };
 
-Test (system, spawn_from_a_callback, .timeout = 10)
+Test (system, spawn_from_a_callback, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *spawner = act_spawn (system, &s_spawner, NULL);
@@ -502,7 +502,7 @@ s_spawn_thread (void *arg)
     return NULL;
 }
 
-Test (system, spawn_from_many_threads, .timeout = 20)
+Test (system, spawn_from_many_threads, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     pthread_t threads [4];
@@ -682,7 +682,7 @@ s_producer_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_producer = { .name = "producer", .handle = s_producer_handle };
 
-Test (system, flooded_actor_does_not_starve_others, .timeout = 30)
+Test (system, flooded_actor_does_not_starve_others, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *refs [2];
@@ -705,7 +705,7 @@ Test (system, flooded_actor_does_not_starve_others, .timeout = 30)
 
 //  --------------------------------------------------------------------------
 
-Test (system, bad_input, .timeout = 10)
+Test (system, bad_input, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
 
@@ -788,7 +788,7 @@ Test (system, bad_input, .timeout = 10)
     cr_assert_eq (errno, EINVAL);
 }
 
-Test (system, ask_name_without_a_message_is_einval, .timeout = 10)
+Test (system, ask_name_without_a_message_is_einval, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn_named (system, "x", &s_echo, NULL);
