@@ -402,10 +402,11 @@ s_node_setup (act_t *self, void *args)
         int kid = plan->kids [i];
         act_ref_t *child = act_spawn_child (self, s_plan [kid].cls, (void *) (intptr_t) kid);
         LOOP_CHECK (child != NULL);
+        //  Stored before the counter the test waits on, which publishes it
+        s_refs [kid] = act_ref_dup (child);
         if (atomic_load (&s_setup_ran [kid])) {
             atomic_fetch_add (&s_setup_before_return, 1);
         }
-        s_refs [kid] = act_ref_dup (child);
     }
     if (act_parent (self)) {
         //  Children greet their parent through act_parent

@@ -37,7 +37,7 @@ s_readable (int fd, int timeout_ms)
 
 //  The first test is the example (the seed's Reference()): tell an actor
 //  with the inbox as sender; its reply lands in the inbox.
-Test (inbox, replies_land_in_the_inbox, .timeout = 10)
+Test (inbox, replies_land_in_the_inbox, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -67,7 +67,7 @@ Test (inbox, replies_land_in_the_inbox, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (inbox, recv_times_out, .timeout = 10)
+Test (inbox, recv_times_out, .timeout = 20)
 {
     act_inbox_t *inbox = act_inbox_new (NULL);
     cr_assert_not_null (inbox);
@@ -90,7 +90,7 @@ Test (inbox, recv_times_out, .timeout = 10)
     act_inbox_destroy (&inbox);
 }
 
-Test (inbox, tell_straight_to_an_inbox, .timeout = 10)
+Test (inbox, tell_straight_to_an_inbox, .timeout = 20)
 {
     act_inbox_t *inbox = act_inbox_new (NULL);
     act_ref_t *ref = act_inbox_ref (inbox);
@@ -111,7 +111,7 @@ Test (inbox, tell_straight_to_an_inbox, .timeout = 10)
     act_inbox_destroy (&inbox);
 }
 
-Test (inbox, fd_readable_while_messages_wait, .timeout = 10)
+Test (inbox, fd_readable_while_messages_wait, .timeout = 20)
 {
     act_inbox_t *inbox = act_inbox_new (NULL);
     int fd = act_inbox_fd (inbox);
@@ -136,7 +136,7 @@ Test (inbox, fd_readable_while_messages_wait, .timeout = 10)
     act_inbox_destroy (&inbox);
 }
 
-Test (inbox, fd_wakes_a_poll_when_an_actor_replies, .timeout = 10)
+Test (inbox, fd_wakes_a_poll_when_an_actor_replies, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -179,7 +179,7 @@ s_receiver (void *arg)
     return NULL;
 }
 
-Test (inbox, recv_on_another_thread, .timeout = 10)
+Test (inbox, recv_on_another_thread, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -324,7 +324,7 @@ static const act_class_t s_manager = {
     .child_stopped = s_manager_child_stopped
 };
 
-Test (inbox, replies_from_forwarded_requests, .timeout = 10)
+Test (inbox, replies_from_forwarded_requests, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *manager = act_spawn (system, &s_manager, NULL);
@@ -349,7 +349,7 @@ Test (inbox, replies_from_forwarded_requests, .timeout = 10)
 //  --------------------------------------------------------------------------
 //  after destroy
 
-Test (inbox, destroyed_inbox_is_dead_letters, .timeout = 10)
+Test (inbox, destroyed_inbox_is_dead_letters, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_inbox_t *inbox = act_inbox_new (system);
@@ -376,7 +376,7 @@ Test (inbox, destroyed_inbox_is_dead_letters, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (inbox, reply_to_destroyed_inbox_is_dead_letter, .timeout = 10)
+Test (inbox, reply_to_destroyed_inbox_is_dead_letter, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -396,7 +396,7 @@ Test (inbox, reply_to_destroyed_inbox_is_dead_letter, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (inbox, outlives_its_system, .timeout = 10)
+Test (inbox, outlives_its_system, .timeout = 20)
 {
     act_system_t *system = act_test_system ();
     act_inbox_t *inbox = act_inbox_new (system);
@@ -410,7 +410,7 @@ Test (inbox, outlives_its_system, .timeout = 10)
     act_inbox_destroy (&inbox);
 }
 
-Test (inbox, bad_input, .timeout = 10)
+Test (inbox, bad_input, .timeout = 20)
 {
     errno = 0;
     cr_assert_null (act_inbox_recv (NULL, 0));

@@ -55,7 +55,7 @@ static const act_class_t s_echo = {
 };
 
 //  The first test is the example: spawn an actor, ask it, read the reply.
-Test (ref, ask_round_trip, .timeout = 10)
+Test (ref, ask_round_trip, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -270,7 +270,7 @@ Test (ref, concurrent_asks_get_their_own_replies, .timeout = 30)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_timeout_honoured, .timeout = 10)
+Test (ref, ask_timeout_honoured, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -299,7 +299,7 @@ Test (ref, ask_timeout_honoured, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_default_timeout, .timeout = 20)
+Test (ref, ask_default_timeout, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -319,7 +319,7 @@ Test (ref, ask_default_timeout, .timeout = 20)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_stopped_actor_fails_fast, .timeout = 10)
+Test (ref, ask_stopped_actor_fails_fast, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -342,7 +342,7 @@ Test (ref, ask_stopped_actor_fails_fast, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_pending_while_target_stops, .timeout = 10)
+Test (ref, ask_pending_while_target_stops, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -362,7 +362,7 @@ Test (ref, ask_pending_while_target_stops, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_queued_behind_a_stop, .timeout = 10)
+Test (ref, ask_queued_behind_a_stop, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -432,7 +432,7 @@ static const act_class_t s_deadlock = {
     .name = "deadlock", .handle = s_deadlock_handle
 };
 
-Test (ref, ask_from_a_callback_fails_edeadlk, .timeout = 10)
+Test (ref, ask_from_a_callback_fails_edeadlk, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -506,7 +506,7 @@ s_back_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_back = { .name = "back", .handle = s_back_handle };
 
-Test (ref, forward_keeps_original_sender, .timeout = 10)
+Test (ref, forward_keeps_original_sender, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *back = act_spawn_named (system, "back", &s_back, NULL);
@@ -552,7 +552,7 @@ s_caller_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_caller = { .name = "caller", .handle = s_caller_handle };
 
-Test (ref, tell_from_a_callback_sets_sender, .timeout = 10)
+Test (ref, tell_from_a_callback_sets_sender, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -567,7 +567,7 @@ Test (ref, tell_from_a_callback_sets_sender, .timeout = 10)
 
 //  --------------------------------------------------------------------------
 
-Test (ref, tell_to_stopped_actor_is_dead_letter, .timeout = 10)
+Test (ref, tell_to_stopped_actor_is_dead_letter, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -589,7 +589,7 @@ Test (ref, tell_to_stopped_actor_is_dead_letter, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, wait_with_timeout_and_reason, .timeout = 10)
+Test (ref, wait_with_timeout_and_reason, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -631,7 +631,7 @@ Test (ref, wait_with_timeout_and_reason, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, wait_with_no_limit_from_another_thread, .timeout = 10)
+Test (ref, wait_with_no_limit_from_another_thread, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -645,7 +645,7 @@ Test (ref, wait_with_no_limit_from_another_thread, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, names_and_duplicates, .timeout = 10)
+Test (ref, names_and_duplicates, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *alice = act_spawn_named (system, "alice", &s_echo, NULL);
@@ -671,7 +671,7 @@ Test (ref, names_and_duplicates, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (ref, outlives_its_system, .timeout = 15)
+Test (ref, outlives_its_system, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -705,7 +705,7 @@ Test (ref, outlives_its_system, .timeout = 15)
     act_ref_destroy (&echo);
 }
 
-Test (ref, bad_input, .timeout = 10)
+Test (ref, bad_input, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -807,7 +807,7 @@ s_slow_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_slow = { .name = "slow", .handle = s_slow_handle };
 
-Test (ref, late_reply_is_not_taken_for_the_next_ask, .timeout = 10)
+Test (ref, late_reply_is_not_taken_for_the_next_ask, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *slow = act_spawn (system, &s_slow, NULL);
@@ -841,7 +841,7 @@ s_waiter (void *arg)
     return NULL;
 }
 
-Test (ref, many_threads_wait_for_one_actor, .timeout = 10)
+Test (ref, many_threads_wait_for_one_actor, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -908,7 +908,7 @@ s_server_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_server = { .name = "server", .handle = s_server_handle };
 
-Test (ref, ping_pong_across_two_systems, .timeout = 20)
+Test (ref, ping_pong_across_two_systems, .timeout = 30)
 {
     act_system_t *east = act_test_system ();
     act_system_t *west = act_test_system ();

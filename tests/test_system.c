@@ -53,7 +53,7 @@ s_tell (act_ref_t *to, uint32_t type)
 
 //  The first test is the example: start a system, run an actor in it, ask
 //  it by name, stop everything and wait for the end.
-Test (system, lifecycle_example, .timeout = 10)
+Test (system, lifecycle_example, .timeout = 60)
 {
     act_system_t *system = act_system_new ("example");
     cr_assert_not_null (system);
@@ -86,7 +86,7 @@ Test (system, lifecycle_example, .timeout = 10)
     cr_assert_null (system);
 }
 
-Test (system, unnamed_system_has_a_name, .timeout = 10)
+Test (system, unnamed_system_has_a_name, .timeout = 60)
 {
     act_system_t *system = act_system_new (NULL);
     cr_assert_not_null (system);
@@ -94,7 +94,7 @@ Test (system, unnamed_system_has_a_name, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (system, counters, .timeout = 10)
+Test (system, counters, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *a = act_spawn (system, &s_echo, NULL);
@@ -121,7 +121,7 @@ Test (system, counters, .timeout = 10)
 //  --------------------------------------------------------------------------
 //  names
 
-Test (system, named_actors_and_lookup, .timeout = 10)
+Test (system, named_actors_and_lookup, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *first = act_spawn_named (system, "unique", &s_echo, NULL);
@@ -155,7 +155,7 @@ Test (system, named_actors_and_lookup, .timeout = 10)
     act_system_destroy (&system);
 }
 
-Test (system, ask_name_unknown_fails_at_once, .timeout = 10)
+Test (system, ask_name_unknown_fails_at_once, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_msg_t *msg = act_msg_new (MSG_PING);
@@ -204,7 +204,7 @@ s_waiter_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_waiter = { .name = "waiter", .handle = s_waiter_handle };
 
-Test (system, wait_with_timeout, .timeout = 10)
+Test (system, wait_with_timeout, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     //  No actor: nothing to wait for
@@ -269,7 +269,7 @@ static const act_class_t s_family = {
     .teardown = s_count_teardown
 };
 
-Test (system, stop_shuts_down_every_actor, .timeout = 10)
+Test (system, stop_shuts_down_every_actor, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *refs [5];
@@ -308,7 +308,7 @@ static const act_class_t s_late = {
     .name = "late", .handle = s_echo_handle, .teardown = s_late_teardown
 };
 
-Test (system, spawn_while_destroying_is_refused, .timeout = 10)
+Test (system, spawn_while_destroying_is_refused, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     s_late_system = system;
@@ -323,7 +323,7 @@ Test (system, spawn_while_destroying_is_refused, .timeout = 10)
     act_ref_destroy (&late);
 }
 
-Test (system, destroy_with_live_actors, .timeout = 15)
+Test (system, destroy_with_live_actors, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *refs [10];
@@ -390,7 +390,7 @@ Test (system, thousand_start_destroy_cycles, .timeout = 60)
 //  --------------------------------------------------------------------------
 //  embedding: the system's zactor in the host's poller
 
-Test (system, actor_pollable_and_says_stopped, .timeout = 10)
+Test (system, actor_pollable_and_says_stopped, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     zactor_t *actor = act_system_actor (system);
@@ -430,7 +430,7 @@ s_on_stopped (zloop_t *loop, zsock_t *reader, void *arg)
     return -1;                  //  end the host's loop
 }
 
-Test (system, embeds_in_a_zloop, .timeout = 10)
+Test (system, embeds_in_a_zloop, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
@@ -465,7 +465,7 @@ s_spawner_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_spawner = { .name = "spawner", .handle = s_spawner_handle };
 
-Test (system, spawn_from_a_callback, .timeout = 10)
+Test (system, spawn_from_a_callback, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *spawner = act_spawn (system, &s_spawner, NULL);
@@ -502,7 +502,7 @@ s_spawn_thread (void *arg)
     return NULL;
 }
 
-Test (system, spawn_from_many_threads, .timeout = 20)
+Test (system, spawn_from_many_threads, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     pthread_t threads [4];
@@ -682,7 +682,7 @@ s_producer_handle (act_t *self, act_msg_t *msg)
 
 static const act_class_t s_producer = { .name = "producer", .handle = s_producer_handle };
 
-Test (system, flooded_actor_does_not_starve_others, .timeout = 30)
+Test (system, flooded_actor_does_not_starve_others, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *refs [2];
@@ -705,7 +705,7 @@ Test (system, flooded_actor_does_not_starve_others, .timeout = 30)
 
 //  --------------------------------------------------------------------------
 
-Test (system, bad_input, .timeout = 10)
+Test (system, bad_input, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
 
@@ -788,7 +788,7 @@ Test (system, bad_input, .timeout = 10)
     cr_assert_eq (errno, EINVAL);
 }
 
-Test (system, ask_name_without_a_message_is_einval, .timeout = 10)
+Test (system, ask_name_without_a_message_is_einval, .timeout = 60)
 {
     act_system_t *system = act_test_system ();
     act_ref_t *echo = act_spawn_named (system, "x", &s_echo, NULL);
@@ -809,4 +809,142 @@ Test (system, ask_name_without_a_message_is_einval, .timeout = 10)
     }
     act_ref_destroy (&echo);
     act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  Destroy races callers: two threads tell an actor and an inbox, two ask
+//  the actor, while the main thread destroys the inbox and the system.
+//  Destroy must stay within its bound, and a call that starts after a
+//  destroy returned must fail with an errno (the references outlive both).
+
+#define RACE_ROUNDS     40
+#define RACE_CALLS      20      //  calls each thread makes before destroy
+#define RACE_LATE       20      //  calls each thread makes after both
+
+typedef struct {
+    act_ref_t *actor;           //  the echo actor (owned)
+    act_ref_t *inbox;           //  the inbox's reference (owned)
+    atomic_bool system_gone;    //  act_system_destroy has returned
+    atomic_bool inbox_gone;     //  act_inbox_destroy has returned
+    atomic_int calls;           //  calls made by all threads
+} race_t;
+
+typedef struct {
+    race_t *race;
+    bool asks;                  //  ask the actor, or tell both
+    int late;                   //  calls started after both destroys
+    int late_ok;                //  of them, calls that succeeded: bugs
+    int bad_errno;              //  failures with an unexpected errno
+    int slow_asks;              //  asks that outlived the destroy by > 2 s
+} race_caller_t;
+
+static bool
+s_race_failed (int rc, int err, bool late, race_caller_t *self)
+{
+    //  ESRCH: target gone. ETIMEDOUT cannot happen within the asks' 10 s.
+    if (rc != 0 && err != ESRCH)
+        self->bad_errno++;
+    if (late && rc == 0)
+        self->late_ok++;
+    return rc != 0;
+}
+
+static void *
+s_race_caller (void *arg)
+{
+    race_caller_t *self = (race_caller_t *) arg;
+    race_t *race = self->race;
+    int after = 0;
+    for (int i = 0; after < RACE_LATE; i++) {
+        //  Read before the call starts: true means destroy had returned
+        bool system_gone = atomic_load (&race->system_gone);
+        bool inbox_gone = atomic_load (&race->inbox_gone);
+        if (self->asks) {
+            act_msg_t *msg = act_msg_new (MSG_PING);
+            int64_t start = act_test_now_ms ();
+            errno = 0;
+            act_msg_t *reply = act_ask (race->actor, &msg, 10000);
+            int err = errno;
+            if (act_test_now_ms () - start > 2000)
+                self->slow_asks++;
+            s_race_failed (reply ? 0 : -1, err, system_gone, self);
+            act_msg_destroy (&reply);
+        }
+        else {
+            //  The actor replies into the inbox: the loop races it too
+            act_msg_t *msg = act_msg_new (MSG_PING);
+            act_msg_set_sender (msg, race->inbox);
+            errno = 0;
+            int rc = act_tell (race->actor, &msg);
+            s_race_failed (rc, errno, system_gone, self);
+            msg = act_msg_new (MSG_NOOP);
+            errno = 0;
+            rc = act_tell (race->inbox, &msg);
+            s_race_failed (rc, errno, inbox_gone, self);
+        }
+        atomic_fetch_add (&race->calls, 1);
+        if (system_gone && inbox_gone) {
+            self->late++;
+            after++;
+        }
+    }
+    return NULL;
+}
+
+Test (system, destroy_races_tellers_and_askers, .timeout = 60)
+{
+    int64_t slowest = 0;
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        act_system_t *system = act_test_system ();
+        act_inbox_t *inbox = act_inbox_new (system);
+        cr_assert_not_null (inbox);
+        race_t race = { .actor = act_spawn (system, &s_echo, NULL),
+                        .inbox = act_ref_dup (act_inbox_ref (inbox)) };
+        cr_assert_not_null (race.actor);
+        pthread_t threads [4];
+        race_caller_t callers [4];
+        for (int i = 0; i < 4; i++) {
+            callers [i] = (race_caller_t) { .race = &race, .asks = i >= 2 };
+            cr_assert_eq (pthread_create (&threads [i], NULL, s_race_caller,
+                                          &callers [i]), 0);
+        }
+        ACT_ASSERT_EVENTUALLY (atomic_load (&race.calls) >= 4 * RACE_CALLS, 10000);
+
+        //  Half the rounds lose the inbox first, half the system
+        int64_t start = act_test_now_ms ();
+        if (round % 2) {
+            act_inbox_destroy (&inbox);
+            atomic_store (&race.inbox_gone, true);
+        }
+        act_system_destroy (&system);
+        atomic_store (&race.system_gone, true);
+        int64_t took = act_test_now_ms () - start;
+        if (inbox) {
+            act_inbox_destroy (&inbox);
+            atomic_store (&race.inbox_gone, true);
+        }
+        cr_assert_null (system);
+        cr_assert_lt (took, ACT_SYSTEM_DESTROY_TIMEOUT,
+                      "round %d: destroy took %lld ms", round, (long long) took);
+        slowest = took > slowest ? took : slowest;
+
+        for (int i = 0; i < 4; i++) {
+            pthread_join (threads [i], NULL);
+            race_caller_t *caller = &callers [i];
+            cr_assert_geq (caller->late, RACE_LATE);
+            cr_assert_eq (caller->late_ok, 0, "round %d, thread %d: %d of %d "
+                          "calls after destroy succeeded", round, i,
+                          caller->late_ok, caller->late);
+            cr_assert_eq (caller->bad_errno, 0, "round %d, thread %d: %d "
+                          "failures with an unexpected errno", round, i,
+                          caller->bad_errno);
+            cr_assert_eq (caller->slow_asks, 0, "round %d, thread %d: %d asks "
+                          "outlived the destroy", round, i, caller->slow_asks);
+        }
+        cr_assert_not (act_ref_alive (race.actor));
+        cr_assert_not (act_ref_alive (race.inbox));
+        act_ref_destroy (&race.actor);
+        act_ref_destroy (&race.inbox);
+    }
+    cr_log_info ("slowest destroy: %lld ms", (long long) slowest);
 }

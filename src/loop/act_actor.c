@@ -191,6 +191,10 @@ act_actor_finalize (act_t *self)
 
     self->ref->exit = self->exit;
     self->ref->actor = NULL;
+    //  Dead before anyone hears: the dead letters and DOWN notices below
+    //  wake askers on other threads, and an ask that failed with ESRCH
+    //  must find act_ref_alive false. The release store publishes exit.
+    atomic_store_explicit (&self->ref->dead, true, memory_order_release);
     while (self->mb_head) {
         act_msg_t *msg = self->mb_head;
         self->mb_head = msg->next;

@@ -98,8 +98,12 @@ act_core_dead_letter (act_core_t *self, act_msg_t *msg)
     if (self)
         atomic_fetch_add_explicit (&self->dead_letters, 1, memory_order_relaxed);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender && msg->to) {
-        //  The asker learns now, not at its timeout.
-        act_msg_t *down = act_down_new (msg->to, &msg->to->exit, ESRCH);
+        //  The asker learns now, not at its timeout. exit is the loop's
+        //  until the reference is dead: a post refused by a system being
+        //  destroyed may come while the target is still finalizing.
+        act_ref_t *to = msg->to;
+        bool dead = atomic_load_explicit (&to->dead, memory_order_acquire);
+        act_msg_t *down = act_down_new (to, dead ? &to->exit : NULL, ESRCH);
         down->corr = msg->corr;
         act_ref_t *waiter = msg->sender;
         if (waiter->kind == ACT_REF_INBOX)

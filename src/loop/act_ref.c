@@ -69,7 +69,9 @@ act_ref_destroy (act_ref_t **self_p)
 void
 act_ref_set_dead (act_ref_t *self, const act_exit_t *why)
 {
-    if (why)
+    //  exit is written once, before dead is published: a finalized actor
+    //  was marked dead already, and readers may be reading exit now.
+    if (why && !atomic_load (&self->dead))
         self->exit = *why;
     atomic_store (&self->dead, true);
     if (self->core)

@@ -65,23 +65,66 @@ fail:
     return NULL;
 }
 
+static bool
+s_wait_loop_end (zsock_t *pipe, int64_t deadline)
+{
+    //  zactor_destroy would wait the pipe's receive timeout per message,
+    //  and a "STOPPED" sent while the loop tears down starts it over: wait
+    //  here for the loop's last signal against one deadline instead.
+    zsock_set_sndtimeo (pipe, 0);
+    if (zstr_send (pipe, "$TERM"))
+        return false;           //  the loop is gone already, or going
+    while (true) {
+        int64_t left = deadline - zclock_mono ();
+        if (left <= 0)
+            return false;
+        zsock_set_rcvtimeo (pipe, (int) left);
+        zmsg_t *msg = zmsg_recv (pipe);
+        if (!msg) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        bool signal = zmsg_signal (msg) >= 0;
+        zmsg_destroy (&msg);
+        if (signal)
+            return true;
+    }
+}
+
 void
 act_system_destroy (act_system_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     act_system_t *self = *self_p;
-    if (act_loop_current && act_loop_core (act_loop_current) == self->core) {
+    act_core_t *core = self->core;
+    if (act_loop_current && act_loop_core (act_loop_current) == core) {
         //  The loop would wait for itself: refuse, loudly, and keep it.
         zsys_error ("actorio: %s: act_system_destroy called from its own loop; "
-                    "use act_system_stop", self->core->name);
+                    "use act_system_stop", core->name);
         return;
     }
     *self_p = NULL;
-    //  zactor_destroy waits for the loop's last signal with the pipe's
-    //  receive timeout: a teardown stuck forever costs us the thread, not
-    //  the caller.
-    zsock_set_rcvtimeo (zactor_sock (self->actor), ACT_SYSTEM_DESTROY_TIMEOUT);
+    int64_t deadline = zclock_mono () + ACT_SYSTEM_DESTROY_TIMEOUT;
+    //  Close the queue before the loop hears $TERM, not after its
+    //  teardowns: what other threads post from now on fails at once
+    //  (ESRCH, and an ask's waiter hears at once), so the backlog the
+    //  loop must drain stops growing, and no call that starts after we
+    //  return can succeed even if the loop outlives our deadline. What
+    //  is queued already is the loop's: it delivers or dead-letters it.
+    pthread_mutex_lock (&core->lock);
+    core->stopping = true;
+    core->closed = true;
+    pthread_mutex_unlock (&core->lock);
+    if (s_wait_loop_end (zactor_sock (self->actor), deadline))
+        //  The loop's last act was to release its share of the core.
+        //  Reading the count with acquire orders all it did before the
+        //  frees below; the pipe's signal does too, but through libzmq,
+        //  where ThreadSanitizer cannot see it.
+        (void) atomic_load_explicit (&core->refs, memory_order_acquire);
+    //  Signalled or given up: zactor_destroy must not wait again.
+    zsock_set_rcvtimeo (zactor_sock (self->actor), 0);
     zactor_destroy (&self->actor);
     act_core_release (&self->core);
     free (self);
