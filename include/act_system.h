@@ -25,9 +25,12 @@ ACT_EXPORT act_system_t *
     act_system_new (const char *name);
 
 //  Stop every actor (teardowns run, children first) and join the loop.
-//  Never hangs: gives up after ACT_SYSTEM_DESTROY_TIMEOUT ms. Accepts NULL,
-//  nulls the caller's pointer. From the loop thread itself (a callback) it
-//  does nothing but log an error: use act_system_stop there.
+//  Never hangs: the whole destroy gives up after ACT_SYSTEM_DESTROY_TIMEOUT
+//  ms. Other threads are refused from its start: a call through a
+//  reference or inbox that starts after it returned fails with ESRCH.
+//  Accepts NULL, nulls the caller's pointer. From the loop thread itself
+//  (a callback) it does nothing but log an error: use act_system_stop
+//  there.
 ACT_EXPORT void
     act_system_destroy (act_system_t **self_p);
 
