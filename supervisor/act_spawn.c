@@ -51,6 +51,14 @@ s_close_from (int first, const act_region_t *region)
     s_close_range (first, INT_MAX);
 }
 
+//  The group's parent-death signal. Not SIGKILL, which would kill the
+//  group alone: the host handles this one by killing its whole process
+//  group, so what its actors started dies too (act_group.c). Real-time,
+//  so that no program sends it by habit; its default action (terminate)
+//  still ends a group that dies before the host installs the handler,
+//  when no actor has started anything yet.
+#define S_PARENT_DEATH_SIGNAL   (SIGRTMIN + 2)
+
 static void __attribute__ ((noreturn))
 s_child (const act_spawn_t *spec)
 {
@@ -58,7 +66,8 @@ s_child (const act_spawn_t *spec)
     setpgid (0, 0);
     //  Die with the supervisor. If it died before prctl took effect we were
     //  already reparented and no signal will come: check by hand.
-    if (prctl (PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid () != spec->supervisor) {
+    if (prctl (PR_SET_PDEATHSIG, S_PARENT_DEATH_SIGNAL) == -1
+    ||  getppid () != spec->supervisor) {
         _exit (ACT_GROUP_EXIT_ORPHAN);
     }
     //  Every source fd is >= 3 (the supervisor keeps 0-2 open), so filling

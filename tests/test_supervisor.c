@@ -6,7 +6,8 @@
     "probe" actors (examples/plugins/probe.c) that report to the test over
     ZeroMQ, and real signals. Restarts are in test_supervisor_restart.c,
     the heavy repetitions in test_supervisor_stress.c, the example
-    topologies in test_supervisor_examples.c.
+    topologies in test_supervisor_examples.c, a group's own processes,
+    exits and signals in test_supervisor_procs.c.
 */
 #include "test_supervisor.h"
 

@@ -37,6 +37,16 @@
 #define EXIT_START      102
 #define EXIT_SYSTEM     111
 
+//  One group holding one probe actor "p" (routing id "NAME/p"); extra
+//  lines go into the group section.
+#define PROBE_GROUP(name, extra)                                        \
+    "group = " name "\n"                                                \
+    "    plugin = @PROBE@\n"                                            \
+    extra                                                               \
+    "    actor = p\n"                                                   \
+    "        class = probe\n"                                           \
+    "        args = \"@EP@\"\n"
+
 typedef struct {
     char *dir;                  //  private temporary directory
     char *rundir;               //  dir/run, given as --rundir
@@ -276,6 +286,18 @@ run_expect_argv (run_t *self, int ms, const char **needles)
         free (run_line_);                                               \
     } while (0)
 
+//  Asserts the next log line holding the formatted needle comes within ms.
+static inline void __attribute__ ((format (printf, 3, 4)))
+run_expectf (run_t *self, int ms, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *needle = zsys_vprintf (format, args);
+    va_end (args);
+    run_expect (self, ms, needle);
+    free (needle);
+}
+
 //  The pid in the next log line holding "EVENT GROUP pid " (e.g. "ready
 //  worker pid "), within ms; asserts it comes.
 static inline pid_t
@@ -392,6 +414,16 @@ run_orphans_gone (void)
         }
         return pid == -1 && errno == ECHILD;
     }
+}
+
+//  Stops the run with SIGTERM; asserts it exits 0 within ms and leaves
+//  no process behind.
+static inline void
+run_stop_clean (run_t *self, int ms)
+{
+    run_signal (self, SIGTERM);
+    cr_assert_eq (run_wait (self, ms), 0, "log:\n%s", self->err);
+    cr_assert (RUN_UNTIL (self, run_orphans_gone (), 1000), "a process of the run is left");
 }
 
 //  Zombie children of pid right now.

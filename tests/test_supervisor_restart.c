@@ -8,32 +8,11 @@
 */
 #include "test_supervisor.h"
 
-//  One group holding one probe actor "p" (routing id "NAME/p"); extra
-//  lines go into the group section.
-#define PROBE_GROUP(name, extra)                                        \
-    "group = " name "\n"                                                \
-    "    plugin = @PROBE@\n"                                            \
-    extra                                                               \
-    "    actor = p\n"                                                   \
-    "        class = probe\n"                                           \
-    "        args = \"@EP@\"\n"
-
 //  One group holding one built-in sink: cheap, for order tests
 #define SINK_GROUP(name)                                                \
     "group = " name "\n"                                                \
     "    actor = s\n"                                                   \
     "        class = sink\n"
-
-static void
-s_expectf (run_t *run, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    char *needle = zsys_vprintf (format, args);
-    va_end (args);
-    run_expect (run, 5000, needle);
-    free (needle);
-}
 
 Test (supervisor_restart, kill9_restarts_that_group_alone, .timeout = 30)
 {
@@ -57,7 +36,7 @@ Test (supervisor_restart, kill9_restarts_that_group_alone, .timeout = 30)
         cr_assert_eq (probe_get (run, "c/p", NULL), i);
     }
     cr_assert_eq (kill (b, SIGKILL), 0);
-    s_expectf (run, "stop b pid %d: signal 9", (int) b);
+    run_expectf (run, 5000, "stop b pid %d: signal 9", (int) b);
     run_expect (run, 5000, "restart b in 0 ms");
     pid_t again = run_pid (run, "ready", "b", 5000);
     cr_assert_neq (again, b);
@@ -106,7 +85,7 @@ Test (supervisor_restart, each_exit_reason_reaches_the_parent, .timeout = 30)
         pid_t worker = run_pid (run, "ready", "worker", 5000);
         probe_expect (run, "worker/p", "hello", 5000);
         probe_send (run, "worker/p", cases [i].command, cases [i].value);
-        s_expectf (run, "stop worker pid %d: %s", (int) worker, cases [i].reason);
+        run_expectf (run, 5000, "stop worker pid %d: %s", (int) worker, cases [i].reason);
         //  The parent actor is told: "GROUP PID RESTARTS REASON"
         zmsg_t *down = probe_take (run, "boss/p", "down", 5000);
         cr_assert_not_null (down);
@@ -140,7 +119,7 @@ Test (supervisor_restart, one_for_all_restarts_every_group_in_order, .timeout = 
     pid_t charlie = run_pid (run, "ready", "charlie", 5000);
     run_pid (run, "ready", "bravo", 5000);
     cr_assert_eq (kill (charlie, SIGKILL), 0);
-    s_expectf (run, "stop charlie pid %d: signal 9", (int) charlie);
+    run_expectf (run, 5000, "stop charlie pid %d: signal 9", (int) charlie);
     run_expect (run, 5000, "restart charlie in 0 ms, with every group (one_for_all)");
     //  The others stop last first, then all start in topology order
     run_pid (run, "stop", "bravo", 5000);
@@ -175,7 +154,7 @@ Test (supervisor_restart, rest_for_one_restarts_the_groups_after, .timeout = 30)
     probe_expect (run, "first/p", "hello", 5000);
     cr_assert_eq (probe_get (run, "first/p", NULL), 0);
     cr_assert_eq (kill (second, SIGKILL), 0);
-    s_expectf (run, "stop second pid %d: signal 9", (int) second);
+    run_expectf (run, 5000, "stop second pid %d: signal 9", (int) second);
     run_expect (run, 5000, "restart second in 0 ms, with the groups after it (rest_for_one)");
     run_pid (run, "stop", "fourth", 5000);
     run_pid (run, "stop", "third", 5000);
@@ -215,23 +194,23 @@ Test (supervisor_restart, restart_types, .timeout = 30)
 
     //  permanent: even a normal exit is restarted
     probe_send (run, "perm/p", "exit", "0");
-    s_expectf (run, "stop perm pid %d: normal", (int) perm);
+    run_expectf (run, 5000, "stop perm pid %d: normal", (int) perm);
     run_expect (run, 5000, "restart perm in 0 ms");
     run_pid (run, "ready", "perm", 5000);
 
     //  transient: an abnormal exit is restarted, a normal one is not
     probe_send (run, "trans/p", "exit", "3");
-    s_expectf (run, "stop trans pid %d: exit code 3", (int) trans);
+    run_expectf (run, 5000, "stop trans pid %d: exit code 3", (int) trans);
     run_expect (run, 5000, "restart trans in 0 ms");
     trans = run_pid (run, "ready", "trans", 5000);
     probe_expect (run, "trans/p", "hello", 5000);
     probe_send (run, "trans/p", "exit", "0");
-    s_expectf (run, "stop trans pid %d: normal", (int) trans);
+    run_expectf (run, 5000, "stop trans pid %d: normal", (int) trans);
     run_expect (run, 5000, "done trans: transient group, not restarted");
 
     //  temporary: never restarted, even after a crash
     probe_send (run, "temp/p", "crash", NULL);
-    s_expectf (run, "stop temp pid %d: signal 11", (int) temp);
+    run_expectf (run, 5000, "stop temp pid %d: signal 11", (int) temp);
     run_expect (run, 5000, "done temp: temporary group, not restarted");
 
     //  The run goes on with what is left; nothing restarted behind our back
@@ -261,7 +240,7 @@ Test (supervisor_restart, intensity_exceeded_gives_up, .timeout = 30)
         pid_t weak = run_pid (run, "ready", "weak", 5000);
         probe_expect (run, "weak/p", "hello", 5000);
         probe_send (run, "weak/p", "crash", NULL);
-        s_expectf (run, "stop weak pid %d: signal 11", (int) weak);
+        run_expectf (run, 5000, "stop weak pid %d: signal 11", (int) weak);
     }
     run_expect (run, 5000, "give up: weak stopped (signal 11), the restart limit of "
                            "2 in 60000 ms is reached");
@@ -339,7 +318,7 @@ Test (supervisor_restart, backoff_spaces_restarts_until_the_limit, .timeout = 30
     pid_t flap = run_pid (run, "ready", "flap", 5000);
     probe_expect (run, "flap/p", "hello", 5000);
     probe_send (run, "flap/p", "exit", "1");
-    s_expectf (run, "stop flap pid %d: exit code 1", (int) flap);
+    run_expectf (run, 5000, "stop flap pid %d: exit code 1", (int) flap);
     run_expect (run, 5000, "give up: flap stopped (exit code 1), the restart limit of 5");
     run_expect (run, 5000, "run flappy stopped, exit code 101");
     //  Not reaped yet, so its CPU time is still there to read: the

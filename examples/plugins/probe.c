@@ -13,7 +13,18 @@
     It obeys     ["get"]        answer, then count one more
                  ["crash"]      write through a NULL pointer (SIGSEGV)
                  ["abort"]      abort () (SIGABRT)
-                 ["exit", N]    end the process at once with code N
+                 ["exit", N]    end the process at once with code N (_exit)
+                 ["exit-libc", N]    exit (N) on the loop thread, as an
+                                application would
+                 ["exit-thread", N]  exit (N) from a thread of its own,
+                                while the loop runs on
+                 ["spawn", HOW] start a child that waits forever: HOW is
+                                "exec" (it runs sleep) or "fork" (a copy
+                                of the group that pauses); answers
+                                ["spawned", PID]
+                 ["epipe"]      write to a pipe with no reader; answers
+                                ["epipe", ERRNO] (EPIPE's number if the
+                                write failed and SIGPIPE did not kill us)
                  ["stop", N]    stop this actor with code N (0: normal)
                  ["finish", N]  act_group_finish (N): end the whole run
     Options      setup=fail     setup fails (the group's init fails)
@@ -27,7 +38,10 @@
 */
 #include <actorio.h>
 #include <act_group.h>
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +72,42 @@ s_crash (void)
     signal (SIGSEGV, SIG_DFL);
     volatile int *nowhere = NULL;
     *nowhere = 1;
+}
+
+static void *
+s_exit_thread (void *arg)
+{
+    exit ((int) (intptr_t) arg);
+}
+
+//  A child that waits until it is killed. The exec'd one gets every
+//  disposition back to its default, as any command a group runs; the
+//  forked one keeps the group's handlers, as a helper process does.
+static pid_t
+s_spawn (const char *how)
+{
+    pid_t pid = fork ();
+    if (pid == 0) {
+        if (how && streq (how, "exec")) {
+            execlp ("sleep", "sleep", "1000", (char *) NULL);
+            _exit (127);
+        }
+        s_hang ();
+    }
+    return pid;
+}
+
+static int
+s_epipe (void)
+{
+    int pair [2];
+    if (pipe (pair) == -1) {
+        return errno;
+    }
+    close (pair [0]);
+    int error = write (pair [1], "x", 1) == -1 ? errno : 0;
+    close (pair [1]);
+    return error;
 }
 
 static int
@@ -95,6 +145,29 @@ s_on_command (act_t *self, zsock_t *sock, void *arg)
     else
     if (streq (command, "exit")) {
         _exit (code);
+    }
+    else
+    if (streq (command, "exit-libc")) {
+        exit (code);
+    }
+    else
+    if (streq (command, "exit-thread")) {
+        pthread_t thread;
+        if (pthread_create (&thread, NULL, s_exit_thread, (void *) (intptr_t) code) == 0) {
+            pthread_detach (thread);
+        }
+    }
+    else
+    if (streq (command, "spawn")) {
+        char pid [16];
+        snprintf (pid, sizeof pid, "%d", (int) s_spawn (value));
+        s_send (probe, "spawned", pid, NULL, NULL);
+    }
+    else
+    if (streq (command, "epipe")) {
+        char error [16];
+        snprintf (error, sizeof error, "%d", s_epipe ());
+        s_send (probe, "epipe", error, NULL, NULL);
     }
     else
     if (streq (command, "stop")) {

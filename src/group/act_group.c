@@ -18,13 +18,29 @@
     signal, so just after act_system_destroy czmq still counts it open.
     An actor that needs a last message of its own to leave (on a socket
     with a linger) must wait for it to be answered in its teardown.
+
+    An application's exit () would run czmq's exit handler, which tears
+    the context down under the loop thread's sockets (an assertion, a
+    SIGABRT, or a hang): an exit handler of ours, registered after czmq's
+    and so run before it, ends the process with _exit and the same code.
+
+    The host owns the group's signals (man actor-run, SIGNALS): SIGTERM
+    and SIGINT stop the group as "stop" does, a second one ends it at
+    once; SIGUSR1, SIGUSR2, SIGHUP and SIGPIPE are ignored and logged;
+    the parent-death signal act_spawn asks for (not SIGKILL, so that we
+    see it) kills the whole process group, helpers and commands an actor
+    started included. Every handler only writes a byte to a pipe the host
+    thread polls, or kills and exits; none runs in a process an actor
+    forked, which gets the default action instead.
 */
 #include "act_host.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 //  Set once by act_group_host before the system's thread starts, so every
@@ -32,6 +48,17 @@
 static const char *s_name;
 static const char *s_rundir;
 static int s_control = -1;
+
+//  For the signal handlers, also set before any thread starts.
+static pid_t s_pid;             //  the group process, not a fork of it
+static pid_t s_supervisor;      //  actor-run, who made our control socket
+static bool s_leader;           //  we lead our process group
+static int s_signal_pipe [2] = { -1, -1 };  //  handlers -> host thread
+static int s_stops;             //  SIGTERMs and SIGINTs so far (atomic)
+
+//  The signals the host handles, besides the parent-death signal.
+static const int s_signals [] = { SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP, SIGPIPE };
+#define S_SIGNALS   (sizeof s_signals / sizeof s_signals [0])
 
 typedef struct {
     act_ref_t **refs;           //  the group's actors, owned, topology order
@@ -81,6 +108,157 @@ const char *
 act_group_rundir (void)
 {
     return s_rundir;
+}
+
+//  -------------------------------------------------------------------
+//  Signals and exits. Handlers use async-signal-safe calls only.
+
+//  A process an actor forked (without exec) inherits our handlers; it
+//  gets the default action instead, as if we had set none. True if so.
+static bool
+s_in_fork (int signo)
+{
+    if (getpid () == s_pid) {
+        return false;
+    }
+    struct sigaction action = { .sa_handler = SIG_DFL };
+    sigaction (signo, &action, NULL);
+    raise (signo);              //  delivered once the handler returns
+    return true;
+}
+
+//  The supervisor is gone: so is everything of ours in our process
+//  group. A process that left it (setsid, setpgid) is out of reach.
+static void __attribute__ ((noreturn))
+s_orphaned (void)
+{
+    if (s_leader) {
+        kill (0, SIGKILL);
+    }
+    _exit (ACT_GROUP_EXIT_ORPHAN);
+}
+
+static void
+s_on_parent_death (int signo)
+{
+    int saved = errno;
+    //  A stray one (someone's kill) finds our parent still there
+    if (!s_in_fork (signo) && getppid () != s_supervisor) {
+        s_orphaned ();
+    }
+    errno = saved;
+}
+
+static void
+s_on_signal (int signo)
+{
+    int saved = errno;
+    if (!s_in_fork (signo)) {
+        bool stop = signo == SIGTERM || signo == SIGINT;
+        if (stop && __atomic_fetch_add (&s_stops, 1, __ATOMIC_SEQ_CST) > 0) {
+            //  A second stop signal: the default action, at once
+            struct sigaction action = { .sa_handler = SIG_DFL };
+            sigaction (signo, &action, NULL);
+            raise (signo);
+        }
+        else {
+            //  A full pipe drops it: the host has plenty unread already
+            unsigned char byte = (unsigned char) signo;
+            ssize_t written = write (s_signal_pipe [1], &byte, 1);
+            (void) written;
+        }
+    }
+    errno = saved;
+}
+
+//  exit () from any thread of the group: czmq's exit handler, and any
+//  registered before ours (the supervisor's among them, since we are
+//  its fork), must not run. Those registered after ours (a plugin's)
+//  have run already.
+static void
+s_on_exit (int status, void *arg)
+{
+    (void) arg;
+    fflush (NULL);
+    _exit (status);
+}
+
+//  Before any thread starts, so that all of them inherit the handlers
+//  and the mask. Returns 0, or -1 with errno.
+static int
+s_signals_init (void)
+{
+    s_pid = getpid ();
+    s_leader = getpgrp () == s_pid;
+    //  The control socket's peer is actor-run even if it is dead by now,
+    //  when getppid () would already name whoever inherited us.
+    struct ucred cred;
+    socklen_t size = sizeof cred;
+    s_supervisor = getsockopt (s_control, SOL_SOCKET, SO_PEERCRED, &cred, &size) == 0
+                 ? cred.pid : getppid ();
+    if (pipe2 (s_signal_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+        return -1;
+    }
+    sigset_t handled;
+    sigemptyset (&handled);
+    for (size_t i = 0; i < S_SIGNALS; i++) {
+        sigaddset (&handled, s_signals [i]);
+    }
+    //  SA_RESTART: most calls an actor makes go on; the signals go to the
+    //  main thread first (ours, which polls), so the others rarely see
+    //  even an EINTR.
+    struct sigaction action = { .sa_handler = s_on_signal, .sa_flags = SA_RESTART };
+    action.sa_mask = handled;
+    for (size_t i = 0; i < S_SIGNALS; i++) {
+        sigaction (s_signals [i], &action, NULL);
+    }
+    int death = 0;
+    if (prctl (PR_GET_PDEATHSIG, &death) == 0 && death > 0 && death != SIGKILL) {
+        //  Until here its default action (terminate) held, which was
+        //  enough: no actor had started anything yet.
+        struct sigaction orphan = { .sa_handler = s_on_parent_death, .sa_flags = SA_RESTART };
+        sigaction (death, &orphan, NULL);
+        sigaddset (&handled, death);
+    }
+    pthread_sigmask (SIG_UNBLOCK, &handled, NULL);
+    //  Gone before the handler was there, and its signal missed
+    if (getppid () != s_supervisor) {
+        s_orphaned ();
+    }
+    return 0;
+}
+
+//  What the pipe says: true if a stop signal came.
+static bool
+s_signals_read (void)
+{
+    static unsigned counts [65];    //  per signal number, ignored so far
+    unsigned char bytes [64];
+    bool stop = false;
+    ssize_t size;
+    while ((size = read (s_signal_pipe [0], bytes, sizeof bytes)) > 0) {
+        for (ssize_t i = 0; i < size; i++) {
+            int signo = bytes [i];
+            if (signo == SIGTERM || signo == SIGINT) {
+                fprintf (stderr, "signal %d (%s): stopping\n", signo, strsignal (signo));
+                stop = true;
+            }
+            else
+            if (signo < 65) {
+                //  Said once per power of two, so a flood cannot flood the log
+                unsigned count = ++counts [signo];
+                if (count == 1) {
+                    fprintf (stderr, "signal %d (%s) ignored\n", signo, strsignal (signo));
+                }
+                else
+                if ((count & (count - 1)) == 0) {
+                    fprintf (stderr, "signal %d (%s) ignored (%u so far)\n", signo,
+                             strsignal (signo), count);
+                }
+            }
+        }
+    }
+    return stop;
 }
 
 //  The sentinel is spawned after the group's actors. Spawns are posted to
@@ -204,12 +382,13 @@ s_wait (s_host_t *host, act_system_t *system)
     zmq_pollitem_t items [] = {
         { NULL, act_inbox_fd (host->inbox), ZMQ_POLLIN, 0 },
         { NULL, s_control, ZMQ_POLLIN, 0 },
-        { zsock_resolve (act_system_actor (system)), 0, ZMQ_POLLIN, 0 }
+        { zsock_resolve (act_system_actor (system)), 0, ZMQ_POLLIN, 0 },
+        { NULL, s_signal_pipe [0], ZMQ_POLLIN, 0 }
     };
     bool notified = false;      //  a notice was told since the start
     bool reported = false;      //  the sentinel said how setup went
     while (true) {
-        if (zmq_poll (items, 3, -1) == -1) {
+        if (zmq_poll (items, 4, -1) == -1) {
             if (errno == EINTR) {
                 continue;
             }
@@ -228,9 +407,10 @@ s_wait (s_host_t *host, act_system_t *system)
             char text [ACT_GROUP_CONTROL_MAX];
             ssize_t size = recv (s_control, text, sizeof text - 1, MSG_DONTWAIT);
             if (size == 0 || (size == -1 && errno != EINTR && errno != EAGAIN)) {
-                //  The supervisor is gone: die with it, as fast as the
-                //  PR_SET_PDEATHSIG that is on its way anyway.
-                _exit (ACT_GROUP_EXIT_ORPHAN);
+                //  The supervisor is gone: die with it, and take our
+                //  process group along, as the parent-death signal on its
+                //  way would (this end often comes first).
+                s_orphaned ();
             }
             if (size > 0) {
                 text [size] = 0;
@@ -252,6 +432,13 @@ s_wait (s_host_t *host, act_system_t *system)
                 if ((args = act_host_word (text, ACT_HOST_PEER_UP)))
                     act_transport_peer_up (system, args);
             }
+        }
+        if ((items [3].revents & ZMQ_POLLIN) && s_signals_read ()) {
+            //  As "stop": the supervisor sees a normal exit
+            if (notified) {
+                s_drain (system);
+            }
+            return ACT_GROUP_EXIT_OK;
         }
         if (items [2].revents & ZMQ_POLLIN) {
             //  Before the sentinel has reported, running out of actors
@@ -276,9 +463,15 @@ act_group_host (const act_group_spec_t *spec)
     s_control = spec->control_fd;
     //  Programs this group starts must not hold our lifeline open.
     fcntl (s_control, F_SETFD, FD_CLOEXEC);
-    //  A group's signals keep their default actions: SIGTERM ends it and
-    //  the supervisor reports it so.
+    //  czmq's handlers would only set zsys_interrupted, which nothing
+    //  here reads. Its context is made now, so that its exit handler is
+    //  registered before ours, which then runs first.
     zsys_handler_set (NULL);
+    zsys_init ();
+    on_exit (s_on_exit, NULL);
+    if (s_signals_init () == -1) {
+        return s_init_failed ("unable to make the signal pipe: %s", strerror (errno));
+    }
     //  stdout is a pipe to the supervisor: whole lines, as they come.
     setvbuf (stdout, NULL, _IOLBF, 0);
 
