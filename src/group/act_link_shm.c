@@ -7,9 +7,10 @@
     from the message into the ring, none by a kernel. A payload over the
     inline limit is copied once into a block of the sender's area, and
     the ring carries its descriptor; the receiver's message points into
-    the block, and destroying it hands the block back (one store). The
-    sender reclaims blocks in order, so one block held long holds back
-    the area behind it; then sends of large payloads wait (EAGAIN).
+    the block, and destroying it hands the block back (one store); see
+    act_shm_blocks.c. The sender reclaims blocks in order, so one block
+    held long holds back the area behind it; then sends of large
+    payloads wait (EAGAIN).
 
     Wake-ups: a receiver with nothing to do spins for a while (not when
     it has one CPU to share), then says it is parked, looks at its rings
@@ -25,6 +26,7 @@
 */
 #include "act_link.h"
 #include "act_shm.h"
+#include "act_shm_blocks.h"
 #include "act_region.h"
 #include <sched.h>
 #include <time.h>
@@ -55,10 +57,7 @@ typedef struct {
     act_shm_group_t *entry;     //  our entry in the group table
     act_ring_t *in;             //  rings toward us, by sender index
     size_t next_in;             //  where the next round starts reading
-    act_shm_area_t *area;       //  our block area
-    unsigned char *blocks;      //  its first byte
-    uint64_t area_head;         //  bytes handed out, ever
-    uint64_t area_tail;         //  bytes reclaimed, ever
+    act_shm_blocks_t blocks;    //  our block area
     size_t inline_max;          //  larger payloads go in blocks
     int64_t max_size;           //  payload limit, bytes
     bool spin;                  //  spin before parking
@@ -82,128 +81,6 @@ s_notify (s_link_t *self, size_t index)
     act_shm_group_t *peer = act_shm_group (self->region->base, index);
     if (atomic_load (&peer->parked) && atomic_exchange (&peer->parked, 0))
         s_ring_doorbell (self, index);
-}
-
-//  --------------------------------------------------------------------
-//  Blocks in our area
-
-static uint64_t
-s_align64 (uint64_t size)
-{
-    return (size + 63) & ~(uint64_t) 63;
-}
-
-//  Take back, in order, the blocks their receivers gave back, those
-//  they never took (see act_shm.h), and those taken by a life that has
-//  ended.
-static void
-s_reclaim (s_link_t *self)
-{
-    uint64_t size = self->layout->area_size;
-    while (self->area_tail < self->area_head) {
-        uint64_t pos = self->area_tail % size;
-        act_shm_block_t *block = (act_shm_block_t *) (self->blocks + pos);
-        uint64_t len = block->len;
-        if (len < ACT_SHM_BLOCK_HEAD || (len & 63) || len > size - pos
-        ||  len > self->area_head - self->area_tail || block->magic != ACT_SHM_BLOCK_MAGIC) {
-            //  Not what we wrote: forget every block handed out.
-            act_peers_malformed (self->peers, self->stats, "block area", "header");
-            self->area_tail = self->area_head;
-            break;
-        }
-        uint32_t state = atomic_load_explicit (&block->state, memory_order_acquire);
-        uint32_t owner = block->owner;
-        if (state != ACT_SHM_FREE && owner < self->layout->count && owner != self->me) {
-            act_shm_group_t *entry = act_shm_group (self->region->base, owner);
-            if (state == ACT_SHM_TAKEN) {
-                if (atomic_load (&entry->epoch) == block->epoch)
-                    break;          //  in a message of a live receiver
-                atomic_fetch_add_explicit (&self->area->reclaimed_dead, 1,
-                                           memory_order_relaxed);
-            }
-            else {
-                //  The receiver's tail is published after it took what it
-                //  read: past the descriptor and still HELD means never.
-                act_ring_ctl_t *ring = (act_ring_ctl_t *) act_shm_ring (
-                    self->region->base, self->layout, self->me, owner);
-                if (atomic_load_explicit (&ring->tail, memory_order_acquire)
-                    <= block->ring_pos)
-                    break;
-            }
-        }
-        //  A filler at the end of the area carries no payload.
-        if (block->size)
-            atomic_fetch_add_explicit (&self->area->reclaimed, 1, memory_order_relaxed);
-        self->area_tail += len;
-    }
-    atomic_store_explicit (&self->area->tail, self->area_tail, memory_order_relaxed);
-}
-
-//  Room for a block of len bytes (header included, aligned) now?
-static bool
-s_area_room (s_link_t *self, uint64_t len)
-{
-    uint64_t size = self->layout->area_size;
-    uint64_t free = size - (self->area_head - self->area_tail);
-    uint64_t contig = size - self->area_head % size;
-    return contig >= len ? free >= len : free >= contig + len;
-}
-
-//  Hand out a block for size payload bytes meant for owner, whose
-//  descriptor will start at ring_pos in the ring toward it; its offset
-//  in the area, or -1 when there is no room.
-static int64_t
-s_block_alloc (s_link_t *self, size_t owner, size_t size, uint64_t ring_pos)
-{
-    uint64_t len = s_align64 (ACT_SHM_BLOCK_HEAD + size);
-    uint64_t area = self->layout->area_size;
-    if (len > area)
-        return -1;
-    s_reclaim (self);
-    if (!s_area_room (self, len))
-        return -1;
-    uint64_t pos = self->area_head % area;
-    if (area - pos < len) {
-        //  Blocks never wrap: the end becomes a free filler.
-        act_shm_block_t *skip = (act_shm_block_t *) (self->blocks + pos);
-        skip->magic = ACT_SHM_BLOCK_MAGIC;
-        skip->len = area - pos;
-        skip->size = 0;
-        skip->owner = (uint32_t) self->me;
-        atomic_store_explicit (&skip->state, ACT_SHM_FREE, memory_order_release);
-        self->area_head += area - pos;
-        pos = 0;
-    }
-    act_shm_block_t *block = (act_shm_block_t *) (self->blocks + pos);
-    block->magic = ACT_SHM_BLOCK_MAGIC;
-    block->owner = (uint32_t) owner;
-    block->epoch = atomic_load (&act_shm_group (self->region->base, owner)->epoch);
-    block->len = len;
-    block->size = size;
-    block->ring_pos = ring_pos;
-    block->sender = (uint32_t) self->me;
-    atomic_store_explicit (&block->state, ACT_SHM_HELD, memory_order_release);
-    self->area_head += len;
-    atomic_store_explicit (&self->area->head, self->area_head, memory_order_release);
-    atomic_fetch_add_explicit (&self->area->blocks, 1, memory_order_relaxed);
-    return (int64_t) pos;
-}
-
-//  A message pointing into a block was destroyed (any thread). A sender
-//  asleep is woken to take it back: an idle group holds no block that
-//  nobody uses. The sender's index was checked when the block was taken.
-static void
-s_block_release (void *arg, void *ctx)
-{
-    act_shm_block_t *block = (act_shm_block_t *) arg;
-    act_region_t *region = (act_region_t *) ctx;
-    atomic_store (&block->state, ACT_SHM_FREE);
-    act_shm_group_t *sender = act_shm_group (region->base, block->sender);
-    if (atomic_load (&sender->parked) && atomic_exchange (&sender->parked, 0)) {
-        uint64_t one = 1;
-        ssize_t rc = write (region->doorbells [block->sender], &one, sizeof one);
-        (void) rc;
-    }
 }
 
 //  --------------------------------------------------------------------
@@ -281,14 +158,15 @@ s_send_block (s_link_t *self, s_state_t *state, const act_wire_record_t *record)
     unsigned char *buf = act_ring_reserve (&state->ring, sizeof (act_shm_desc_t)
                                            + ACT_WIRE_ALONE_MAX, S_BATCH_CAP, &cap);
     //  The reservation starts the record the descriptor goes in.
-    int64_t offset = buf ? s_block_alloc (self, state->index, msg->size, state->ring.head)
+    int64_t offset = buf ? act_shm_blocks_alloc (&self->blocks, state->index, msg->size,
+                                                 state->ring.head)
                          : -1;
     if (offset < 0) {
-        state->need = buf ? s_align64 (ACT_SHM_BLOCK_HEAD + msg->size) : 0;
+        state->need = buf ? act_shm_blocks_len (msg->size) : 0;
         errno = EAGAIN;
         return -1;
     }
-    act_shm_block_t *block = (act_shm_block_t *) (self->blocks + offset);
+    act_shm_block_t *block = (act_shm_block_t *) (self->blocks.blocks + offset);
     memcpy ((unsigned char *) block + ACT_SHM_BLOCK_HEAD, act_msg_data (msg), msg->size);
     act_shm_desc_t desc = { (uint64_t) offset, msg->size, block->epoch, 0 };
     memcpy (buf, &desc, sizeof desc);
@@ -306,7 +184,7 @@ s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t *
     const act_msg_t *msg = *msg_p;
     if (msg->size <= self->inline_max)
         return s_send_inline (self, state, record);
-    if (s_align64 (ACT_SHM_BLOCK_HEAD + msg->size) > self->layout->area_size) {
+    if (act_shm_blocks_len (msg->size) > self->layout->area_size) {
         //  It would never find room: refuse it for good, not for now.
         errno = EMSGSIZE;
         return -1;
@@ -327,8 +205,8 @@ s_has_room (s_link_t *self, s_state_t *state)
     if (act_ring_free (&state->ring) < state->ring.size / 4)
         return false;
     if (state->need) {
-        s_reclaim (self);
-        if (!s_area_room (self, state->need))
+        act_shm_blocks_reclaim (&self->blocks);
+        if (!act_shm_blocks_room (&self->blocks, state->need))
             return false;
     }
     return true;
@@ -372,44 +250,7 @@ s_external (void *arg, const act_wire_head_t *head)
         return NULL;
     ctx->taken = true;
     return act_msg_new_extern (head->type, head->payload, head->size,
-                               s_block_release, ctx->block, ctx->link->region);
-}
-
-//  A BLOCK record's descriptor, checked against what we know of the
-//  sender's area; the block, or NULL with the reason.
-static act_shm_block_t *
-s_block_check (s_rx_t *ctx, const act_shm_desc_t *desc, const char **why)
-{
-    s_link_t *self = ctx->link;
-    uint64_t area = self->layout->area_size;
-    if (desc->reserved || (desc->offset & 63) || desc->offset > area - ACT_SHM_BLOCK_HEAD
-    ||  desc->size > area - ACT_SHM_BLOCK_HEAD - desc->offset
-    ||  (self->max_size && desc->size > (uint64_t) self->max_size)) {
-        *why = "descriptor";
-        return NULL;
-    }
-    act_shm_area_t *sender = act_shm_area (self->region->base, self->layout, ctx->from);
-    act_shm_block_t *block = (act_shm_block_t *)
-        ((unsigned char *) sender + ACT_SHM_AREA_HEAD + desc->offset);
-    if (block->magic != ACT_SHM_BLOCK_MAGIC || block->owner != self->me
-    ||  block->sender != ctx->from
-    ||  block->size != desc->size || block->epoch != desc->epoch) {
-        *why = "block";
-        return NULL;
-    }
-    if (desc->epoch != self->epoch) {
-        //  Meant for a life of ours that ended: left HELD, its sender
-        //  takes it back once our tail is past it.
-        *why = NULL;
-        return NULL;
-    }
-    //  Taken once: a descriptor replayed by a rogue finds it TAKEN.
-    uint32_t held = ACT_SHM_HELD;
-    if (!atomic_compare_exchange_strong (&block->state, &held, ACT_SHM_TAKEN)) {
-        *why = "block";
-        return NULL;
-    }
-    return block;
+                               act_shm_blocks_release, ctx->block, ctx->link->region);
 }
 
 static bool
@@ -429,7 +270,8 @@ s_record (void *arg, unsigned kind, const unsigned char *body, size_t size)
         }
         memcpy (&desc, body, sizeof desc);
         const char *why = NULL;
-        ctx->block = s_block_check (ctx, &desc, &why);
+        ctx->block = act_shm_blocks_take (self->region, self->me, self->epoch, ctx->from,
+                                          &desc, self->max_size, &why);
         if (!ctx->block) {
             if (why) {
                 atomic_fetch_add (&act_shm_area (self->region->base, self->layout,
@@ -450,7 +292,7 @@ s_record (void *arg, unsigned kind, const unsigned char *body, size_t size)
     act_wire_reason_t reason = act_wire_decode (frames, count, (size_t) self->max_size,
                                                 act_peers_rx_record, &ctx->rx);
     if (ctx->block && !ctx->taken)
-        s_block_release (ctx->block, self->region);     //  refused, or for no actor
+        act_shm_blocks_release (ctx->block, self->region);  //  refused, or for no actor
     if (reason != ACT_WIRE_OK) {
         act_peers_malformed (self->peers, self->stats, "ring record",
                              act_wire_reason_name (reason));
@@ -559,9 +401,9 @@ s_idle (void *arg)
     }
     //  After the park, as the rings: a block given back before it was
     //  seen by the receiver's look at parked is seen here.
-    if (self->area_tail != self->area_head) {
+    if (act_shm_blocks_out (&self->blocks)) {
         atomic_thread_fence (memory_order_seq_cst);
-        s_reclaim (self);
+        act_shm_blocks_reclaim (&self->blocks);
     }
     return false;
 }
@@ -635,16 +477,7 @@ act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *re
             act_ring_attach (&self->in [from], act_shm_ring (region->base, self->layout,
                                                              from, self->me),
                              self->layout->ring_size);
-    self->area = act_shm_area (region->base, self->layout, self->me);
-    self->blocks = (unsigned char *) self->area + ACT_SHM_AREA_HEAD;
-    //  Our past life's blocks may still be held: go on where it stopped,
-    //  if what it left makes sense.
-    self->area_head = atomic_load (&self->area->head);
-    self->area_tail = atomic_load (&self->area->tail);
-    if (self->area_tail > self->area_head
-    ||  self->area_head - self->area_tail > self->layout->area_size
-    ||  (self->area_head & 63) || (self->area_tail & 63))
-        self->area_tail = self->area_head = 0;
+    act_shm_blocks_init (&self->blocks, region, self->me, peers, stats);
     //  A record must fit a quarter ring, or it would never find room.
     size_t quarter = self->layout->ring_size / 4;
     self->inline_max = ACT_WIRE_INLINE_MAX;
