@@ -8,7 +8,9 @@
     near the cost of fork alone instead of paying for loading libzmq and
     its libraries again (about 2 ms here, more than the whole restart
     budget). Before the host runs the child takes its own process group,
-    arranges to die with the supervisor, gets its stdio and control socket
+    arranges to die with the supervisor (a parent-death signal the host
+    turns into a kill of its whole process group, so what the group
+    started dies too), gets its stdio and control socket
     on fds 0-3, closes every other descriptor but the shared region's, and restores the signal
     mask and dispositions the supervisor changed.
 */
