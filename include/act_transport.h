@@ -36,6 +36,10 @@ typedef struct {
     uint64_t resets;            //  links (shm rings) reset after bad input
     uint64_t pauses;            //  times input was paused: too much queued
                                 //  for the group's actors (all links)
+    uint64_t refused_connections;   //  connections to the group's endpoint
+                                //  libzmq refused or dropped: bad handshake,
+                                //  refused at accept, or from a process
+                                //  outside the run (a frame over the limit)
 } act_transport_stats_t;
 
 //  Join a run as group: bind ipc://RUNDIR/GROUP (socket file mode 0600,
@@ -61,6 +65,10 @@ ACT_EXPORT int
 //  Call after joining. 0, or -1 + EINVAL (not joined).
 ACT_EXPORT int
     act_transport_set_inbound (act_system_t *system, size_t max_msgs, size_t max_bytes);
+
+//  A tell that first reaches a group over ipc fails with EMFILE, and
+//  counts as dropped, when the process has too few fds left to connect
+//  (an ask fails with EMFILE at once); the next tell tries again.
 
 //  The supervisor says group peer stopped: asks waiting on its actors
 //  fail at once with ESRCH, and tells to it fail with EHOSTUNREACH and

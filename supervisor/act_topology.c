@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 
 #define S_NAME_MAX       64             //  longest group, actor, run name
 #define S_DAY_MS         86400000       //  cap of every duration
@@ -48,6 +49,12 @@
 #define S_INBOUND_MAX        100000000      //  largest inbound_max, messages
 #define S_INBOUND_BYTES_MIN  65536          //  smallest inbound_bytes
 #define S_INBOUND_BYTES_MAX  (64LL << 30)   //  largest inbound_bytes
+#define S_FDS_GROUP          32             //  fds of a group process beside
+                                            //  its links: stdio, control,
+                                            //  ZeroMQ's threads and sockets,
+                                            //  the loop, some for its actors
+#define S_FDS_SUP            32             //  the same for the supervisor
+#define S_FDS_SUP_PER_GROUP  5              //  control, 2 pipes of output
 
 typedef struct {
     int line;                   //  where, for sorting
@@ -1006,6 +1013,57 @@ s_check_region (s_loader_t *self, act_topology_t *topo, int run_line)
     }
 }
 
+//  Groups and the supervisor inherit the soft RLIMIT_NOFILE of actor-run.
+//  A group that runs out of fds cannot connect to its peers (a tell then
+//  fails with EMFILE), so a run that needs more than the limit is refused
+//  here. What a group holds: on ipc, per peer group it reaches over ipc,
+//  the connection it opens and the one the peer opens to it; on shm, the
+//  region and every shm group's doorbell. (libzmq's own limit,
+//  ZMQ_MAX_SOCKETS of 1023 per process, is not at stake: a group uses six
+//  sockets however many peers it has; connections are not sockets.)
+static void
+s_check_fds (s_loader_t *self, act_topology_t *topo, int run_line)
+{
+    struct rlimit limit;
+    if (getrlimit (RLIMIT_NOFILE, &limit) || limit.rlim_cur == RLIM_INFINITY) {
+        return;
+    }
+    size_t region = topo->shm_groups ? topo->shm_groups + 1 : 0;
+    size_t ipc_groups = topo->group_count - topo->shm_groups;
+    size_t worst = 0, worst_need = 0, worst_peers = 0;
+    for (size_t i = 0; i < topo->group_count; i++) {
+        bool shm = topo->shm_groups && topo->groups [i].link == ACT_LINK_SHM;
+        size_t peers = shm ? ipc_groups : topo->group_count - 1;
+        size_t need = S_FDS_GROUP + 2 * peers + (shm ? region : 0);
+        if (need > worst_need) {
+            worst = i;
+            worst_need = need;
+            worst_peers = peers;
+        }
+    }
+    const act_topo_group_t *group = &topo->groups [worst];
+    bool shm = topo->shm_groups && group->link == ACT_LINK_SHM;
+    if (worst_need > limit.rlim_cur) {
+        s_problem (self, group->line,
+                   "group '%s' needs about %zu file descriptors (2 per group it reaches "
+                   "over ipc: %zu groups, %zu for the shared region, %d for the process), "
+                   "over the soft limit RLIMIT_NOFILE of %llu: raise it (ulimit -n), "
+                   "run fewer groups, or put groups on 'link = shm' (one doorbell per "
+                   "group instead of two connections)", group->name, worst_need,
+                   worst_peers, shm ? region : 0, S_FDS_GROUP,
+                   (unsigned long long) limit.rlim_cur);
+    }
+    size_t need = S_FDS_SUP + S_FDS_SUP_PER_GROUP * topo->group_count + region;
+    if (need > limit.rlim_cur) {
+        s_problem (self, run_line,
+                   "actor-run needs about %zu file descriptors for %zu groups (%d per "
+                   "group, %zu for the shared region, %d for itself), over the soft "
+                   "limit RLIMIT_NOFILE of %llu: raise it (ulimit -n) or run fewer "
+                   "groups", need, topo->group_count, S_FDS_SUP_PER_GROUP, region,
+                   S_FDS_SUP, (unsigned long long) limit.rlim_cur);
+    }
+}
+
 //  Builds the topology from a tree without syntax errors.
 static act_topology_t *
 s_load (s_loader_t *self, act_zpl_t *root)
@@ -1067,6 +1125,9 @@ s_load (s_loader_t *self, act_zpl_t *root)
     }
     s_check_parents (self, topo);
     s_check_region (self, topo, run ? run->line : 0);
+    if (topo->group_count) {
+        s_check_fds (self, topo, run ? run->line : 0);
+    }
     return topo;
 }
 

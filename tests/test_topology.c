@@ -622,6 +622,11 @@ Test (topology, a_line_may_not_pass_4096_bytes)
 
 Test (topology, groups_actors_and_depth_are_bounded, .timeout = 30)
 {
+    //  1024 groups need some 5000 fds in actor-run: as many as may be.
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &limit);
     char *dir = act_test_tmpdir ();
     //  1024 groups load; the 1025th is reported at its line
     char *text = s_groups_text (ACT_TOPOLOGY_GROUPS_MAX, "");
@@ -747,6 +752,47 @@ Test (topology, shutdown_may_be_infinity)
     s_expect_only (errors, path, "3: bad duration 'infinity' for 'period': expected "
                    "a whole number with unit ms or s");
     zlist_destroy (&errors);
+    free (path);
+    s_remove_dir (dir);
+}
+
+//  Every group and actor-run inherit the soft RLIMIT_NOFILE; a run that
+//  needs more is refused, naming what was counted.
+Test (topology, a_run_needs_fds_within_the_soft_limit, .timeout = 30)
+{
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = 256;
+    cr_assert_eq (setrlimit (RLIMIT_NOFILE, &limit), 0);
+    char *dir = act_test_tmpdir ();
+    //  40 groups on ipc: 32 + 2 x 39 in a group, 32 + 5 x 40 in actor-run.
+    char *text = s_groups_text (40, "");
+    char *path = s_write (dir, "fits.zpl", text);
+    act_topology_t *topo = s_load_good (path);
+    act_topology_destroy (&topo);
+    free (text);
+    free (path);
+
+    text = s_groups_text (120, "");
+    path = s_write (dir, "many.zpl", text);
+    zlist_t *errors = s_load_bad (path);
+    cr_assert_eq (zlist_size (errors), 2);
+    char *wanted = zsys_sprintf ("%s:1: actor-run needs about 632 file descriptors for "
+                                 "120 groups (5 per group, 0 for the shared region, 32 "
+                                 "for itself), over the soft limit RLIMIT_NOFILE of 256: "
+                                 "raise it (ulimit -n) or run fewer groups", path);
+    cr_expect_str_eq (zlist_first (errors), wanted);
+    free (wanted);
+    wanted = zsys_sprintf ("%s:4: group 'g0' needs about 270 file descriptors (2 per "
+                           "group it reaches over ipc: 119 groups, 0 for the shared "
+                           "region, 32 for the process), over the soft limit "
+                           "RLIMIT_NOFILE of 256: raise it (ulimit -n), run fewer groups, "
+                           "or put groups on 'link = shm' (one doorbell per group instead "
+                           "of two connections)", path);
+    cr_expect_str_eq (zlist_next (errors), wanted);
+    free (wanted);
+    zlist_destroy (&errors);
+    free (text);
     free (path);
     s_remove_dir (dir);
 }

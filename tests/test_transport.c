@@ -7,8 +7,13 @@
 */
 #include "act_test.h"
 #include "act_host.h"
-#include <sys/wait.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 typedef struct {
     char *rundir;
@@ -305,4 +310,168 @@ Test (transport, a_name_reaches_its_new_actor_over_shm, .timeout = 20)
     cr_assert_eq (stats.received, 0);
     s_run_destroy (&run);
     act_region_destroy (&region);
+}
+
+//  An actor of group a that tells b/echo in its setup and reports what
+//  act_tell said ("rc errno") to the inbox it is given.
+static int
+s_teller_setup (act_t *self, void *args)
+{
+    (void) self;
+    void **argv = (void **) args;
+    act_ref_t *echo = act_lookup ((act_system_t *) argv [0], "b/echo");
+    act_msg_t *msg = act_msg_new_str (1, "anyone there?");
+    int rc = act_tell (echo, &msg);
+    char text [32];
+    snprintf (text, sizeof text, "%d %d", rc, rc ? errno : 0);
+    act_ref_destroy (&echo);
+    act_msg_t *report = act_msg_new_str (2, text);
+    act_tell ((act_ref_t *) argv [1], &report);
+    return ACT_STOP;
+}
+
+static const act_class_t s_teller = { .name = "teller", .setup = s_teller_setup };
+
+//  Opens /dev/null until the process has one fd left (for an asker's own
+//  inbox), under a soft limit lowered to max; returns the fds opened.
+static int *
+s_use_up_fds (rlim_t max, size_t *count)
+{
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = max;
+    cr_assert_eq (setrlimit (RLIMIT_NOFILE, &limit), 0);
+    int *fds = (int *) calloc (max, sizeof (int));
+    *count = 0;
+    int fd;
+    while ((fd = open ("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+        fds [(*count)++] = fd;
+    cr_assert_eq (errno, EMFILE);
+    cr_assert_gt (*count, 0, "the process had more than %d fds open", (int) max);
+    close (fds [--*count]);
+    return fds;
+}
+
+Test (transport, out_of_fds_a_tell_fails_and_is_counted, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *echo = act_spawn_named (run.b, "echo", act_builtin_find ("echo"), NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/echo");
+    act_inbox_t *inbox = act_inbox_new (run.a);
+    size_t count;
+    int *fds = s_use_up_fds (512, &count);
+
+    //  The first tell to b needs a connection: with no fd for it, the
+    //  tell fails (it used to return 0 and the message never came).
+    void *args [2] = { run.a, act_inbox_ref (inbox) };
+    act_ref_t *teller = act_spawn (run.a, &s_teller, args);
+    act_msg_t *got = act_inbox_recv (inbox, 5000);
+    cr_assert_not_null (got, "the teller never reported");
+    cr_assert_str_eq (act_msg_str (got), "-1 24", "act_tell said %s, not -1 EMFILE (%d)",
+                      act_msg_str (got), EMFILE);
+    act_msg_destroy (&got);
+    //  An ask fails at once, and says why.
+    act_msg_t *msg = act_msg_new (3);
+    int64_t start = act_test_now_ms ();
+    cr_assert_null (act_ask (remote, &msg, 10000));
+    cr_assert_eq (errno, EMFILE, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_lt (act_test_now_ms () - start, 5000, "failed at once, not at the timeout");
+    act_transport_stats_t stats;
+    cr_assert_eq (act_transport_link_stats (run.a, "ipc", &stats), 0);
+    cr_assert_eq (stats.dropped, 2, "both counted as dropped: %" PRIu64, stats.dropped);
+    cr_assert_eq (stats.sent, 0);
+
+    //  With fds again, the next tell connects.
+    while (count)
+        close (fds [--count]);
+    free (fds);
+    msg = act_msg_new_str (4, "back");
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    cr_assert_not_null (reply, "no reply once fds were free: %s", strerror (errno));
+    act_msg_destroy (&reply);
+    act_ref_destroy (&teller);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&echo);
+    s_run_destroy (&run);
+}
+
+//  A process outside the run connects to endpoint with a plain socket and
+//  writes size bytes of data; the child never touches our ZeroMQ context.
+static pid_t
+s_stranger (const char *endpoint, const void *data, size_t size)
+{
+    pid_t pid = fork ();
+    cr_assert_neq (pid, -1);
+    if (pid == 0) {
+        //  However the test ends, the child does not outlive it for long.
+        alarm (20);
+        struct sockaddr_un address = { .sun_family = AF_UNIX };
+        snprintf (address.sun_path, sizeof address.sun_path, "%s", endpoint);
+        int fd = socket (AF_UNIX, SOCK_STREAM, 0);
+        if (fd == -1 || connect (fd, (struct sockaddr *) &address, sizeof address) == -1
+        ||  write (fd, data, size) != (ssize_t) size)
+            _exit (1);
+        //  Read until libzmq hangs up on us, or we are killed.
+        char buffer [256];
+        while (read (fd, buffer, sizeof buffer) > 0)
+            ;
+        _exit (0);
+    }
+    return pid;
+}
+
+Test (transport, refused_connections_are_counted, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    char endpoint [300];
+    snprintf (endpoint, sizeof endpoint, "%s/b", run.rundir);
+    //  A greeting for another security mechanism: the handshake fails.
+    unsigned char curve [64] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F,
+                                 3, 0, 'C', 'U', 'R', 'V', 'E' };
+    pid_t first = s_stranger (endpoint, curve, sizeof curve);
+    act_transport_stats_t stats;
+    ACT_ASSERT_EVENTUALLY ((act_transport_link_stats (run.b, "ipc", &stats),
+                            stats.refused_connections == 1), 5000);
+
+    //  A good ZMTP 3.0 NULL handshake as a DEALER, then a frame over
+    //  max_msg_size: libzmq drops the connection at its header.
+    unsigned char zmtp [64 + 2 + 6 + 1 + 11 + 4 + 6 + 9] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F,
+                                                          3, 0, 'N', 'U', 'L', 'L' };
+    unsigned char *p = zmtp + 64;
+    *p++ = 0x04;                                //  a short command
+    *p++ = 6 + 1 + 11 + 4 + 6;
+    memcpy (p, "\5READY", 6);
+    p += 6;
+    *p++ = 11;
+    memcpy (p, "Socket-Type", 11);
+    p += 11;
+    memcpy (p, "\0\0\0\6DEALER", 10);
+    p += 10;
+    *p++ = 0x02;                                //  a long frame ...
+    uint64_t size = (uint64_t) 64 << 20;        //  ... of 64 MiB
+    for (int i = 7; i >= 0; i--)
+        *p++ = (unsigned char) (size >> (i * 8));
+    cr_assert_eq ((size_t) (p - zmtp), sizeof zmtp);
+    pid_t second = s_stranger (endpoint, zmtp, sizeof zmtp);
+    ACT_ASSERT_EVENTUALLY ((act_transport_link_stats (run.b, "ipc", &stats),
+                            stats.refused_connections == 2), 5000);
+    cr_assert_eq (stats.malformed, 0, "libzmq's refusals are not the codec's");
+
+    //  A group's own connections end without being counted.
+    act_ref_t *echo = act_spawn_named (run.b, "echo", act_builtin_find ("echo"), NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/echo");
+    act_msg_t *msg = act_msg_new (1);
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    cr_assert_not_null (reply);
+    act_msg_destroy (&reply);
+    act_ref_destroy (&remote);
+    act_system_destroy (&run.a);
+    int status;
+    cr_assert_eq (waitpid (first, &status, 0), first);
+    cr_assert_eq (waitpid (second, &status, 0), second);
+    act_transport_link_stats (run.b, "ipc", &stats);
+    cr_assert_eq (stats.refused_connections, 2);
+    act_ref_destroy (&echo);
+    s_run_destroy (&run);
 }

@@ -36,6 +36,8 @@ typedef struct {
     _Atomic uint64_t malformed; //  batches or records refused as bad input
     _Atomic uint64_t unknown;   //  messages for no actor here
     _Atomic uint64_t resets;    //  links reset after bad input
+    _Atomic uint64_t refused;   //  connections refused or dropped for
+                                //  bad input (ipc)
 } act_link_stats_t;
 
 typedef struct {

@@ -11,12 +11,36 @@
     EAGAIN. Replies go out on "out" too, so "in" never needs to know who
     is connected to it. A payload over ACT_WIRE_INLINE_MAX travels alone,
     zero-copy, in a second frame.
+
+    Two things libzmq does out of our sight are made visible. A connection
+    is opened by its I/O thread after zmq_connect returned, and with no fd
+    left it retries in silence while batches wait: a peer is attached only
+    if fds are free then (EMFILE). And it refuses or drops connections to
+    "in" on bad input without telling the socket's owner: a monitor on
+    "in" counts them as refused connections.
 */
 #include "act_link.h"
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #define S_RECV_BUDGET 1024      //  records taken per poll round, as many
                                 //  as one actor turn handles
+#define S_FDS_SPARE     2       //  fds free to attach a peer: the
+                                //  connection, and the one the peer
+                                //  opens back to us for replies
+#define S_IN_EVENTS     (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED          \
+                       | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL \
+                       | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL                   \
+                       | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+
+//  Where a connection to "in" comes from, by its fd
+typedef enum {
+    S_FROM_UNKNOWN,             //  not seen accepted, or no longer open
+    S_FROM_RUN,                 //  this process, or a sibling group
+    S_FROM_OUTSIDE,             //  any other process
+    S_FROM_REFUSED              //  its handshake failed
+} s_from_t;
 
 typedef struct {
     char *name;                 //  the peer's group name = routing id
@@ -35,6 +59,11 @@ typedef struct {
                                 //  a batch waits for room
     size_t waiting;             //  peers whose batch waits for room
     int64_t max_size;           //  payload limit, bytes
+    void *monitor;              //  PAIR reading in's monitor events
+    int monitor_watch;          //  io watch on monitor's ZMQ_FD
+    unsigned char *from;        //  s_from_t of in's connections, by fd
+    size_t from_size;           //  entries in from
+    bool handshake_failed;      //  the next disconnection is its end
 } s_link_t;
 
 static bool
@@ -45,10 +74,40 @@ s_reaches (void *arg, const char *peer)
     return true;
 }
 
+//  True if count fds can be opened now. A probe, not a reservation:
+//  what it rules out is the usual case, a process that ran out of fds
+//  before it first talks to a peer.
+static bool
+s_fds_free (int any_fd, int count)
+{
+    int fds [S_FDS_SPARE];
+    int got = 0;
+    while (got < count && (fds [got] = fcntl (any_fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+        got++;
+    int err = errno;
+    for (int i = 0; i < got; i++)
+        close (fds [i]);
+    errno = err;
+    return got == count;
+}
+
 static void *
 s_attach (void *arg, const char *peer)
 {
     s_link_t *self = (s_link_t *) arg;
+    //  zmq_connect succeeds without an fd; libzmq's I/O thread would then
+    //  fail to connect, retry forever, and keep what we queue for the peer
+    //  until the hwm, all in silence. Refused here, the tell fails, is
+    //  counted, and the next one tries again.
+    int fd = -1;
+    size_t size = sizeof fd;
+    zmq_getsockopt (self->out, ZMQ_FD, &fd, &size);
+    if (!s_fds_free (fd, S_FDS_SPARE)) {
+        if (errno == EMFILE || errno == ENFILE)
+            zsys_warning ("actorio: %s: cannot reach group %s: %s",
+                          act_peers_group (self->peers), peer, strerror (errno));
+        return NULL;
+    }
     char endpoint [PATH_MAX + 8];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/%s", self->rundir, peer);
     zmq_setsockopt (self->out, ZMQ_CONNECT_ROUTING_ID, peer, strlen (peer));
@@ -250,6 +309,148 @@ s_out_ready (void *arg)
     return false;
 }
 
+//  --------------------------------------------------------------------
+//  Connections refused
+
+//  The parent of process pid, from /proc, or -1.
+static pid_t
+s_parent_of (pid_t pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return -1;
+    char line [512];
+    size_t size = fread (line, 1, sizeof line - 1, file);
+    fclose (file);
+    line [size] = 0;
+    //  The name, in parentheses, may hold anything: read after the last ')'.
+    const char *end = strrchr (line, ')');
+    int parent = -1;
+    if (!end || sscanf (end + 1, " %*c %d", &parent) != 1)
+        return -1;
+    return (pid_t) parent;
+}
+
+//  Where the connection on fd comes from: the groups of a run are this
+//  process or children of the one supervisor, and never send what libzmq
+//  drops (the peer layer refuses a message over the limit beforehand).
+static s_from_t
+s_from (int fd)
+{
+    struct ucred cred;
+    socklen_t size = sizeof cred;
+    if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &size))
+        return S_FROM_OUTSIDE;      //  closed already: it did not last
+    if (cred.pid == getpid () || s_parent_of (cred.pid) == getppid ())
+        return S_FROM_RUN;
+    return S_FROM_OUTSIDE;
+}
+
+static void
+s_from_set (s_link_t *self, int fd, s_from_t from)
+{
+    if (fd < 0)
+        return;
+    if ((size_t) fd >= self->from_size) {
+        size_t size = (size_t) fd * 2 + 16;
+        self->from = (unsigned char *) realloc (self->from, size);
+        if (!self->from)
+            abort ();
+        memset (self->from + self->from_size, S_FROM_UNKNOWN, size - self->from_size);
+        self->from_size = size;
+    }
+    self->from [fd] = (unsigned char) from;
+}
+
+static void
+s_refused (s_link_t *self, const char *reason, int err)
+{
+    uint64_t refused = atomic_fetch_add (&self->stats->refused, 1) + 1;
+    //  A log line per power of two, as for malformed input.
+    if ((refused & (refused - 1)) == 0)
+        zsys_warning ("actorio: %s: refused a connection (%s%s%s), %" PRIu64 " so far",
+                      act_peers_group (self->peers), reason, err ? ": " : "",
+                      err ? strerror (err) : "", refused);
+}
+
+//  One event of in's monitor: 6 bytes (event, value), then the endpoint.
+static void
+s_monitor_event (s_link_t *self, const zmq_msg_t *frame)
+{
+    if (zmq_msg_size (frame) < 6)
+        return;
+    uint16_t event;
+    uint32_t value;
+    memcpy (&event, zmq_msg_data ((zmq_msg_t *) frame), 2);
+    memcpy (&value, (char *) zmq_msg_data ((zmq_msg_t *) frame) + 2, 4);
+    int fd = (int) value;
+    if (event == ZMQ_EVENT_ACCEPTED)
+        s_from_set (self, fd, s_from (fd));
+    else
+    if (event == ZMQ_EVENT_ACCEPT_FAILED)
+        //  Another user's process (ZMQ_IPC_FILTER_UID), or no fd left.
+        s_refused (self, "at accept", (int) value);
+    else
+    if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+               | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
+        //  The disconnection of the same connection follows at once: it is
+        //  counted there, once.
+        self->handshake_failed = true;
+    else
+    if (event == ZMQ_EVENT_DISCONNECTED) {
+        s_from_t from = fd >= 0 && (size_t) fd < self->from_size
+                      ? (s_from_t) self->from [fd] : S_FROM_UNKNOWN;
+        s_from_set (self, fd, S_FROM_UNKNOWN);
+        //  libzmq does not say why it ended a connection: a group's ends
+        //  when it stops (the supervisor says so), anyone else's was
+        //  dropped for a frame over max_msg_size or bad framing, or ended
+        //  on its own: refused either way, as it had no business here.
+        if (self->handshake_failed)
+            s_refused (self, "bad handshake", 0);
+        else
+        if (from != S_FROM_RUN)
+            s_refused (self, "dropped, from outside the run", 0);
+        self->handshake_failed = false;
+    }
+}
+
+static bool
+s_monitor_ready (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    while (zmq_msg_recv (&frame, self->monitor, ZMQ_DONTWAIT) >= 0) {
+        s_monitor_event (self, &frame);
+        //  The endpoint frame, and any other part, is of no use here.
+        while (zmq_msg_more (&frame) && zmq_msg_recv (&frame, self->monitor, 0) >= 0)
+            ;
+    }
+    zmq_msg_close (&frame);
+    return false;
+}
+
+//  Watch in's connections: a monitor is the only place libzmq tells of
+//  those it refused or dropped.
+static int
+s_monitor_open (s_link_t *self, void *context)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://actorio-in-%p", (void *) self);
+    if (zmq_socket_monitor (self->in, endpoint, S_IN_EVENTS))
+        return -1;
+    self->monitor = zmq_socket (context, ZMQ_PAIR);
+    if (!self->monitor || zmq_connect (self->monitor, endpoint))
+        return -1;
+    int fd = -1;
+    size_t size = sizeof fd;
+    zmq_getsockopt (self->monitor, ZMQ_FD, &fd, &size);
+    self->monitor_watch = act_loop_io_add (self->loop, fd, s_monitor_ready, self);
+    return 0;
+}
+
 static void
 s_close (void *arg)
 {
@@ -258,10 +459,16 @@ s_close (void *arg)
         act_loop_io_remove (self->loop, self->in_watch);
     if (self->out_watch)
         act_loop_io_remove (self->loop, self->out_watch);
+    if (self->monitor_watch)
+        act_loop_io_remove (self->loop, self->monitor_watch);
+    //  Closing in stops its monitor, before its reader goes.
     if (self->in)
         zmq_close (self->in);
+    if (self->monitor)
+        zmq_close (self->monitor);
     if (self->out)
         zmq_close (self->out);
+    free (self->from);
     free (self->rundir);
     free (self);
 }
@@ -308,7 +515,7 @@ act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats, const char *rund
     char path [PATH_MAX];
     snprintf (path, sizeof path, "%s/%s", rundir, group);
     unlink (path);
-    if (zmq_bind (self->in, endpoint)) {
+    if (s_monitor_open (self, context) || zmq_bind (self->in, endpoint)) {
         int err = errno;
         s_close (self);
         errno = err;

@@ -109,11 +109,10 @@ s_peer_attach (act_peers_t *self, s_peer_t *peer)
     for (size_t i = 0; i < self->link_count; i++) {
         s_link_t *link = &self->links [i];
         if (link->ops->reaches (link->self, peer->name)) {
-            peer->state = link->ops->attach (link->self, peer->name);
-            if (!peer->state)
-                return -1;
+            //  Chosen even if attaching fails: the refusal counts there.
             peer->link = i;
-            return 0;
+            peer->state = link->ops->attach (link->self, peer->name);
+            return peer->state ? 0 : -1;
         }
     }
     errno = EHOSTUNREACH;
@@ -287,7 +286,10 @@ s_refuse (act_link_stats_t *stats, act_msg_t *msg, int err)
     act_link_count (&stats->dropped, 1);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
-        act_msg_t *down = act_down_new (NULL, &why, err == EAGAIN ? EAGAIN : ESRCH);
+        //  Out of fds is the asker's to know: anything else, the peer is
+        //  as good as gone.
+        act_msg_t *down = act_down_new (NULL, &why,
+                                        err == EAGAIN || err == EMFILE ? err : ESRCH);
         act_tell (msg->sender, &down);
     }
     act_msg_destroy (&msg);
@@ -300,7 +302,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     act_peers_t *self = (act_peers_t *) arg;
     s_peer_t *peer = s_route (self, to);
     //  Refusals before a link is chosen count against the preferred one.
-    act_link_stats_t *stats = &self->links [peer->state ? peer->link : 0].stats;
+    act_link_stats_t *stats = &self->links [peer->link].stats;
     if (peer->down) {
         s_refuse (stats, msg, EHOSTUNREACH);
         return -1;
@@ -811,6 +813,7 @@ s_stats_read (act_loop_t *loop, void *arg)
         args->stats->malformed += atomic_load (&s->malformed);
         args->stats->unknown += atomic_load (&s->unknown);
         args->stats->resets += atomic_load (&s->resets);
+        args->stats->refused_connections += atomic_load (&s->refused);
     }
     if (self)
         args->stats->pauses = self->pauses;
