@@ -24,6 +24,7 @@
 #include "act_wire.h"
 
 typedef struct act_peers act_peers_t;
+typedef struct _act_region_t act_region_t;
 
 //  The counters of one link kind; written on the loop thread, read from
 //  any (act_transport_link_stats).
@@ -127,13 +128,33 @@ void
     act_peers_malformed (act_peers_t *self, act_link_stats_t *stats,
                          const char *what, const char *reason);
 
+//  For act_transport.c, on the loop thread: join the loop to a run
+//  (install the peer layer and its links), say a peer is down or up,
+//  bound the inbound queue (0: a default), read the counters of one link
+//  kind or of all (kind NULL; -1 + ENOENT if there is no such link).
+typedef struct {
+    const char *group;          //  our group's name
+    const char *rundir;         //  where ipc endpoints live
+    act_region_t *region;       //  the run's region, or NULL: ipc only
+    int64_t max_size;           //  payload limit, bytes
+    int hwm;                    //  per peer, messages
+} act_peers_conf_t;
+
+int
+    act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf);
+void
+    act_peers_peer_state (act_peers_t *self, const char *name, bool down);
+void
+    act_peers_set_inbound (act_peers_t *self, size_t max_msgs, size_t max_bytes);
+int
+    act_peers_stats (act_peers_t *self, const char *kind, act_transport_stats_t *stats);
+
 //  The links of a group: each kind's constructor. On failure NULL + errno.
 void *
     act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats,
                        const char *rundir, int64_t max_size, int hwm);
 extern const act_link_ops_t act_link_zmq;
 
-typedef struct _act_region_t act_region_t;
 void *
     act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats,
                        act_region_t *region, int64_t max_size);

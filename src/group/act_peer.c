@@ -18,7 +18,6 @@
 #include "act_link.h"
 #include "act_region.h"
 #include <arpa/inet.h>
-#include <sys/un.h>
 
 #define S_LINKS_MAX     2       //  shm, ipc
 
@@ -607,20 +606,11 @@ s_destroy (void *arg)
 }
 
 //  --------------------------------------------------------------------
-//  Joining a run
+//  For act_transport.c, on the loop thread
 
-typedef struct {
-    const char *group;
-    const char *rundir;
-    act_region_t *region;
-    int64_t max_size;
-    int hwm;
-} s_join_args_t;
-
-static int
-s_join (act_loop_t *loop, void *arg)
+int
+act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf)
 {
-    s_join_args_t *args = (s_join_args_t *) arg;
     act_core_t *core = act_loop_core (loop);
     if (core->group) {
         errno = EALREADY;
@@ -631,30 +621,30 @@ s_join (act_loop_t *loop, void *arg)
         abort ();
     self->loop = loop;
     self->core = core;
-    self->group = strdup (args->group);
-    self->max_size = args->max_size;
+    self->group = strdup (conf->group);
+    self->max_size = conf->max_size;
     self->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
     self->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
     self->peers = zhashx_new ();
     zhashx_set_destructor (self->peers, s_peer_destroy);
     //  In order of preference: shared memory where both ends have it.
-    if (args->region) {
+    if (conf->region) {
         s_link_t *link = &self->links [self->link_count];
         link->ops = &act_link_shm;
-        link->self = act_link_shm_open (self, &link->stats, args->region, args->max_size);
+        link->self = act_link_shm_open (self, &link->stats, conf->region, conf->max_size);
         if (!link->self)
             goto failed;
         self->link_count++;
     }
     s_link_t *link = &self->links [self->link_count];
     link->ops = &act_link_zmq;
-    link->self = act_link_zmq_open (self, &link->stats, args->rundir, args->max_size,
-                                    args->hwm);
+    link->self = act_link_zmq_open (self, &link->stats, conf->rundir, conf->max_size,
+                                    conf->hwm);
     if (!link->self)
         goto failed;
     self->link_count++;
     pthread_mutex_lock (&core->lock);
-    core->group = strdup (args->group);
+    core->group = strdup (conf->group);
     pthread_mutex_unlock (&core->lock);
     act_loop_net_t net = { self, s_send, s_flush, s_receive, s_idle, s_wake, s_destroy };
     act_loop_set_net (loop, &net);
@@ -666,218 +656,54 @@ failed:;
     return -1;
 }
 
-static int
-s_join_call (act_system_t *system, s_join_args_t *args)
+void
+act_peers_peer_state (act_peers_t *self, const char *name, bool down)
 {
-    if (!system || !args->group || !args->rundir || args->max_size < 0 || args->hwm < 0
-    ||  !act_wire_name_valid (args->group, strlen (args->group))
-    ||  strlen (args->rundir) + strlen (args->group) + 2
-        > sizeof (((struct sockaddr_un *) 0)->sun_path)
-    ||  (args->region && !act_region_has (args->region, args->group))) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!args->max_size)
-        args->max_size = ACT_TRANSPORT_MAXMSG_DEFAULT;
-    if (!args->hwm)
-        args->hwm = ACT_TRANSPORT_HWM_DEFAULT;
-    return act_loop_call (system, s_join, args);
-}
-
-int
-act_transport_join (act_system_t *system, const char *group, const char *rundir,
-                    int64_t max_msg_size, int hwm)
-{
-    s_join_args_t args = { group, rundir, NULL, max_msg_size, hwm };
-    return s_join_call (system, &args);
-}
-
-int
-act_transport_join_region (act_system_t *system, const char *group, const char *rundir,
-                           act_region_t *region, int64_t max_msg_size, int hwm)
-{
-    if (!region) {
-        errno = EINVAL;
-        return -1;
-    }
-    s_join_args_t args = { group, rundir, region, max_msg_size, hwm };
-    return s_join_call (system, &args);
-}
-
-//  --------------------------------------------------------------------
-//  Peers up and down, counters
-
-typedef struct {
-    const char *peer;
-    bool down;
-} s_peer_args_t;
-
-static int
-s_peer_state (act_loop_t *loop, void *arg)
-{
-    s_peer_args_t *args = (s_peer_args_t *) arg;
-    act_peers_t *self = (act_peers_t *) act_loop_net_self (loop);
-    if (!self) {
-        errno = EINVAL;
-        return -1;
-    }
-    s_peer_t *peer = s_peer (self, args->peer);
+    s_peer_t *peer = s_peer (self, name);
     //  What the link holds for it stays: it was accepted before the peer
     //  went down and goes out after what the medium already took, so a
     //  restarted peer sees one stream with its gap at the restart, never
     //  inside its new life.
-    peer->down = args->down;
-    if (args->down) {
+    peer->down = down;
+    if (down) {
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
         act_waiters_down (&peer->asks, NULL, &why, ESRCH);
     }
     else
     if (zlistx_size (peer->blocked))
         s_mark_dirty (self, peer);
-    return 0;
 }
 
-static int
-s_peer_call (act_system_t *system, const char *peer, bool down)
+void
+act_peers_set_inbound (act_peers_t *self, size_t max_msgs, size_t max_bytes)
 {
-    if (!system || !peer || !act_wire_name_valid (peer, strlen (peer))) {
-        errno = EINVAL;
-        return -1;
-    }
-    s_peer_args_t args = { peer, down };
-    return act_loop_call (system, s_peer_state, &args);
+    self->inbound_max = max_msgs ? max_msgs : ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
+    self->inbound_bytes = max_bytes ? max_bytes : ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
 }
 
 int
-act_transport_peer_down (act_system_t *system, const char *peer)
+act_peers_stats (act_peers_t *self, const char *kind, act_transport_stats_t *stats)
 {
-    return s_peer_call (system, peer, true);
-}
-
-int
-act_transport_peer_up (act_system_t *system, const char *peer)
-{
-    return s_peer_call (system, peer, false);
-}
-
-typedef struct {
-    size_t max;
-    size_t bytes;
-} s_inbound_args_t;
-
-static int
-s_inbound (act_loop_t *loop, void *arg)
-{
-    s_inbound_args_t *args = (s_inbound_args_t *) arg;
-    act_peers_t *self = (act_peers_t *) act_loop_net_self (loop);
-    if (!self) {
-        errno = EINVAL;
-        return -1;
-    }
-    self->inbound_max = args->max ? args->max : ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
-    self->inbound_bytes = args->bytes ? args->bytes : ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
-    return 0;
-}
-
-int
-act_transport_set_inbound (act_system_t *system, size_t max_msgs, size_t max_bytes)
-{
-    if (!system) {
-        errno = EINVAL;
-        return -1;
-    }
-    s_inbound_args_t args = { max_msgs, max_bytes };
-    return act_loop_call (system, s_inbound, &args);
-}
-
-typedef struct {
-    const char *kind;           //  a link kind, or NULL for all
-    act_transport_stats_t *stats;
-} s_stats_args_t;
-
-static int
-s_stats_read (act_loop_t *loop, void *arg)
-{
-    s_stats_args_t *args = (s_stats_args_t *) arg;
-    act_peers_t *self = (act_peers_t *) act_loop_net_self (loop);
-    memset (args->stats, 0, sizeof *args->stats);
-    bool found = args->kind == NULL;
+    memset (stats, 0, sizeof *stats);
+    bool found = kind == NULL;
     for (size_t i = 0; self && i < self->link_count; i++) {
-        if (args->kind && !streq (args->kind, self->links [i].ops->kind))
+        if (kind && !streq (kind, self->links [i].ops->kind))
             continue;
         found = true;
         act_link_stats_t *s = &self->links [i].stats;
-        args->stats->sent += atomic_load (&s->sent);
-        args->stats->received += atomic_load (&s->received);
-        args->stats->dropped += atomic_load (&s->dropped);
-        args->stats->malformed += atomic_load (&s->malformed);
-        args->stats->unknown += atomic_load (&s->unknown);
-        args->stats->resets += atomic_load (&s->resets);
-        args->stats->refused_connections += atomic_load (&s->refused);
+        stats->sent += atomic_load (&s->sent);
+        stats->received += atomic_load (&s->received);
+        stats->dropped += atomic_load (&s->dropped);
+        stats->malformed += atomic_load (&s->malformed);
+        stats->unknown += atomic_load (&s->unknown);
+        stats->resets += atomic_load (&s->resets);
+        stats->refused_connections += atomic_load (&s->refused);
     }
     if (self)
-        args->stats->pauses = self->pauses;
+        stats->pauses = self->pauses;
     if (!found) {
         errno = ENOENT;
         return -1;
     }
     return 0;
-}
-
-//  On the loop thread the counters are read in place; from another
-//  thread the loop reads them, as the peer layer may be going away.
-static int
-s_stats (act_core_t *core, const char *kind, act_transport_stats_t *stats)
-{
-    if (!core || !stats) {
-        errno = EINVAL;
-        return -1;
-    }
-    s_stats_args_t args = { kind, stats };
-    act_loop_t *loop = act_loop_current;
-    if (loop && act_loop_core (loop) == core)
-        return s_stats_read (loop, &args);
-    return -2;
-}
-
-int
-act_transport_stats (act_system_t *system, act_transport_stats_t *stats)
-{
-    return act_transport_link_stats (system, NULL, stats);
-}
-
-int
-act_transport_link_stats (act_system_t *system, const char *kind,
-                          act_transport_stats_t *stats)
-{
-    int rc = s_stats (act_system_core (system), kind, stats);
-    if (rc != -2)
-        return rc;
-    s_stats_args_t args = { kind, stats };
-    rc = act_loop_call (system, s_stats_read, &args);
-    if (rc && errno == ECANCELED) {
-        //  The loop has ended: nothing was counted since; report zeros.
-        memset (stats, 0, sizeof *stats);
-        return kind ? (errno = ENOENT, -1) : 0;
-    }
-    return rc;
-}
-
-int
-act_transport_actor_stats (act_t *self, act_transport_stats_t *stats)
-{
-    act_ref_t *ref = act_self (self);
-    int rc = s_stats (ref ? ref->core : NULL, NULL, stats);
-    if (rc == -2) {
-        errno = EINVAL;
-        return -1;
-    }
-    return rc;
-}
-
-const char *
-act_transport_group (act_system_t *system)
-{
-    act_core_t *core = act_system_core (system);
-    return core ? core->group : NULL;
 }
