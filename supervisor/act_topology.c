@@ -580,10 +580,18 @@ s_check_class (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
                act_topo_actor_t *actor, void *plugin)
 {
     if (plugin) {
-        char *symbol = zsys_sprintf ("%s%s", ACT_PLUGIN_CLASS_PREFIX, actor->cls);
-        void *found = dlsym (plugin, symbol);
-        free (symbol);
-        if (found || act_builtin_find (actor->cls)) {
+        const char *why;
+        if (act_plugin_class (plugin, actor->cls, &why)) {
+            return;
+        }
+        if (*why) {
+            s_problem (self, kv->line, "class '%s' of actor '%s/%s': the symbol %s%s "
+                       "of %s is not an actor class: %s", actor->cls, group->name,
+                       actor->name, ACT_PLUGIN_CLASS_PREFIX, actor->cls, group->plugin,
+                       why);
+            return;
+        }
+        if (act_builtin_find (actor->cls)) {
             return;
         }
         s_problem (self, kv->line, "class '%s' of actor '%s/%s' not found: "

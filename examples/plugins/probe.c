@@ -257,3 +257,14 @@ const act_class_t actorio_class_probe = {
     .handle = s_probe_handle,
     .teardown = s_probe_teardown
 };
+
+//  Not classes, under classes' names: fixtures for the check actor-run
+//  makes before it starts anything (tests/test_topology.c).
+const int actorio_class_not_a_class = 42;
+
+void actorio_class_a_function (void);
+
+void
+actorio_class_a_function (void)
+{
+}

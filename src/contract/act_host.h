@@ -96,4 +96,11 @@ int
 const act_class_t *
     act_builtin_find (const char *name);
 
+//  The class name of plugin (a dlopen handle): its symbol, checked as far
+//  as can be before anything runs it (a data object of an act_class_t's
+//  size, whose name and callbacks point into loaded code or data). NULL
+//  with *why saying what is wrong ("" when there is no such symbol).
+const act_class_t *
+    act_plugin_class (void *plugin, const char *name, const char **why);
+
 #endif

@@ -312,15 +312,9 @@ s_init_failed (const char *format, ...)
 static const act_class_t *
 s_find_class (void *plugin, const char *name)
 {
-    if (plugin) {
-        char symbol [128];
-        snprintf (symbol, sizeof symbol, "%s%s", ACT_PLUGIN_CLASS_PREFIX, name);
-        const act_class_t *cls = (const act_class_t *) dlsym (plugin, symbol);
-        if (cls) {
-            return cls;
-        }
-    }
-    return act_builtin_find (name);
+    const char *why;
+    const act_class_t *cls = act_plugin_class (plugin, name, &why);
+    return cls ? cls : *why ? NULL : act_builtin_find (name);
 }
 
 //  A notice told just before "stop" would be dropped with the parent's
