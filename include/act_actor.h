@@ -32,6 +32,11 @@ struct act_class {
     //  Exactly once, after the last callback and after the children have
     //  stopped. May be NULL.
     void (*teardown) (act_t *self);
+    //  Messages from other groups that may wait in one actor's mailbox:
+    //  past it, its group takes no more input from other groups until
+    //  half of them are handled (their senders get EAGAIN, then
+    //  ACT_MSG_WRITABLE). 0: no bound of its own, only its group's.
+    size_t mailbox_max;
 };
 
 //  Handler of a watched file descriptor or socket, and of a timer. Runs on

@@ -129,11 +129,11 @@ S_BOTH_LINKS (payloads_of_64_bytes_and_1_mib_arrive_whole)
 //  was accepted arrives. Past the bound, what the group holds is the
 //  link's own: the ring, or ZeroMQ's receive queue (hwm / 16 batches of
 //  up to 64 KiB) and the kernel's buffers.
-S_BOTH_LINKS (a_flooded_slow_receiver_stays_within_its_bound)
+static void
+s_flood_a_slow_receiver (s_options_t options)
 {
-    s_groups_t *g = s_groups_new ((s_options_t) {
-        .link = link, .flat_rss = true, .recv_args = " slow=1000",
-        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n" });
+    const char *link = options.link;
+    s_groups_t *g = s_groups_new (options);
     s_find (g, "main", "b/recv");
     long rss_before = s_rss_kb (g->b);
     s_command (g, "stream", "0", "size=8192 flood", NULL);
@@ -157,6 +157,23 @@ S_BOTH_LINKS (a_flooded_slow_receiver_stays_within_its_bound)
                  PRIu64 " refusals, RSS %ld kB -> %ld kB at most", link, sent.next,
                  sent.eagain, rss_before, rss_max);
     s_groups_destroy (&g);
+}
+
+S_BOTH_LINKS (a_flooded_slow_receiver_stays_within_its_bound)
+{
+    s_flood_a_slow_receiver ((s_options_t) {
+        .link = link, .flat_rss = true, .recv_args = " slow=1000",
+        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n" });
+}
+
+//  The same with the group's default bounds (64 MiB), which would let
+//  the receiver grow past the check: the receiver's class bounds its own
+//  mailbox (256 messages, 2 MiB here).
+S_BOTH_LINKS (a_class_bounds_its_own_mailbox)
+{
+    s_flood_a_slow_receiver ((s_options_t) {
+        .link = link, .flat_rss = true, .recv_args = " slow=1000",
+        .recv_class = "bounded_receiver", .run_extra = "    intensity = 0\n" });
 }
 
 //  Asks from a to b and from b to a at once; each gets its own reply.

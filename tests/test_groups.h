@@ -47,6 +47,7 @@ typedef struct {
     const char *run_extra;      //  more lines for the run section
     const char *src_args;       //  more args for a/src (" auto=...")
     const char *recv_args;      //  more args for b/recv (" slow=...")
+    const char *recv_class;     //  b/recv's class, "receiver" if NULL
     bool third;                 //  a third group "c" with an echo, last
     bool gate;                  //  receiver blocks at number 1000 until
                                 //  the test writes to its FIFO
@@ -110,7 +111,7 @@ s_groups_new (s_options_t options)
         "    actor = pecho\n"
         "        class = pauser\n"
         "    actor = recv\n"
-        "        class = receiver\n"
+        "        class = %s\n"
         "        args = \"@EP@ %s%s%s\"\n"
         "    actor = src\n"
         "        class = sender\n"
@@ -124,7 +125,7 @@ s_groups_new (s_options_t options)
         "        class = echo\n"
         "%s",
         options.link ? options.link : "shm", options.run_extra ? options.run_extra : "",
-        path, gate, options.recv_args ? options.recv_args : "",
+        options.recv_class ? options.recv_class : "receiver", path, gate, options.recv_args ? options.recv_args : "",
         options.src_args ? options.src_args : "",
         options.third ? "group = c\n    actor = echo\n        class = echo\n" : "");
     run_write (run, topology);

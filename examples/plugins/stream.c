@@ -70,6 +70,9 @@
       USEC microseconds of its handler. Numbers count per sender life:
       a payload with another sender pid starts over.
 
+    bounded_receiver    a receiver whose class bounds its mailbox to 256
+                 messages from other groups
+
     pauser       an echo that waits up to 200 us before one reply in 16
       It sends   ["hello", "GROUP/ACTOR", PID, LIFE]   after setup
 */
@@ -732,6 +735,17 @@ const act_class_t actorio_class_receiver = {
     .setup = s_receiver_setup,
     .handle = s_receiver_handle,
     .teardown = s_receiver_teardown
+};
+
+//  The same, with a mailbox bound of its own: past 256 messages from
+//  other groups waiting for it, its group takes no more input.
+const act_class_t actorio_class_bounded_receiver = {
+    .name = "bounded_receiver",
+    .state_size = sizeof (receiver_t),
+    .setup = s_receiver_setup,
+    .handle = s_receiver_handle,
+    .teardown = s_receiver_teardown,
+    .mailbox_max = 256
 };
 
 //  ----------------------------------------------------------------------

@@ -522,7 +522,8 @@ act_peers_malformed (act_peers_t *self, act_link_stats_t *stats, const char *wha
 }
 
 //  Whether links may take more input now. Past the bound on what is
-//  queued for our actors, input stays with the links (a ring, ZeroMQ's
+//  queued for our actors (or for one actor, whose class has a
+//  mailbox_max), input stays with the links (a ring, ZeroMQ's
 //  queue, the kernel), so their senders are refused for room rather than
 //  our memory growing; it resumes once half of it is handled.
 bool
@@ -531,11 +532,12 @@ act_peers_accepting (act_peers_t *self)
     act_loop_t *loop = self->loop;
     if (self->paused) {
         if (loop->inbound <= self->inbound_max / 2
-        &&  loop->inbound_bytes <= self->inbound_bytes / 2)
+        &&  loop->inbound_bytes <= self->inbound_bytes / 2 && !loop->actors_over)
             self->paused = false;
     }
     else
-    if (loop->inbound >= self->inbound_max || loop->inbound_bytes >= self->inbound_bytes) {
+    if (loop->inbound >= self->inbound_max || loop->inbound_bytes >= self->inbound_bytes
+    ||  loop->actors_over) {
         self->paused = true;
         self->pauses++;
         //  A log line per power of two, as for malformed input.

@@ -128,7 +128,7 @@ act_actor_discard (act_t *self, act_exit_kind_t kind)
         act_msg_t *msg = self->mb_head;
         self->mb_head = msg->next;
         if (act_loop_current)
-            act_loop_inbound_done (act_loop_current, msg);
+            act_loop_inbound_done (act_loop_current, self, msg);
         msg->to = act_ref_dup (self->ref);
         act_core_dead_letter (self->ref->core, msg);
     }
@@ -199,7 +199,7 @@ act_actor_finalize (act_t *self)
         act_msg_t *msg = self->mb_head;
         self->mb_head = msg->next;
         msg->next = NULL;
-        act_loop_inbound_done (loop, msg);
+        act_loop_inbound_done (loop, self, msg);
         if (msg->type == ACT_MSG_CHILD_STOPPED)
             act_msg_destroy (&msg);     //  news for a reader who is gone
         else {

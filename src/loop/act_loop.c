@@ -204,6 +204,12 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
     if (msg->flags & ACT_MSG_F_INBOUND) {
         self->inbound++;
         self->inbound_bytes += msg->size;
+        actor->inbound++;
+        if (actor->cls->mailbox_max && actor->inbound >= actor->cls->mailbox_max
+        &&  !actor->over) {
+            actor->over = true;
+            self->actors_over++;
+        }
     }
     msg->next = NULL;
     if (actor->mb_tail)
@@ -265,7 +271,7 @@ s_run_ready (act_loop_t *self)
             if (!actor->mb_head)
                 actor->mb_tail = NULL;
             msg->next = NULL;
-            act_loop_inbound_done (self, msg);
+            act_loop_inbound_done (self, actor, msg);
             s_handle (self, actor, msg);
             turn++;
             if (self->moved >= ACT_MOVED_CHECK) {

@@ -95,6 +95,8 @@ struct _act_t {
     act_waiters_t monitors;     //  ask waiters to tell if we stop
     uint32_t flags;             //  ACT_F_*
     uint32_t hooks;             //  live timers + watches, to skip cleanup
+    uint32_t inbound;           //  messages from other groups in the mailbox
+    bool over;                  //  inbound passed cls->mailbox_max
     act_exit_t exit;            //  why we stop, once ACT_F_STOPPING
     max_align_t state [];       //  cls->state_size bytes
 };
@@ -152,6 +154,7 @@ struct act_loop {
     bool net_more;              //  net.receive said input waits
     size_t inbound;             //  messages from other groups in mailboxes
     size_t inbound_bytes;       //  their payload bytes
+    size_t actors_over;         //  actors past their class's mailbox_max
     size_t moved;               //  payload bytes handled, or sent out of
                                 //  the group, since the clock was last
                                 //  read in this round: a handler moving
@@ -232,12 +235,17 @@ act_ref_t *
 //  A message leaves a mailbox (handled, or dropped with it): if it came
 //  from another group, it no longer counts as inbound.
 static inline void
-act_loop_inbound_done (act_loop_t *self, act_msg_t *msg)
+act_loop_inbound_done (act_loop_t *self, act_t *actor, act_msg_t *msg)
 {
     if (msg->flags & ACT_MSG_F_INBOUND) {
         msg->flags &= ~ACT_MSG_F_INBOUND;
         self->inbound--;
         self->inbound_bytes -= msg->size;
+        actor->inbound--;
+        if (actor->over && actor->inbound <= actor->cls->mailbox_max / 2) {
+            actor->over = false;
+            self->actors_over--;
+        }
     }
 }
 
