@@ -4,6 +4,11 @@
     The table at the end is the whole behaviour; the actions above it are
     small and named after what they do. Signals go to the process group
     (-pid), so a stop also reaches what the group started.
+
+    An UP slot's deadline is its heartbeat's: each "beat" moves it on, and
+    when it passes the group is hung and killed as a crash would have it.
+    Only UP watches beats: STARTING and STOPPING have their own deadlines,
+    which a stuck loop also misses.
 */
 #include "act_slot.h"
 #include "act_log.h"
@@ -96,6 +101,11 @@ const char *
 act_slot_reason (const act_slot_t *self, char *buf, size_t size)
 {
     char status [64];
+    if (self->hung) {
+        //  Killed by us: the signal says nothing of the group
+        snprintf (status, sizeof status, "hung");
+    }
+    else
     if (self->exit_signal) {
         snprintf (status, sizeof status, "signal %d%s", self->exit_signal,
                   self->core_dumped ? " (core dumped)" : "");
@@ -127,6 +137,18 @@ s_signal (act_slot_t *self, int signo)
 
 //  -------------------------------------------------------------------
 //  Actions
+
+//  How long an UP group may stay silent, ms; 0 if it opted out.
+static int64_t
+s_heartbeat_window (const act_slot_t *self)
+{
+    const act_topo_group_t *group = self->group;
+    if (!group->heartbeat) {
+        return 0;
+    }
+    return (int64_t) group->heartbeat * group->heartbeat_misses
+         + ACT_SLOT_HEARTBEAT_MARGIN;
+}
 
 static int
 s_nothing (act_slot_t *self)
@@ -163,6 +185,14 @@ s_start (act_slot_t *self)
         return -1;
     }
     fcntl (pair [0], F_SETFL, O_NONBLOCK);
+    //  The first message, so the host reads it as soon as it listens; an
+    //  empty new socket has room for it.
+    if (self->group->heartbeat) {
+        char text [64];
+        int size = snprintf (text, sizeof text, ACT_HOST_HEARTBEAT " %d",
+                             self->group->heartbeat);
+        send (pair [0], text, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
     self->control_fd = pair [0];
     self->pid = pid;
     self->state = ACT_SLOT_STARTING;
@@ -171,6 +201,7 @@ s_start (act_slot_t *self)
     self->due = self->env->now + self->group->start_timeout;
     self->asked = false;
     self->init_failed = false;
+    self->hung = false;
     self->detail [0] = 0;
     if (self->starts++) {
         act_log ("start %s pid %d (restart %u)", self->group->name, (int) pid,
@@ -188,9 +219,37 @@ s_ready (act_slot_t *self)
     self->state = ACT_SLOT_UP;
     self->ready_at = self->env->now;
     self->ever_ready = true;
-    self->due = 0;
+    int64_t window = s_heartbeat_window (self);
+    self->due = window ? self->env->now + window : 0;
     act_log ("ready %s pid %d in %lld ms", self->group->name, (int) self->pid,
              (long long) (self->ready_at - self->started_at));
+    return 0;
+}
+
+static int
+s_beat (act_slot_t *self)
+{
+    int64_t window = s_heartbeat_window (self);
+    self->due = window ? self->env->now + window : 0;
+    return 0;
+}
+
+//  No beat within the window: the loop is stuck in a handler, or the
+//  process is stopped. Killed like a crashed group, with the same restart.
+static int
+s_hung (act_slot_t *self)
+{
+    if (!self->due) {
+        return 0;
+    }
+    int64_t silent = self->env->now - self->due + s_heartbeat_window (self);
+    s_signal (self, SIGKILL);
+    self->state = ACT_SLOT_KILLED;
+    self->hung = true;
+    self->due = 0;
+    act_log ("hung %s pid %d: no heartbeat for %lld ms (heartbeat %d ms, %d misses): "
+             "killing it", self->group->name, (int) self->pid, (long long) silent,
+             self->group->heartbeat, self->group->heartbeat_misses);
     return 0;
 }
 
@@ -288,13 +347,13 @@ s_grace_over (act_slot_t *self)
 //  (start order), and the run feeds START.
 
 static s_action_fn *s_table [ACT_SLOT_STATES][ACT_SLOT_EVENTS] = {
-    //                 START      READY      EXIT       STOP       KILL       TIMEOUT
-    [ACT_SLOT_DOWN]     = { s_start,   s_nothing, s_nothing, s_nothing, s_nothing, s_nothing },
-    [ACT_SLOT_WAIT]     = { s_start,   s_nothing, s_nothing, s_cancel,  s_cancel,  s_nothing },
-    [ACT_SLOT_STARTING] = { s_nothing, s_ready,   s_exited,  s_stop,    s_kill,    s_start_timeout },
-    [ACT_SLOT_UP]       = { s_nothing, s_nothing, s_exited,  s_stop,    s_kill,    s_nothing },
-    [ACT_SLOT_STOPPING] = { s_nothing, s_nothing, s_exited,  s_nothing, s_kill,    s_grace_over },
-    [ACT_SLOT_KILLED]   = { s_nothing, s_nothing, s_exited,  s_nothing, s_nothing, s_nothing },
+    //                 START      READY      EXIT       STOP       KILL       TIMEOUT          BEAT
+    [ACT_SLOT_DOWN]     = { s_start,   s_nothing, s_nothing, s_nothing, s_nothing, s_nothing,       s_nothing },
+    [ACT_SLOT_WAIT]     = { s_start,   s_nothing, s_nothing, s_cancel,  s_cancel,  s_nothing,       s_nothing },
+    [ACT_SLOT_STARTING] = { s_nothing, s_ready,   s_exited,  s_stop,    s_kill,    s_start_timeout, s_nothing },
+    [ACT_SLOT_UP]       = { s_nothing, s_nothing, s_exited,  s_stop,    s_kill,    s_hung,          s_beat },
+    [ACT_SLOT_STOPPING] = { s_nothing, s_nothing, s_exited,  s_nothing, s_kill,    s_grace_over,    s_nothing },
+    [ACT_SLOT_KILLED]   = { s_nothing, s_nothing, s_exited,  s_nothing, s_nothing, s_nothing,       s_nothing },
 };
 
 int

@@ -24,11 +24,17 @@
 //  Longest init failure detail kept, bytes.
 #define ACT_SLOT_DETAIL 256
 
+//  Added to heartbeat x heartbeat_misses before a silent group is hung,
+//  ms: room for the beat's trip and the poll's wake-up, so a group that
+//  is only late is not killed, well inside the 500 ms actor-run(1)
+//  promises on top of the misses.
+#define ACT_SLOT_HEARTBEAT_MARGIN   200
+
 typedef enum {
     ACT_SLOT_DOWN,              //  no process, nothing due
     ACT_SLOT_WAIT,              //  no process, a start is due at "due"
     ACT_SLOT_STARTING,          //  forked, not ready; due: start timeout
-    ACT_SLOT_UP,                //  ready
+    ACT_SLOT_UP,                //  ready; due: next heartbeat, if any
     ACT_SLOT_STOPPING,          //  told to stop; due: end of the grace
     ACT_SLOT_KILLED,            //  sent SIGKILL, waiting to reap it
     ACT_SLOT_STATES
@@ -41,6 +47,7 @@ typedef enum {
     ACT_SLOT_STOP,              //  the run wants it stopped, gracefully
     ACT_SLOT_KILL,              //  the run wants it gone at once
     ACT_SLOT_TIMEOUT,           //  "due" has passed
+    ACT_SLOT_BEAT,              //  the group said "beat"
     ACT_SLOT_EVENTS
 } act_slot_event_t;
 
@@ -72,6 +79,7 @@ typedef struct {
     int exit_signal;            //  last exit: the signal, 0 if none
     bool core_dumped;           //  last exit: a core was dumped
     bool init_failed;           //  last exit: came before ready
+    bool hung;                  //  last process: killed as hung (no beats)
     char detail [ACT_SLOT_DETAIL];  //  why init failed, if it said
     act_relay_t out;            //  the group's stdout
     act_relay_t err;            //  the group's stderr
@@ -104,7 +112,8 @@ bool
     act_slot_running (const act_slot_t *self);
 
 //  Why the last process stopped: "normal", "exit code N", "signal N",
-//  "signal N (core dumped)" or "init failed: DETAIL". Writes into buf.
+//  "signal N (core dumped)", "hung" (its heartbeats stopped) or "init
+//  failed: DETAIL". Writes into buf.
 const char *
     act_slot_reason (const act_slot_t *self, char *buf, size_t size);
 

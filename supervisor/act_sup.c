@@ -251,7 +251,9 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     char reason [ACT_SLOT_DETAIL + 64];
     act_slot_reason (slot, reason, sizeof reason);
     s_notify_parent (run, member, pid, reason);
-    s_tell_peers (run, member, ACT_HOST_PEER_DOWN);
+    if (!slot->hung) {
+        s_tell_peers (run, member, ACT_HOST_PEER_DOWN);
+    }
     bool cycled = member->cycle;
     member->cycle = false;
     if (run->mode == S_STOPPING) {
@@ -305,6 +307,10 @@ s_on_control (s_run_t *run, s_member_t *member)
         }
         text [size] = 0;
         const char *args;
+        if (act_host_word (text, ACT_HOST_BEAT)) {
+            act_slot_event (slot, ACT_SLOT_BEAT);
+        }
+        else
         if (act_host_word (text, ACT_HOST_READY)) {
             act_slot_event (slot, ACT_SLOT_READY);
             s_tell_peers (run, member, ACT_HOST_PEER_UP);
@@ -406,8 +412,15 @@ s_fire_deadlines (s_run_t *run)
     for (size_t i = 0; i < run->count; i++) {
         act_slot_t *slot = &run->members [i].slot;
         if (slot->due && slot->due <= run->env.now
-        && (slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING)) {
+        && (slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING
+         || slot->state == ACT_SLOT_UP)) {
             act_slot_event (slot, ACT_SLOT_TIMEOUT);
+            //  A hung group's peers hear it now, not at the reap: their
+            //  asks to it fail at once instead of waiting out their own
+            //  timeouts while the kill takes effect.
+            if (slot->hung && slot->state == ACT_SLOT_KILLED) {
+                s_tell_peers (run, &run->members [i], ACT_HOST_PEER_DOWN);
+            }
         }
     }
 }
@@ -485,7 +498,9 @@ s_reconcile (s_run_t *run)
     }
 }
 
-//  Milliseconds to the nearest deadline, or -1 when nothing is due. A
+//  Milliseconds to the nearest deadline, or -1 when nothing is due (an UP
+//  group's deadline is its next heartbeat's, so an idle run with
+//  heartbeats off never wakes). A
 //  start that is due but waits its turn is not a deadline: the event
 //  that ends its wait (a ready, an exit) wakes us anyway.
 static int
@@ -495,6 +510,7 @@ s_timeout (s_run_t *run)
     for (size_t i = 0; i < run->count; i++) {
         act_slot_t *slot = &run->members [i].slot;
         bool timed = slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING
+                  || slot->state == ACT_SLOT_UP
                   || (slot->state == ACT_SLOT_WAIT && slot->due > run->env.now);
         if (timed && slot->due && (!next || slot->due < next)) {
             next = slot->due;

@@ -40,6 +40,10 @@
 #define S_DEF_BACKOFF_MAX    5000
 #define S_DEF_MAX_MSG_SIZE   1048576
 #define S_DEF_HWM            1000
+#define S_DEF_HEARTBEAT      250
+#define S_DEF_HEARTBEAT_MISSES  4
+#define S_HEARTBEAT_MIN      10     //  ms; a beat costs the loop a wake-up
+#define S_HEARTBEAT_MISSES_MAX  1000
 #define S_RING_MIN           4096           //  smallest ring_size, bytes
 #define S_RING_MAX           (1 << 30)      //  largest ring_size
 #define S_AREA_MIN           65536          //  smallest area_size, bytes
@@ -80,10 +84,10 @@ static const char *s_run_keys [] = {
     "name", "strategy", "intensity", "period", "shutdown", "start_timeout",
     "backoff_min", "backoff_max", "max_msg_size", "hwm", "link", "inbound_max",
     "inbound_bytes", "ring_size",
-    "area_size", "region_size", NULL };
+    "area_size", "region_size", "heartbeat", "heartbeat_misses", NULL };
 static const char *s_group_keys [] = {
     "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "inbound_max",
-    "inbound_bytes", "actor",
+    "inbound_bytes", "heartbeat", "heartbeat_misses", "actor",
     NULL };
 static const char *s_actor_keys [] = { "class", "args", NULL };
 static const char *s_top_keys [] = { "run", "group", NULL };
@@ -341,6 +345,26 @@ s_duration (s_loader_t *self, act_zpl_t *kv, const char *where, int min,
     return true;
 }
 
+//  "heartbeat": a duration, or "off" (0) for a group that must be free
+//  to block its loop.
+static void
+s_heartbeat (s_loader_t *self, act_zpl_t *kv, const char *where, int *ms)
+{
+    const char *text = s_leaf (self, kv, where, false);
+    if (text && streq (text, "off")) {
+        *ms = 0;
+    }
+    else
+    if (text && !isdigit ((unsigned char) *text)) {
+        s_problem (self, kv->line, "bad heartbeat '%s' for %s: expected a duration "
+                   "(a whole number with unit ms or s) or off", text, where);
+    }
+    else
+    if (text) {
+        s_duration (self, kv, where, S_HEARTBEAT_MIN, false, ms);
+    }
+}
+
 //  Parses a whole number in [min, max] into *value; false after reporting.
 static bool
 s_integer (s_loader_t *self, act_zpl_t *kv, const char *where, int64_t min,
@@ -498,6 +522,16 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "start_timeout")) {
             s_duration (self, kv, "run", 1, false, &topo->start_timeout);
+        }
+        else
+        if (streq (kv->name, "heartbeat")) {
+            s_heartbeat (self, kv, "run", &topo->heartbeat);
+        }
+        else
+        if (streq (kv->name, "heartbeat_misses")) {
+            if (s_integer (self, kv, "run", 1, S_HEARTBEAT_MISSES_MAX, false, &number)) {
+                topo->heartbeat_misses = (int) number;
+            }
         }
         else
         if (streq (kv->name, "backoff_min") || streq (kv->name, "backoff_max")) {
@@ -744,6 +778,8 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
     group->link = topo->link;
     group->inbound_max = topo->inbound_max;
     group->inbound_bytes = topo->inbound_bytes;
+    group->heartbeat = topo->heartbeat;
+    group->heartbeat_misses = topo->heartbeat_misses;
 
     //  Settings first, wherever they stand, so the actors' classes are
     //  looked up in the plugin even when it is named after them.
@@ -781,6 +817,17 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "shutdown")) {
             s_duration (self, kv, where, 0, true, &group->shutdown);
+        }
+        else
+        if (streq (kv->name, "heartbeat")) {
+            s_heartbeat (self, kv, where, &group->heartbeat);
+        }
+        else
+        if (streq (kv->name, "heartbeat_misses")) {
+            int64_t number;
+            if (s_integer (self, kv, where, 1, S_HEARTBEAT_MISSES_MAX, false, &number)) {
+                group->heartbeat_misses = (int) number;
+            }
         }
         else
         if (streq (kv->name, "link")) {
@@ -1087,6 +1134,8 @@ s_load (s_loader_t *self, act_zpl_t *root)
     topo->backoff_max = S_DEF_BACKOFF_MAX;
     topo->max_msg_size = S_DEF_MAX_MSG_SIZE;
     topo->hwm = S_DEF_HWM;
+    topo->heartbeat = S_DEF_HEARTBEAT;
+    topo->heartbeat_misses = S_DEF_HEARTBEAT_MISSES;
     topo->link = ACT_LINK_SHM;
     topo->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
     topo->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
@@ -1262,6 +1311,18 @@ s_print_duration (FILE *stream, const char *key, int ms, int depth)
     }
 }
 
+static void
+s_print_heartbeat (FILE *stream, int ms, int misses)
+{
+    if (ms) {
+        s_print_duration (stream, "heartbeat", ms, 1);
+    }
+    else {
+        fprintf (stream, "    heartbeat = off\n");
+    }
+    fprintf (stream, "    heartbeat_misses = %d\n", misses);
+}
+
 int
 act_topology_print (const act_topology_t *self, FILE *stream)
 {
@@ -1283,6 +1344,7 @@ act_topology_print (const act_topology_t *self, FILE *stream)
     s_print_value (stream, "link", self->link == ACT_LINK_SHM ? "shm" : "ipc", 1);
     fprintf (stream, "    inbound_max = %lld\n", (long long) self->inbound_max);
     fprintf (stream, "    inbound_bytes = %lld\n", (long long) self->inbound_bytes);
+    s_print_heartbeat (stream, self->heartbeat, self->heartbeat_misses);
     fprintf (stream, "    ring_size = %lld\n", (long long) self->ring_size);
     fprintf (stream, "    area_size = %lld\n", (long long) self->area_size);
     fprintf (stream, "    region_size = %lld\n", (long long) self->region_size);
@@ -1301,6 +1363,7 @@ act_topology_print (const act_topology_t *self, FILE *stream)
         s_print_value (stream, "link", group->link == ACT_LINK_SHM ? "shm" : "ipc", 1);
         fprintf (stream, "    inbound_max = %lld\n", (long long) group->inbound_max);
         fprintf (stream, "    inbound_bytes = %lld\n", (long long) group->inbound_bytes);
+        s_print_heartbeat (stream, group->heartbeat, group->heartbeat_misses);
         for (size_t a = 0; a < group->actor_count; a++) {
             const act_topo_actor_t *actor = &group->actors [a];
             s_print_value (stream, "actor", actor->name, 1);

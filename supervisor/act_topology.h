@@ -60,6 +60,8 @@ typedef struct {
     act_link_kind_t link;       //  shm: only with other shm groups
     int64_t inbound_max;        //  messages queued from other groups, at most
     int64_t inbound_bytes;      //  their payload bytes, at most
+    int heartbeat;              //  ms between the loop's beats, 0: off
+    int heartbeat_misses;       //  beats missed in a row before "hung"
     size_t actor_count;         //  entries in actors
     act_topo_actor_t *actors;   //  in file order
     int line;                   //  line of the group's section
@@ -81,6 +83,8 @@ typedef struct {
     act_link_kind_t link;       //  default of the groups' link
     int64_t inbound_max;        //  default of the groups' inbound_max
     int64_t inbound_bytes;      //  default of the groups' inbound_bytes
+    int heartbeat;              //  default of the groups' heartbeat, ms
+    int heartbeat_misses;       //  default of the groups' heartbeat_misses
     int64_t ring_size;          //  bytes of one shm ring
     int64_t area_size;          //  bytes of one group's block area
     int64_t region_size;        //  largest shared region, bytes

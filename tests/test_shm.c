@@ -406,7 +406,9 @@ s_cpu_ticks (pid_t pid)
 //  after the last message is bounded, and nothing wakes them after it.
 Test (shm, idle_groups_do_not_wake_up, .timeout = S_TIMEOUT, .fini = s_cleanup)
 {
-    s_groups_t *g = s_groups_new ((s_options_t) { .link = "shm" });
+    //  Heartbeats wake a group by design (actor-run(1), LIVENESS)
+    s_groups_t *g = s_groups_new ((s_options_t) { .link = "shm",
+                                                  .run_extra = "    heartbeat = off\n" });
     s_find (g, "main", "b/echo");
     s_command (g, "ping", "1000", NULL);
     zmsg_t *pong = probe_take (g->run, "a/src", "pong", S_WAIT);

@@ -368,6 +368,7 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
     run_write (run,
         "run\n"
         "    name = idle\n"
+        "    heartbeat = off\n"    //  beats are events: idle means none
         SINK_GROUP ("one")
         SINK_GROUP ("two"));
     run_go (run);

@@ -25,6 +25,10 @@
                  ["epipe"]      write to a pipe with no reader; answers
                                 ["epipe", ERRNO] (EPIPE's number if the
                                 write failed and SIGPIPE did not kill us)
+                 ["spin"]       busy-loop in the handler forever, after
+                                answering ["spinning", PID]
+                 ["block"]      block in the handler forever (pause),
+                                after answering ["blocking", PID]
                  ["stop", N]    stop this actor with code N (0: normal)
                  ["finish", N]  act_group_finish (N): end the whole run
     Options      setup=fail     setup fails (the group's init fails)
@@ -72,6 +76,17 @@ s_crash (void)
     signal (SIGSEGV, SIG_DFL);
     volatile int *nowhere = NULL;
     *nowhere = 1;
+}
+
+//  A handler that never returns and never sleeps: the loop thread burns
+//  its CPU, as a runaway computation would.
+static void
+s_spin (void)
+{
+    volatile unsigned long turns = 0;
+    while (true) {
+        turns++;
+    }
 }
 
 static void *
@@ -168,6 +183,18 @@ s_on_command (act_t *self, zsock_t *sock, void *arg)
         char error [16];
         snprintf (error, sizeof error, "%d", s_epipe ());
         s_send (probe, "epipe", error, NULL, NULL);
+    }
+    else
+    if (streq (command, "spin") || streq (command, "block")) {
+        //  Said first: the socket's I/O thread sends it while we are stuck
+        char pid [16];
+        snprintf (pid, sizeof pid, "%d", (int) getpid ());
+        bool spin = streq (command, "spin");
+        s_send (probe, spin ? "spinning" : "blocking", pid, NULL, NULL);
+        if (spin) {
+            s_spin ();
+        }
+        s_hang ();
     }
     else
     if (streq (command, "stop")) {

@@ -13,7 +13,11 @@
     Group to supervisor:  "ready"          every actor's setup is done
                           "fail DETAIL"    init failed; the process exits
                           "done CODE"      act_group_finish (CODE)
-    Supervisor to group:  "stop"           tear down and exit 0
+                          "beat"           the loop thread is alive
+    Supervisor to group:  "heartbeat MS"   say "beat" every MS from the
+                                           loop thread (sent at the start
+                                           unless the group opted out)
+                          "stop"           tear down and exit 0
                           "down ACTOR GROUP PID RESTARTS REASON"
                                            tell ACTOR an ACT_MSG_GROUP_DOWN
                           "peer-down GROUP"  GROUP stopped: fail asks to
@@ -35,6 +39,8 @@
 #define ACT_HOST_READY          "ready"
 #define ACT_HOST_FAIL           "fail"
 #define ACT_HOST_DONE           "done"
+#define ACT_HOST_BEAT           "beat"
+#define ACT_HOST_HEARTBEAT      "heartbeat"
 #define ACT_HOST_STOP           "stop"
 #define ACT_HOST_DOWN           "down"
 #define ACT_HOST_PEER_DOWN      "peer-down"

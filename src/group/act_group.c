@@ -8,6 +8,8 @@
     name in topology order, and says "ready" once every setup has run. From
     then on its thread only waits: for the supervisor's "stop" or notices,
     for the system to run out of actors, or for the supervisor to vanish.
+    When the supervisor asks for heartbeats, the host spawns an actor of
+    the runtime's that beats from the loop thread (see s_heartbeat).
 
     The process ends with _exit, never exit: it is a fork of the
     supervisor and still holds a copy of the supervisor's heap, which
@@ -60,11 +62,18 @@ static int s_stops;             //  SIGTERMs and SIGINTs so far (atomic)
 static const int s_signals [] = { SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP, SIGPIPE };
 #define S_SIGNALS   (sizeof s_signals / sizeof s_signals [0])
 
+//  The heartbeat's settings, the host's; read by its actor.
+typedef struct {
+    int ms;                     //  interval, ms
+    act_system_t *system;       //  the group's system, NULL until started
+} s_heartbeat_t;
+
 typedef struct {
     act_ref_t **refs;           //  the group's actors, owned, topology order
     const act_group_actor_t *actors;    //  their names, for messages
     size_t count;               //  entries in refs and actors
     act_inbox_t *inbox;         //  where the sentinel says how setup went
+    s_heartbeat_t heartbeat;    //  the loop's heartbeat, if asked for
 } s_host_t;
 
 //  One control message to the supervisor. Never blocks: a full socket
@@ -296,6 +305,54 @@ static const act_class_t s_sentinel = {
     .name = "group-sentinel", .setup = s_sentinel_setup
 };
 
+//  The heartbeat runs on the loop thread, as an actor's timer, so that a
+//  loop stuck in a handler, or a stopped process, says nothing: ZeroMQ's
+//  own heartbeats run on its I/O thread and would go on. It counts as an
+//  actor, so once it is the last one it stops, for the host to see the
+//  system run out of actors as it would without it.
+static int
+s_heartbeat_tick (act_t *self, int timer_id, void *arg)
+{
+    (void) self;
+    (void) timer_id;
+    if (act_system_actors ((act_system_t *) arg) <= 1) {
+        return ACT_STOP;
+    }
+    s_control_send (ACT_HOST_BEAT);
+    return ACT_OK;
+}
+
+static int
+s_heartbeat_setup (act_t *self, void *args)
+{
+    s_heartbeat_t *heartbeat = (s_heartbeat_t *) args;
+    s_control_send (ACT_HOST_BEAT);
+    return act_every (self, heartbeat->ms, s_heartbeat_tick, heartbeat->system) > 0
+         ? ACT_OK : -1;
+}
+
+static const act_class_t s_heartbeat = {
+    .name = "_heartbeat", .setup = s_heartbeat_setup
+};
+
+//  "heartbeat MS": beat every MS from now on. Said once, at the start.
+static void
+s_heartbeat_start (s_heartbeat_t *heartbeat, act_system_t *system, const char *args)
+{
+    int ms = atoi (args);
+    if (ms <= 0 || heartbeat->system) {
+        return;
+    }
+    heartbeat->ms = ms;
+    heartbeat->system = system;
+    act_ref_t *ref = act_spawn (system, &s_heartbeat, heartbeat);
+    if (!ref) {
+        //  The supervisor will find it hung: better than a silent group
+        fprintf (stderr, "unable to start the heartbeat: %s\n", strerror (errno));
+    }
+    act_ref_destroy (&ref);
+}
+
 //  Reports an init failure to the supervisor and its log.
 static int
 s_init_failed (const char *format, ...)
@@ -415,6 +472,10 @@ s_wait (s_host_t *host, act_system_t *system)
                     }
                     return ACT_GROUP_EXIT_OK;
                 }
+                if ((args = act_host_word (text, ACT_HOST_HEARTBEAT))) {
+                    s_heartbeat_start (&host->heartbeat, system, args);
+                }
+                else
                 if ((args = act_host_word (text, ACT_HOST_DOWN))) {
                     s_deliver_down (system, (char *) args);
                     notified = true;
