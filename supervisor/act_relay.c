@@ -1,18 +1,18 @@
 /*  act_relay - a group's output stream, relayed line by line
     SPDX-License-Identifier: MPL-2.0
 
-    Each line goes out with one writev, so it is not torn by our own event
-    lines on the same stream. Writing blocks if our reader does: a full
-    terminal or log pipe slows the supervisor down rather than dropping
-    what the groups say.
+    Each line goes out with one write (act_log_line), so it is not torn by
+    our own event lines or another group's on the same stream. Writing
+    blocks if our reader does: a full terminal or log pipe slows the
+    supervisor down rather than dropping what the groups say.
 */
 #include "act_relay.h"
+#include "act_log.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 int
@@ -27,39 +27,50 @@ act_relay_open (act_relay_t *self, const char *prefix, int out)
     self->write_fd = fds [1];
     self->out = out;
     self->prefix = prefix;
+    self->pid = 0;
     self->used = 0;
     return 0;
+}
+
+//  The level a czmq log line starts with ("W: 26-12-01 16:32:08 "), and
+//  its text after the stamp; -1 if line is not one.
+static int
+s_czmq_level (const char *line, size_t size, size_t *skip)
+{
+    //  "L: yy-mm-dd HH:MM:SS ": digits where the pattern has 9
+    static const char pattern [] = "L: 99-99-99 99:99:99 ";
+    size_t length = sizeof pattern - 1;
+    if (size < length) {
+        return -1;
+    }
+    for (size_t i = 1; i < length; i++) {
+        bool digit = line [i] >= '0' && line [i] <= '9';
+        if (pattern [i] == '9' ? !digit : line [i] != pattern [i]) {
+            return -1;
+        }
+    }
+    *skip = length;
+    switch (line [0]) {
+        case 'E': return ACT_LOG_ERROR;
+        case 'W': return ACT_LOG_WARNING;
+        case 'N':
+        case 'I': return ACT_LOG_INFO;
+        case 'D': return ACT_LOG_DEBUG;
+        default: return -1;
+    }
 }
 
 static void
 s_emit (act_relay_t *self, const char *line, size_t size)
 {
-    struct iovec parts [] = {
-        { (void *) self->prefix, strlen (self->prefix) },
-        { (void *) ": ", 2 },
-        { (void *) line, size },
-        { (void *) "\n", 1 }
-    };
-    //  A short write on a pipe or terminal is rare enough to finish with
-    //  plain writes; a failed one is dropped, as for our own log.
-    ssize_t done = writev (self->out, parts, 4);
-    for (int i = 0; i < 4 && done >= 0; i++) {
-        if ((size_t) done >= parts [i].iov_len) {
-            done -= (ssize_t) parts [i].iov_len;
-            continue;
-        }
-        const char *rest = (const char *) parts [i].iov_base + done;
-        size_t left = parts [i].iov_len - (size_t) done;
-        while (left > 0) {
-            ssize_t more = write (self->out, rest, left);
-            if (more <= 0) {
-                return;
-            }
-            rest += more;
-            left -= (size_t) more;
-        }
-        done = 0;
+    size_t skip = 0;
+    int level = s_czmq_level (line, size, &skip);
+    if (level == -1) {
+        skip = 0;
+        level = self->out == STDOUT_FILENO ? ACT_LOG_INFO : ACT_LOG_ERROR;
     }
+    act_log_line (self->out, self->prefix, self->pid, (act_log_level_t) level,
+                  line + skip, size - skip);
 }
 
 void

@@ -5,14 +5,18 @@
     whole run, and keeps both ends: every incarnation of the group writes
     into the same pipe, so what a crashed process wrote is still read after
     it died, and no line is lost to a restart (s6-svscan does the same for
-    its loggers). Lines go to actor-run's own stream of the same kind,
-    prefixed with the group's name. The buffer is part of the struct: the
-    relay never allocates.
+    its loggers). Each line goes through act_log_line, in the run's log
+    format, with the group's name and pid as its source, at level info
+    from stdout and error from stderr, unless it is one of czmq's log lines
+    ("W: 26-12-01 16:32:08 text"), whose level it keeps (its own stamp
+    goes: the line gets ours). The buffer is part of the struct: the relay
+    never allocates.
 */
 #ifndef ACT_RELAY_H_INCLUDED
 #define ACT_RELAY_H_INCLUDED
 
 #include <stddef.h>
+#include <sys/types.h>
 
 //  Longest line relayed whole, bytes; a longer one comes out in pieces.
 #define ACT_RELAY_LINE  4096
@@ -21,7 +25,9 @@ typedef struct {
     int read_fd;                //  our end, non-blocking, polled
     int write_fd;               //  the groups' end, kept open across restarts
     int out;                    //  where lines go: STDOUT_FILENO or STDERR_FILENO
+                                //  (info, error), unless to a log file
     const char *prefix;         //  the group's name, borrowed
+    pid_t pid;                  //  the group's process, or its last one
     size_t used;                //  bytes of an unfinished line in buf
     char buf [ACT_RELAY_LINE];  //  the unfinished line
 } act_relay_t;

@@ -195,6 +195,9 @@ s_start (act_slot_t *self)
     }
     self->control_fd = pair [0];
     self->pid = pid;
+    //  Lines of the last life were flushed when it was reaped: what the
+    //  relays read from now on is this one's
+    self->out.pid = self->err.pid = pid;
     self->state = ACT_SLOT_STARTING;
     self->started_at = self->env->now;
     self->ready_at = 0;
@@ -325,7 +328,7 @@ s_start_timeout (act_slot_t *self)
     s_signal (self, SIGKILL);
     self->state = ACT_SLOT_KILLED;
     self->due = 0;
-    act_log ("kill %s pid %d: not ready within %d ms", self->group->name,
+    act_log_at (ACT_LOG_WARNING, "kill %s pid %d: not ready within %d ms", self->group->name,
              (int) self->pid, self->group->start_timeout);
     return 0;
 }
@@ -336,7 +339,7 @@ s_grace_over (act_slot_t *self)
     s_signal (self, SIGKILL);
     self->state = ACT_SLOT_KILLED;
     self->due = 0;
-    act_log ("kill %s pid %d: still running %d ms after stop", self->group->name,
+    act_log_at (ACT_LOG_WARNING, "kill %s pid %d: still running %d ms after stop", self->group->name,
              (int) self->pid, self->group->shutdown);
     return 0;
 }

@@ -70,6 +70,7 @@ typedef struct {
     bool killing;               //  a second stop signal: SIGKILL everything
     bool reap;                  //  SIGCHLD arrived
     bool done;                  //  every group is down while stopping
+    bool forced;                //  the stop killed a group past its grace
     int64_t started;            //  ms the run started
 } s_run_t;
 
@@ -133,7 +134,7 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
     const act_topology_t *topo = run->topo;
     act_slot_t *slot = &failed->slot;
     if (!s_intensity_allows (run)) {
-        act_log ("give up: %s stopped (%s), the restart limit of %d in %d ms "
+        act_log_at (ACT_LOG_ERROR, "give up: %s stopped (%s), the restart limit of %d in %d ms "
                  "is reached", slot->group->name, reason, topo->intensity, topo->period);
         s_stop_run (run, ACT_RUN_EXIT_GAVE_UP, "gave up restarting");
         return;
@@ -345,6 +346,10 @@ s_on_signals (s_run_t *run)
             run->reap = true;
         }
         else
+        if (signo == SIGHUP && act_log_reopen ()) {
+            //  With a log file, SIGHUP is logrotate's: reopen, not stop
+        }
+        else
         if (run->mode != S_STOPPING) {
             char why [64];
             snprintf (why, sizeof why, "signal %d (%s)", signo, strsignal (signo));
@@ -414,6 +419,7 @@ s_fire_deadlines (s_run_t *run)
         if (slot->due && slot->due <= run->env.now
         && (slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING
          || slot->state == ACT_SLOT_UP)) {
+            run->forced |= run->mode == S_STOPPING && slot->state == ACT_SLOT_STOPPING;
             act_slot_event (slot, ACT_SLOT_TIMEOUT);
             //  A hung group's peers hear it now, not at the reap: their
             //  asks to it fail at once instead of waiting out their own
@@ -484,7 +490,7 @@ s_reconcile (s_run_t *run)
         }
         if (slot->state == ACT_SLOT_WAIT && slot->due <= run->env.now) {
             if (act_slot_event (slot, ACT_SLOT_START) == -1) {
-                act_log ("unable to start %s: %s", slot->group->name, strerror (errno));
+                act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name, strerror (errno));
                 s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
             }
             return;
@@ -718,7 +724,7 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         int rc = poll (run.fds, count, s_timeout (&run));
         run.env.now = s_now ();
         if (rc == -1 && errno != EINTR) {
-            act_log ("unable to poll: %s", strerror (errno));
+            act_log_at (ACT_LOG_ERROR, "unable to poll: %s", strerror (errno));
             s_stop_run (&run, ACT_RUN_EXIT_SYSTEM, "poll failed");
             run.killing = true;
         }
@@ -730,6 +736,13 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         }
     }
     s_teardown (&run);
+    //  A clean stop it was not: whatever the killed group had to do in
+    //  its teardown did not happen, and the exit code must tell
+    if (run.forced && run.exit_code == ACT_RUN_EXIT_OK) {
+        run.exit_code = ACT_RUN_EXIT_KILLED;
+        act_log_at (ACT_LOG_WARNING, "run %s: a group was killed past its "
+                    "shutdown grace", topology->name);
+    }
     act_log ("run %s stopped, exit code %d", topology->name, run.exit_code);
     return run.exit_code;
 }

@@ -22,11 +22,14 @@
 #define ACT_RUN_EXIT_USAGE      100     //  bad usage or invalid topology
 #define ACT_RUN_EXIT_GAVE_UP    101     //  restart intensity exceeded
 #define ACT_RUN_EXIT_START      102     //  a group failed its first start
+#define ACT_RUN_EXIT_KILLED     103     //  stopped, but a group had to be
+                                        //  killed past its shutdown grace
 #define ACT_RUN_EXIT_SYSTEM     111     //  a system call failed
 
 //  Run the topology in rundir until it stops; returns the exit code.
-//  The caller has blocked SIGCHLD, SIGINT, SIGTERM and SIGHUP; mask is
-//  the signal mask from before, which the groups get back.
+//  The caller has blocked SIGCHLD, SIGINT, SIGTERM and SIGHUP (which
+//  reopens the log file); mask is the signal mask from before, which the
+//  groups get back.
 int
     act_sup_run (const act_topology_t *topology, const char *rundir,
                  const sigset_t *mask);

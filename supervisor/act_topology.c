@@ -84,7 +84,8 @@ static const char *s_run_keys [] = {
     "name", "strategy", "intensity", "period", "shutdown", "start_timeout",
     "backoff_min", "backoff_max", "max_msg_size", "hwm", "link", "inbound_max",
     "inbound_bytes", "ring_size",
-    "area_size", "region_size", "heartbeat", "heartbeat_misses", NULL };
+    "area_size", "region_size", "heartbeat", "heartbeat_misses", "log_format", "log_file",
+    NULL };
 static const char *s_group_keys [] = {
     "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "inbound_max",
     "inbound_bytes", "heartbeat", "heartbeat_misses", "actor",
@@ -93,6 +94,7 @@ static const char *s_actor_keys [] = { "class", "args", NULL };
 static const char *s_top_keys [] = { "run", "group", NULL };
 static const char *s_strategies [] = {
     "one_for_one", "one_for_all", "rest_for_one", NULL };
+static const char *s_log_formats [] = { "text", "json", NULL };
 static const char *s_restarts [] = {
     "permanent", "transient", "temporary", NULL };
 
@@ -590,6 +592,22 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
             s_integer (self, kv, "run", S_REGION_MIN, S_REGION_MAX, true,
                        &topo->region_size);
             self->region_line = kv->line > self->region_line ? kv->line : self->region_line;
+        }
+        else
+        if (streq (kv->name, "log_format")) {
+            if ((index = s_enum (self, kv, "run", s_log_formats)) >= 0) {
+                topo->log_format = (act_log_format_t) index;
+            }
+        }
+        else
+        if (streq (kv->name, "log_file")) {
+            //  Relative to the topology, as plugins are: the run must not
+            //  log somewhere else when started from another directory.
+            const char *path = s_leaf (self, kv, "run", false);
+            if (path) {
+                topo->log_file = path [0] == '/' ? strdup (path)
+                                                 : zsys_sprintf ("%s/%s", self->dir, path);
+            }
         }
         else {
             s_unknown_key (self, kv, "run", s_run_keys);
@@ -1348,6 +1366,10 @@ act_topology_print (const act_topology_t *self, FILE *stream)
     fprintf (stream, "    ring_size = %lld\n", (long long) self->ring_size);
     fprintf (stream, "    area_size = %lld\n", (long long) self->area_size);
     fprintf (stream, "    region_size = %lld\n", (long long) self->region_size);
+    s_print_value (stream, "log_format", s_log_formats [self->log_format], 1);
+    if (self->log_file) {
+        s_print_value (stream, "log_file", self->log_file, 1);
+    }
     for (size_t i = 0; i < self->group_count; i++) {
         const act_topo_group_t *group = &self->groups [i];
         s_print_value (stream, "group", group->name, 0);
@@ -1398,6 +1420,7 @@ act_topology_destroy (act_topology_t **self_p)
     free (self->groups);
     free (self->file);
     free (self->name);
+    free (self->log_file);
     free (self);
     *self_p = NULL;
 }

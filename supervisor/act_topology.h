@@ -10,6 +10,7 @@
 #define ACT_TOPOLOGY_H_INCLUDED
 
 #include <czmq.h>
+#include "act_log.h"
 
 //  Limits of a topology file, each reported at the line that passes it
 #define ACT_TOPOLOGY_FILE_MAX       (1024 * 1024)   //  bytes in the file
@@ -89,6 +90,9 @@ typedef struct {
     int64_t area_size;          //  bytes of one group's block area
     int64_t region_size;        //  largest shared region, bytes
     size_t shm_groups;          //  groups on the shm link (0 or >= 2)
+    act_log_format_t log_format; //  how every line of the run is printed
+    char *log_file;             //  absolute path the run logs to, or NULL:
+                                //  stdout and stderr
     size_t group_count;         //  entries in groups
     act_topo_group_t *groups;   //  in file order = start order
 } act_topology_t;

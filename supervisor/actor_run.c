@@ -42,7 +42,8 @@ s_usage (FILE *stream)
         "  -h, --help         show this help\n"
         "  -V, --version      show the version\n"
         "Exit codes: 0 stopped, 100 usage or invalid topology, 101 gave up\n"
-        "restarting, 102 a group failed to start, 111 system failure.\n"
+        "restarting, 102 a group failed to start, 103 stopped but a group was\n"
+        "killed past its grace, 111 system failure.\n"
         "See actor-run(1) and actorio-topology(5).\n");
 }
 
@@ -173,6 +174,7 @@ main (int argc, char **argv)
     if (!topology) {
         return ACT_RUN_EXIT_USAGE;
     }
+    act_log_set_format (topology->log_format);
     //  The files the run may create in its directory: one endpoint per
     //  group, each of which must fit in a socket address, checked with
     //  the directory the run will use, --check or not.
@@ -198,6 +200,11 @@ main (int argc, char **argv)
                 topology->group_count, topology->group_count == 1 ? "" : "s");
         code = ACT_RUN_EXIT_OK;
     }
+    if (code == -1 && topology->log_file && act_log_open (topology->log_file) == -1) {
+        act_log_fatal ("unable to open log file %s: %s", topology->log_file,
+                       strerror (errno));
+        code = ACT_RUN_EXIT_SYSTEM;
+    }
     if (code == -1) {
         sigset_t mask;
         s_block_signals (&mask);
@@ -208,6 +215,7 @@ main (int argc, char **argv)
             act_rundir_remove (&rundir);
         }
     }
+    act_log_close ();
     free (default_path);
     free (names);
     act_topology_destroy (&topology);

@@ -434,7 +434,7 @@ Test (groups, a_rogue_process_cannot_hurt_a_group,
     s_rogue_send (big, &huge);
 
     //  The group counts what it drops and logs the count at each power of
-    //  two (on its stdout, which actor-run relays as "b: ..."): 8192
+    //  two (on its stdout, actor-run relays it as "b[PID]: b: ..."): 8192
     //  means at least that many refused, the group reading on.
     cr_assert (RUN_UNTIL (g->run, strstr (g->run->out, "b: dropped malformed message (header),"
                                           " 1 so far")

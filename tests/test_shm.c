@@ -312,7 +312,7 @@ Test (shm, garbage_in_a_ring_is_counted_and_the_group_survives,
     }
     s_expect_out (g, from, "128 resets so far");
     int lines = 0;
-    for (const char *p = g->run->out + from; (p = strstr (p, "b: W:")); p++)
+    for (const char *p = g->run->out + from; (p = strstr (p, "warning b[")); p++)
         lines++;
     cr_assert_lt (lines, 20, "the log was flooded:\n%s", g->run->out + from);
 

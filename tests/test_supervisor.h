@@ -35,6 +35,7 @@
 #define EXIT_USAGE      100
 #define EXIT_GAVE_UP    101
 #define EXIT_START      102
+#define EXIT_KILLED     103
 #define EXIT_SYSTEM     111
 
 //  One group holding one probe actor "p" (routing id "NAME/p"); extra
@@ -321,6 +322,38 @@ run_count (run_t *self, const char *needle)
         count++;
     }
     return count;
+}
+
+//  If line (from its start) was relayed from group, in the text format
+//  ("TIME LEVEL GROUP[PID]: TEXT"), its TEXT; else NULL.
+static inline const char *
+run_relayed_text (const char *line, const char *group)
+{
+    const char *end = strchr (line, '\n');
+    end = end ? end : line + strlen (line);
+    const char *p = memchr (line, ' ', (size_t) (end - line));        //  after the time
+    p = p ? memchr (p + 1, ' ', (size_t) (end - p - 1)) : NULL;       //  after the level
+    size_t length = strlen (group);
+    if (!p || end - ++p < (ptrdiff_t) length + 4 || memcmp (p, group, length) || p [length] != '[') {
+        return NULL;
+    }
+    p += length + 1;
+    p += strspn (p, "0123456789");
+    return strncmp (p, "]: ", 3) == 0 ? p + 3 : NULL;
+}
+
+//  True if some line of log was relayed from group with a text that
+//  starts with text; a text ending in a newline must match the whole line.
+static inline bool
+run_relayed (const char *log, const char *group, const char *text)
+{
+    for (const char *line = log; line && *line; line = strchr (line, '\n'), line = line ? line + 1 : NULL) {
+        const char *got = run_relayed_text (line, group);
+        if (got && strncmp (got, text, strlen (text)) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 //  Takes the first probe message whose frames start with kind and, if

@@ -154,8 +154,10 @@ Test (supervisor_liveness, opted_out_group_may_block, .timeout = S_TIMEOUT)
     //  The beating group beat all along: it still answers, in its first life
     cr_assert_eq (probe_get (run, "beating/p", NULL), 0);
     cr_assert_eq (run_count (run, "start beating"), 1);
+    //  Its handler still blocks: the stop kills it past its grace, and the
+    //  run says so in its exit code.
     run_signal (run, SIGTERM);
-    s_end (&run, 0);
+    s_end (&run, EXIT_KILLED);
 }
 
 //  The keys are checked like any other: "off" or a duration of 10 ms or

@@ -171,7 +171,8 @@ Test (supervisor_procs, stray_signals_do_not_kill_a_group, .timeout = 30)
         cr_assert_eq (pid, calm);
     }
     //  The first of each is logged, by the group
-    run_expectf (run, 3000, "calm: signal %d (%s) ignored", SIGUSR1, strsignal (SIGUSR1));
+    run_expectf (run, 3000, "calm[%d]: signal %d (%s) ignored", (int) calm, SIGUSR1,
+                 strsignal (SIGUSR1));
     probe_send (run, "calm/p", "epipe", NULL);
     zmsg_t *msg = probe_take (run, "calm/p", "epipe", 5000);
     cr_assert_not_null (msg);
@@ -189,7 +190,8 @@ Test (supervisor_procs, stray_signals_do_not_kill_a_group, .timeout = 30)
 
     //  A second SIGINT while its teardown hangs ends it with the signal
     cr_assert_eq (kill (stuck, SIGINT), 0);
-    run_expectf (run, 5000, "stuck: signal %d (%s): stopping", SIGINT, strsignal (SIGINT));
+    run_expectf (run, 5000, "stuck[%d]: signal %d (%s): stopping", (int) stuck, SIGINT,
+                 strsignal (SIGINT));
     cr_assert_eq (kill (stuck, SIGINT), 0);
     run_expectf (run, 5000, "stop stuck pid %d: signal %d", (int) stuck, SIGINT);
     run_expect (run, 5000, "restart stuck in 0 ms");

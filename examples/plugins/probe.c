@@ -31,12 +31,19 @@
                                 after answering ["blocking", PID]
                  ["stop", N]    stop this actor with code N (0: normal)
                  ["finish", N]  act_group_finish (N): end the whole run
+                 ["warn", TEXT] log "GROUP/ACTOR: TEXT" with zsys_warning
     Options      setup=fail     setup fails (the group's init fails)
                  setup=hang     setup never returns
                  teardown=hang  teardown never returns
                  teardown=ack   after "teardown", wait up to a second for
                                 an answer (any message): the group ends
                                 with _exit, which would drop an unsent one
+                 chatter=N      write N lines a second (N >= 1000), every
+                                ms, one in two on stdout, the others on
+                                stderr:
+                                "chatter PID out|err SEQ ... PAD end", SEQ
+                                counting from 0 on each stream, PAD
+                                SEQ % 200 x's
     COUNT is the probe's state: it survives everything but a restart of
     its own group.
 */
@@ -57,6 +64,8 @@ typedef struct {
     unsigned count;             //  the state: "get"s answered
     bool hang_teardown;         //  teardown=hang
     bool ack_teardown;          //  teardown=ack
+    int chatter;                //  chatter=N: lines a second
+    unsigned said [2];          //  chatter lines written on stdout, stderr
 } probe_t;
 
 static void
@@ -204,9 +213,37 @@ s_on_command (act_t *self, zsock_t *sock, void *arg)
     if (streq (command, "finish")) {
         act_group_finish (code);
     }
+    else
+    if (streq (command, "warn")) {
+        zsys_warning ("%s: %s", probe->id, value ? value : "");
+    }
     zstr_free (&command);
     zstr_free (&value);
     return rc;
+}
+
+//  Each line goes out with one write(2), as a log line should: a SIGKILL
+//  between two writes cannot leave half a line in the pipe. The text has
+//  what a log format must escape (quotes, a backslash, a tab, UTF-8).
+static int
+s_chatter (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    (void) arg;
+    probe_t *probe = (probe_t *) act_state (self);
+    static const char pad [] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    for (int i = 0; i < probe->chatter / 1000; i++) {
+        int stream = (probe->said [0] + probe->said [1]) % 2;
+        unsigned seq = probe->said [stream]++;
+        char line [512];
+        int size = snprintf (line, sizeof line, "chatter %d %s %u \"caf\xc3\xa9\" a\\b\tc %.*s end\n",
+                             (int) getpid (), stream ? "err" : "out", seq,
+                             (int) (seq % 200), pad);
+        ssize_t done = write (stream ? STDERR_FILENO : STDOUT_FILENO, line, (size_t) size);
+        (void) done;
+    }
+    return ACT_OK;
 }
 
 static int
@@ -227,6 +264,11 @@ s_probe_setup (act_t *self, void *args)
     }
     probe->hang_teardown = strstr (text, " teardown=hang") != NULL;
     probe->ack_teardown = strstr (text, " teardown=ack") != NULL;
+    const char *chatter = strstr (text, " chatter=");
+    probe->chatter = chatter ? atoi (chatter + 9) : 0;
+    if (probe->chatter >= 1000 && act_every (self, 1, s_chatter, NULL) == -1) {
+        return -1;
+    }
     const char *name = act_ref_name (act_self (self));
     snprintf (probe->id, sizeof probe->id, "%s/%s",
               act_group_name () ? act_group_name () : "-", name ? name : "-");

@@ -1,0 +1,493 @@
+/*  test_supervisor_logs - actor-run's log: one line format for its events
+    and every group's output, text or JSON, to stderr or a log file
+    SPDX-License-Identifier: MPL-2.0
+
+    Every test parses each line actor-run printed with a parser of its own
+    (below), so a line that is torn, glued to another or badly escaped
+    fails the test wherever it is. The probe's chatter=N option writes
+    numbered lines of known text, which tells a whole line from a cut or
+    mixed one, and a lost line from a late one.
+*/
+#include "test_supervisor.h"
+#include <ctype.h>
+
+//  One timeout for every test here: runs with a few restarts
+#define S_TIMEOUT   60
+
+//  One parsed log line
+typedef struct {
+    char source [80];           //  "actor-run" or the group's name
+    int pid;                    //  the group's pid; in text, 0 for actor-run
+    char level [16];            //  debug, info, warning, error
+    char text [8192];           //  the text, unescaped
+} s_entry_t;
+
+static bool
+s_is_level (const char *level)
+{
+    return streq (level, "debug") || streq (level, "info")
+        || streq (level, "warning") || streq (level, "error");
+}
+
+//  RFC 3339 with milliseconds and an offset: 2026-12-01T17:04:32.452+00:00
+static bool
+s_is_time (const char *text, size_t size)
+{
+    static const char pattern [] = "9999-99-99T99:99:99.999+99:99";
+    if (size != sizeof pattern - 1) {
+        return false;
+    }
+    for (size_t i = 0; i < size; i++) {
+        bool ok = pattern [i] == '9' ? isdigit ((unsigned char) text [i])
+                : pattern [i] == '+' ? text [i] == '+' || text [i] == '-'
+                : text [i] == pattern [i];
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+//  "TIME LEVEL actor-run: TEXT" or "TIME LEVEL GROUP[PID]: TEXT"
+static bool
+s_parse_text (const char *line, size_t size, s_entry_t *entry)
+{
+    const char *end = line + size;
+    const char *space = memchr (line, ' ', size);
+    if (!space || !s_is_time (line, (size_t) (space - line))) {
+        return false;
+    }
+    const char *level = space + 1;
+    space = memchr (level, ' ', (size_t) (end - level));
+    if (!space || space - level >= (ptrdiff_t) sizeof entry->level) {
+        return false;
+    }
+    snprintf (entry->level, sizeof entry->level, "%.*s", (int) (space - level), level);
+    const char *source = space + 1;
+    size_t name = strspn (source, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+    if (!s_is_level (entry->level) || name == 0 || name >= sizeof entry->source
+    ||  source + name >= end) {
+        return false;
+    }
+    snprintf (entry->source, sizeof entry->source, "%.*s", (int) name, source);
+    const char *p = source + name;
+    entry->pid = 0;
+    if (*p == '[') {
+        char *after;
+        entry->pid = (int) strtol (p + 1, &after, 10);
+        if (entry->pid <= 0 || *after != ']' || streq (entry->source, "actor-run")) {
+            return false;
+        }
+        p = after + 1;
+    }
+    else
+    if (!streq (entry->source, "actor-run")) {
+        return false;
+    }
+    if (end - p < 2 || p [0] != ':' || p [1] != ' ') {
+        return false;
+    }
+    p += 2;
+    if ((size_t) (end - p) >= sizeof entry->text || memchr (p, '\n', (size_t) (end - p))) {
+        return false;
+    }
+    memcpy (entry->text, p, (size_t) (end - p));
+    entry->text [end - p] = 0;
+    return true;
+}
+
+//  A JSON string at *p, unescaped into out; moves *p past it.
+static bool
+s_json_string (const char **p, const char *end, char *out, size_t max)
+{
+    const char *s = *p;
+    size_t used = 0;
+    if (s >= end || *s++ != '"') {
+        return false;
+    }
+    while (s < end && *s != '"') {
+        unsigned char c = (unsigned char) *s++;
+        if (c < 0x20 || used + 4 >= max) {
+            return false;
+        }
+        if (c != '\\') {
+            out [used++] = (char) c;
+            continue;
+        }
+        if (s >= end) {
+            return false;
+        }
+        char e = *s++;
+        const char *plain = strchr ("\"\\/bfnrt", e);
+        if (plain && e) {
+            out [used++] = "\"\\/\b\f\n\r\t" [plain - "\"\\/bfnrt"];
+            continue;
+        }
+        unsigned code;
+        if (e != 'u' || end - s < 4 || sscanf (s, "%4x", &code) != 1
+        ||  (code >= 0xd800 && code < 0xe000)) {
+            return false;
+        }
+        s += 4;
+        if (code < 0x80) {
+            out [used++] = (char) code;
+        }
+        else
+        if (code < 0x800) {
+            out [used++] = (char) (0xc0 | code >> 6);
+            out [used++] = (char) (0x80 | (code & 0x3f));
+        }
+        else {
+            out [used++] = (char) (0xe0 | code >> 12);
+            out [used++] = (char) (0x80 | ((code >> 6) & 0x3f));
+            out [used++] = (char) (0x80 | (code & 0x3f));
+        }
+    }
+    if (s >= end) {
+        return false;
+    }
+    out [used] = 0;
+    *p = s + 1;
+    return true;
+}
+
+//  {"time":"...","source":"...","pid":N,"level":"...","text":"..."}, each
+//  key once, nothing else, no space (actor-run writes none).
+static bool
+s_parse_json (const char *line, size_t size, s_entry_t *entry)
+{
+    const char *p = line, *end = line + size;
+    if (p >= end || *p++ != '{') {
+        return false;
+    }
+    int seen = 0;
+    while (true) {
+        char key [16], time [64];
+        if (!s_json_string (&p, end, key, sizeof key) || p >= end || *p++ != ':') {
+            return false;
+        }
+        int bit = streq (key, "time") ? 1 : streq (key, "source") ? 2 : streq (key, "pid") ? 4
+                : streq (key, "level") ? 8 : streq (key, "text") ? 16 : 0;
+        if (!bit || (seen & bit)) {
+            return false;
+        }
+        seen |= bit;
+        bool ok;
+        if (bit == 4) {
+            char *after;
+            entry->pid = (int) strtol (p, &after, 10);
+            ok = after > p && entry->pid > 0;
+            p = after;
+        }
+        else {
+            ok = bit == 1 ? s_json_string (&p, end, time, sizeof time)
+                            && s_is_time (time, strlen (time))
+               : bit == 2 ? s_json_string (&p, end, entry->source, sizeof entry->source)
+               : bit == 8 ? s_json_string (&p, end, entry->level, sizeof entry->level)
+                            && s_is_level (entry->level)
+               : s_json_string (&p, end, entry->text, sizeof entry->text);
+        }
+        if (!ok || p >= end) {
+            return false;
+        }
+        if (*p == '}') {
+            return seen == 31 && p + 1 == end;
+        }
+        if (*p++ != ',') {
+            return false;
+        }
+    }
+}
+
+//  Per life of the chatter group and stream: the next number expected
+typedef struct {
+    int pid;
+    unsigned next [2];          //  out, err
+} s_life_t;
+
+typedef struct {
+    s_life_t lives [16];        //  in order of first line
+    size_t count;
+    size_t chatter;             //  chatter lines seen
+    size_t events;              //  actor-run's lines seen
+} s_tally_t;
+
+//  A chatter line must be whole and in order: "chatter PID STREAM SEQ"
+//  then exactly the text the probe writes for SEQ, from that pid, on the
+//  right stream at the right level, its SEQ the next of its life.
+static void
+s_check_chatter (const s_entry_t *entry, int stream, s_tally_t *tally, const char *line)
+{
+    int pid;
+    char name [8];
+    unsigned seq;
+    cr_assert_eq (sscanf (entry->text, "chatter %d %3s %u ", &pid, name, &seq), 3, "%s", line);
+    cr_assert_eq (pid, entry->pid, "line from %d relayed as %d's: %s", pid, entry->pid, line);
+    int kind = streq (name, "err");
+    cr_assert_eq (kind, stream, "a %s line on the other stream: %s", name, line);
+    cr_assert_str_eq (entry->level, kind ? "error" : "info", "%s", line);
+    char expected [512];
+    snprintf (expected, sizeof expected, "chatter %d %s %u \"caf\xc3\xa9\" a\\b\tc %.*s end",
+              pid, name, seq, (int) (seq % 200),
+              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    cr_assert_str_eq (entry->text, expected, "a cut or mixed line: %s", line);
+    s_life_t *life = NULL;
+    for (size_t i = 0; i < tally->count; i++) {
+        if (tally->lives [i].pid == pid) {
+            life = &tally->lives [i];
+        }
+    }
+    if (!life) {
+        cr_assert_lt (tally->count, sizeof tally->lives / sizeof tally->lives [0]);
+        life = &tally->lives [tally->count++];
+        life->pid = pid;
+    }
+    cr_assert_eq (seq, life->next [kind], "pid %d %s: line %u after %u: lost lines",
+                  pid, name, seq, life->next [kind]);
+    life->next [kind]++;
+    tally->chatter++;
+}
+
+//  Parses every line of what actor-run wrote on one stream (0 stdout, 1
+//  stderr, 2 a log file, where both go); every one must parse.
+static void
+s_check_all (const char *log, bool json, int stream, s_tally_t *tally)
+{
+    for (const char *line = log; *line;) {
+        const char *end = strchr (line, '\n');
+        cr_assert_not_null (end, "an unfinished last line: %s", line);
+        s_entry_t *entry = (s_entry_t *) malloc (sizeof *entry);
+        char *copy = strndup (line, (size_t) (end - line));
+        bool ok = json ? s_parse_json (line, (size_t) (end - line), entry)
+                       : s_parse_text (line, (size_t) (end - line), entry);
+        cr_assert (ok, "a malformed line: '%s'", copy);
+        if (strncmp (entry->text, "chatter ", 8) == 0) {
+            s_check_chatter (entry, stream == 2 ? streq (entry->level, "error") : stream,
+                             tally, copy);
+        }
+        else
+        if (streq (entry->source, "actor-run")) {
+            tally->events++;
+        }
+        free (copy);
+        free (entry);
+        line = end + 1;
+    }
+}
+
+//  The topology of a run with one chatty group and its format line
+static void
+s_write_run (run_t *run, const char *name, const char *extra, int chatter)
+{
+    char *text = zsys_sprintf (
+        "run\n"
+        "    name = %s\n"
+        "    backoff_min = 0\n"
+        "    intensity = 100\n"
+        "%s"
+        "group = chat\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ chatter=%d\"\n", name, extra, chatter);
+    run_write (run, text);
+    free (text);
+}
+
+//  The pid in the next "hello" of chat/p
+static pid_t
+s_hello (run_t *run)
+{
+    zmsg_t *msg = probe_take (run, "chat/p", "hello", 10000);
+    cr_assert_not_null (msg, "no hello from chat/p; log:\n%s", run->err);
+    zmsg_first (msg);
+    zmsg_next (msg);
+    zmsg_next (msg);
+    char *pid = zframe_strdup (zmsg_next (msg));
+    pid_t value = (pid_t) atoi (pid);
+    free (pid);
+    zmsg_destroy (&msg);
+    return value;
+}
+
+static size_t
+s_lines (const char *text)
+{
+    size_t count = 0;
+    for (const char *p = text; (p = strchr (p, '\n')); p++) {
+        count++;
+    }
+    return count;
+}
+
+Test (supervisor_logs, every_line_has_time_level_source_and_text, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    s_write_run (run, "plain", "", 1000);
+    run_go (run);
+    pid_t pid = s_hello (run);
+    //  "2026-12-01T17:04:32.452+00:00 info actor-run: ready chat pid 42 in 3 ms"
+    run_expectf (run, 5000, " info actor-run: ready chat pid %d in ", (int) pid);
+    //  What the group writes: stdout as info, stderr as error
+    cr_assert (RUN_UNTIL (run, strstr (run->err, " error chat[") && strstr (run->out, " info chat["),
+                          5000), "%s", run->err);
+    //  czmq's own lines keep their level, and lose czmq's stamp
+    probe_send (run, "chat/p", "warn", "careful");
+    char *needle = zsys_sprintf (" warning chat[%d]: chat/p: careful\n", (int) pid);
+    cr_assert (RUN_UNTIL (run, strstr (run->out, needle), 5000), "%s", run->out);
+    free (needle);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    s_tally_t tally = { .count = 0 };
+    s_check_all (run->out, false, 0, &tally);
+    s_check_all (run->err, false, 1, &tally);
+    cr_assert_gt (tally.chatter, 0);
+    cr_assert_geq (tally.events, 5);
+    run_destroy (&run);
+}
+
+//  10,000 lines a second while the group is killed with SIGKILL three
+//  times: every line comes out whole, none mixed with another, none of
+//  what a life wrote before it died is lost, each with its life's pid.
+static void
+s_flood (bool json)
+{
+    run_t *run = run_new ();
+    s_write_run (run, json ? "floodjson" : "flood",
+                 json ? "    log_format = json\n" : "", 10000);
+    run_go (run);
+    pid_t pid = s_hello (run);
+    //  Kills at uneven points, so some land in the middle of what the
+    //  relay has read
+    static const size_t apart [] = { 1000, 1337, 777 };
+    for (int kill_count = 0; kill_count < 3; kill_count++) {
+        size_t target = s_lines (run->out) + apart [kill_count];
+        cr_assert (RUN_UNTIL (run, s_lines (run->out) >= target, 10000), "%s", run->err);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        pid = s_hello (run);
+    }
+    size_t target = s_lines (run->out) + 1000;
+    cr_assert (RUN_UNTIL (run, s_lines (run->out) >= target, 10000), "%s", run->err);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    s_tally_t tally = { .count = 0 };
+    s_check_all (run->out, json, 0, &tally);
+    s_check_all (run->err, json, 1, &tally);
+    cr_assert_eq (tally.count, 4, "lives seen: %zu", tally.count);
+    cr_assert_geq (tally.chatter, 8000, "%zu lines", tally.chatter);
+    cr_log_info ("supervisor_logs: %s: %zu chatter lines over %zu lives, %zu events",
+                 json ? "json" : "text", tally.chatter, tally.count, tally.events);
+    run_destroy (&run);
+}
+
+Test (supervisor_logs, flood_and_kills_leave_every_text_line_whole, .timeout = S_TIMEOUT)
+{
+    s_flood (false);
+}
+
+Test (supervisor_logs, flood_and_kills_leave_every_json_line_whole, .timeout = S_TIMEOUT)
+{
+    s_flood (true);
+}
+
+//  JSON escaping of what a group writes, and czmq's levels in JSON.
+Test (supervisor_logs, json_escapes_the_text, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    s_write_run (run, "escapes", "    log_format = json\n", 0);
+    run_go (run);
+    pid_t pid = s_hello (run);
+    probe_send (run, "chat/p", "warn", "say \"hi\" \\ \x01 \xff now");
+    cr_assert (RUN_UNTIL (run, strstr (run->out, "now\"}\n"), 5000), "%s", run->out);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    s_tally_t tally = { .count = 0 };
+    s_check_all (run->err, true, 1, &tally);
+    cr_assert_geq (tally.events, 5);
+    const char *line = strstr (run->out, "{\"time\"");
+    cr_assert_not_null (line);
+    s_entry_t *entry = (s_entry_t *) malloc (sizeof *entry);
+    cr_assert (s_parse_json (line, (size_t) (strchr (line, '\n') - line), entry), "%s", line);
+    cr_assert_str_eq (entry->source, "chat");
+    cr_assert_eq (entry->pid, pid);
+    cr_assert_str_eq (entry->level, "warning");
+    //  Bytes that are not UTF-8 become U+FFFD
+    cr_assert_str_eq (entry->text, "chat/p: say \"hi\" \\ \x01 \xef\xbf\xbd now");
+    free (entry);
+    run_destroy (&run);
+}
+
+//  The whole file, or NULL if it cannot be read (yet). Caller frees.
+static char *
+s_file_text (const char *path)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *file = fopen (path, "r");
+    if (!file) {
+        return NULL;
+    }
+    if (getdelim (&text, &size, 0, file) <= 0) {
+        free (text);
+        text = strdup ("");
+    }
+    fclose (file);
+    return text;
+}
+
+static bool
+s_file_has (const char *path, const char *needle)
+{
+    char *text = s_file_text (path);
+    bool found = text && strstr (text, needle);
+    free (text);
+    return found;
+}
+
+//  log_file: everything goes there, the file is 0600, appended to, and
+//  opened again on SIGHUP (which no longer stops the run).
+Test (supervisor_logs, log_file_takes_every_line_and_reopens_on_sighup, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    char *path = zsys_sprintf ("%s/run.log", run->dir);
+    char *moved = zsys_sprintf ("%s/run.log.1", run->dir);
+    FILE *before = fopen (path, "w");
+    cr_assert_not_null (before);
+    fclose (before);
+    chmod (path, 0600);
+    //  Relative to the topology's directory
+    s_write_run (run, "filed", "    log_file = run.log\n", 1000);
+    run_go (run);
+    pid_t pid = s_hello (run);
+    char *ready = zsys_sprintf ("actor-run: ready chat pid %d", (int) pid);
+    cr_assert (RUN_UNTIL (run, s_file_has (path, ready), 5000));
+    cr_assert (RUN_UNTIL (run, s_file_has (path, " error chat[") && s_file_has (path, " info chat["),
+                          5000));
+    cr_assert_eq (rename (path, moved), 0);
+    run_signal (run, SIGHUP);
+    cr_assert (RUN_UNTIL (run, s_file_has (path, "log file ") && s_file_has (path, " reopened"), 5000),
+               "no reopen");
+    cr_assert (RUN_UNTIL (run, s_file_has (path, " info chat["), 5000));
+    struct stat info;
+    cr_assert_eq (stat (path, &info), 0);
+    cr_assert_eq (info.st_mode & 0777, 0600, "mode %o", info.st_mode & 0777);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    cr_assert_str_eq (run->err, "");
+    cr_assert_str_eq (run->out, "");
+    s_tally_t tally = { .count = 0 };
+    char *old = s_file_text (moved);
+    char *now = s_file_text (path);
+    cr_assert (old && now);
+    s_check_all (old, false, 2, &tally);
+    s_check_all (now, false, 2, &tally);
+    cr_assert (strstr (now, "run filed stopped, exit code 0"), "%s", now);
+    cr_assert_null (strstr (old, "stopped, exit code"), "%s", old);
+    free (old);
+    free (now);
+    free (ready);
+    free (path);
+    free (moved);
+    run_destroy (&run);
+}
