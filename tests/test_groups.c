@@ -124,13 +124,13 @@ S_BOTH_LINKS (payloads_of_64_bytes_and_1_mib_arrive_whole)
 }
 
 //  A receiver that takes 1 ms a message, flooded with 8 KiB messages for
-//  3 s: its group stops taking input past its bound (4 MiB here), the
+//  10 s: its group stops taking input past its bound (4 MiB here), the
 //  sender is refused for room instead, and every message it was told
 //  was accepted arrives. Past the bound, what the group holds is the
 //  link's own: the ring, or ZeroMQ's receive queue (hwm / 16 batches of
 //  up to 64 KiB) and the kernel's buffers.
 static void
-s_flood_a_slow_receiver (s_options_t options)
+s_flood_a_slow_receiver (s_options_t options, int seconds)
 {
     const char *link = options.link;
     s_groups_t *g = s_groups_new (options);
@@ -138,7 +138,7 @@ s_flood_a_slow_receiver (s_options_t options)
     long rss_before = s_rss_kb (g->b);
     s_command (g, "stream", "0", "size=8192 flood", NULL);
     long rss_max = rss_before;
-    int64_t until = act_test_now_ms () + 3000;
+    int64_t until = act_test_now_ms () + seconds * 1000;
     while (act_test_now_ms () < until) {
         RUN_UNTIL (g->run, false, 100);
         long rss = s_rss_kb (g->b);
@@ -163,7 +163,7 @@ S_BOTH_LINKS (a_flooded_slow_receiver_stays_within_its_bound)
 {
     s_flood_a_slow_receiver ((s_options_t) {
         .link = link, .flat_rss = true, .recv_args = " slow=1000",
-        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n" });
+        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n" }, 10);
 }
 
 //  The same with the group's default bounds (64 MiB), which would let
@@ -173,7 +173,7 @@ S_BOTH_LINKS (a_class_bounds_its_own_mailbox)
 {
     s_flood_a_slow_receiver ((s_options_t) {
         .link = link, .flat_rss = true, .recv_args = " slow=1000",
-        .recv_class = "bounded_receiver", .run_extra = "    intensity = 0\n" });
+        .recv_class = "bounded_receiver", .run_extra = "    intensity = 0\n" }, 3);
 }
 
 //  Asks from a to b and from b to a at once; each gets its own reply.
