@@ -1,13 +1,15 @@
 /*  act_transport - messages between the groups of a run
     SPDX-License-Identifier: MPL-2.0
 
-    A system that joins a run as group G binds ipc://RUNDIR/G and reaches
-    every other group H of the run at ipc://RUNDIR/H, opening the way on
-    first use. After that, act_lookup (system, "H/actor") gives a
-    reference that act_tell and act_ask use like any other, and replies
-    find their way back to senders in any group. Delivery between groups
-    is FIFO per sender/receiver pair and at most once; see actorio(7) and
-    actorio-wire(7).
+    A system that joins a run as group G reaches every other group H of
+    the run through a link: the run's shared region (act_region.h) when
+    both joined it, else ZeroMQ over ipc://RUNDIR/H (G binds
+    ipc://RUNDIR/G either way), opening the way on first use. After that,
+    act_lookup (system, "H/actor") gives a reference that act_tell and
+    act_ask use like any other, and replies find their way back to
+    senders in any group. Delivery between groups is FIFO per
+    sender/receiver pair and at most once; see act_transport(3),
+    actorio-shm(7) and actorio-wire(7).
 */
 #ifndef ACT_TRANSPORT_H_INCLUDED
 #define ACT_TRANSPORT_H_INCLUDED
