@@ -14,8 +14,11 @@
 #include "act_log.h"
 #include "act_rundir.h"
 
+#include "act_host.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +40,8 @@ struct _act_ctl_client_t {
     bool replying;              //  the request is handled; sending
     bool overflow;              //  the reply did not fit
     bool linger;                //  kept open, reply sent, until the end
+    bool deferred;              //  the reply waits for act_ctl_resume
+    int tag;                    //  the caller's, while deferred
 };
 
 struct _act_ctl_t {
@@ -124,7 +129,8 @@ act_ctl_pollset (act_ctl_t *self, struct pollfd *fds)
         act_ctl_client_t *client = &self->clients [i];
         if (client->fd >= 0) {
             //  A lingering client is watched for its hang-up only
-            short events = client->linger ? 0 : client->replying ? POLLOUT : POLLIN;
+            short events = client->linger || client->deferred ? 0
+                         : client->replying ? POLLOUT : POLLIN;
             fds [count++] = (struct pollfd) { client->fd, events, 0 };
         }
     }
@@ -201,10 +207,33 @@ s_handle (act_ctl_t *self, act_ctl_client_t *client)
     else {
         self->handler (self->arg, client, client->request);
     }
+    if (client->deferred) {
+        return;
+    }
     if (!client->reply_size) {
         act_ctl_printf (client, "ok\n");
     }
     s_send (client);
+}
+
+void
+act_ctl_defer (act_ctl_client_t *client, int tag)
+{
+    client->deferred = true;
+    client->tag = tag;
+}
+
+void
+act_ctl_resume (act_ctl_t *self, act_ctl_resume_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < ACT_CTL_CLIENTS; i++) {
+        act_ctl_client_t *client = &self->clients [i];
+        if (client->fd >= 0 && client->deferred) {
+            client->deferred = false;
+            fn (arg, client, client->tag);
+            s_send (client);
+        }
+    }
 }
 
 static void
@@ -286,7 +315,7 @@ s_accept (act_ctl_t *self, int64_t now)
     client->fd = fd;
     client->due = now + ACT_CTL_TIMEOUT;
     client->request_size = client->reply_size = client->reply_sent = 0;
-    client->replying = client->overflow = client->linger = false;
+    client->replying = client->overflow = client->linger = client->deferred = false;
     s_read (self, client);
 }
 
@@ -308,8 +337,8 @@ act_ctl_dispatch (act_ctl_t *self, const struct pollfd *fds, size_t count, int64
         if (!client) {
             continue;
         }
-        if (client->linger || (fds [i].revents & (POLLERR | POLLNVAL))) {
-            s_close (client);   //  a lingering client hung up
+        if (client->linger || client->deferred || (fds [i].revents & (POLLERR | POLLNVAL))) {
+            s_close (client);   //  a waiting client hung up
         }
         else
         if (client->replying) {
@@ -386,6 +415,137 @@ s_duration (char *buf, size_t size, int64_t ms, bool running)
     }
 }
 
+//  Calls fn on each line of a group's answer, parsed; the kind is 'a',
+//  'l' or 'e'. Lines that do not parse are skipped (the group's text is
+//  input, and the status must stay well formed).
+typedef struct {
+    char kind;                  //  a(ctor), l(ink), e(nd)
+    char name [64];             //  actor name or link kind
+    uint64_t n [4];             //  the numbers, in the line's order
+    long long idle;             //  an actor's idle ms, -1 if none yet
+} s_stat_t;
+
+static size_t
+s_stats_parse (const char *text, s_stat_t *stats, size_t max)
+{
+    size_t count = 0;
+    while (text && *text && count < max) {
+        s_stat_t *stat = &stats [count];
+        memset (stat, 0, sizeof *stat);
+        int fields = 0;
+        stat->kind = *text;
+        if (*text == 'a') {
+            fields = sscanf (text, "a %63s %" SCNu64 " %" SCNu64 " %lld", stat->name,
+                             &stat->n [0], &stat->n [1], &stat->idle) == 4;
+        }
+        else
+        if (*text == 'l') {
+            fields = sscanf (text, "l %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
+                             stat->name, &stat->n [0], &stat->n [1], &stat->n [2],
+                             &stat->n [3]) == 5;
+        }
+        else
+        if (*text == 'e') {
+            fields = sscanf (text, "e %" SCNu64 " %" SCNu64, &stat->n [0], &stat->n [1]) == 2;
+        }
+        //  Names are the loader's: no quote, no backslash, no control
+        for (char *p = stat->name; *p; p++) {
+            if (*p == '"' || *p == '\\' || (unsigned char) *p < 0x20) {
+                *p = '?';
+            }
+        }
+        count += fields ? 1 : 0;
+        text = strchr (text, '\n');
+        text = text ? text + 1 : NULL;
+    }
+    return count;
+}
+
+#define S_STATS_MAX     (ACT_HOST_STATS_ACTORS + 8)
+
+static void
+s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
+{
+    if (group->answered == 0) {
+        act_ctl_printf (client, "    (no answer within %d ms)\n", wait);
+        return;
+    }
+    if (group->answered < 0) {
+        return;
+    }
+    s_stat_t stats [S_STATS_MAX];
+    size_t count = s_stats_parse (group->stats, stats, S_STATS_MAX);
+    for (size_t i = 0; i < count; i++) {
+        s_stat_t *stat = &stats [i];
+        if (stat->kind == 'a') {
+            char idle [32] = "never";
+            if (stat->idle >= 0) {
+                s_duration (idle, sizeof idle, stat->idle, true);
+            }
+            act_ctl_printf (client, "    actor %-20s mailbox %" PRIu64 ", handled %" PRIu64
+                            ", last handled %s%s\n", stat->name, stat->n [0], stat->n [1],
+                            idle, stat->idle >= 0 ? " ago" : "");
+        }
+        else
+        if (stat->kind == 'l') {
+            act_ctl_printf (client, "    link %-5s sent %" PRIu64 ", received %" PRIu64
+                            ", refused %" PRIu64 ", malformed %" PRIu64 "\n", stat->name,
+                            stat->n [0], stat->n [1], stat->n [2], stat->n [3]);
+        }
+        else {
+            act_ctl_printf (client, "    %" PRIu64 " actor%s, %" PRIu64 " dead letter%s\n",
+                            stat->n [0], stat->n [0] == 1 ? "" : "s", stat->n [1],
+                            stat->n [1] == 1 ? "" : "s");
+        }
+    }
+}
+
+static void
+s_stats_json (act_ctl_client_t *client, const act_ctl_group_t *group)
+{
+    if (group->answered <= 0) {
+        act_ctl_printf (client, ",\"answered\":%s", group->answered ? "null" : "false");
+        return;
+    }
+    s_stat_t stats [S_STATS_MAX];
+    size_t count = s_stats_parse (group->stats, stats, S_STATS_MAX);
+    uint64_t actors = 0, dead = 0;
+    act_ctl_printf (client, ",\"answered\":true,\"actors\":[");
+    bool first = true;
+    for (size_t i = 0; i < count; i++) {
+        if (stats [i].kind == 'a') {
+            act_ctl_printf (client, "%s{\"name\":\"%s\",\"mailbox\":%" PRIu64
+                            ",\"handled\":%" PRIu64 ",\"idle_ms\":", first ? "" : ",",
+                            stats [i].name, stats [i].n [0], stats [i].n [1]);
+            if (stats [i].idle >= 0) {
+                act_ctl_printf (client, "%lld}", stats [i].idle);
+            }
+            else {
+                act_ctl_printf (client, "null}");
+            }
+            first = false;
+        }
+        else
+        if (stats [i].kind == 'e') {
+            actors = stats [i].n [0];
+            dead = stats [i].n [1];
+        }
+    }
+    act_ctl_printf (client, "],\"links\":[");
+    first = true;
+    for (size_t i = 0; i < count; i++) {
+        if (stats [i].kind == 'l') {
+            act_ctl_printf (client, "%s{\"kind\":\"%s\",\"sent\":%" PRIu64 ",\"received\":%"
+                            PRIu64 ",\"refused\":%" PRIu64 ",\"malformed\":%" PRIu64 "}",
+                            first ? "" : ",", stats [i].name, stats [i].n [0],
+                            stats [i].n [1], stats [i].n [2], stats [i].n [3]);
+            first = false;
+        }
+    }
+    act_ctl_printf (client, "],\"actor_count\":%" PRIu64 ",\"dead_letters\":%" PRIu64,
+                    actors, dead);
+}
+
 static void
 s_status_text (act_ctl_client_t *client, const act_ctl_status_t *status)
 {
@@ -408,6 +568,7 @@ s_status_text (act_ctl_client_t *client, const act_ctl_status_t *status)
                         group->state, pid, uptime, group->restarts, group->recent,
                         *group->last_exit ? group->last_exit : "-",
                         group->core_dumped ? " (core dumped)" : "");
+        s_stats_text (client, group, status->stats_wait);
     }
 }
 
@@ -461,7 +622,9 @@ s_status_json (act_ctl_client_t *client, const act_ctl_status_t *status)
         else {
             act_ctl_printf (client, "null");
         }
-        act_ctl_printf (client, ",\"core_dumped\":%s}", group->core_dumped ? "true" : "false");
+        act_ctl_printf (client, ",\"core_dumped\":%s", group->core_dumped ? "true" : "false");
+        s_stats_json (client, group);
+        act_ctl_printf (client, "}");
     }
     act_ctl_printf (client, "]}\n");
 }

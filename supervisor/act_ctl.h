@@ -23,7 +23,8 @@
 #define ACT_CTL_CLIENTS         8
 //  Longest request line, bytes
 #define ACT_CTL_REQUEST_MAX     1024
-//  Largest reply, bytes: 32 groups take about 5 KiB
+//  Largest reply, bytes: 32 groups of a few actors, counters included,
+//  take about 20 KiB; 32 of 64 actors each, about 200 KiB
 #define ACT_CTL_REPLY_MAX       (256 * 1024)
 //  Time a client has to send its request and take its reply, ms
 #define ACT_CTL_TIMEOUT         2000
@@ -34,8 +35,12 @@ typedef struct _act_ctl_t act_ctl_t;
 typedef struct _act_ctl_client_t act_ctl_client_t;
 
 //  Handles one request (a NUL-terminated line, no newline): writes the
-//  reply with act_ctl_printf. The reply is sent when it returns.
+//  reply with act_ctl_printf. The reply is sent when it returns, unless
+//  the handler deferred it.
 typedef void (act_ctl_fn) (void *arg, act_ctl_client_t *client, char *request);
+
+//  Writes the reply of a deferred client, given the tag it was deferred with.
+typedef void (act_ctl_resume_fn) (void *arg, act_ctl_client_t *client, int tag);
 
 //  One group's line of the status
 typedef struct {
@@ -47,6 +52,12 @@ typedef struct {
     unsigned recent;            //  restarts within the intensity period
     char last_exit [32];        //  normal, code N, SIGNAME, hung; "" if none yet
     bool core_dumped;           //  the last exit dumped a core
+    int answered;               //  its counters: 1 in stats, 0 asked but
+                                //  no answer in time, -1 not asked
+    const char *stats;          //  the group's answer, one line each:
+                                //  "a NAME DEPTH HANDLED IDLE_MS",
+                                //  "l KIND SENT RECEIVED REFUSED MALFORMED",
+                                //  "e ACTORS DEAD_LETTERS"
 } act_ctl_group_t;
 
 //  The whole status
@@ -58,6 +69,7 @@ typedef struct {
     int intensity;              //  restarts allowed per period
     int period;                 //  the intensity period, ms
     unsigned recent;            //  restarts within the period, every group
+    int stats_wait;             //  ms the groups had to answer
     const act_ctl_group_t *groups;  //  count entries, start order
     size_t count;               //  entries in groups
 } act_ctl_status_t;
@@ -98,6 +110,15 @@ void
 //  ends: `actor-run stop` returns when the run is gone.
 void
     act_ctl_linger (act_ctl_client_t *client);
+
+//  The client's reply waits for act_ctl_resume; tag is handed back then.
+void
+    act_ctl_defer (act_ctl_client_t *client, int tag);
+
+//  Writes (with fn) and sends the reply of every deferred client still
+//  connected.
+void
+    act_ctl_resume (act_ctl_t *self, act_ctl_resume_fn *fn, void *arg);
 
 //  Writes the status as text or, with json, as one JSON document.
 void

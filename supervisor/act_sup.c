@@ -53,7 +53,18 @@ typedef struct {
     bool held;                  //  stopped by request: down until started
     bool bounce;                //  restart by request: back whatever its type
     unsigned exits;             //  processes reaped in this run
+    char *stats;                //  its answer to the open "stats" round,
+                                //  S_STATS_BYTES, one line per packet
+    size_t stats_size;          //  bytes in stats
+    bool stats_asked;           //  asked in the open round
+    bool stats_done;            //  its "stat-end" came
 } s_member_t;
+
+//  How long a status waits for the groups' counters, ms: within the
+//  100 ms a status may take, with room for the command's own start
+#define S_STATS_WAIT    50
+//  Room for one group's answer, bytes
+#define S_STATS_BYTES   (ACT_HOST_STATS_ACTORS * 96 + 512)
 
 //  What a poll slot belongs to
 typedef enum { S_FD_CONTROL, S_FD_OUT, S_FD_ERR } s_fd_kind_t;
@@ -81,6 +92,8 @@ typedef struct {
     act_ctl_t *ctl;             //  the control socket
     size_t ctl_first;           //  its first entry in fds
     act_ctl_group_t *rows;      //  one per group, for the status
+    unsigned stats_round;       //  the last "stats" round asked
+    int64_t stats_due;          //  when the open round ends, 0 if none
 } s_run_t;
 
 static int64_t
@@ -306,6 +319,25 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     s_restart (run, member, reason);
 }
 
+//  One packet of a group's answer to "stats ROUND": kept if it belongs
+//  to the open round, as "KIND REST" (act_ctl_group_t).
+static void
+s_stats_add (s_run_t *run, s_member_t *member, char kind, const char *args)
+{
+    char *rest;
+    unsigned long round = strtoul (args, &rest, 10);
+    if (!run->stats_due || round != run->stats_round || !member->stats_asked
+    ||  member->stats_done || *rest != ' ') {
+        return;                 //  late, from a round already answered
+    }
+    int size = snprintf (member->stats + member->stats_size,
+                         S_STATS_BYTES - member->stats_size, "%c%s\n", kind, rest);
+    if (size > 0 && (size_t) size < S_STATS_BYTES - member->stats_size) {
+        member->stats_size += (size_t) size;
+    }
+    member->stats_done = kind == 'e';
+}
+
 static void
 s_on_control (s_run_t *run, s_member_t *member)
 {
@@ -340,6 +372,18 @@ s_on_control (s_run_t *run, s_member_t *member)
         if ((args = act_host_word (text, ACT_HOST_FAIL))) {
             snprintf (slot->detail, sizeof slot->detail, "%.*s",
                       (int) sizeof slot->detail - 1, args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_ACTOR))) {
+            s_stats_add (run, member, 'a', args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_LINK))) {
+            s_stats_add (run, member, 'l', args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_END))) {
+            s_stats_add (run, member, 'e', args);
         }
         else
         if ((args = act_host_word (text, ACT_HOST_DONE))) {
@@ -545,6 +589,9 @@ static int
 s_timeout (s_run_t *run)
 {
     int64_t next = act_ctl_expire (run->ctl, run->env.now);
+    if (run->stats_due && (!next || run->stats_due < next)) {
+        next = run->stats_due;
+    }
     for (size_t i = 0; i < run->count; i++) {
         act_slot_t *slot = &run->members [i].slot;
         bool timed = slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING
@@ -649,7 +696,8 @@ s_status (s_run_t *run, act_ctl_client_t *client, bool json)
         .intensity = run->topo->intensity,
         .period = run->topo->period,
         .groups = run->rows,
-        .count = run->count
+        .count = run->count,
+        .stats_wait = S_STATS_WAIT
     };
     for (size_t i = 0; i < run->count; i++) {
         s_member_t *member = &run->members [i];
@@ -661,6 +709,8 @@ s_status (s_run_t *run, act_ctl_client_t *client, bool json)
         row->uptime = slot->pid ? now - slot->started_at : 0;
         row->restarts = slot->starts > 1 ? slot->starts - 1 : 0;
         row->recent = 0;
+        row->answered = !member->stats_asked ? -1 : member->stats_done ? 1 : 0;
+        row->stats = member->stats;
         row->last_exit [0] = 0;
         row->core_dumped = false;
         if (member->exits && slot->hung) {
@@ -681,6 +731,47 @@ s_status (s_run_t *run, act_ctl_client_t *client, bool json)
         }
     }
     act_ctl_status (client, &status, json);
+}
+
+static void
+s_status_resume (void *arg, act_ctl_client_t *client, int json)
+{
+    s_status ((s_run_t *) arg, client, json != 0);
+}
+
+//  Opens a round: every group that is up is asked for its counters.
+static void
+s_stats_ask (s_run_t *run)
+{
+    char text [64];
+    snprintf (text, sizeof text, ACT_HOST_STATS " %u", ++run->stats_round);
+    run->stats_due = run->env.now + S_STATS_WAIT;
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        member->stats_size = 0;
+        member->stats [0] = 0;
+        member->stats_done = false;
+        member->stats_asked = member->slot.state == ACT_SLOT_UP
+                           && s_control_to (&member->slot, text);
+    }
+}
+
+//  Ends the open round once every group asked has answered, or its
+//  deadline passed: the waiting statuses are written and sent.
+static void
+s_stats_check (s_run_t *run)
+{
+    if (!run->stats_due) {
+        return;
+    }
+    bool all = true;
+    for (size_t i = 0; i < run->count && all; i++) {
+        all = !run->members [i].stats_asked || run->members [i].stats_done;
+    }
+    if (all || run->env.now >= run->stats_due) {
+        act_ctl_resume (run->ctl, s_status_resume, run);
+        run->stats_due = 0;
+    }
 }
 
 static s_member_t *
@@ -748,7 +839,12 @@ s_on_request (void *arg, act_ctl_client_t *client, char *request)
     }
     const char *verb = count ? words [0] : "";
     if (streq (verb, "status") && (count == 1 || (count == 2 && streq (words [1], "json")))) {
-        s_status (run, client, count == 2);
+        //  Answered when every live group has sent its counters, or at
+        //  the round's deadline; a status asked meanwhile joins the round
+        act_ctl_defer (client, count == 2);
+        if (!run->stats_due) {
+            s_stats_ask (run);
+        }
     }
     else
     if (streq (verb, "stop") && count == 1) {
@@ -888,6 +984,11 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
             return -1;
         }
         s_find_parent (run, member);
+        member->stats = (char *) calloc (1, S_STATS_BYTES);
+        if (!member->stats) {
+            act_log_fatal ("unable to allocate the run: %s", strerror (errno));
+            return -1;
+        }
         act_slot_schedule (&member->slot, run->started);
     }
     return 0;
@@ -898,6 +999,7 @@ s_teardown (s_run_t *run)
 {
     for (size_t i = 0; run->members && i < run->count; i++) {
         act_slot_fini (&run->members [i].slot);
+        free (run->members [i].stats);
     }
     if (run->signal_fd >= 0) {
         close (run->signal_fd);
@@ -943,6 +1045,7 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         if (run.reap) {
             s_reap (&run);
         }
+        s_stats_check (&run);
     }
     s_teardown (&run);
     //  A clean stop it was not: whatever the killed group had to do in

@@ -479,3 +479,90 @@ Test (supervisor_ctl, status_of_32_groups_within_the_bound, .timeout = 30)
     run_stop_clean (run, 10000);
     run_destroy (&run);
 }
+
+//  The handled count of actor in group's part of a JSON status, or -1
+static long
+s_handled (const char *json, const char *group, const char *actor)
+{
+    char *needle = zsys_sprintf ("{\"name\":\"%s\",", group);
+    const char *at = strstr (json, needle);
+    free (needle);
+    if (!at) {
+        return -1;
+    }
+    needle = zsys_sprintf ("{\"name\":\"%s\",\"mailbox\":", actor);
+    at = strstr (at, needle);
+    long handled = -1;
+    if (at) {
+        const char *count = strstr (at, "\"handled\":");
+        handled = count ? atol (count + 10) : -1;
+    }
+    free (needle);
+    return handled;
+}
+
+static long
+s_handled_now (run_t *run, const char *group, const char *actor)
+{
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    long handled = cmd.code == 0 ? s_handled (cmd.out, group, actor) : -1;
+    run_cmd_free (&cmd);
+    return handled;
+}
+
+Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
+{
+    run_t *run = run_new ();
+    //  pinger tells its child counter every 10 ms; the child answers
+    run_write (run,
+        "run\n"
+        "    name = counted\n"
+        "group = busy\n"
+        "    plugin = " ACTORIO_BINARY_DIR "/examples/plugins/demo.so\n"
+        "    actor = pinger\n"
+        "        class = pinger\n"
+        "        args = 10\n"
+        SINK_GROUP ("quiet", ""));
+    run_go (run);
+    run_pid (run, "ready", "busy", 5000);
+    pid_t quiet = run_pid (run, "ready", "quiet", 5000);
+    ACT_ASSERT_EVENTUALLY (s_handled_now (run, "busy", "pinger") >= 5, 5000);
+
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"answered\":true,\"actors\":[{\"name\":\"pinger\","
+                                         "\"mailbox\":"), "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "{\"kind\":\"shm\",\"sent\":0,\"received\":0,"
+                                         "\"refused\":0,\"malformed\":0}"), "%s", cmd.out);
+    cr_assert_eq (s_handled (cmd.out, "quiet", "s"), 0, "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"dead_letters\":0"), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cmd = run_command (run, 5000, "status");
+    cr_assert (strstr (cmd.out, "\n    actor pinger "), "%s", cmd.out);
+    cr_assert (strstr (cmd.out, "\n    link shm   sent 0, received 0, refused 0, "
+                                "malformed 0\n"), "%s", cmd.out);
+    run_cmd_free (&cmd);
+
+    //  A group that cannot answer is shown so, and the status still comes
+    cr_assert_eq (kill (quiet, SIGSTOP), 0);
+    cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0);
+    cr_log_info ("status with a stopped group: %lld ms", (long long) cmd.ms);
+    cr_assert_lt (cmd.ms, 2000);
+    char *line = strstr (cmd.out, "\nquiet ");
+    cr_assert_not_null (line, "%s", cmd.out);
+    cr_assert (strncmp (strchr (line + 1, '\n'), "\n    (no answer within 50 ms)\n", 30) == 0,
+               "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\n    actor pinger "), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"core_dumped\":false,\"answered\":false}"),
+                        "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cr_assert_eq (kill (quiet, SIGCONT), 0);
+    //  Its late answers belong to rounds gone by: the next is its own
+    ACT_ASSERT_EVENTUALLY (s_handled_now (run, "quiet", "s") == 0, 5000);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
