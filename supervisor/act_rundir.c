@@ -175,15 +175,27 @@ act_rundir_check (const char *path, const char **names, size_t count)
         }
     }
     int rc = 0;
+    //  The control socket is one more path to fit, the same for any run
+    size_t control = strlen (ACT_RUNDIR_CONTROL);
     size_t size = strlen (absolute) + 1 + (count ? strlen (names [longest]) : 0);
+    size_t longest_len = count ? strlen (names [longest]) : 0;
+    size_t room = ACT_RUNDIR_SOCKET_MAX - 1 - (longest_len > control ? longest_len : control);
     if (count && size > ACT_RUNDIR_SOCKET_MAX) {
-        size_t room = ACT_RUNDIR_SOCKET_MAX - 1 - strlen (names [longest]);
         act_log_fatal ("unable to use %s as run directory: the endpoint %s/%s of "
                        "group '%s' is %zu bytes, and a unix socket path holds at "
                        "most %d; choose a run directory of at most %zu bytes with "
                        "--rundir, or shorten the group name", absolute, absolute,
                        names [longest], names [longest], size,
                        ACT_RUNDIR_SOCKET_MAX, room);
+        rc = -1;
+    }
+    else
+    if (strlen (absolute) + 1 + control > ACT_RUNDIR_SOCKET_MAX) {
+        act_log_fatal ("unable to use %s as run directory: its control socket "
+                       "%s/%s is %zu bytes, and a unix socket path holds at most "
+                       "%d; choose a run directory of at most %zu bytes with "
+                       "--rundir", absolute, absolute, ACT_RUNDIR_CONTROL,
+                       strlen (absolute) + 1 + control, ACT_RUNDIR_SOCKET_MAX, room);
         rc = -1;
     }
     free (absolute);
@@ -307,6 +319,8 @@ s_foreign (int dir_fd, const s_lock_t *lock)
             continue;
         }
         bool ours = lock && (strcmp (name, S_LOCK_FILE) == 0
+                          || (strcmp (name, ACT_RUNDIR_CONTROL) == 0
+                              && s_is_socket (dir_fd, name))
                           || (s_listed (name, lock->files, lock->count)
                               && s_is_socket (dir_fd, name)));
         if (!ours) {
@@ -317,7 +331,8 @@ s_foreign (int dir_fd, const s_lock_t *lock)
     return found;
 }
 
-//  Removes the sockets among names; anything else by those names stays.
+//  Removes the sockets among names, and the control socket; anything
+//  else by those names stays.
 static void
 s_remove_sockets (int dir_fd, const char **names, size_t count)
 {
@@ -325,6 +340,9 @@ s_remove_sockets (int dir_fd, const char **names, size_t count)
         if (s_is_socket (dir_fd, names [i])) {
             unlinkat (dir_fd, names [i], 0);
         }
+    }
+    if (s_is_socket (dir_fd, ACT_RUNDIR_CONTROL)) {
+        unlinkat (dir_fd, ACT_RUNDIR_CONTROL, 0);
     }
 }
 

@@ -6,7 +6,8 @@
     actor-run on the same directory is refused, and never binds over a
     live run's endpoints. The lock file says it is actor-run's (a first
     line of its own) and lists the files the run may create there, one
-    per group. actor-run removes only those files, its lock, and the
+    per group; the control socket (ACT_RUNDIR_CONTROL) is the run's own,
+    like the lock. actor-run removes only those files, its lock, and the
     directory if it made it; a directory holding anything else (a lock
     file that is not ours, a file no run listed) is refused before
     anything in it changes, never emptied.
@@ -21,6 +22,10 @@ typedef struct _act_rundir_t act_rundir_t;
 
 //  The first line of every lock file actor-run writes
 #define ACT_RUNDIR_LOCK_MAGIC   "actorio run directory lock 1"
+
+//  The run's control socket (act_ctl), the run's own file like the lock:
+//  a name no group can take (theirs never start with '.').
+#define ACT_RUNDIR_CONTROL      ".control"
 
 //  The longest path of a unix socket (sun_path less its NUL), bytes
 #define ACT_RUNDIR_SOCKET_MAX   107
@@ -49,7 +54,7 @@ act_rundir_t *
 const char *
     act_rundir_path (act_rundir_t *self);
 
-//  Remove what the run created (its endpoints, its lock, the directory if
+//  Remove what the run created (its endpoints, its control socket, its lock, the directory if
 //  it made it), then give the lock up. Accepts NULL, nulls the caller's
 //  pointer.
 void

@@ -16,7 +16,9 @@
     before them.
 */
 #include "act_sup.h"
+#include "act_ctl.h"
 #include "act_log.h"
+#include "act_rundir.h"
 #include "act_slot.h"
 #include "act_host.h"
 
@@ -48,7 +50,21 @@ typedef struct {
     bool cycle;                 //  stop it, then start it again at cycle_due
     int64_t cycle_due;          //  when a cycled group may start, ms
     bool final;                 //  ended for good (temporary, transient)
+    bool held;                  //  stopped by request: down until started
+    bool bounce;                //  restart by request: back whatever its type
+    unsigned exits;             //  processes reaped in this run
+    char *stats;                //  its answer to the open "stats" round,
+                                //  S_STATS_BYTES, one line per packet
+    size_t stats_size;          //  bytes in stats
+    bool stats_asked;           //  asked in the open round
+    bool stats_done;            //  its "stat-end" came
 } s_member_t;
+
+//  How long a status waits for the groups' counters, ms: within the
+//  100 ms a status may take, with room for the command's own start
+#define S_STATS_WAIT    50
+//  Room for one group's answer, bytes
+#define S_STATS_BYTES   (ACT_HOST_STATS_ACTORS * 96 + 512)
 
 //  What a poll slot belongs to
 typedef enum { S_FD_CONTROL, S_FD_OUT, S_FD_ERR } s_fd_kind_t;
@@ -62,6 +78,7 @@ typedef struct {
     struct pollfd *fds;         //  1 + 3 per group, rebuilt each turn
     size_t *fd_owner;           //  member index * 3 + s_fd_kind_t
     int64_t *recent;            //  restart times within the period, a ring
+    size_t *recent_who;         //  the member each restart was of, same ring
     size_t recent_cap;          //  entries in recent
     size_t recent_head;         //  oldest entry
     size_t recent_count;        //  entries in use
@@ -72,6 +89,11 @@ typedef struct {
     bool done;                  //  every group is down while stopping
     bool forced;                //  the stop killed a group past its grace
     int64_t started;            //  ms the run started
+    act_ctl_t *ctl;             //  the control socket
+    size_t ctl_first;           //  its first entry in fds
+    act_ctl_group_t *rows;      //  one per group, for the status
+    unsigned stats_round;       //  the last "stats" round asked
+    int64_t stats_due;          //  when the open round ends, 0 if none
 } s_run_t;
 
 static int64_t
@@ -113,7 +135,7 @@ s_stop_run (s_run_t *run, int code, const char *why)
 //  The intensity: true, and the restart counted, unless more than
 //  intensity restarts would fall within one period.
 static bool
-s_intensity_allows (s_run_t *run)
+s_intensity_allows (s_run_t *run, size_t index)
 {
     int64_t since = run->env.now - run->topo->period;
     while (run->recent_count && run->recent [run->recent_head] <= since) {
@@ -123,7 +145,9 @@ s_intensity_allows (s_run_t *run)
     if ((int) run->recent_count >= run->topo->intensity) {
         return false;
     }
-    run->recent [(run->recent_head + run->recent_count++) % run->recent_cap] = run->env.now;
+    size_t at = (run->recent_head + run->recent_count++) % run->recent_cap;
+    run->recent [at] = run->env.now;
+    run->recent_who [at] = index;
     return true;
 }
 
@@ -133,7 +157,7 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
 {
     const act_topology_t *topo = run->topo;
     act_slot_t *slot = &failed->slot;
-    if (!s_intensity_allows (run)) {
+    if (!s_intensity_allows (run, (size_t) (failed - run->members))) {
         act_log_at (ACT_LOG_ERROR, "give up: %s stopped (%s), the restart limit of %d in %d ms "
                  "is reached", slot->group->name, reason, topo->intensity, topo->period);
         s_stop_run (run, ACT_RUN_EXIT_GAVE_UP, "gave up restarting");
@@ -160,7 +184,7 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
            : "");
     for (size_t i = first; i < last; i++) {
         s_member_t *member = &run->members [i];
-        if (member->final) {
+        if (member->final || member->held) {
             continue;
         }
         if (act_slot_running (&member->slot)) {
@@ -256,14 +280,22 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
         s_tell_peers (run, member, ACT_HOST_PEER_DOWN);
     }
     bool cycled = member->cycle;
-    member->cycle = false;
+    bool bounced = member->bounce;
+    member->cycle = member->bounce = false;
     if (run->mode == S_STOPPING) {
+        return;
+    }
+    //  Stopped by request: not a failure, so no restart and nothing
+    //  counted against the intensity
+    if (member->held) {
+        act_log ("held %s: stopped by request, down until started", slot->group->name);
         return;
     }
     act_restart_t restart = slot->group->restart;
     if (cycled) {
-        //  Stopped for a sibling's restart: temporary groups stay down
-        if (restart == ACT_RESTART_TEMPORARY) {
+        //  Stopped for a sibling's restart: temporary groups stay down,
+        //  unless the restart was asked for this one
+        if (restart == ACT_RESTART_TEMPORARY && !bounced) {
             member->final = true;
         }
         else {
@@ -285,6 +317,25 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
         return;
     }
     s_restart (run, member, reason);
+}
+
+//  One packet of a group's answer to "stats ROUND": kept if it belongs
+//  to the open round, as "KIND REST" (act_ctl_group_t).
+static void
+s_stats_add (s_run_t *run, s_member_t *member, char kind, const char *args)
+{
+    char *rest;
+    unsigned long round = strtoul (args, &rest, 10);
+    if (!run->stats_due || round != run->stats_round || !member->stats_asked
+    ||  member->stats_done || *rest != ' ') {
+        return;                 //  late, from a round already answered
+    }
+    int size = snprintf (member->stats + member->stats_size,
+                         S_STATS_BYTES - member->stats_size, "%c%s\n", kind, rest);
+    if (size > 0 && (size_t) size < S_STATS_BYTES - member->stats_size) {
+        member->stats_size += (size_t) size;
+    }
+    member->stats_done = kind == 'e';
 }
 
 static void
@@ -321,6 +372,18 @@ s_on_control (s_run_t *run, s_member_t *member)
         if ((args = act_host_word (text, ACT_HOST_FAIL))) {
             snprintf (slot->detail, sizeof slot->detail, "%.*s",
                       (int) sizeof slot->detail - 1, args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_ACTOR))) {
+            s_stats_add (run, member, 'a', args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_LINK))) {
+            s_stats_add (run, member, 'l', args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_END))) {
+            s_stats_add (run, member, 'e', args);
         }
         else
         if ((args = act_host_word (text, ACT_HOST_DONE))) {
@@ -406,6 +469,7 @@ s_reap (s_run_t *run)
             act_region_group_down (run->env.region, member->slot.group->name);
         }
         act_slot_reaped (&member->slot, status);
+        member->exits++;
         act_slot_event (&member->slot, ACT_SLOT_EXIT);
         s_on_exit (run, member, pid);
     }
@@ -473,6 +537,18 @@ s_reconcile (s_run_t *run)
             return;
         }
     }
+    //  Groups stopped by request go down, one at a time
+    for (size_t i = run->count; i-- > 0;) {
+        act_slot_t *slot = &run->members [i].slot;
+        if (run->members [i].held
+        && (slot->state == ACT_SLOT_WAIT || slot->state == ACT_SLOT_STARTING
+         || slot->state == ACT_SLOT_UP)) {
+            act_slot_event (slot, ACT_SLOT_STOP);
+            if (act_slot_running (slot)) {
+                return;
+            }
+        }
+    }
     //  Groups a restart takes down go last first
     for (size_t i = run->count; i-- > 0;) {
         if (run->members [i].cycle && act_slot_running (&run->members [i].slot)) {
@@ -495,7 +571,7 @@ s_reconcile (s_run_t *run)
             }
             return;
         }
-        all_up &= slot->ever_ready || member->final;
+        all_up &= slot->ever_ready || member->final || member->held;
     }
     if (run->mode == S_STARTING && all_up) {
         run->mode = S_RUNNING;
@@ -512,7 +588,10 @@ s_reconcile (s_run_t *run)
 static int
 s_timeout (s_run_t *run)
 {
-    int64_t next = 0;
+    int64_t next = act_ctl_expire (run->ctl, run->env.now);
+    if (run->stats_due && (!next || run->stats_due < next)) {
+        next = run->stats_due;
+    }
     for (size_t i = 0; i < run->count; i++) {
         act_slot_t *slot = &run->members [i].slot;
         bool timed = slot->state == ACT_SLOT_STARTING || slot->state == ACT_SLOT_STOPPING
@@ -545,7 +624,8 @@ s_pollset (s_run_t *run)
         run->fd_owner [count] = i * 3 + S_FD_ERR;
         run->fds [count++] = (struct pollfd) { slot->err.read_fd, POLLIN, 0 };
     }
-    return count;
+    run->ctl_first = count;
+    return count + act_ctl_pollset (run->ctl, run->fds + count);
 }
 
 static void
@@ -554,7 +634,7 @@ s_dispatch (s_run_t *run, size_t count)
     if (run->fds [0].revents) {
         s_on_signals (run);
     }
-    for (size_t i = 1; i < count; i++) {
+    for (size_t i = 1; i < run->ctl_first; i++) {
         if (!run->fds [i].revents) {
             continue;
         }
@@ -570,6 +650,216 @@ s_dispatch (s_run_t *run, size_t count)
                 act_relay_read (&member->slot.err);
                 break;
         }
+    }
+    act_ctl_dispatch (run->ctl, run->fds + run->ctl_first, count - run->ctl_first,
+                      run->env.now);
+}
+
+//  -------------------------------------------------------------------
+//  Requests on the control socket (act_ctl): actor-run status, stop,
+//  start, restart. Each only sets what the run wants (held, bounce,
+//  cycle, a schedule); s_reconcile moves the slots through their table.
+
+//  A group's state as an operator sees it
+static const char *
+s_shown_state (s_run_t *run, s_member_t *member)
+{
+    act_slot_t *slot = &member->slot;
+    switch (slot->state) {
+        case ACT_SLOT_UP:
+            return "up";
+        case ACT_SLOT_STARTING:
+            return slot->starts > 1 ? "restarting" : "starting";
+        case ACT_SLOT_STOPPING:
+        case ACT_SLOT_KILLED:
+            return run->mode != S_STOPPING && (member->cycle || member->bounce)
+                 ? "restarting" : "stopping";
+        case ACT_SLOT_WAIT:
+            return run->mode == S_STOPPING ? "stopping"
+                 : slot->starts ? "restarting" : "waiting";
+        default:
+            return member->held ? "stopped" : member->final ? "done" : "down";
+    }
+}
+
+static void
+s_status (s_run_t *run, act_ctl_client_t *client, bool json)
+{
+    int64_t now = run->env.now;
+    int64_t since = now - run->topo->period;
+    act_ctl_status_t status = {
+        .name = run->topo->name,
+        .state = run->mode == S_STARTING ? "starting"
+               : run->mode == S_RUNNING ? "running" : "stopping",
+        .pid = (int) run->env.self,
+        .uptime = now - run->started,
+        .intensity = run->topo->intensity,
+        .period = run->topo->period,
+        .groups = run->rows,
+        .count = run->count,
+        .stats_wait = S_STATS_WAIT
+    };
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        act_slot_t *slot = &member->slot;
+        act_ctl_group_t *row = &run->rows [i];
+        row->name = slot->group->name;
+        row->state = s_shown_state (run, member);
+        row->pid = (int) slot->pid;
+        row->uptime = slot->pid ? now - slot->started_at : 0;
+        row->restarts = slot->starts > 1 ? slot->starts - 1 : 0;
+        row->recent = 0;
+        row->answered = !member->stats_asked ? -1 : member->stats_done ? 1 : 0;
+        row->stats = member->stats;
+        row->last_exit [0] = 0;
+        row->core_dumped = false;
+        if (member->exits && slot->hung) {
+            snprintf (row->last_exit, sizeof row->last_exit, "hung");
+        }
+        else
+        if (member->exits) {
+            act_ctl_exit_text (row->last_exit, sizeof row->last_exit, slot->exit_code,
+                               slot->exit_signal);
+            row->core_dumped = slot->core_dumped;
+        }
+    }
+    for (size_t i = 0; i < run->recent_count; i++) {
+        size_t at = (run->recent_head + i) % run->recent_cap;
+        if (run->recent [at] > since) {
+            run->rows [run->recent_who [at]].recent++;
+            status.recent++;
+        }
+    }
+    act_ctl_status (client, &status, json);
+}
+
+static void
+s_status_resume (void *arg, act_ctl_client_t *client, int json)
+{
+    s_status ((s_run_t *) arg, client, json != 0);
+}
+
+//  Opens a round: every group that is up is asked for its counters.
+static void
+s_stats_ask (s_run_t *run)
+{
+    char text [64];
+    snprintf (text, sizeof text, ACT_HOST_STATS " %u", ++run->stats_round);
+    run->stats_due = run->env.now + S_STATS_WAIT;
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        member->stats_size = 0;
+        member->stats [0] = 0;
+        member->stats_done = false;
+        member->stats_asked = member->slot.state == ACT_SLOT_UP
+                           && s_control_to (&member->slot, text);
+    }
+}
+
+//  Ends the open round once every group asked has answered, or its
+//  deadline passed: the waiting statuses are written and sent.
+static void
+s_stats_check (s_run_t *run)
+{
+    if (!run->stats_due) {
+        return;
+    }
+    bool all = true;
+    for (size_t i = 0; i < run->count && all; i++) {
+        all = !run->members [i].stats_asked || run->members [i].stats_done;
+    }
+    if (all || run->env.now >= run->stats_due) {
+        act_ctl_resume (run->ctl, s_status_resume, run);
+        run->stats_due = 0;
+    }
+}
+
+static s_member_t *
+s_member_named (s_run_t *run, const char *name)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        if (streq (run->members [i].slot.group->name, name)) {
+            return &run->members [i];
+        }
+    }
+    return NULL;
+}
+
+//  stop, start or restart of the groups named in words
+static void
+s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
+                 char **words, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!s_member_named (run, words [i])) {
+            act_ctl_printf (client, "error no-such-group: run %s has no group %s\n",
+                            run->topo->name, words [i]);
+            return;
+        }
+    }
+    if (run->mode == S_STOPPING) {
+        act_ctl_printf (client, "error stopping: run %s is stopping\n", run->topo->name);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        s_member_t *member = s_member_named (run, words [i]);
+        act_slot_t *slot = &member->slot;
+        act_log ("%s %s: requested", verb, slot->group->name);
+        if (streq (verb, "stop")) {
+            member->held = true;
+            member->cycle = member->bounce = false;
+            continue;
+        }
+        bool restart = streq (verb, "restart");
+        member->held = member->final = false;
+        if (act_slot_running (slot) && restart) {
+            //  Not a failure either: the cycle bypasses the throttle
+            member->cycle = member->bounce = true;
+            member->cycle_due = run->env.now;
+        }
+        else
+        if (!act_slot_running (slot)) {
+            member->cycle = false;
+            act_slot_schedule (slot, run->env.now);
+        }
+    }
+    act_ctl_printf (client, "ok\n");
+}
+
+static void
+s_on_request (void *arg, act_ctl_client_t *client, char *request)
+{
+    s_run_t *run = (s_run_t *) arg;
+    char *words [ACT_CTL_REQUEST_MAX / 2 + 1];
+    size_t count = 0;
+    char *save = NULL;
+    for (char *word = strtok_r (request, " \t", &save); word;
+         word = strtok_r (NULL, " \t", &save)) {
+        words [count++] = word;
+    }
+    const char *verb = count ? words [0] : "";
+    if (streq (verb, "status") && (count == 1 || (count == 2 && streq (words [1], "json")))) {
+        //  Answered when every live group has sent its counters, or at
+        //  the round's deadline; a status asked meanwhile joins the round
+        act_ctl_defer (client, count == 2);
+        if (!run->stats_due) {
+            s_stats_ask (run);
+        }
+    }
+    else
+    if (streq (verb, "stop") && count == 1) {
+        s_stop_run (run, ACT_RUN_EXIT_OK, "stop requested");
+        act_ctl_printf (client, "ok\n");
+        act_ctl_linger (client);
+    }
+    else
+    if ((streq (verb, "stop") || streq (verb, "start") || streq (verb, "restart"))
+    &&  count > 1) {
+        s_group_request (run, client, verb, words + 1, count - 1);
+    }
+    else {
+        act_log_at (ACT_LOG_WARNING, "malformed control request: %.64s", verb);
+        act_ctl_printf (client, "error malformed: not a request: %.64s\n", verb);
     }
 }
 
@@ -645,11 +935,15 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
     run->env.hwm = topo->hwm;
     run->signal_fd = -1;
     run->members = (s_member_t *) calloc (run->count, sizeof (s_member_t));
-    run->fds = (struct pollfd *) calloc (1 + 3 * run->count, sizeof (struct pollfd));
-    run->fd_owner = (size_t *) calloc (1 + 3 * run->count, sizeof (size_t));
+    size_t fds = 1 + 3 * run->count + ACT_CTL_FDS;
+    run->fds = (struct pollfd *) calloc (fds, sizeof (struct pollfd));
+    run->fd_owner = (size_t *) calloc (fds, sizeof (size_t));
     run->recent_cap = topo->intensity > 0 ? (size_t) topo->intensity : 1;
     run->recent = (int64_t *) calloc (run->recent_cap, sizeof (int64_t));
-    if (!run->members || !run->fds || !run->fd_owner || !run->recent) {
+    run->recent_who = (size_t *) calloc (run->recent_cap, sizeof (size_t));
+    run->rows = (act_ctl_group_t *) calloc (run->count, sizeof (act_ctl_group_t));
+    if (!run->members || !run->fds || !run->fd_owner || !run->recent || !run->recent_who
+    ||  !run->rows) {
         act_log_fatal ("unable to allocate the run: %s", strerror (errno));
         return -1;
     }
@@ -665,6 +959,13 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
         return -1;
     }
     if (topo->shm_groups && s_make_region (run) == -1) {
+        return -1;
+    }
+    //  Before the first fork; the groups close it (act_spawn keeps 0-3)
+    run->ctl = act_ctl_new (rundir, s_on_request, run);
+    if (!run->ctl) {
+        act_log_fatal ("unable to create the control socket %s/%s: %s", rundir,
+                       ACT_RUNDIR_CONTROL, strerror (errno));
         return -1;
     }
     //  Each group's ZeroMQ context starts OpenPGM, which looks a protocol
@@ -683,6 +984,11 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
             return -1;
         }
         s_find_parent (run, member);
+        member->stats = (char *) calloc (1, S_STATS_BYTES);
+        if (!member->stats) {
+            act_log_fatal ("unable to allocate the run: %s", strerror (errno));
+            return -1;
+        }
         act_slot_schedule (&member->slot, run->started);
     }
     return 0;
@@ -693,11 +999,15 @@ s_teardown (s_run_t *run)
 {
     for (size_t i = 0; run->members && i < run->count; i++) {
         act_slot_fini (&run->members [i].slot);
+        free (run->members [i].stats);
     }
     if (run->signal_fd >= 0) {
         close (run->signal_fd);
     }
+    act_ctl_destroy (&run->ctl);
     act_region_destroy (&run->env.region);
+    free (run->recent_who);
+    free (run->rows);
     free (run->members);
     free (run->fds);
     free (run->fd_owner);
@@ -720,8 +1030,9 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         if (run.done) {
             break;
         }
+        int timeout = s_timeout (&run);
         size_t count = s_pollset (&run);
-        int rc = poll (run.fds, count, s_timeout (&run));
+        int rc = poll (run.fds, count, timeout);
         run.env.now = s_now ();
         if (rc == -1 && errno != EINTR) {
             act_log_at (ACT_LOG_ERROR, "unable to poll: %s", strerror (errno));
@@ -734,6 +1045,7 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         if (run.reap) {
             s_reap (&run);
         }
+        s_stats_check (&run);
     }
     s_teardown (&run);
     //  A clean stop it was not: whatever the killed group had to do in

@@ -24,6 +24,10 @@
 #define ACT_RUN_EXIT_START      102     //  a group failed its first start
 #define ACT_RUN_EXIT_KILLED     103     //  stopped, but a group had to be
                                         //  killed past its shutdown grace
+#define ACT_RUN_EXIT_NO_GROUP   104     //  status/stop/start/restart: no such group
+#define ACT_RUN_EXIT_NO_RUN     105     //  no run answers at that run directory
+#define ACT_RUN_EXIT_REFUSED    106     //  the run refused the request (another
+                                        //  user, busy, or stopping)
 #define ACT_RUN_EXIT_SYSTEM     111     //  a system call failed
 
 //  Run the topology in rundir until it stops; returns the exit code.

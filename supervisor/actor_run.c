@@ -5,6 +5,11 @@
     Loads and checks the topology, takes the run directory, and hands over
     to the supervisor (act_sup). See actor-run(1).
 
+    actor-run status|stop|start|restart [--json] [--rundir DIR] TOPOLOGY
+    [GROUP...] is a client instead: it sends one request to the running
+    supervisor's control socket (act_ctl) and prints the answer, within a
+    deadline, so it never hangs on a stuck run.
+
     Signals are blocked once the topology is loaded, before anything could
     fork: from then on they are events the supervisor reads from a
     signalfd, never handlers. While loading they keep their default
@@ -25,6 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -32,6 +41,8 @@ s_usage (FILE *stream)
 {
     fprintf (stream,
         "usage: actor-run [--check] [--verbose] [--rundir DIR] TOPOLOGY\n"
+        "       actor-run status [--json] [--rundir DIR] TOPOLOGY\n"
+        "       actor-run stop|start|restart [--rundir DIR] TOPOLOGY [GROUP...]\n"
         "       actor-run --help | --version\n"
         "Start the groups of TOPOLOGY (a ZPL file), keep them running, and stop\n"
         "them on SIGTERM or SIGINT.\n"
@@ -43,7 +54,8 @@ s_usage (FILE *stream)
         "  -V, --version      show the version\n"
         "Exit codes: 0 stopped, 100 usage or invalid topology, 101 gave up\n"
         "restarting, 102 a group failed to start, 103 stopped but a group was\n"
-        "killed past its grace, 111 system failure.\n"
+        "killed past its grace, 104 no such group, 105 no run answers, 106 the\n"
+        "run refused the request, 111 system failure.\n"
         "See actor-run(1) and actorio-topology(5).\n");
 }
 
@@ -80,6 +92,10 @@ s_block_signals (sigset_t *mask)
 }
 
 typedef struct {
+    const char *command;        //  status, stop, start, restart; NULL: run
+    bool json;                  //  --json
+    char **groups;              //  the GROUP operands of a command
+    size_t group_count;         //  entries in groups
     bool check;                 //  --check
     const char *rundir;         //  --rundir, or NULL
     const char *topology;       //  the one operand
@@ -95,11 +111,23 @@ s_options (int argc, char **argv, s_options_t *options)
         { "rundir", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
+        { "json", no_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 }
     };
+    static const char *commands [] = { "status", "stop", "start", "restart" };
+    for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof *commands; i++) {
+        if (streq (argv [1], commands [i])) {
+            options->command = commands [i];
+            argc--;
+            argv++;
+        }
+    }
     int option;
     while ((option = getopt_long (argc, argv, "cvr:hV", longs, NULL)) != -1) {
         switch (option) {
+            case 'j':
+                options->json = true;
+                break;
             case 'c':
                 options->check = true;
                 break;
@@ -120,6 +148,25 @@ s_options (int argc, char **argv, s_options_t *options)
                 s_usage (stderr);
                 return ACT_RUN_EXIT_USAGE;
         }
+    }
+    const char *command = options->command;
+    int operands = argc - optind;
+    bool status = command && streq (command, "status");
+    if (command && (options->check || (options->json && !status)
+                    || operands < (status || streq (command, "stop") ? 1 : 2)
+                    || (status && operands != 1))) {
+        fprintf (stderr, "actor-run: %s takes %s\n", command,
+                 streq (command, "status") ? "[--json] [--rundir DIR] TOPOLOGY"
+               : streq (command, "stop") ? "[--rundir DIR] TOPOLOGY [GROUP...]"
+                                          : "[--rundir DIR] TOPOLOGY GROUP...");
+        s_usage (stderr);
+        return ACT_RUN_EXIT_USAGE;
+    }
+    if (command) {
+        options->topology = argv [optind];
+        options->groups = argv + optind + 1;
+        options->group_count = (size_t) (argc - optind - 1);
+        return -1;
     }
     if (optind != argc - 1) {
         fprintf (stderr, "actor-run: %s\n", optind < argc ? "one topology only"
@@ -155,6 +202,148 @@ s_load (const char *path)
     }
     zlist_destroy (&errors);
     return topology;
+}
+
+//  Milliseconds an answer may take: the run answers in a few; this is
+//  for a supervisor that is stopped or swamped, so none hangs.
+#define S_ANSWER_TIMEOUT    5000
+
+static int64_t
+s_clock (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+//  Reads what the run answers until it closes (or, with line, until the
+//  first line is in), or the deadline (0: none) passes; false on the
+//  deadline or an error.
+static bool
+s_read_answer (int fd, char **text, size_t *size, int64_t deadline, bool line)
+{
+    while (true) {
+        int timeout = -1;
+        if (deadline) {
+            int64_t left = deadline - s_clock ();
+            if (left <= 0) {
+                return false;
+            }
+            timeout = (int) left;
+        }
+        struct pollfd item = { fd, POLLIN, 0 };
+        int rc = poll (&item, 1, timeout);
+        if (rc == -1 && errno == EINTR) {
+            continue;
+        }
+        if (rc <= 0) {
+            return false;
+        }
+        char chunk [4096];
+        ssize_t got = recv (fd, chunk, sizeof chunk, 0);
+        if (got == -1 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            return got == 0;
+        }
+        *text = (char *) realloc (*text, *size + (size_t) got + 1);
+        assert (*text);
+        memcpy (*text + *size, chunk, (size_t) got);
+        *size += (size_t) got;
+        (*text) [*size] = 0;
+        if (line && strchr (*text, '\n')) {
+            return true;
+        }
+    }
+}
+
+//  The exit code an "error KIND: ..." answer stands for
+static int
+s_error_code (const char *answer)
+{
+    if (strncmp (answer, "error no-such-group", 19) == 0) {
+        return ACT_RUN_EXIT_NO_GROUP;
+    }
+    if (strncmp (answer, "error malformed", 15) == 0) {
+        return ACT_RUN_EXIT_USAGE;
+    }
+    return ACT_RUN_EXIT_REFUSED;
+}
+
+//  actor-run status|stop|start|restart: one request to the run at path.
+static int
+s_command (const s_options_t *options, const act_topology_t *topology, const char *path)
+{
+    const char *command = options->command;
+    char *request = zsys_sprintf ("%s%s", command, options->json ? " json" : "");
+    for (size_t i = 0; i < options->group_count; i++) {
+        char *longer = zsys_sprintf ("%s %s", request, options->groups [i]);
+        zstr_free (&request);
+        request = longer;
+    }
+    char *line = zsys_sprintf ("%s\n", request);
+    zstr_free (&request);
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    snprintf (address.sun_path, sizeof address.sun_path, "%s/%s", path,
+              ACT_RUNDIR_CONTROL);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd == -1) {
+        act_log_fatal ("unable to create a socket: %s", strerror (errno));
+        zstr_free (&line);
+        return ACT_RUN_EXIT_SYSTEM;
+    }
+    int code = ACT_RUN_EXIT_OK;
+    char *answer = NULL;
+    size_t size = 0;
+    bool whole_stop = streq (command, "stop") && !options->group_count;
+    if (connect (fd, (struct sockaddr *) &address, sizeof address) == -1) {
+        act_log_fatal ("unable to reach run %s at %s: %s", topology->name, path,
+                       errno == ENOENT || errno == ECONNREFUSED
+                       ? "no run answers there" : strerror (errno));
+        code = ACT_RUN_EXIT_NO_RUN;
+    }
+    else
+    if (send (fd, line, strlen (line), MSG_NOSIGNAL) != (ssize_t) strlen (line)) {
+        act_log_fatal ("unable to send to run %s: %s", topology->name, strerror (errno));
+        code = ACT_RUN_EXIT_NO_RUN;
+    }
+    else
+    if (!s_read_answer (fd, &answer, &size, s_clock () + S_ANSWER_TIMEOUT, whole_stop)) {
+        act_log_fatal ("unable to %s run %s: no answer within %d ms", command,
+                       topology->name, S_ANSWER_TIMEOUT);
+        code = ACT_RUN_EXIT_NO_RUN;
+    }
+    else
+    if (answer && strncmp (answer, "ok\n", 3) == 0) {
+        //  A stop of the run is answered at once, and the connection
+        //  closes when the run is gone: that wait has no deadline, as
+        //  the groups' shutdown graces may have none either
+        if (whole_stop) {
+            s_read_answer (fd, &answer, &size, 0, false);
+        }
+        fputs (answer + 3, stdout);
+    }
+    else {
+        char *end = answer ? strchr (answer, '\n') : NULL;
+        if (end) {
+            *end = 0;
+        }
+        //  "error KIND: WHY": the kind is for s_error_code, why for people
+        const char *why = answer && strncmp (answer, "error ", 6) == 0 ? answer + 6
+                        : "no answer";
+        const char *colon = strstr (why, ": ");
+        if (colon && !memchr (why, ' ', (size_t) (colon - why))) {
+            why = colon + 2;
+        }
+        act_log_fatal ("unable to %s %s: %s", command,
+                       options->group_count ? options->groups [0] : topology->name, why);
+        code = answer ? s_error_code (answer) : ACT_RUN_EXIT_NO_RUN;
+    }
+    close (fd);
+    free (answer);
+    zstr_free (&line);
+    return code;
 }
 
 int
@@ -199,6 +388,9 @@ main (int argc, char **argv)
         printf ("%s: ok, run %s with %zu group%s\n", options.topology, topology->name,
                 topology->group_count, topology->group_count == 1 ? "" : "s");
         code = ACT_RUN_EXIT_OK;
+    }
+    if (code == -1 && options.command) {
+        code = s_command (&options, topology, path);
     }
     if (code == -1 && topology->log_file && act_log_open (topology->log_file) == -1) {
         act_log_fatal ("unable to open log file %s: %s", topology->log_file,

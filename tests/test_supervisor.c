@@ -616,8 +616,9 @@ Test (supervisor, sigterm_ends_a_load_that_never_ends, .timeout = 30)
     run_destroy (&run);
 }
 
-//  An endpoint is RUNDIR/GROUP, at most 107 bytes: too long a run
-//  directory is found by --check, with the limit and the way out.
+//  An endpoint is RUNDIR/GROUP, at most 107 bytes, and so is the control
+//  socket RUNDIR/.control: too long a run directory is found by --check,
+//  with the limit and the way out.
 Test (supervisor, a_run_directory_too_long_for_a_socket_is_refused_early, .timeout = 30)
 {
     run_t *run = run_new ();
@@ -628,7 +629,7 @@ Test (supervisor, a_run_directory_too_long_for_a_socket_is_refused_early, .timeo
     cr_assert (strstr (run->err, "actor-run: fatal: unable to use "), "%s", run->err);
     cr_assert (strstr (run->err, "/only of group 'only' is "), "%s", run->err);
     cr_assert (strstr (run->err, "a unix socket path holds at most 107; choose a run "
-                       "directory of at most 102 bytes with --rundir"), "%s", run->err);
+                       "directory of at most 98 bytes with --rundir"), "%s", run->err);
     cr_assert_not (run_path_exists (deep));
     run_start (run, "--rundir", deep, run->topology);
     cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);

@@ -182,8 +182,26 @@ run_write (run_t *self, const char *text)
 //  Starts actor-run with the given arguments (NULL-terminated), output
 //  captured. Common case: run_start (run, "--rundir", run->rundir,
 //  run->topology, NULL).
+//  Writes a topology of count groups g00, g01 ... each holding one
+//  built-in sink, after the run section head (which names the run).
 static inline void
-run_start_argv (run_t *self, const char **argv)
+run_write_sinks (run_t *self, const char *head, int count)
+{
+    char *text = strdup (head);
+    for (int i = 0; i < count; i++) {
+        char *more = zsys_sprintf ("%sgroup = g%02d\n    actor = s\n        class = sink\n",
+                                   text, i);
+        free (text);
+        text = more;
+    }
+    run_write (self, text);
+    free (text);
+}
+
+//  Starts actor-run (argv as for execv) with its stdout and stderr on
+//  non-blocking pipes, into *out_fd and *err_fd.
+static inline pid_t
+s_actor_run (const char **argv, int *out_fd, int *err_fd)
 {
     int err [2], out [2];
     cr_assert_eq (pipe2 (err, O_CLOEXEC), 0);
@@ -202,9 +220,15 @@ run_start_argv (run_t *self, const char **argv)
     close (out [1]);
     fcntl (err [0], F_SETFL, O_NONBLOCK);
     fcntl (out [0], F_SETFL, O_NONBLOCK);
-    self->pid = pid;
-    self->err_fd = err [0];
-    self->out_fd = out [0];
+    *out_fd = out [0];
+    *err_fd = err [0];
+    return pid;
+}
+
+static inline void
+run_start_argv (run_t *self, const char **argv)
+{
+    self->pid = s_actor_run (argv, &self->out_fd, &self->err_fd);
     self->status = 0;
 }
 
@@ -497,6 +521,157 @@ run_path_exists (const char *path)
 {
     struct stat info;
     return lstat (path, &info) == 0;
+}
+
+//  What one `actor-run COMMAND` printed, and how it ended
+typedef struct {
+    int code;                   //  its exit code, -1 if it did not end in time
+    char *out;                  //  its stdout (caller frees)
+    char *err;                  //  its stderr (caller frees)
+    int64_t ms;                 //  how long it took
+} run_cmd_t;
+
+//  Runs `actor-run ARGS... --rundir RUNDIR TOPOLOGY [GROUPS...]` style
+//  commands to the end (argv NULL-terminated, after the program name),
+//  waiting at most ms.
+static inline run_cmd_t
+run_command_argv (const char **argv, int ms)
+{
+    run_cmd_t result = { .code = -1, .out = strdup (""), .err = strdup ("") };
+    size_t out_size = 0, err_size = 0;
+    int out [1], err [1];
+    int64_t start = act_test_now_ms ();
+    pid_t pid = s_actor_run (argv, &out [0], &err [0]);
+    int64_t deadline = start + ms;
+    int status = 0;
+    bool ended = false;
+    while ((!ended || out [0] >= 0 || err [0] >= 0) && act_test_now_ms () < deadline) {
+        struct pollfd items [2] = { { out [0], POLLIN, 0 }, { err [0], POLLIN, 0 } };
+        //  The exit itself wakes no poll: a short one, then waitpid
+        poll (items, 2, 5);
+        s_append (&out [0], &result.out, &out_size);
+        s_append (&err [0], &result.err, &err_size);
+        ended = ended || waitpid (pid, &status, WNOHANG) == pid;
+    }
+    result.ms = act_test_now_ms () - start;
+    if (!ended) {
+        kill (pid, SIGKILL);
+        waitpid (pid, &status, 0);
+    }
+    else {
+        result.code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+    }
+    if (out [0] >= 0) {
+        close (out [0]);
+    }
+    if (err [0] >= 0) {
+        close (err [0]);
+    }
+    return result;
+}
+
+//  run_command (run, ms, "status", "--json") on the run's topology and
+//  directory; extra operands (groups) go after the topology:
+//  run_command_groups (run, ms, "stop", "a", "b").
+#define run_command(self, ms, ...)                                      \
+    run_command_argv ((const char *[]) { ACTOR_RUN, __VA_ARGS__,        \
+                      "--rundir", (self)->rundir, (self)->topology, NULL }, (ms))
+#define run_command_groups(self, ms, verb, ...)                         \
+    run_command_argv ((const char *[]) { ACTOR_RUN, verb, "--rundir",   \
+                      (self)->rundir, (self)->topology, __VA_ARGS__, NULL }, (ms))
+
+static inline void
+run_cmd_free (run_cmd_t *self)
+{
+    free (self->out);
+    free (self->err);
+    self->out = self->err = NULL;
+}
+
+//  A strict enough JSON syntax check for the status document: values,
+//  objects, arrays, strings with escapes, numbers, literals. Returns the
+//  text after the value, or NULL if it is not one.
+static inline const char *
+json_value (const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+        p++;
+    }
+    if (*p == '{' || *p == '[') {
+        char close = *p == '{' ? '}' : ']';
+        bool object = *p == '{';
+        p++;
+        while (*p == ' ' || *p == '\n') {
+            p++;
+        }
+        if (*p == close) {
+            return p + 1;
+        }
+        while (true) {
+            if (object) {
+                while (*p == ' ' || *p == '\n') {
+                    p++;
+                }
+                if (*p != '"' || !(p = json_value (p))) {
+                    return NULL;
+                }
+                while (*p == ' ' || *p == '\n') {
+                    p++;
+                }
+                if (*p++ != ':') {
+                    return NULL;
+                }
+            }
+            if (!(p = json_value (p))) {
+                return NULL;
+            }
+            while (*p == ' ' || *p == '\n') {
+                p++;
+            }
+            if (*p == close) {
+                return p + 1;
+            }
+            if (*p++ != ',') {
+                return NULL;
+            }
+        }
+    }
+    if (*p == '"') {
+        for (p++; *p != '"'; p++) {
+            if (!*p || (unsigned char) *p < 0x20) {
+                return NULL;
+            }
+            if (*p == '\\' && !*++p) {
+                return NULL;
+            }
+        }
+        return p + 1;
+    }
+    if (*p == '-' || (*p >= '0' && *p <= '9')) {
+        char *end;
+        strtod (p, &end);
+        return end;
+    }
+    for (const char **word = (const char *[]) { "true", "false", "null", NULL }; *word; word++) {
+        if (strncmp (p, *word, strlen (*word)) == 0) {
+            return p + strlen (*word);
+        }
+    }
+    return NULL;
+}
+
+//  True if text is one JSON document (and blanks)
+static inline bool
+json_valid (const char *text)
+{
+    const char *end = json_value (text);
+    if (!end) {
+        return false;
+    }
+    while (*end == ' ' || *end == '\n') {
+        end++;
+    }
+    return *end == 0;
 }
 
 //  Stops what is left (SIGKILL), reaps, removes the directory.

@@ -14,6 +14,13 @@
                           "fail DETAIL"    init failed; the process exits
                           "done CODE"      act_group_finish (CODE)
                           "beat"           the loop thread is alive
+                          "stat-actor ROUND NAME DEPTH HANDLED IDLE_MS"
+                          "stat-link ROUND KIND SENT RECEIVED REFUSED MALFORMED"
+                          "stat-end ROUND ACTORS DEAD_LETTERS"
+                                           the answer to "stats ROUND": one
+                                           per actor (ACT_HOST_STATS_ACTORS
+                                           at most; ACTORS counts them
+                                           all), one per link kind, the end
     Supervisor to group:  "heartbeat MS"   say "beat" every MS from the
                                            loop thread (sent at the start
                                            unless the group opted out)
@@ -23,6 +30,7 @@
                           "peer-down GROUP"  GROUP stopped: fail asks to
                                            it, refuse tells until ...
                           "peer-up GROUP"  ... GROUP is ready again
+                          "stats ROUND"    send the counters (see above)
     The socket is also the group's lifeline: end of file on it means the
     supervisor is gone, and the group exits at once.
 */
@@ -45,6 +53,14 @@
 #define ACT_HOST_DOWN           "down"
 #define ACT_HOST_PEER_DOWN      "peer-down"
 #define ACT_HOST_PEER_UP        "peer-up"
+#define ACT_HOST_STATS          "stats"
+#define ACT_HOST_STAT_ACTOR     "stat-actor"
+#define ACT_HOST_STAT_LINK      "stat-link"
+#define ACT_HOST_STAT_END       "stat-end"
+
+//  Actors a group lists in its answer to "stats", at most: a packet each,
+//  and the socket's buffer must hold them all at once.
+#define ACT_HOST_STATS_ACTORS   64
 
 //  If text is the control word word, alone or followed by a space and
 //  its arguments: the arguments ("" when alone); else NULL.

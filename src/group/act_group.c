@@ -36,8 +36,10 @@
     forked, which gets the default action instead.
 */
 #include "act_host.h"
+#include "act_loop_priv.h"
 
 #include <dlfcn.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -95,6 +97,33 @@ s_control_send (const char *format, ...)
         return -1;
     }
     return 0;
+}
+
+//  "stats ROUND": the counters, read on the loop thread, a packet per
+//  actor and link kind, then the end. Each send is non-blocking: the
+//  supervisor waits a few ms for the end, and shows "no answer" without.
+static void
+s_stats_send (act_system_t *system, const char *args)
+{
+    static act_actor_stats_t actors [ACT_HOST_STATS_ACTORS];
+    unsigned round = (unsigned) strtoul (args, NULL, 10);
+    int count = act_system_actor_stats (system, actors, ACT_HOST_STATS_ACTORS);
+    for (int i = 0; i < count && i < ACT_HOST_STATS_ACTORS; i++) {
+        s_control_send (ACT_HOST_STAT_ACTOR " %u %s %zu %" PRIu64 " %" PRId64, round,
+                        actors [i].name, actors [i].depth, actors [i].handled,
+                        actors [i].idle_ms);
+    }
+    static const char *kinds [] = { "shm", "ipc" };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        act_transport_stats_t link;
+        if (act_transport_link_stats (system, kinds [i], &link) == 0) {
+            s_control_send (ACT_HOST_STAT_LINK " %u %s %" PRIu64 " %" PRIu64 " %" PRIu64
+                            " %" PRIu64, round, kinds [i], link.sent, link.received,
+                            link.dropped, link.malformed);
+        }
+    }
+    s_control_send (ACT_HOST_STAT_END " %u %zu %" PRIu64, round, act_system_actors (system),
+                    act_system_dead_letters (system));
 }
 
 int
@@ -486,6 +515,9 @@ s_wait (s_host_t *host, act_system_t *system)
                 else
                 if ((args = act_host_word (text, ACT_HOST_PEER_UP)))
                     act_transport_peer_up (system, args);
+                else
+                if ((args = act_host_word (text, ACT_HOST_STATS)))
+                    s_stats_send (system, args);
             }
         }
         if ((items [3].revents & ZMQ_POLLIN) && s_signals_read ()) {

@@ -290,6 +290,12 @@ s_run_ready (act_loop_t *self)
             }
         }
         handled += turn;
+        //  Per turn, not per message, and with the round's clock: the
+        //  status's counters cost no clock read and no atomic
+        if (turn) {
+            actor->handled += (uint64_t) turn;
+            actor->handled_at = start;
+        }
         budget -= turn ? turn : 1;
         if (actor->mb_head && !(actor->flags & (ACT_F_STOPPING | ACT_F_SCHEDULED)))
             act_loop_schedule (self, actor);

@@ -97,6 +97,9 @@ struct _act_t {
     uint32_t hooks;             //  live timers + watches, to skip cleanup
     uint32_t inbound;           //  messages from other groups in the mailbox
     bool over;                  //  inbound passed cls->mailbox_max
+    uint64_t handled;           //  messages handled, counted per turn
+    int64_t handled_at;         //  zclock_usecs () of the round of its last
+                                //  turn, 0 before any
     act_exit_t exit;            //  why we stop, once ACT_F_STOPPING
     max_align_t state [];       //  cls->state_size bytes
 };
@@ -209,6 +212,26 @@ act_core_t *
 //  Returns fn's value with its errno, or -1 + ECANCELED if the loop ended.
 int
     act_loop_call (act_system_t *system, int (*fn) (act_loop_t *, void *), void *arg);
+
+//  One actor's counters, for actor-run status.
+typedef struct {
+    char name [64];             //  its name or address, cut to fit
+    size_t depth;               //  messages in its mailbox, at most
+                                //  ACT_STATS_DEPTH_MAX (counted, not kept)
+    uint64_t handled;           //  messages handled
+    int64_t idle_ms;            //  since the round of its last message, -1
+                                //  if it handled none
+} act_actor_stats_t;
+
+//  Mailbox walks stop there: the status must not hold the loop long.
+#define ACT_STATS_DEPTH_MAX     100000
+
+//  Copies the counters of up to max actors of system (top-level actors,
+//  then each one's children), read on its loop thread. Returns how many
+//  it filled, or -1 + ECANCELED if the loop ended.
+int
+    act_system_actor_stats (act_system_t *system, act_actor_stats_t *stats,
+                            size_t max);
 
 //  Plug the peer layer in (NULL: unplug, destroying the one there); the
 //  loop destroys it at its end.

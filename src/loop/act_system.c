@@ -364,3 +364,63 @@ act_system_set_workers (act_system_t *self, int threads)
     atomic_store (&self->core->workers, threads);
     return 0;
 }
+
+//  --------------------------------------------------------------------
+//  Per-actor counters for actor-run status, read on the loop thread
+
+typedef struct {
+    act_actor_stats_t *stats;   //  where they go
+    size_t max;                 //  entries in stats
+    size_t count;               //  entries filled
+} s_stats_walk_t;
+
+//  The actors of a sibling list, oldest first (the lists are newest
+//  first), each followed by its children; stops once stats is full, so
+//  neither a large group nor a deep tree holds the loop long.
+static void
+s_stats_siblings (s_stats_walk_t *walk, act_t *first, int64_t now)
+{
+    act_t *actor = first;
+    while (actor && actor->next_sib) {
+        actor = actor->next_sib;
+    }
+    for (; actor && walk->count < walk->max; actor = actor->prev_sib) {
+        {
+            act_actor_stats_t *entry = &walk->stats [walk->count];
+            const char *name = actor->ref->name ? actor->ref->name
+                             : actor->ref->address ? actor->ref->address : "-";
+            snprintf (entry->name, sizeof entry->name, "%s", name);
+            entry->depth = 0;
+            for (act_msg_t *msg = actor->mb_head;
+                 msg && entry->depth < ACT_STATS_DEPTH_MAX; msg = msg->next) {
+                entry->depth++;
+            }
+            entry->handled = actor->handled;
+            entry->idle_ms = actor->handled_at ? (now - actor->handled_at) / 1000 : -1;
+        }
+        walk->count++;
+        if (actor->first_child) {
+            s_stats_siblings (walk, actor->first_child, now);
+        }
+        if (actor == first) {
+            break;
+        }
+    }
+}
+
+static int
+s_stats_collect (act_loop_t *loop, void *arg)
+{
+    s_stats_siblings ((s_stats_walk_t *) arg, loop->tops, zclock_usecs ());
+    return 0;
+}
+
+int
+act_system_actor_stats (act_system_t *system, act_actor_stats_t *stats, size_t max)
+{
+    s_stats_walk_t walk = { stats, max, 0 };
+    if (act_loop_call (system, s_stats_collect, &walk) == -1) {
+        return -1;
+    }
+    return (int) walk.count;
+}

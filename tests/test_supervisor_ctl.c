@@ -1,0 +1,568 @@
+/*  test_supervisor_ctl - actor-run status, stop, start, restart: the
+    control socket of a live run
+    SPDX-License-Identifier: MPL-2.0
+
+    Each test starts a real run and talks to it with the actor-run
+    commands (or, for what a command never sends, with a raw connection
+    to RUNDIR/.control), and checks what the run did in its log.
+*/
+#include "test_supervisor.h"
+#include <sys/fsuid.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+//  One group holding one built-in sink: cheap, for runs of many groups
+#define SINK_GROUP(name, extra)                                         \
+    "group = " name "\n"                                                \
+    extra                                                               \
+    "    actor = s\n"                                                   \
+    "        class = sink\n"
+
+//  The status line of group in a text status, or NULL (caller frees)
+static char *
+s_status_line (const char *status, const char *group)
+{
+    char *needle = zsys_sprintf ("\n%s ", group);
+    const char *line = strstr (status, needle);
+    free (needle);
+    if (!line) {
+        return NULL;
+    }
+    line++;
+    const char *end = strchr (line, '\n');
+    return strndup (line, end ? (size_t) (end - line) : strlen (line));
+}
+
+//  One group's line of a text status, parsed
+typedef struct {
+    char state [64];            //  up, restarting, ...
+    char pid [32];              //  a number or "-"
+    unsigned restarts;          //  RESTARTS
+    unsigned recent;            //  RECENT
+    char last [64];             //  LAST EXIT's first word
+} s_row_t;
+
+//  Parses group's line of status into row; asserts it is there, whole.
+static void
+s_row (const char *status, const char *group, s_row_t *row)
+{
+    char *line = s_status_line (status, group);
+    cr_assert_not_null (line, "no %s in %s", group, status);
+    char name [64], uptime [32];
+    cr_assert_eq (sscanf (line, "%63s %63s %31s %31s %u %u %63s", name, row->state,
+                          row->pid, uptime, &row->restarts, &row->recent, row->last),
+                  7, "%s", line);
+    free (line);
+}
+
+//  The state of group in a text status ("" if it is not there)
+static char *
+s_state_of (run_t *run, const char *group)
+{
+    run_cmd_t cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0, "status: %d, %s", cmd.code, cmd.err);
+    s_row_t row;
+    s_row (cmd.out, group, &row);
+    run_cmd_free (&cmd);
+    return strdup (row.state);
+}
+
+static bool
+s_state_is (run_t *run, const char *group, const char *state)
+{
+    char *now = s_state_of (run, group);
+    bool same = streq (now, state);
+    free (now);
+    return same;
+}
+
+//  A raw connection to the run's control socket
+static int
+s_connect (run_t *run)
+{
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    snprintf (address.sun_path, sizeof address.sun_path, "%s/.control", run->rundir);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq (fd, 0);
+    if (connect (fd, (struct sockaddr *) &address, sizeof address) == -1) {
+        close (fd);
+        return -1;
+    }
+    return fd;
+}
+
+//  Sends size bytes of request and reads the answer until the close,
+//  within 5 s; returns it (caller frees).
+static char *
+s_ask_raw (int fd, const char *request, size_t size)
+{
+    if (size) {
+        cr_assert_eq (send (fd, request, size, MSG_NOSIGNAL), (ssize_t) size);
+    }
+    char *answer = strdup ("");
+    size_t got = 0;
+    int64_t deadline = act_test_now_ms () + 5000;
+    while (act_test_now_ms () < deadline) {
+        struct pollfd item = { fd, POLLIN, 0 };
+        if (poll (&item, 1, (int) (deadline - act_test_now_ms ())) <= 0) {
+            break;
+        }
+        char chunk [1024];
+        ssize_t n = recv (fd, chunk, sizeof chunk, 0);
+        if (n <= 0) {
+            break;
+        }
+        answer = (char *) realloc (answer, got + (size_t) n + 1);
+        memcpy (answer + got, chunk, (size_t) n);
+        got += (size_t) n;
+        answer [got] = 0;
+    }
+    return answer;
+}
+
+Test (supervisor_ctl, status_of_a_live_run, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = live\n"
+        SINK_GROUP ("front", "")
+        SINK_GROUP ("back", ""));
+    run_go (run);
+    pid_t front = run_pid (run, "ready", "front", 5000);
+    pid_t back = run_pid (run, "ready", "back", 5000);
+
+    //  Text: a line for the run, a header, a line per group in order
+    run_cmd_t cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert (strncmp (cmd.out, "run live running, pid ", 22) == 0, "%s", cmd.out);
+    s_row_t row;
+    s_row (cmd.out, "front", &row);
+    cr_assert_str_eq (row.state, "up");
+    cr_assert_eq (atoi (row.pid), front);
+    cr_assert_eq (row.restarts, 0);
+    cr_assert_str_eq (row.last, "-");
+    cr_assert (strstr (cmd.out, "\nfront ") < strstr (cmd.out, "\nback "));
+    run_cmd_free (&cmd);
+
+    //  JSON: one document holding the same
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    char *expect = zsys_sprintf ("{\"name\":\"back\",\"state\":\"up\",\"pid\":%d,", (int) back);
+    cr_assert_not_null (strstr (cmd.out, expect), "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"run\":\"live\",\"state\":\"running\""));
+    cr_assert_not_null (strstr (cmd.out, "\"restarts\":0,\"recent_restarts\":0,"
+                                         "\"last_exit\":null"));
+    free (expect);
+    run_cmd_free (&cmd);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, status_shows_a_restarting_group, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = bumpy\n"
+        "    backoff_min = 3000\n"
+        "    backoff_max = 3000\n"
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    cr_assert_eq (kill (b, SIGSEGV), 0);
+    run_expect (run, 5000, "restart b in 3000 ms");
+
+    run_cmd_t cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    s_row_t row;
+    s_row (cmd.out, "b", &row);
+    cr_assert_str_eq (row.state, "restarting", "%s", cmd.out);
+    cr_assert_str_eq (row.pid, "-");
+    cr_assert_str_eq (row.last, "SIGSEGV");
+    //  Counted against the intensity, not restarted yet
+    cr_assert_eq (row.recent, 1);
+    cr_assert_eq (row.restarts, 0);
+    run_cmd_free (&cmd);
+
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "{\"name\":\"b\",\"state\":\"restarting\","
+                                         "\"pid\":null,\"uptime_ms\":null,\"restarts\":0,"
+                                         "\"recent_restarts\":1,\"last_exit\":\"SIGSEGV\""),
+                        "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"recent_restarts\":1,\"groups\""), "%s", cmd.out);
+    run_cmd_free (&cmd);
+
+    //  Once back, it is up again, its restart counted
+    pid_t again = run_pid (run, "ready", "b", 5000);
+    cmd = run_command (run, 5000, "status", "--json");
+    char *expect = zsys_sprintf ("{\"name\":\"b\",\"state\":\"up\",\"pid\":%d,", (int) again);
+    cr_assert_not_null (strstr (cmd.out, expect), "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"restarts\":1,\"recent_restarts\":1,"
+                                         "\"last_exit\":\"SIGSEGV\""), "%s", cmd.out);
+    free (expect);
+    run_cmd_free (&cmd);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, stop_start_restart_single_groups, .timeout = 30)
+{
+    run_t *run = run_new ();
+    //  One restart allowed: none of the requests below may count
+    run_write (run,
+        "run\n"
+        "    name = ops\n"
+        "    intensity = 1\n"
+        "    backoff_min = 0\n"
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", "")
+        SINK_GROUP ("c", ""));
+    run_go (run);
+    pid_t a = run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_pid (run, "ready", "c", 5000);
+
+    //  A stopped group stays stopped, and is not restarted
+    run_cmd_t cmd = run_command_groups (run, 5000, "stop", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expectf (run, 5000, "stop b pid %d: normal", (int) b);
+    run_expect (run, 5000, "held b: stopped by request");
+    cr_assert (s_state_is (run, "b", "stopped"));
+    for (int i = 0; i < 2; i++) {
+        cmd = run_command_groups (run, 5000, "start", "b");
+        cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+        run_cmd_free (&cmd);
+        run_pid (run, "ready", "b", 5000);
+        cmd = run_command_groups (run, 5000, "stop", "b");
+        run_cmd_free (&cmd);
+        run_expect (run, 5000, "held b: stopped by request");
+    }
+    cr_assert_eq (run_count (run, "restart b in"), 0);
+
+    //  restart: a new process at once, whatever the intensity
+    for (int i = 0; i < 3; i++) {
+        cmd = run_command_groups (run, 5000, "restart", "a");
+        cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+        run_cmd_free (&cmd);
+        pid_t again = run_pid (run, "ready", "a", 5000);
+        cr_assert_neq (again, a);
+        a = again;
+    }
+    //  and a stopped group is started by a restart too
+    cmd = run_command_groups (run, 5000, "restart", "b", "c");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_pid (run, "ready", "b", 5000);
+    run_pid (run, "ready", "c", 5000);
+
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_not_null (strstr (cmd.out, "\"recent_restarts\":0,\"groups\""), "%s", cmd.out);
+    cr_assert_null (strstr (cmd.out, "\"state\":\"stopped\""), "%s", cmd.out);
+    run_cmd_free (&cmd);
+
+    //  No such group: nothing happens to the others
+    cmd = run_command_groups (run, 5000, "stop", "a", "nosuch");
+    cr_assert_eq (cmd.code, 104, "%d %s", cmd.code, cmd.err);
+    cr_assert_not_null (strstr (cmd.err, "nosuch"), "%s", cmd.err);
+    run_cmd_free (&cmd);
+    cr_assert (s_state_is (run, "a", "up"));
+    cr_assert_eq (run_count (run, "give up"), 0);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, stop_of_the_run_is_a_sigterm, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = whole\n"
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
+    run_go (run);
+    run_pid (run, "ready", "b", 5000);
+    char *control = zsys_sprintf ("%s/.control", run->rundir);
+    struct stat info;
+    cr_assert_eq (lstat (control, &info), 0);
+    cr_assert (S_ISSOCK (info.st_mode));
+    cr_assert_eq (info.st_mode & 0777, 0600);
+
+    //  It returns once the run is gone, and the run exits 0 as on SIGTERM
+    run_cmd_t cmd = run_command (run, 10000, "stop");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    cr_assert_eq (run_wait (run, 5000), 0, "%s", run->err);
+    run_expect (run, 0, "stopping run whole: stop requested");
+    cr_assert_not (run_path_exists (control));
+    cr_assert_not (run_path_exists (run->rundir));
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000));
+
+    //  Nobody answers there now
+    cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 105, "%d %s", cmd.code, cmd.err);
+    run_cmd_free (&cmd);
+    free (control);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, a_dead_runs_socket_is_taken_over, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = phoenix\n"
+        SINK_GROUP ("a", ""));
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    run_signal (run, SIGKILL);
+    cr_assert_eq (run_wait (run, 5000), 128 + SIGKILL);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 5000));
+    char *control = zsys_sprintf ("%s/.control", run->rundir);
+    cr_assert (run_path_exists (control));
+    run_cmd_t cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 105, "%d %s", cmd.code, cmd.err);
+    run_cmd_free (&cmd);
+
+    run->cursor = run->err_size;
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    cr_assert (s_state_is (run, "a", "up"));
+    run_stop_clean (run, 5000);
+    cr_assert_not (run_path_exists (control));
+    free (control);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, another_user_is_refused, .timeout = 30)
+{
+    cr_assert_eq (geteuid (), 0, "this test runs as root");
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = private\n"
+        SINK_GROUP ("a", ""));
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    int pipe_fds [2];
+    cr_assert_eq (pipe (pipe_fds), 0);
+    pid_t child = fork ();
+    cr_assert_neq (child, -1);
+    if (child == 0) {
+        //  nobody, for the peer credentials; the file system uid stays
+        //  root's (the saved uid allows it), so that the 0700 directory
+        //  lets it reach the socket: what is tested is the server's check
+        close (pipe_fds [0]);
+        if (setresgid (65534, 65534, 0) == -1 || setresuid (65534, 65534, 0) == -1) {
+            _exit (2);
+        }
+        setfsuid (0);
+        int fd = s_connect (run);
+        if (fd == -1) {
+            _exit (3);
+        }
+        char *answer = s_ask_raw (fd, "stop\n", 5);
+        if (write (pipe_fds [1], answer, strlen (answer)) < 0) {
+            _exit (4);
+        }
+        _exit (0);
+    }
+    close (pipe_fds [1]);
+    int status;
+    cr_assert_eq (waitpid (child, &status, 0), child);
+    cr_assert_eq (WEXITSTATUS (status), 0);
+    char answer [256] = "";
+    cr_assert_gt (read (pipe_fds [0], answer, sizeof answer - 1), 0);
+    close (pipe_fds [0]);
+    cr_assert (strncmp (answer, "error refused: uid 65534", 24) == 0, "%s", answer);
+    run_expect (run, 5000, "refused a control connection from uid 65534");
+    //  The run goes on, not stopped
+    cr_assert (s_state_is (run, "a", "up"));
+    cr_assert_eq (run_count (run, "stopping run"), 0);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, malformed_requests_get_an_error_line, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = sturdy\n"
+        SINK_GROUP ("a", ""));
+    run_go (run);
+    pid_t a = run_pid (run, "ready", "a", 5000);
+
+    //  A client that connects and says nothing holds a slot, not the run
+    int silent = s_connect (run);
+    cr_assert_geq (silent, 0);
+
+    static const struct {
+        const char *request;
+        size_t size;
+        bool close;                 //  ended by the close, not a newline
+        const char *answer;
+    } cases [] = {
+        { "bogus\n", 6, false, "error malformed" },
+        { "\n", 1, false, "error malformed" },
+        { "status yaml\n", 12, false, "error malformed" },
+        { "start\n", 6, false, "error malformed" },
+        { "sta\0tus\n", 8, false, "error malformed" },
+        { "status", 6, true, "ok\nrun sturdy" }
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int fd = s_connect (run);
+        cr_assert_geq (fd, 0);
+        cr_assert_eq (send (fd, cases [i].request, cases [i].size, MSG_NOSIGNAL),
+                      (ssize_t) cases [i].size);
+        if (cases [i].close) {
+            shutdown (fd, SHUT_WR);
+        }
+        char *answer = s_ask_raw (fd, "", 0);
+        cr_assert (strncmp (answer, cases [i].answer, strlen (cases [i].answer)) == 0,
+                   "%zu: %s", i, answer);
+        free (answer);
+        close (fd);
+    }
+    //  Too long: an error line, not a wait for more
+    int fd = s_connect (run);
+    char *junk = (char *) malloc (4096);
+    memset (junk, 'x', 4096);
+    send (fd, junk, 4096, MSG_NOSIGNAL | MSG_DONTWAIT);
+    char *answer = s_ask_raw (fd, "", 0);
+    cr_assert (strncmp (answer, "error malformed", 15) == 0, "%s", answer);
+    free (answer);
+    free (junk);
+    close (fd);
+
+    //  The run went on; the silent client is dropped at its deadline
+    cr_assert (s_state_is (run, "a", "up"));
+    cr_assert_eq (run_count (run, "ready a pid"), 1);
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    char *expect = zsys_sprintf ("\"pid\":%d,", (int) a);
+    cr_assert_not_null (strstr (cmd.out, expect), "%s", cmd.out);
+    free (expect);
+    run_cmd_free (&cmd);
+    answer = s_ask_raw (silent, "", 0);
+    cr_assert_str_eq (answer, "");
+    free (answer);
+    close (silent);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, status_of_32_groups_within_the_bound, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write_sinks (run, "run\n    name = many\n", 32);
+    run_go (run);
+    run_expect (run, 20000, "run many up: 32 groups ready");
+    int64_t worst = 0;
+    for (int i = 0; i < 5; i++) {
+        run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+        cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+        cr_assert (json_valid (cmd.out));
+        cr_assert_not_null (strstr (cmd.out, "{\"name\":\"g31\",\"state\":\"up\""));
+        worst = cmd.ms > worst ? cmd.ms : worst;
+        run_cmd_free (&cmd);
+    }
+    //  The whole command, process start included; the budget is 100 ms
+    cr_log_info ("status of 32 groups: worst of 5 runs %lld ms (actor-run status, "
+                 "process start included)", (long long) worst);
+    cr_assert_lt (worst, 2000);
+    run_stop_clean (run, 10000);
+    run_destroy (&run);
+}
+
+//  The handled count of actor in group's part of a JSON status, or -1
+static long
+s_handled (const char *json, const char *group, const char *actor)
+{
+    char *needle = zsys_sprintf ("{\"name\":\"%s\",", group);
+    const char *at = strstr (json, needle);
+    free (needle);
+    if (!at) {
+        return -1;
+    }
+    needle = zsys_sprintf ("{\"name\":\"%s\",\"mailbox\":", actor);
+    at = strstr (at, needle);
+    long handled = -1;
+    if (at) {
+        const char *count = strstr (at, "\"handled\":");
+        handled = count ? atol (count + 10) : -1;
+    }
+    free (needle);
+    return handled;
+}
+
+static long
+s_handled_now (run_t *run, const char *group, const char *actor)
+{
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    long handled = cmd.code == 0 ? s_handled (cmd.out, group, actor) : -1;
+    run_cmd_free (&cmd);
+    return handled;
+}
+
+Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
+{
+    run_t *run = run_new ();
+    //  pinger tells its child counter every 10 ms; the child answers
+    run_write (run,
+        "run\n"
+        "    name = counted\n"
+        "group = busy\n"
+        "    plugin = " ACTORIO_BINARY_DIR "/examples/plugins/demo.so\n"
+        "    actor = pinger\n"
+        "        class = pinger\n"
+        "        args = 10\n"
+        SINK_GROUP ("quiet", ""));
+    run_go (run);
+    run_pid (run, "ready", "busy", 5000);
+    pid_t quiet = run_pid (run, "ready", "quiet", 5000);
+    ACT_ASSERT_EVENTUALLY (s_handled_now (run, "busy", "pinger") >= 5, 5000);
+
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"answered\":true,\"actors\":[{\"name\":\"pinger\","
+                                         "\"mailbox\":"), "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "{\"kind\":\"shm\",\"sent\":0,\"received\":0,"
+                                         "\"refused\":0,\"malformed\":0}"), "%s", cmd.out);
+    cr_assert_eq (s_handled (cmd.out, "quiet", "s"), 0, "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"dead_letters\":0"), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cmd = run_command (run, 5000, "status");
+    cr_assert (strstr (cmd.out, "\n    actor pinger "), "%s", cmd.out);
+    cr_assert (strstr (cmd.out, "\n    link shm   sent 0, received 0, refused 0, "
+                                "malformed 0\n"), "%s", cmd.out);
+    run_cmd_free (&cmd);
+
+    //  A group that cannot answer is shown so, and the status still comes
+    cr_assert_eq (kill (quiet, SIGSTOP), 0);
+    cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0);
+    cr_log_info ("status with a stopped group: %lld ms", (long long) cmd.ms);
+    cr_assert_lt (cmd.ms, 2000);
+    char *line = strstr (cmd.out, "\nquiet ");
+    cr_assert_not_null (line, "%s", cmd.out);
+    cr_assert (strncmp (strchr (line + 1, '\n'), "\n    (no answer within 50 ms)\n", 30) == 0,
+               "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\n    actor pinger "), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"core_dumped\":false,\"answered\":false}"),
+                        "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cr_assert_eq (kill (quiet, SIGCONT), 0);
+    //  Its late answers belong to rounds gone by: the next is its own
+    ACT_ASSERT_EVENTUALLY (s_handled_now (run, "quiet", "s") == 0, 5000);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
