@@ -174,7 +174,8 @@ s_start (act_slot_t *self)
         .mask = &self->env->mask,
         .max_msg_size = self->env->max_msg_size,
         .hwm = self->env->hwm,
-        .region = self->env->region
+        .region = self->env->region,
+        .net = self->env->net
     };
     pid_t pid = act_spawn_group (&spec);
     int error = errno;

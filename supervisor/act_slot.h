@@ -16,6 +16,7 @@
 #include "act_topology.h"
 #include "act_relay.h"
 #include "actorio.h"
+#include "act_host.h"
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,6 +61,7 @@ typedef struct {
     int64_t max_msg_size;       //  groups' message size limit, bytes
     int hwm;                    //  groups' high-water mark per peer, messages
     act_region_t *region;       //  the shared region of the shm groups, or NULL
+    const act_group_net_t *net; //  the run's nodes, or NULL: one host
 } act_slot_env_t;
 
 typedef struct {

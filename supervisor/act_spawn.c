@@ -108,7 +108,8 @@ s_child (const act_spawn_t *spec)
         .hwm = spec->hwm,
         .inbound_max = (size_t) group->inbound_max,
         .inbound_bytes = (size_t) group->inbound_bytes,
-        .region = group->link == ACT_LINK_SHM ? spec->region : NULL
+        .region = group->link == ACT_LINK_SHM ? spec->region : NULL,
+        .net = spec->net
     };
     int code = act_group_host (&host);
     fflush (NULL);

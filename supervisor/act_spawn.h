@@ -19,6 +19,7 @@
 
 #include "act_topology.h"
 #include "actorio.h"
+#include "act_host.h"
 #include <signal.h>
 #include <sys/types.h>
 
@@ -33,6 +34,7 @@ typedef struct {
     int64_t max_msg_size;       //  message size limit between groups, bytes
     int hwm;                    //  high-water mark per peer, messages
     act_region_t *region;       //  the run's shared region, or NULL
+    const act_group_net_t *net; //  the run's nodes, or NULL: one host
 } act_spawn_t;
 
 //  Fork a group process. Returns its pid, which is also its process group

@@ -1015,9 +1015,11 @@ s_teardown (s_run_t *run)
 }
 
 int
-act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t *mask)
+act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t *mask,
+             const act_group_net_t *net)
 {
     s_run_t run = { .mode = S_STARTING };
+    run.env.net = net;
     if (s_setup (&run, topology, rundir, mask) == -1) {
         s_teardown (&run);
         return ACT_RUN_EXIT_SYSTEM;

@@ -14,6 +14,7 @@
 #define ACT_SUP_H_INCLUDED
 
 #include "act_topology.h"
+#include "act_host.h"
 #include <signal.h>
 
 //  actor-run's exit codes (see actor-run(1)); act_group_finish codes
@@ -33,9 +34,10 @@
 //  Run the topology in rundir until it stops; returns the exit code.
 //  The caller has blocked SIGCHLD, SIGINT, SIGTERM and SIGHUP (which
 //  reopens the log file); mask is the signal mask from before, which the
-//  groups get back.
+//  groups get back. net: the run's nodes for the groups of this one
+//  (act_node), or NULL on one host.
 int
     act_sup_run (const act_topology_t *topology, const char *rundir,
-                 const sigset_t *mask);
+                 const sigset_t *mask, const act_group_net_t *net);
 
 #endif

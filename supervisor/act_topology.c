@@ -30,6 +30,7 @@
 #define S_MSG_SIZE_MAX   1073741824     //  largest max_msg_size (1G)
 #define S_HWM_MAX        10000000       //  largest hwm, messages
 #define S_INTENSITY_MAX  10000          //  largest intensity
+#define S_NODE_UNKNOWN   (-2)           //  a group's node, named but unknown
 
 //  Defaults, as documented in actorio-topology(5)
 #define S_DEF_INTENSITY      3
@@ -88,10 +89,11 @@ static const char *s_run_keys [] = {
     NULL };
 static const char *s_group_keys [] = {
     "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "inbound_max",
-    "inbound_bytes", "heartbeat", "heartbeat_misses", "actor",
+    "inbound_bytes", "heartbeat", "heartbeat_misses", "node", "actor",
     NULL };
 static const char *s_actor_keys [] = { "class", "args", NULL };
-static const char *s_top_keys [] = { "run", "group", NULL };
+static const char *s_top_keys [] = { "run", "node", "group", NULL };
+static const char *s_node_keys [] = { "endpoint", "public_key", NULL };
 static const char *s_strategies [] = {
     "one_for_one", "one_for_all", "rest_for_one", NULL };
 static const char *s_log_formats [] = { "text", "json", NULL };
@@ -227,6 +229,7 @@ s_unknown_key (s_loader_t *self, act_zpl_t *kv, const char *where,
     const char *home = s_known (kv->name, s_group_keys) ? "a group section"
                      : s_known (kv->name, s_run_keys)   ? "the run section"
                      : s_known (kv->name, s_actor_keys) ? "an actor section"
+                     : s_known (kv->name, s_node_keys)  ? "a node section"
                      : s_known (kv->name, s_top_keys)   ? "the top level"
                      : NULL;
     const char *hint = s_closest (kv->name, known);
@@ -764,6 +767,180 @@ s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
     return handle;
 }
 
+//  ---------------------------------------------------------------------
+//  Nodes: the hosts of a run across hosts
+
+//  "tcp://HOST:PORT" into node; false after reporting. HOST is a name
+//  or an address others can reach, never a wildcard: it is where they
+//  connect.
+static bool
+s_endpoint (s_loader_t *self, act_zpl_t *kv, act_topo_node_t *node)
+{
+    const char *text = s_leaf (self, kv, "a node section", false);
+    if (!text) {
+        return false;
+    }
+    const char *colon = strrchr (text, ':');
+    int64_t port = 0;
+    const char *unit = NULL;
+    size_t host_len = colon ? (size_t) (colon - text) - 6 : 0;
+    if (strncmp (text, "tcp://", 6) != 0 || !colon || colon < text + 7
+    ||  !s_number (colon + 1, &port, &unit) || *unit || port < 1 || port > 65535
+    ||  memchr (text + 6, '*', host_len) || memchr (text + 6, ';', host_len)) {
+        s_problem (self, kv->line, "bad endpoint '%s' for node '%s': expected "
+                   "tcp://HOST:PORT, HOST a name or address the other nodes reach "
+                   "(not *), PORT 1 to 65535", text, node->name);
+        return false;
+    }
+    node->endpoint = strdup (text);
+    node->host = strndup (text + 6, host_len);
+    node->port = (int) port;
+    return true;
+}
+
+//  The public key file, relative to the topology file, into node.
+static void
+s_public_key (s_loader_t *self, act_zpl_t *kv, act_topo_node_t *node)
+{
+    const char *text = s_leaf (self, kv, "a node section", false);
+    if (!text) {
+        return;
+    }
+    char *path = text [0] == '/' ? strdup (text) : zsys_sprintf ("%s/%s", self->dir, text);
+    int readable = access (path, R_OK);
+    int error = errno;
+    zcert_t *cert = readable == 0 ? zcert_load (path) : NULL;
+    if (!cert) {
+        s_problem (self, kv->line, "public key '%s' of node '%s': %s", text,
+                   node->name, readable == 0 ? "not a public key file (write one "
+                   "with actor-run keygen)" : error == ENOENT ? "no such file "
+                   "(write one with actor-run keygen)" : strerror (error));
+        free (path);
+        return;
+    }
+    node->public_key = path;
+    snprintf (node->key, sizeof node->key, "%s", zcert_public_txt (cert));
+    zcert_destroy (&cert);
+}
+
+static void
+s_load_node (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
+{
+    if (!section->value || !*section->value) {
+        s_problem (self, section->line, "node needs a name: write 'node = NAME'");
+        return;
+    }
+    int existing = act_topology_node_index (topo, section->value);
+    if (existing >= 0) {
+        s_problem (self, section->line, "duplicate node name '%s' (first at "
+                   "line %d)", section->value, topo->nodes [existing].line);
+        return;
+    }
+    if (!s_check_name (self, section->line, "node", section->value)) {
+        return;
+    }
+    topo->nodes = realloc (topo->nodes, (topo->node_count + 1) * sizeof (act_topo_node_t));
+    assert (topo->nodes);
+    act_topo_node_t *node = &topo->nodes [topo->node_count++];
+    memset (node, 0, sizeof *node);
+    node->name = strdup (section->value);
+    node->line = section->line;
+    char *where = zsys_sprintf ("node '%s'", node->name);
+    s_section (self);
+    for (act_zpl_t *kv = section->child; kv; kv = kv->next) {
+        if (s_duplicate (self, kv, where)) {
+            continue;
+        }
+        if (streq (kv->name, "endpoint")) {
+            s_endpoint (self, kv, node);
+        }
+        else
+        if (streq (kv->name, "public_key")) {
+            s_public_key (self, kv, node);
+        }
+        else {
+            s_unknown_key (self, kv, where, s_node_keys);
+        }
+    }
+    if (!zhashx_lookup (self->seen, "endpoint")) {
+        s_problem (self, section->line, "node '%s' has no endpoint: add "
+                   "'endpoint = tcp://HOST:PORT'", node->name);
+    }
+    if (!zhashx_lookup (self->seen, "public_key")) {
+        s_problem (self, section->line, "node '%s' has no public_key: add "
+                   "'public_key = FILE' (actor-run keygen writes one)", node->name);
+    }
+    free (where);
+}
+
+static void
+s_group_node (s_loader_t *self, act_zpl_t *kv, act_topology_t *topo,
+              act_topo_group_t *group)
+{
+    const char *name = s_leaf (self, kv, "a group section", false);
+    if (!name) {
+        return;
+    }
+    group->node = act_topology_node_index (topo, name);
+    if (group->node < 0) {
+        //  Reported here: s_check_nodes says nothing more of it
+        group->node = S_NODE_UNKNOWN;
+        s_problem (self, kv->line, "unknown node '%s' for group '%s'%s", name,
+                   group->name, topo->node_count ? "" : ": the run has no "
+                   "'node = NAME' section");
+    }
+}
+
+//  With nodes, every group names one, and gets the next port of its
+//  node; no two nodes may share a port of one host.
+static void
+s_check_nodes (s_loader_t *self, act_topology_t *topo)
+{
+    if (!topo->node_count) {
+        return;
+    }
+    for (size_t i = 0; i < topo->group_count; i++) {
+        act_topo_group_t *group = &topo->groups [i];
+        if (group->node == S_NODE_UNKNOWN) {
+            continue;
+        }
+        if (group->node < 0) {
+            s_problem (self, group->line, "group '%s' has no node: in a run with "
+                       "nodes every group names one ('node = NAME')", group->name);
+            continue;
+        }
+        act_topo_node_t *node = &topo->nodes [group->node];
+        if (node->endpoint && node->port + (int) node->groups <= 65535) {
+            group->endpoint = zsys_sprintf ("tcp://%s:%d", node->host,
+                                            node->port + (int) node->groups);
+        }
+        node->groups++;
+    }
+    for (size_t i = 0; i < topo->node_count; i++) {
+        act_topo_node_t *node = &topo->nodes [i];
+        int last = node->port + (int) (node->groups ? node->groups : 1) - 1;
+        if (!node->endpoint) {
+            continue;
+        }
+        if (last > 65535) {
+            s_problem (self, node->line, "node '%s' has %zu groups: ports %d to %d "
+                       "pass 65535", node->name, node->groups, node->port, last);
+        }
+        for (size_t j = 0; j < i; j++) {
+            act_topo_node_t *other = &topo->nodes [j];
+            int other_last = other->port + (int) (other->groups ? other->groups : 1) - 1;
+            if (other->endpoint && streq (other->host, node->host)
+            &&  node->port <= other_last && other->port <= last) {
+                s_problem (self, node->line, "duplicate endpoint: node '%s' binds "
+                           "%s ports %d to %d, node '%s' (line %d) %d to %d (one port "
+                           "per group)", node->name, node->host, node->port, last,
+                           other->name, other->line, other->port, other_last);
+                break;
+            }
+        }
+    }
+}
+
 static void
 s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
 {
@@ -798,6 +975,7 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
     group->inbound_bytes = topo->inbound_bytes;
     group->heartbeat = topo->heartbeat;
     group->heartbeat_misses = topo->heartbeat_misses;
+    group->node = -1;
 
     //  Settings first, wherever they stand, so the actors' classes are
     //  looked up in the plugin even when it is named after them.
@@ -850,6 +1028,10 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "link")) {
             s_link (self, kv, where, &group->link);
+        }
+        else
+        if (streq (kv->name, "node")) {
+            s_group_node (self, kv, topo, group);
         }
         else
         if (streq (kv->name, "inbound_max")) {
@@ -1174,12 +1356,18 @@ s_load (s_loader_t *self, act_zpl_t *root)
             }
         }
         else
-        if (!streq (kv->name, "group")) {
+        if (!streq (kv->name, "group") && !streq (kv->name, "node")) {
             s_unknown_key (self, kv, NULL, s_top_keys);
         }
     }
     if (!run) {
         s_problem (self, 0, "missing required section 'run'");
+    }
+    //  Nodes before groups, wherever they stand: groups name them
+    for (act_zpl_t *kv = root->child; kv; kv = kv->next) {
+        if (streq (kv->name, "node")) {
+            s_load_node (self, kv, topo);
+        }
     }
     //  Groups after run, wherever it stands: they inherit its defaults
     size_t groups = 0;
@@ -1199,6 +1387,7 @@ s_load (s_loader_t *self, act_zpl_t *root)
                    "'group = NAME' section");
     }
     s_check_parents (self, topo);
+    s_check_nodes (self, topo);
     s_check_region (self, topo, run ? run->line : 0);
     if (topo->group_count) {
         s_check_fds (self, topo, run ? run->line : 0);
@@ -1370,9 +1559,18 @@ act_topology_print (const act_topology_t *self, FILE *stream)
     if (self->log_file) {
         s_print_value (stream, "log_file", self->log_file, 1);
     }
+    for (size_t i = 0; i < self->node_count; i++) {
+        const act_topo_node_t *node = &self->nodes [i];
+        s_print_value (stream, "node", node->name, 0);
+        s_print_value (stream, "endpoint", node->endpoint, 1);
+        s_print_value (stream, "public_key", node->public_key, 1);
+    }
     for (size_t i = 0; i < self->group_count; i++) {
         const act_topo_group_t *group = &self->groups [i];
         s_print_value (stream, "group", group->name, 0);
+        if (group->node >= 0) {
+            s_print_value (stream, "node", self->nodes [group->node].name, 1);
+        }
         if (group->plugin) {
             s_print_value (stream, "plugin", group->plugin, 1);
         }
@@ -1398,15 +1596,11 @@ act_topology_print (const act_topology_t *self, FILE *stream)
     return ferror (stream) ? -1 : 0;
 }
 
-void
-act_topology_destroy (act_topology_t **self_p)
+static void
+s_free_groups (act_topo_group_t *groups, size_t count)
 {
-    if (!self_p || !*self_p) {
-        return;
-    }
-    act_topology_t *self = *self_p;
-    for (size_t i = 0; i < self->group_count; i++) {
-        act_topo_group_t *group = &self->groups [i];
+    for (size_t i = 0; i < count; i++) {
+        act_topo_group_t *group = &groups [i];
         for (size_t a = 0; a < group->actor_count; a++) {
             free (group->actors [a].name);
             free (group->actors [a].cls);
@@ -1416,8 +1610,27 @@ act_topology_destroy (act_topology_t **self_p)
         free (group->name);
         free (group->plugin);
         free (group->parent);
+        free (group->endpoint);
     }
-    free (self->groups);
+    free (groups);
+}
+
+void
+act_topology_destroy (act_topology_t **self_p)
+{
+    if (!self_p || !*self_p) {
+        return;
+    }
+    act_topology_t *self = *self_p;
+    s_free_groups (self->groups, self->group_count);
+    s_free_groups (self->others, self->other_count);
+    for (size_t i = 0; i < self->node_count; i++) {
+        free (self->nodes [i].name);
+        free (self->nodes [i].endpoint);
+        free (self->nodes [i].host);
+        free (self->nodes [i].public_key);
+    }
+    free (self->nodes);
     free (self->file);
     free (self->name);
     free (self->log_file);
@@ -1437,4 +1650,42 @@ act_topology_group_index (const act_topology_t *self, const char *name)
         }
     }
     return -1;
+}
+
+int
+act_topology_node_index (const act_topology_t *self, const char *name)
+{
+    for (size_t i = 0; self && name && i < self->node_count; i++) {
+        if (streq (self->nodes [i].name, name)) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+int
+act_topology_keep_node (act_topology_t *self, const char *name)
+{
+    int node = act_topology_node_index (self, name);
+    if (node < 0 || self->others) {
+        errno = ENOENT;
+        return -1;
+    }
+    self->others = (act_topo_group_t *) calloc (self->group_count + 1,
+                                                 sizeof (act_topo_group_t));
+    assert (self->others);
+    size_t kept = 0, shm = 0;
+    for (size_t i = 0; i < self->group_count; i++) {
+        if (self->groups [i].node == node) {
+            self->groups [kept++] = self->groups [i];
+            shm += self->groups [kept - 1].link == ACT_LINK_SHM;
+        }
+        else {
+            self->others [self->other_count++] = self->groups [i];
+        }
+    }
+    self->group_count = kept;
+    //  The region holds this host's shm groups only
+    self->shm_groups = shm >= 2 ? shm : 0;
+    return node;
 }

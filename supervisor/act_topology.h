@@ -48,6 +48,19 @@ typedef struct {
     int line;                   //  line of the actor's section
 } act_topo_actor_t;
 
+//  A host of a run across hosts (see "Across hosts" in actorio(7)).
+typedef struct {
+    char *name;                 //  node name, unique in the run
+    char *endpoint;             //  tcp://HOST:PORT: its groups bind PORT,
+                                //  PORT+1 ... in file order
+    char *host;                 //  HOST of endpoint
+    int port;                   //  PORT of endpoint
+    char *public_key;           //  absolute path of its public key file
+    char key [41];              //  that key, Z85
+    size_t groups;              //  groups on it
+    int line;                   //  line of the node's section
+} act_topo_node_t;
+
 typedef struct {
     char *name;                 //  group name, unique in the run
     char *plugin;               //  absolute path of the shared object with
@@ -63,6 +76,8 @@ typedef struct {
     int64_t inbound_bytes;      //  their payload bytes, at most
     int heartbeat;              //  ms between the loop's beats, 0: off
     int heartbeat_misses;       //  beats missed in a row before "hung"
+    int node;                   //  index of its node, -1: no nodes
+    char *endpoint;             //  tcp://HOST:PORT it binds, or NULL
     size_t actor_count;         //  entries in actors
     act_topo_actor_t *actors;   //  in file order
     int line;                   //  line of the group's section
@@ -93,8 +108,14 @@ typedef struct {
     act_log_format_t log_format; //  how every line of the run is printed
     char *log_file;             //  absolute path the run logs to, or NULL:
                                 //  stdout and stderr
+    size_t node_count;          //  entries in nodes, 0: one host
+    act_topo_node_t *nodes;     //  in file order
     size_t group_count;         //  entries in groups
-    act_topo_group_t *groups;   //  in file order = start order
+    act_topo_group_t *groups;   //  in file order = start order; after
+                                //  act_topology_keep_node, its node's only
+    size_t other_count;         //  entries in others
+    act_topo_group_t *others;   //  the groups of the other nodes, moved
+                                //  there by act_topology_keep_node
 } act_topology_t;
 
 //  Load and check a topology. On success returns it and leaves errors
@@ -122,6 +143,16 @@ int
 //  Free a topology; accepts NULL, nulls the caller's pointer.
 void
     act_topology_destroy (act_topology_t **self_p);
+
+//  Keep in groups only the groups of node name, moving the others to
+//  others (the shm region is for the kept ones). Index of the node, or
+//  -1 + ENOENT: no such node.
+int
+    act_topology_keep_node (act_topology_t *self, const char *name);
+
+//  Index of the node named name, or -1.
+int
+    act_topology_node_index (const act_topology_t *self, const char *name);
 
 //  Index of the group named name, or -1.
 int

@@ -1,7 +1,8 @@
 /*  actor_run - the actor-run program: options, topology, run directory
     SPDX-License-Identifier: MPL-2.0
 
-    actor-run [--check] [--verbose] [--rundir DIR] TOPOLOGY
+    actor-run [--check] [--verbose] [--rundir DIR] [--node NAME --key FILE]
+    TOPOLOGY
     Loads and checks the topology, takes the run directory, and hands over
     to the supervisor (act_sup). See actor-run(1).
 
@@ -9,6 +10,8 @@
     [GROUP...] is a client instead: it sends one request to the running
     supervisor's control socket (act_ctl) and prints the answer, within a
     deadline, so it never hangs on a stuck run.
+
+    actor-run keygen DIR NAME writes a node's key pair (act_node).
 
     Signals are blocked once the topology is loaded, before anything could
     fork: from then on they are events the supervisor reads from a
@@ -19,6 +22,7 @@
 */
 #include "actorio.h"
 #include "act_log.h"
+#include "act_node.h"
 #include "act_rundir.h"
 #include "act_sup.h"
 #include "act_topology.h"
@@ -40,9 +44,11 @@ static void
 s_usage (FILE *stream)
 {
     fprintf (stream,
-        "usage: actor-run [--check] [--verbose] [--rundir DIR] TOPOLOGY\n"
+        "usage: actor-run [--check] [--verbose] [--rundir DIR]\n"
+        "                 [--node NAME --key SECRETFILE] TOPOLOGY\n"
         "       actor-run status [--json] [--rundir DIR] TOPOLOGY\n"
         "       actor-run stop|start|restart [--rundir DIR] TOPOLOGY [GROUP...]\n"
+        "       actor-run keygen DIR NAME\n"
         "       actor-run --help | --version\n"
         "Start the groups of TOPOLOGY (a ZPL file), keep them running, and stop\n"
         "them on SIGTERM or SIGINT.\n"
@@ -50,6 +56,8 @@ s_usage (FILE *stream)
         "  -v, --verbose      log details besides events\n"
         "  -r, --rundir DIR   run directory (default $XDG_RUNTIME_DIR/actorio/NAME,\n"
         "                     else /tmp/actorio-UID/NAME)\n"
+        "  -n, --node NAME    run the groups of node NAME only (a run across hosts)\n"
+        "  -k, --key FILE     the node's secret key (mode 0600, from keygen)\n"
         "  -h, --help         show this help\n"
         "  -V, --version      show the version\n"
         "Exit codes: 0 stopped, 100 usage or invalid topology, 101 gave up\n"
@@ -99,6 +107,8 @@ typedef struct {
     bool check;                 //  --check
     const char *rundir;         //  --rundir, or NULL
     const char *topology;       //  the one operand
+    const char *node;           //  --node, or NULL
+    const char *key;            //  --key, or NULL
 } s_options_t;
 
 //  Parses the command line; returns -1 to go on, else an exit code.
@@ -112,6 +122,8 @@ s_options (int argc, char **argv, s_options_t *options)
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { "json", no_argument, NULL, 'j' },
+        { "node", required_argument, NULL, 'n' },
+        { "key", required_argument, NULL, 'k' },
         { NULL, 0, NULL, 0 }
     };
     static const char *commands [] = { "status", "stop", "start", "restart" };
@@ -123,7 +135,7 @@ s_options (int argc, char **argv, s_options_t *options)
         }
     }
     int option;
-    while ((option = getopt_long (argc, argv, "cvr:hV", longs, NULL)) != -1) {
+    while ((option = getopt_long (argc, argv, "cvr:n:k:hV", longs, NULL)) != -1) {
         switch (option) {
             case 'j':
                 options->json = true;
@@ -136,6 +148,12 @@ s_options (int argc, char **argv, s_options_t *options)
                 break;
             case 'r':
                 options->rundir = optarg;
+                break;
+            case 'n':
+                options->node = optarg;
+                break;
+            case 'k':
+                options->key = optarg;
                 break;
             case 'h':
                 s_usage (stdout);
@@ -171,6 +189,11 @@ s_options (int argc, char **argv, s_options_t *options)
     if (optind != argc - 1) {
         fprintf (stderr, "actor-run: %s\n", optind < argc ? "one topology only"
                                                           : "no topology given");
+        s_usage (stderr);
+        return ACT_RUN_EXIT_USAGE;
+    }
+    if (!options->node != !options->key) {
+        fprintf (stderr, "actor-run: --node and --key go together\n");
         s_usage (stderr);
         return ACT_RUN_EXIT_USAGE;
     }
@@ -354,6 +377,14 @@ main (int argc, char **argv)
     signal (SIGPIPE, SIG_IGN);
     //  czmq would install its own SIGINT/SIGTERM handlers on first use
     zsys_handler_set (NULL);
+    if (argc > 1 && streq (argv [1], "keygen")) {
+        if (argc != 4) {
+            fprintf (stderr, "actor-run: keygen takes DIR NAME\n");
+            s_usage (stderr);
+            return ACT_RUN_EXIT_USAGE;
+        }
+        return act_node_keygen (argv [2], argv [3]);
+    }
     s_options_t options = { .check = false };
     int code = s_options (argc, argv, &options);
     if (code != -1) {
@@ -361,6 +392,19 @@ main (int argc, char **argv)
     }
     act_topology_t *topology = s_load (options.topology);
     if (!topology) {
+        return ACT_RUN_EXIT_USAGE;
+    }
+    //  A run across hosts: this host starts its node's groups only
+    act_node_t *node = NULL;
+    bool needs_node = topology->node_count && !options.check && !options.command;
+    if (options.node && !(node = act_node_new (topology, options.node, options.key))) {
+        act_topology_destroy (&topology);
+        return ACT_RUN_EXIT_USAGE;
+    }
+    if (needs_node && !node) {
+        act_log_fatal ("unable to start %s: it places groups on nodes; name this "
+                       "host's with --node NAME --key SECRETFILE", options.topology);
+        act_topology_destroy (&topology);
         return ACT_RUN_EXIT_USAGE;
     }
     act_log_set_format (topology->log_format);
@@ -403,13 +447,15 @@ main (int argc, char **argv)
         act_rundir_t *rundir = act_rundir_open (path, names, topology->group_count);
         code = ACT_RUN_EXIT_SYSTEM;
         if (rundir) {
-            code = act_sup_run (topology, act_rundir_path (rundir), &mask);
+            code = act_sup_run (topology, act_rundir_path (rundir), &mask,
+                                node ? act_node_net (node) : NULL);
             act_rundir_remove (&rundir);
         }
     }
     act_log_close ();
     free (default_path);
     free (names);
+    act_node_destroy (&node);
     act_topology_destroy (&topology);
     return code;
 }

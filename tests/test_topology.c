@@ -796,3 +796,47 @@ Test (topology, a_run_needs_fds_within_the_soft_limit, .timeout = 30)
     free (path);
     s_remove_dir (dir);
 }
+
+Test (topology, nodes_give_each_group_a_port_and_a_key)
+{
+    act_topology_t *topo = s_load_good (TOPOLOGIES "/good/nodes.zpl");
+    cr_assert_eq (topo->node_count, 2);
+    cr_expect_str_eq (topo->nodes [0].name, "n1");
+    cr_expect_str_eq (topo->nodes [1].host, "127.0.0.1");
+    cr_expect_eq (topo->nodes [1].port, 7201);
+    cr_expect_eq (strlen (topo->nodes [0].key), 40);
+    cr_expect_str_neq (topo->nodes [0].key, topo->nodes [1].key);
+    //  Relative to the topology file, kept absolute
+    cr_expect_eq (topo->nodes [0].public_key [0], '/');
+    cr_expect_eq (topo->groups [1].node, 0);
+    cr_expect_str_eq (topo->groups [0].endpoint, "tcp://127.0.0.1:7101");
+    cr_expect_str_eq (topo->groups [1].endpoint, "tcp://127.0.0.1:7102");
+    cr_expect_str_eq (topo->groups [2].endpoint, "tcp://127.0.0.1:7201");
+
+    //  Printed, it reads back the same
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream (&text, &size);
+    cr_assert_eq (act_topology_print (topo, stream), 0);
+    fclose (stream);
+    zlist_t *errors = s_errors_new ();
+    act_topology_t *again = act_topology_load_text (TOPOLOGIES "/good/again.zpl", text,
+                                                    size, errors);
+    cr_assert_not_null (again, "%s", (char *) zlist_first (errors));
+    cr_expect_eq (again->node_count, 2);
+    cr_expect_str_eq (again->nodes [1].key, topo->nodes [1].key);
+    cr_expect_str_eq (again->groups [2].endpoint, "tcp://127.0.0.1:7201");
+
+    //  A node's supervisor keeps its own groups
+    cr_expect_eq (act_topology_keep_node (topo, "n2"), 1);
+    cr_expect_eq (topo->group_count, 1);
+    cr_expect_str_eq (topo->groups [0].name, "c");
+    cr_expect_eq (topo->other_count, 2);
+    cr_expect_eq (topo->shm_groups, 0);
+    cr_expect_eq (act_topology_keep_node (topo, "n9"), -1);
+    cr_expect_eq (errno, ENOENT);
+    act_topology_destroy (&again);
+    act_topology_destroy (&topo);
+    zlist_destroy (&errors);
+    free (text);
+}

@@ -87,6 +87,25 @@ typedef struct {
     const char *args;           //  setup argument string, or NULL
 } act_group_actor_t;
 
+//  A run across hosts: where every group of the run is, and this node's
+//  keys (CURVE, Z85 text of 40 characters). A group reaches the groups
+//  of other nodes over tcp (act_link_tcp.c), admitting only these keys.
+typedef struct {
+    const char *name;           //  group name
+    const char *node;           //  its node's name
+    const char *endpoint;       //  tcp://HOST:PORT it binds
+    const char *public_key;     //  its node's public key
+} act_group_place_t;
+
+typedef struct {
+    const char *node;           //  our node's name
+    const char *public_key;     //  our node's keys
+    const char *secret_key;
+    const act_group_place_t *groups;    //  every group of the run
+    size_t group_count;         //  entries in groups
+    bool plain;                 //  no CURVE, no ZAP: for benchmarks only
+} act_group_net_t;
+
 typedef struct {
     const char *name;           //  group name
     const char *plugin;         //  shared object with the classes, or NULL
@@ -99,6 +118,7 @@ typedef struct {
     size_t inbound_max;         //  messages queued from other groups (0: default)
     size_t inbound_bytes;       //  their bytes (0: default)
     act_region_t *region;       //  shared region to join, or NULL: ipc only
+    const act_group_net_t *net; //  the run's nodes, or NULL: one host
 } act_group_spec_t;
 
 //  Run the group in this process until it is told to stop or its last

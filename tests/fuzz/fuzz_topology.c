@@ -50,8 +50,15 @@ s_same (const act_topology_t *a, const act_topology_t *b)
     ||  a->inbound_bytes != b->inbound_bytes || a->ring_size != b->ring_size
     ||  a->area_size != b->area_size || a->region_size != b->region_size
     ||  a->shm_groups != b->shm_groups
-    ||  a->group_count != b->group_count) {
+    ||  a->group_count != b->group_count || a->node_count != b->node_count) {
         return false;
+    }
+    for (size_t i = 0; i < a->node_count; i++) {
+        const act_topo_node_t *na = &a->nodes [i], *nb = &b->nodes [i];
+        if (!s_same_string (na->name, nb->name) || !s_same_string (na->endpoint, nb->endpoint)
+        ||  !s_same_string (na->public_key, nb->public_key) || strcmp (na->key, nb->key)) {
+            return false;
+        }
     }
     for (size_t i = 0; i < a->group_count; i++) {
         const act_topo_group_t *ga = &a->groups [i], *gb = &b->groups [i];
@@ -60,7 +67,8 @@ s_same (const act_topology_t *a, const act_topology_t *b)
         ||  ga->link != gb->link || ga->inbound_max != gb->inbound_max
         ||  ga->inbound_bytes != gb->inbound_bytes
         ||  ga->start_timeout != gb->start_timeout || ga->shutdown != gb->shutdown
-        ||  ga->actor_count != gb->actor_count) {
+        ||  ga->actor_count != gb->actor_count || ga->node != gb->node
+        ||  !s_same_string (ga->endpoint, gb->endpoint)) {
             return false;
         }
         for (size_t j = 0; j < ga->actor_count; j++) {
