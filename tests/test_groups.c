@@ -190,23 +190,8 @@ S_BOTH_LINKS (asks_both_ways)
     s_find_by (g, "b/src", "main", "a/echo");
     s_command_to (g, "a/src", "ask", "20", "echo", "20000", "main", NULL);
     s_command_to (g, "b/src", "ask", "20", "echo", "20000", "main", NULL);
-    const char *senders [2] = { "a/src", "b/src" };
-    for (int s = 0; s < 2; s++) {
-        bool seen [20] = { false };
-        for (int i = 0; i < 20; i++) {
-            zmsg_t *asked = probe_take (g->run, senders [s], "asked", S_WAIT);
-            cr_assert_not_null (asked, "ask %d of %s got no answer", i, senders [s]);
-            cr_assert_eq (s_frame_int (asked, 2), 0, "ask failed with errno %d",
-                          (int) s_frame_int (asked, 2));
-            char *reply = zframe_strdup (zmsg_last (asked));
-            int index = -1;
-            cr_assert_eq (sscanf (reply, "ask-%d", &index), 1, "reply '%s'", reply);
-            cr_assert (index >= 0 && index < 20 && !seen [index], "reply '%s'", reply);
-            seen [index] = true;
-            free (reply);
-            zmsg_destroy (&asked);
-        }
-    }
+    s_expect_asks (g, "a/src", 20);
+    s_expect_asks (g, "b/src", 20);
     s_groups_destroy (&g);
 }
 

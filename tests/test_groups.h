@@ -16,6 +16,8 @@
 #include "test_supervisor.h"
 #include "act_wire.h"
 #include "../examples/plugins/stream.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 
 #define STREAM_SO   ACTORIO_BINARY_DIR "/examples/plugins/stream.so"
@@ -40,6 +42,10 @@ typedef struct {
     int gate;                   //  write end of the receiver's FIFO, or -1
     pid_t a;                    //  the groups' processes, as started
     pid_t b;
+    run_t *node2;               //  with nodes: the actor-run of node n2
+                                //  (group b), sharing run's topology
+    int port1;                  //  with nodes: the ports of n1 (group a) ...
+    int port2;                  //  ... and of n2 (group b)
 } s_groups_t;
 
 typedef struct {
@@ -54,10 +60,61 @@ typedef struct {
     bool flat_rss;              //  the test compares RSS: under ASan, keep
                                 //  freed blocks out of quarantine so RSS
                                 //  says what the runtime holds
+    bool nodes;                 //  a on node n1, b on node n2: two
+                                //  actor-runs on 127.0.0.1, over tcp
 } s_options_t;
 
 //  The test's run, for s_cleanup when an assertion ends the test early.
 static s_groups_t *s_current;
+
+//  A port of 127.0.0.1 that nobody listens on now. The kernel picks it
+//  (port 0), so two tests never pick the same one while both hold it;
+//  the window between our close and the group's bind is small.
+static inline int
+s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_neq (fd, -1);
+    struct sockaddr_in address = { .sin_family = AF_INET,
+                                   .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    socklen_t size = sizeof address;
+    cr_assert_eq (bind (fd, (struct sockaddr *) &address, size), 0);
+    cr_assert_eq (getsockname (fd, (struct sockaddr *) &address, &size), 0);
+    close (fd);
+    return ntohs (address.sin_port);
+}
+
+//  Writes dir/keys/NAME.pub and NAME.key with actor-run keygen.
+static inline void
+s_keygen (const char *dir, const char *name)
+{
+    char *keys = zsys_sprintf ("%s/keys", dir);
+    run_cmd_t cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "keygen", keys, name,
+                                                         NULL }, S_WAIT);
+    cr_assert_eq (cmd.code, 0, "keygen %s: %s", name, cmd.err);
+    run_cmd_free (&cmd);
+    free (keys);
+}
+
+//  The node sections of a two-node run, for dir's keys, and where n1's
+//  and n2's single groups listen.
+static inline char *
+s_nodes_text (const char *dir, int port1, int port2)
+{
+    return zsys_sprintf ("node = n1\n    endpoint = tcp://127.0.0.1:%d\n"
+                         "    public_key = %s/keys/n1.pub\n"
+                         "node = n2\n    endpoint = tcp://127.0.0.1:%d\n"
+                         "    public_key = %s/keys/n2.pub\n", port1, dir, port2, dir);
+}
+
+//  Starts node n1's or n2's actor-run on run's topology.
+static inline void
+s_node_go (run_t *run, run_t *node, const char *name)
+{
+    char *key = zsys_sprintf ("%s/keys/%s.key", run->dir, name);
+    run_start (node, "--node", name, "--key", key, "--rundir", node->rundir, run->topology);
+    free (key);
+}
 
 //  Starts the run: group b (echo "b/echo", pausing echo "b/pecho",
 //  receiver "b/recv", sender "b/src") then group a (sender "a/src", echo
@@ -99,12 +156,22 @@ s_groups_new (s_options_t options)
         setenv ("ASAN_OPTIONS", asan, 1);
         free (asan);
     }
+    char *nodes = strdup ("");
+    if (options.nodes) {
+        s_keygen (run->dir, "n1");
+        s_keygen (run->dir, "n2");
+        self->port1 = s_free_port ();
+        self->port2 = s_free_port ();
+        free (nodes);
+        nodes = s_nodes_text (run->dir, self->port1, self->port2);
+    }
     char *topology = zsys_sprintf (
         "run\n"
         "    name = groups\n"
         "    link = %s\n"
-        "%s"
+        "%s%s"
         "group = b\n"
+        "%s"
         "    plugin = " STREAM_SO "\n"
         "    actor = echo\n"
         "        class = echo\n"
@@ -117,6 +184,7 @@ s_groups_new (s_options_t options)
         "        class = sender\n"
         "        args = \"@EP@\"\n"
         "group = a\n"
+        "%s"
         "    plugin = " STREAM_SO "\n"
         "    actor = src\n"
         "        class = sender\n"
@@ -125,16 +193,27 @@ s_groups_new (s_options_t options)
         "        class = echo\n"
         "%s",
         options.link ? options.link : "shm", options.run_extra ? options.run_extra : "",
+        nodes, options.nodes ? "    node = n2\n" : "",
         options.recv_class ? options.recv_class : "receiver", path, gate, options.recv_args ? options.recv_args : "",
+        options.nodes ? "    node = n1\n" : "",
         options.src_args ? options.src_args : "",
         options.third ? "group = c\n    actor = echo\n        class = echo\n" : "");
     run_write (run, topology);
     free (topology);
     free (gate);
     free (path);
+    free (nodes);
 
-    run_go (run);
-    self->b = run_pid (run, "ready", "b", S_WAIT);
+    if (options.nodes) {
+        self->node2 = run_new ();
+        s_node_go (run, self->node2, "n2");
+        s_node_go (run, run, "n1");
+        self->b = run_pid (self->node2, "ready", "b", S_WAIT);
+    }
+    else {
+        run_go (run);
+        self->b = run_pid (run, "ready", "b", S_WAIT);
+    }
     self->a = run_pid (run, "ready", "a", S_WAIT);
     probe_expect (run, "b/recv", "hello", S_WAIT);
     probe_expect (run, "b/src", "hello", S_WAIT);
@@ -153,6 +232,15 @@ s_groups_destroy (s_groups_t **self_p)
     run_signal (self->run, SIGTERM);
     int code = run_wait (self->run, S_WAIT);
     cr_assert_eq (code, 0, "actor-run ended with %d; log:\n%s", code, self->run->err);
+    if (self->node2) {
+        run_signal (self->node2, SIGTERM);
+        code = run_wait (self->node2, S_WAIT);
+        cr_assert_eq (code, 0, "node n2 ended with %d; log:\n%s", code, self->node2->err);
+        cr_assert (!strstr (self->node2->err, "Sanitizer")
+                   && !strstr (self->node2->err, "runtime error:"),
+                   "a sanitizer spoke on n2; log:\n%s", self->node2->err);
+        run_destroy (&self->node2);
+    }
     //  A sanitizer's report in a group would otherwise pass unseen.
     cr_assert (!strstr (self->run->err, "Sanitizer") && !strstr (self->run->out, "Sanitizer")
                && !strstr (self->run->err, "runtime error:")
@@ -174,6 +262,7 @@ s_cleanup (void)
     s_groups_t *self = s_current;
     s_current = NULL;
     if (self) {
+        run_destroy (&self->node2);
         munmap (self->file, sizeof (stream_file_t));
         if (self->gate >= 0) {
             close (self->gate);
@@ -252,6 +341,28 @@ s_frame_int (zmsg_t *msg, size_t index)
     int64_t value = strtoll (text, NULL, 10);
     free (text);
     return value;
+}
+
+//  Takes count "asked" reports of sender: every ask succeeded, and each
+//  of the replies "ask-0" to "ask-COUNT-1" came once.
+static inline void
+s_expect_asks (s_groups_t *self, const char *sender, int count)
+{
+    bool *seen = (bool *) zmalloc ((size_t) count * sizeof (bool));
+    for (int i = 0; i < count; i++) {
+        zmsg_t *asked = probe_take (self->run, sender, "asked", S_WAIT);
+        cr_assert_not_null (asked, "ask %d of %s got no answer", i, sender);
+        cr_assert_eq (s_frame_int (asked, 2), 0, "ask failed with errno %d",
+                      (int) s_frame_int (asked, 2));
+        char *reply = zframe_strdup (zmsg_last (asked));
+        int index = -1;
+        cr_assert_eq (sscanf (reply, "ask-%d", &index), 1, "reply '%s'", reply);
+        cr_assert (index >= 0 && index < count && !seen [index], "reply '%s'", reply);
+        seen [index] = true;
+        free (reply);
+        zmsg_destroy (&asked);
+    }
+    free (seen);
 }
 
 typedef struct {

@@ -37,6 +37,7 @@
 */
 #include "act_host.h"
 #include "act_loop_priv.h"
+#include "act_link.h"
 
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -584,19 +585,18 @@ act_group_host (const act_group_spec_t *spec)
     }
     //  Bound before any actor starts, so an actor's setup can already
     //  reach other groups, and ours can reach it once we say "ready".
-    int joined = spec->region
-        ? act_transport_join_region (system, spec->name, spec->rundir, spec->region,
-                                     spec->max_msg_size, spec->hwm)
-        : act_transport_join (system, spec->name, spec->rundir, spec->max_msg_size,
-                              spec->hwm);
+    act_peers_conf_t conf = { spec->name, spec->rundir, spec->region, spec->max_msg_size,
+                              spec->hwm, spec->net };
+    int joined = act_peers_join_system (system, conf);
     if (joined == 0)
         joined = act_transport_set_inbound (system, spec->inbound_max, spec->inbound_bytes);
     if (joined) {
         int err = errno;
         act_system_destroy (&system);
         free (classes);
-        return s_init_failed ("unable to bind ipc://%s/%s: %s", spec->rundir,
-                              spec->name, strerror (err));
+        return s_init_failed ("unable to bind ipc://%s/%s%s: %s", spec->rundir,
+                              spec->name, spec->net ? " or its tcp endpoint" : "",
+                              strerror (err));
     }
     s_host_t host = {
         .refs = (act_ref_t **) zmalloc ((spec->actor_count + 1) * sizeof (act_ref_t *)),

@@ -22,6 +22,7 @@
 
 #include "act_loop_priv.h"
 #include "act_wire.h"
+#include "act_host.h"
 
 typedef struct act_peers act_peers_t;
 typedef struct _act_region_t act_region_t;
@@ -138,10 +139,14 @@ typedef struct {
     act_region_t *region;       //  the run's region, or NULL: ipc only
     int64_t max_size;           //  payload limit, bytes
     int hwm;                    //  per peer, messages
+    const act_group_net_t *net; //  the run's nodes, or NULL: one host
 } act_peers_conf_t;
 
 int
     act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf);
+//  The same from any thread, with conf checked (act_transport.c).
+int
+    act_peers_join_system (act_system_t *system, act_peers_conf_t conf);
 void
     act_peers_peer_state (act_peers_t *self, const char *name, bool down);
 void
@@ -154,6 +159,62 @@ void *
     act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats,
                        const char *rundir, int64_t max_size, int hwm);
 extern const act_link_ops_t act_link_zmq;
+
+//  The ZeroMQ links (ipc, tcp) share act_link_zmq.c; a medium says what
+//  differs. Every hook gets arg (NULL: the link itself).
+typedef struct {
+    void *arg;                  //  the medium's state
+    //  Set the sockets' options and bind in; 0 or -1 + errno.
+    int (*bind) (void *arg, void *in, void *out);
+    //  Set out's options for group peer and write where it listens into
+    //  endpoint; 0 or -1 + errno.
+    int (*connect) (void *arg, void *out, const char *peer, char *endpoint,
+                    size_t size);
+    //  Whether the connection to in on fd comes from the run, so that its
+    //  end is no refusal (handshake failures are refusals either way).
+    bool (*from_run) (int fd);
+    //  A ZMQ_EVENT_* of out's connection to endpoint (handshake
+    //  succeeded, disconnected, connect retried), or NULL: not watched.
+    void (*out_event) (void *arg, int event, const char *endpoint);
+    //  Free the state, when the link closes; may be NULL.
+    void (*close) (void *arg);
+} act_link_zmq_medium_t;
+
+void *
+    act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
+                              const act_link_zmq_medium_t *medium, const char *rundir,
+                              int64_t max_size, int hwm);
+//  The medium's state of a link act_link_zmq_open_medium made.
+void *
+    act_link_zmq_arg (void *link);
+//  Its ops (act_link_ops_t), for the other kinds' tables.
+void *
+    act_link_zmq_attach (void *link, const char *peer);
+void
+    act_link_zmq_detach (void *link, void *state);
+int
+    act_link_zmq_send (void *link, void *state, const act_wire_record_t *record,
+                       act_msg_t **msg_p);
+int
+    act_link_zmq_flush (void *link, void *state);
+bool
+    act_link_zmq_writable (void *link, void *state);
+void
+    act_link_zmq_close (void *link);
+//  The ops table of a ZeroMQ link kind.
+#define ACT_LINK_ZMQ_OPS(kind_, reaches_) {                                \
+    .kind = kind_, .reaches = reaches_, .attach = act_link_zmq_attach,      \
+    .detach = act_link_zmq_detach, .send = act_link_zmq_send,               \
+    .flush = act_link_zmq_flush, .writable = act_link_zmq_writable,         \
+    .close = act_link_zmq_close }
+
+//  The tcp link, to the groups of other nodes (net: the run's map and
+//  our keys, borrowed for the link's life).
+void *
+    act_link_tcp_open (act_peers_t *peers, act_link_stats_t *stats,
+                       const act_group_net_t *net, const char *rundir,
+                       int64_t max_size, int hwm);
+extern const act_link_ops_t act_link_tcp;
 
 void *
     act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats,

@@ -1,4 +1,5 @@
-/*  act_link_zmq - the ipc link: batches over ZeroMQ ROUTER sockets
+/*  act_link_zmq - the ipc link: batches over ZeroMQ ROUTER sockets, and
+    the ZeroMQ part it shares with the tcp link (act_link_tcp.c)
     SPDX-License-Identifier: MPL-2.0
 
     Two ROUTER sockets per group. "in" binds ipc://RUNDIR/GROUP and takes
@@ -18,6 +19,10 @@
     if fds are free then (EMFILE). And it refuses or drops connections to
     "in" on bad input without telling the socket's owner: a monitor on
     "in" counts them as refused connections.
+
+    What differs between ipc and tcp is a medium (act_link.h): how "in"
+    binds and "out" connects, where a connection comes from, and what
+    "out"'s connections going up and down mean; the rest is here, once.
 */
 #include "act_link.h"
 #include <fcntl.h>
@@ -33,6 +38,8 @@
                        | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL \
                        | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL                   \
                        | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+#define S_OUT_EVENTS    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED \
+                       | ZMQ_EVENT_CONNECT_RETRIED)
 
 //  Where a connection to "in" comes from, by its fd
 typedef enum {
@@ -48,6 +55,7 @@ typedef struct {
 } s_state_t;
 
 typedef struct {
+    act_link_zmq_medium_t medium;   //  ipc or tcp
     act_peers_t *peers;         //  the peer layer above
     act_loop_t *loop;           //  for io watches
     act_link_stats_t *stats;    //  our counters, in the peer layer
@@ -61,6 +69,8 @@ typedef struct {
     int64_t max_size;           //  payload limit, bytes
     void *monitor;              //  PAIR reading in's monitor events
     int monitor_watch;          //  io watch on monitor's ZMQ_FD
+    void *out_monitor;          //  PAIR reading out's, if the medium wants them
+    int out_monitor_watch;      //  io watch on out_monitor's ZMQ_FD
     unsigned char *from;        //  s_from_t of in's connections, by fd
     size_t from_size;           //  entries in from
     bool handshake_failed;      //  the next disconnection is its end
@@ -91,8 +101,8 @@ s_fds_free (int any_fd, int count)
     return got == count;
 }
 
-static void *
-s_attach (void *arg, const char *peer)
+void *
+act_link_zmq_attach (void *arg, const char *peer)
 {
     s_link_t *self = (s_link_t *) arg;
     //  zmq_connect succeeds without an fd; libzmq's I/O thread would then
@@ -109,7 +119,8 @@ s_attach (void *arg, const char *peer)
         return NULL;
     }
     char endpoint [PATH_MAX + 8];
-    snprintf (endpoint, sizeof endpoint, "ipc://%s/%s", self->rundir, peer);
+    if (self->medium.connect (self->medium.arg, self->out, peer, endpoint, sizeof endpoint))
+        return NULL;
     zmq_setsockopt (self->out, ZMQ_CONNECT_ROUTING_ID, peer, strlen (peer));
     if (zmq_connect (self->out, endpoint))
         return NULL;
@@ -121,8 +132,8 @@ s_attach (void *arg, const char *peer)
     return state;
 }
 
-static void
-s_detach (void *arg, void *state_arg)
+void
+act_link_zmq_detach (void *arg, void *state_arg)
 {
     (void) arg;
     s_state_t *state = (s_state_t *) state_arg;
@@ -185,8 +196,8 @@ s_send_alone (s_link_t *self, s_state_t *state, const act_wire_record_t *record,
     return 0;
 }
 
-static int
-s_flush (void *arg, void *state_arg)
+int
+act_link_zmq_flush (void *arg, void *state_arg)
 {
     s_link_t *self = (s_link_t *) arg;
     s_state_t *state = (s_state_t *) state_arg;
@@ -206,22 +217,23 @@ s_flush (void *arg, void *state_arg)
     return 0;
 }
 
-static bool
-s_writable (void *arg, void *state_arg)
+bool
+act_link_zmq_writable (void *arg, void *state_arg)
 {
     (void) arg;
     //  Flushed: the queue took the batch, so it has room.
     return ((s_state_t *) state_arg)->batch.count == 0;
 }
 
-static int
-s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t **msg_p)
+int
+act_link_zmq_send (void *arg, void *state_arg, const act_wire_record_t *record,
+                   act_msg_t **msg_p)
 {
     s_link_t *self = (s_link_t *) arg;
     s_state_t *state = (s_state_t *) state_arg;
     act_msg_t *msg = *msg_p;
     if (act_wire_inline (msg)) {
-        if (act_wire_batch_full (&state->batch, record->size) && s_flush (self, state)) {
+        if (act_wire_batch_full (&state->batch, record->size) && act_link_zmq_flush (self, state)) {
             errno = EAGAIN;
             return -1;
         }
@@ -231,7 +243,7 @@ s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t *
     //  Alone, after what is queued for the same peer: FIFO per pair.
     //  libzmq's I/O thread frees it: its sender must be counted.
     act_msg_unbias (msg);
-    if (s_flush (self, state) || s_send_alone (self, state, record, msg_p)) {
+    if (act_link_zmq_flush (self, state) || s_send_alone (self, state, record, msg_p)) {
         if (errno != EHOSTUNREACH)
             errno = EAGAIN;
         return -1;
@@ -333,19 +345,18 @@ s_parent_of (pid_t pid)
     return (pid_t) parent;
 }
 
-//  Where the connection on fd comes from: the groups of a run are this
-//  process or children of the one supervisor, and never send what libzmq
-//  drops (the peer layer refuses a message over the limit beforehand).
-static s_from_t
-s_from (int fd)
+//  Whether the ipc connection on fd comes from the run: the groups of a
+//  run are this process or children of the one supervisor, and never
+//  send what libzmq drops (the peer layer refuses a message over the
+//  limit beforehand).
+static bool
+s_ipc_from_run (int fd)
 {
     struct ucred cred;
     socklen_t size = sizeof cred;
     if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &size))
-        return S_FROM_OUTSIDE;      //  closed already: it did not last
-    if (cred.pid == getpid () || s_parent_of (cred.pid) == getppid ())
-        return S_FROM_RUN;
-    return S_FROM_OUTSIDE;
+        return false;           //  closed already: it did not last
+    return cred.pid == getpid () || s_parent_of (cred.pid) == getppid ();
 }
 
 static void
@@ -387,7 +398,7 @@ s_monitor_event (s_link_t *self, const zmq_msg_t *frame)
     memcpy (&value, (char *) zmq_msg_data ((zmq_msg_t *) frame) + 2, 4);
     int fd = (int) value;
     if (event == ZMQ_EVENT_ACCEPTED)
-        s_from_set (self, fd, s_from (fd));
+        s_from_set (self, fd, self->medium.from_run (fd) ? S_FROM_RUN : S_FROM_OUTSIDE);
     else
     if (event == ZMQ_EVENT_ACCEPT_FAILED)
         //  Another user's process (ZMQ_IPC_FILTER_UID), or no fd left.
@@ -432,29 +443,71 @@ s_monitor_ready (void *arg)
     return false;
 }
 
+//  out's connections went up or down: the medium hears which, by the
+//  endpoint in the second frame.
+static bool
+s_out_monitor_ready (void *arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    while (zmq_msg_recv (&frame, self->out_monitor, ZMQ_DONTWAIT) >= 0) {
+        uint16_t event = 0;
+        if (zmq_msg_size (&frame) >= 6)
+            memcpy (&event, zmq_msg_data (&frame), 2);
+        char endpoint [PATH_MAX + 8] = "";
+        while (zmq_msg_more (&frame) && zmq_msg_recv (&frame, self->out_monitor, 0) >= 0)
+            if (!endpoint [0] && zmq_msg_size (&frame) < sizeof endpoint) {
+                memcpy (endpoint, zmq_msg_data (&frame), zmq_msg_size (&frame));
+                endpoint [zmq_msg_size (&frame)] = 0;
+            }
+        self->medium.out_event (self->medium.arg, event, endpoint);
+    }
+    zmq_msg_close (&frame);
+    return false;
+}
+
+//  A PAIR reading the monitor events of socket, watched by the loop.
+static void *
+s_monitor (s_link_t *self, void *context, void *socket, const char *name, int events,
+           act_loop_io_fn *handler, int *watch)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://actorio-%s-%p", name, (void *) self);
+    if (zmq_socket_monitor (socket, endpoint, events))
+        return NULL;
+    void *monitor = zmq_socket (context, ZMQ_PAIR);
+    if (!monitor || zmq_connect (monitor, endpoint)) {
+        if (monitor)
+            zmq_close (monitor);
+        return NULL;
+    }
+    int fd = -1;
+    size_t size = sizeof fd;
+    zmq_getsockopt (monitor, ZMQ_FD, &fd, &size);
+    *watch = act_loop_io_add (self->loop, fd, handler, self);
+    return monitor;
+}
+
 //  Watch in's connections: a monitor is the only place libzmq tells of
-//  those it refused or dropped.
+//  those it refused or dropped; and out's, if the medium asks.
 static int
 s_monitor_open (s_link_t *self, void *context)
 {
-    char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, "inproc://actorio-in-%p", (void *) self);
-    if (zmq_socket_monitor (self->in, endpoint, S_IN_EVENTS))
-        return -1;
-    self->monitor = zmq_socket (context, ZMQ_PAIR);
-    if (!self->monitor || zmq_connect (self->monitor, endpoint))
-        return -1;
-    int fd = -1;
-    size_t size = sizeof fd;
-    zmq_getsockopt (self->monitor, ZMQ_FD, &fd, &size);
-    self->monitor_watch = act_loop_io_add (self->loop, fd, s_monitor_ready, self);
-    return 0;
+    self->monitor = s_monitor (self, context, self->in, "in", S_IN_EVENTS,
+                               s_monitor_ready, &self->monitor_watch);
+    if (self->monitor && self->medium.out_event)
+        self->out_monitor = s_monitor (self, context, self->out, "out", S_OUT_EVENTS,
+                                       s_out_monitor_ready, &self->out_monitor_watch);
+    return self->monitor && (self->out_monitor || !self->medium.out_event) ? 0 : -1;
 }
 
-static void
-s_close (void *arg)
+void
+act_link_zmq_close (void *arg)
 {
     s_link_t *self = (s_link_t *) arg;
+    if (self->out_monitor_watch)
+        act_loop_io_remove (self->loop, self->out_monitor_watch);
     if (self->in_watch)
         act_loop_io_remove (self->loop, self->in_watch);
     if (self->out_watch)
@@ -466,31 +519,86 @@ s_close (void *arg)
         zmq_close (self->in);
     if (self->monitor)
         zmq_close (self->monitor);
+    //  Closing out stops its monitor, before its reader goes.
     if (self->out)
         zmq_close (self->out);
+    if (self->out_monitor)
+        zmq_close (self->out_monitor);
+    if (self->medium.close)
+        self->medium.close (self->medium.arg);
     free (self->from);
     free (self->rundir);
     free (self);
+}
+
+//  ipc://RUNDIR/GROUP: only processes of our own user may connect
+//  (SO_PEERCRED), and the socket file is private too.
+static int
+s_ipc_bind (void *arg, void *in, void *out)
+{
+    (void) out;
+    s_link_t *self = (s_link_t *) arg;
+    const char *group = act_peers_group (self->peers);
+    int uid = (int) getuid ();
+    zmq_setsockopt (in, ZMQ_IPC_FILTER_UID, &uid, sizeof uid);
+    char endpoint [PATH_MAX + 8];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/%s", self->rundir, group);
+    //  A socket file left by a group that crashed would make bind fail;
+    //  the supervisor holds the run's lock, so no live group owns it.
+    char path [PATH_MAX];
+    snprintf (path, sizeof path, "%s/%s", self->rundir, group);
+    unlink (path);
+    if (zmq_bind (in, endpoint))
+        return -1;
+    chmod (path, 0600);
+    return 0;
+}
+
+static int
+s_ipc_connect (void *arg, void *out, const char *peer, char *endpoint, size_t size)
+{
+    (void) out;
+    snprintf (endpoint, size, "ipc://%s/%s", ((s_link_t *) arg)->rundir, peer);
+    return 0;
 }
 
 void *
 act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats, const char *rundir,
                    int64_t max_size, int hwm)
 {
+    act_link_zmq_medium_t medium = {
+        .bind = s_ipc_bind, .connect = s_ipc_connect, .from_run = s_ipc_from_run
+    };
+    return act_link_zmq_open_medium (peers, stats, &medium, rundir, max_size, hwm);
+}
+
+void *
+act_link_zmq_arg (void *link)
+{
+    return ((s_link_t *) link)->medium.arg;
+}
+
+void *
+act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
+                          const act_link_zmq_medium_t *medium, const char *rundir,
+                          int64_t max_size, int hwm)
+{
     s_link_t *self = (s_link_t *) calloc (1, sizeof (s_link_t));
     if (!self)
         abort ();
+    self->medium = *medium;
+    if (!self->medium.arg)
+        self->medium.arg = self;
     self->peers = peers;
     self->loop = act_peers_loop (peers);
     self->stats = stats;
     self->rundir = strdup (rundir);
     self->max_size = max_size;
-    const char *group = act_peers_group (peers);
 
     void *context = zsys_init ();
     self->in = zmq_socket (context, ZMQ_ROUTER);
     self->out = zmq_socket (context, ZMQ_ROUTER);
-    int one = 1, linger = 200, uid = (int) getuid ();
+    int one = 1, linger = 200;
     //  Limits in ZeroMQ's units: a frame holds a batch, or one payload.
     int64_t frame_max = max_size > ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX
                       ? max_size : ACT_WIRE_BATCH_BYTES + ACT_WIRE_INLINE_MAX;
@@ -502,26 +610,19 @@ act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats, const char *rund
     zmq_setsockopt (self->in, ZMQ_MAXMSGSIZE, &frame_max, sizeof frame_max);
     zmq_setsockopt (self->in, ZMQ_RCVHWM, &batches, sizeof batches);
     zmq_setsockopt (self->in, ZMQ_LINGER, &linger, sizeof linger);
-    //  Only processes of our own user may connect (SO_PEERCRED).
-    zmq_setsockopt (self->in, ZMQ_IPC_FILTER_UID, &uid, sizeof uid);
     zmq_setsockopt (self->out, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->out, ZMQ_SNDHWM, &batches, sizeof batches);
     zmq_setsockopt (self->out, ZMQ_LINGER, &linger, sizeof linger);
 
-    char endpoint [PATH_MAX + 8];
-    snprintf (endpoint, sizeof endpoint, "ipc://%s/%s", rundir, group);
-    //  A socket file left by a group that crashed would make bind fail;
-    //  the supervisor holds the run's lock, so no live group owns it.
-    char path [PATH_MAX];
-    snprintf (path, sizeof path, "%s/%s", rundir, group);
-    unlink (path);
-    if (s_monitor_open (self, context) || zmq_bind (self->in, endpoint)) {
+    if (s_monitor_open (self, context)
+    ||  self->medium.bind (self->medium.arg, self->in, self->out)) {
         int err = errno;
-        s_close (self);
+        //  What the medium holds is the caller's until we are made
+        self->medium.close = NULL;
+        act_link_zmq_close (self);
         errno = err;
         return NULL;
     }
-    chmod (path, 0600);
     int fd = -1;
     size_t size = sizeof fd;
     zmq_getsockopt (self->in, ZMQ_FD, &fd, &size);
@@ -532,13 +633,4 @@ act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats, const char *rund
     return self;
 }
 
-const act_link_ops_t act_link_zmq = {
-    .kind = "ipc",
-    .reaches = s_reaches,
-    .attach = s_attach,
-    .detach = s_detach,
-    .send = s_send,
-    .flush = s_flush,
-    .writable = s_writable,
-    .close = s_close
-};
+const act_link_ops_t act_link_zmq = ACT_LINK_ZMQ_OPS ("ipc", s_reaches);

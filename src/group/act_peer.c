@@ -19,7 +19,7 @@
 #include "act_region.h"
 #include <arpa/inet.h>
 
-#define S_LINKS_MAX     2       //  shm, ipc
+#define S_LINKS_MAX     3       //  shm, tcp, ipc
 
 typedef struct s_peer {
     char *name;                 //  group name
@@ -635,6 +635,16 @@ act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf)
         link->ops = &act_link_shm;
         link->self = act_link_shm_open (self, &link->stats, conf->region, conf->max_size);
         if (!link->self)
+            goto failed;
+        self->link_count++;
+    }
+    //  Then tcp to the groups of other nodes, ipc to the rest.
+    if (conf->net) {
+        s_link_t *tcp = &self->links [self->link_count];
+        tcp->ops = &act_link_tcp;
+        tcp->self = act_link_tcp_open (self, &tcp->stats, conf->net, conf->rundir,
+                                       conf->max_size, conf->hwm);
+        if (!tcp->self)
             goto failed;
         self->link_count++;
     }

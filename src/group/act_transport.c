@@ -20,8 +20,8 @@ s_join (act_loop_t *loop, void *arg)
     return act_peers_join (loop, &((s_join_args_t *) arg)->conf);
 }
 
-static int
-s_join_call (act_system_t *system, act_peers_conf_t conf)
+int
+act_peers_join_system (act_system_t *system, act_peers_conf_t conf)
 {
     if (!system || !conf.group || !conf.rundir || conf.max_size < 0 || conf.hwm < 0
     ||  !act_name_valid (conf.group)
@@ -43,8 +43,8 @@ int
 act_transport_join (act_system_t *system, const char *group, const char *rundir,
                     int64_t max_msg_size, int hwm)
 {
-    act_peers_conf_t conf = { group, rundir, NULL, max_msg_size, hwm };
-    return s_join_call (system, conf);
+    act_peers_conf_t conf = { group, rundir, NULL, max_msg_size, hwm, NULL };
+    return act_peers_join_system (system, conf);
 }
 
 int
@@ -55,8 +55,8 @@ act_transport_join_region (act_system_t *system, const char *group, const char *
         errno = EINVAL;
         return -1;
     }
-    act_peers_conf_t conf = { group, rundir, region, max_msg_size, hwm };
-    return s_join_call (system, conf);
+    act_peers_conf_t conf = { group, rundir, region, max_msg_size, hwm, NULL };
+    return act_peers_join_system (system, conf);
 }
 
 //  The peer layer of the loop, or NULL + EINVAL: not joined.
