@@ -421,7 +421,7 @@ s_duration (char *buf, size_t size, int64_t ms, bool running)
 typedef struct {
     char kind;                  //  a(ctor), l(ink), e(nd)
     char name [64];             //  actor name or link kind
-    uint64_t n [4];             //  the numbers, in the line's order
+    uint64_t n [5];             //  the numbers, in the line's order
     long long idle;             //  an actor's idle ms, -1 if none yet
 } s_stat_t;
 
@@ -440,9 +440,10 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
         }
         else
         if (*text == 'l') {
-            fields = sscanf (text, "l %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
-                             stat->name, &stat->n [0], &stat->n [1], &stat->n [2],
-                             &stat->n [3]) == 5;
+            //  Connections refused came later: a group may not say them
+            fields = sscanf (text, "l %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+                             " %" SCNu64, stat->name, &stat->n [0], &stat->n [1],
+                             &stat->n [2], &stat->n [3], &stat->n [4]) >= 5;
         }
         else
         if (*text == 'e') {
@@ -489,8 +490,9 @@ s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
         else
         if (stat->kind == 'l') {
             act_ctl_printf (client, "    link %-5s sent %" PRIu64 ", received %" PRIu64
-                            ", refused %" PRIu64 ", malformed %" PRIu64 "\n", stat->name,
-                            stat->n [0], stat->n [1], stat->n [2], stat->n [3]);
+                            ", refused %" PRIu64 ", malformed %" PRIu64 ", connections "
+                            "refused %" PRIu64 "\n", stat->name, stat->n [0], stat->n [1],
+                            stat->n [2], stat->n [3], stat->n [4]);
         }
         else {
             act_ctl_printf (client, "    %" PRIu64 " actor%s, %" PRIu64 " dead letter%s\n",
@@ -536,9 +538,11 @@ s_stats_json (act_ctl_client_t *client, const act_ctl_group_t *group)
     for (size_t i = 0; i < count; i++) {
         if (stats [i].kind == 'l') {
             act_ctl_printf (client, "%s{\"kind\":\"%s\",\"sent\":%" PRIu64 ",\"received\":%"
-                            PRIu64 ",\"refused\":%" PRIu64 ",\"malformed\":%" PRIu64 "}",
+                            PRIu64 ",\"refused\":%" PRIu64 ",\"malformed\":%" PRIu64
+                            ",\"connections_refused\":%" PRIu64 "}",
                             first ? "" : ",", stats [i].name, stats [i].n [0],
-                            stats [i].n [1], stats [i].n [2], stats [i].n [3]);
+                            stats [i].n [1], stats [i].n [2], stats [i].n [3],
+                            stats [i].n [4]);
             first = false;
         }
     }

@@ -80,22 +80,8 @@ S_BOTH_LINKS (ping_pong_and_asks_between_two_groups)
 
 S_BOTH_LINKS (a_million_messages_arrive_complete_and_in_order)
 {
-    const uint64_t total = 1000000;
     s_groups_t *g = s_groups_new ((s_options_t) { .link = link });
-    s_find (g, "main", "b/recv");
-    int64_t start = act_test_now_ms ();
-    s_command (g, "stream", "1000000", "", NULL);
-    s_counts_t sent = s_counts_take (g, "streamed", 45000);
-    cr_assert_eq (sent.next, total);
-    cr_assert_eq (sent.accepted, total);
-    cr_assert (RUN_UNTIL (g->run, s_taken (g) >= total, 30000),
-               "%" PRIu64 " of %" PRIu64 " arrived", s_taken (g), total);
-    int64_t ms = act_test_now_ms () - start;
-    cr_assert_eq (s_lives (g), 1, "the receiver was restarted; log:\n%s", g->run->err);
-    cr_assert_eq (s_check_lives (g, total), total);
-    cr_log_info ("groups: %" PRIu64 " messages in %" PRId64 " ms, %.0f msgs/s; "
-                 "%" PRIu64 " refusals at the high-water mark, retried", total, ms,
-                 (double) total * 1000 / (double) (ms ? ms : 1), sent.eagain);
+    s_stream_a_million (g, "groups");
     s_groups_destroy (&g);
 }
 
@@ -219,24 +205,9 @@ S_BOTH_LINKS (kill9_of_the_receiver_mid_stream)
     cr_assert (RUN_UNTIL (g->run, s_taken (g) >= 100000, 20000), "the stream does not flow");
 
     //  Asks the receiver keeps without answering: pending toward b.
-    s_command (g, "ask", "3", "hold", "30000", "main", NULL);
-    for (int held = 0; held < 3; ) {
-        zmsg_t *msg = probe_take (g->run, "b/recv", "held", S_WAIT);
-        cr_assert_not_null (msg, "the asks did not reach b/recv");
-        held = (int) s_frame_int (msg, 2);
-        zmsg_destroy (&msg);
-    }
+    s_hold_asks (g, 3);
     cr_assert_eq (kill (g->b, SIGKILL), 0);
-    int64_t killed = act_test_now_ms ();
-    for (int i = 0; i < 3; i++) {
-        zmsg_t *asked = probe_take (g->run, "a/src", "asked", 20000);
-        cr_assert_not_null (asked, "pending ask %d did not fail", i);
-        cr_assert_eq (s_frame_int (asked, 2), ESRCH, "errno %d", (int) s_frame_int (asked, 2));
-        zmsg_destroy (&asked);
-    }
-    int64_t failed_ms = act_test_now_ms () - killed;
-    cr_assert_lt (failed_ms, 5000, "pending asks failed after %d ms, not at once",
-                  (int) failed_ms);
+    int failed_ms = s_asks_fail (g, 3, act_test_now_ms ());
 
     //  b comes back on its own; the sender's tells reach the new receiver.
     char *stop = zsys_sprintf ("stop b pid %d: signal 9", (int) g->b);
@@ -246,25 +217,12 @@ S_BOTH_LINKS (kill9_of_the_receiver_mid_stream)
     probe_expect (g->run, "b/recv", "hello", S_WAIT);
     cr_assert (RUN_UNTIL (g->run, s_lives (g) == 2 && s_taken (g) >= 10000, 20000),
                "no new messages after the restart");
-    s_command (g, "halt", NULL);
-    s_counts_t sent = s_counts_take (g, "halted", S_WAIT);
-    cr_assert (RUN_UNTIL (g->run, s_life (g, 1).last + 1 >= sent.next, 20000),
-               "the tail of the stream did not arrive: %" PRIu64 " of %" PRIu64,
-               s_life (g, 1).last + 1, sent.next);
-
-    cr_assert_eq (s_lives (g), 2);
-    stream_life_t first = s_life (g, 0), second = s_life (g, 1);
-    cr_assert_eq (first.pid, g->b);
-    cr_assert_eq (second.pid, again);
-    cr_assert_eq (sent.accepted, sent.next);
-    uint64_t delivered = s_check_lives (g, sent.next);
-    uint64_t lost = sent.accepted - delivered;
-    cr_assert_eq (lost, second.first - first.last - 1);
-    cr_assert_gt (sent.down, 0, "no tell was refused while b was down");
+    uint64_t delivered;
+    s_counts_t sent = s_check_one_restart (g, again, &delivered);
     cr_log_info ("groups: kill -9: %" PRIu64 " accepted, %" PRIu64 " delivered, %" PRIu64
                  " lost in the crash window; refused %" PRIu64 " at the hwm, %" PRIu64
-                 " while down; asks failed in %d ms", sent.accepted, delivered, lost,
-                 sent.eagain, sent.down, (int) failed_ms);
+                 " while down; asks failed in %d ms", sent.accepted, delivered,
+                 sent.accepted - delivered, sent.eagain, sent.down, failed_ms);
     s_groups_destroy (&g);
 }
 

@@ -476,6 +476,85 @@ s_check_lives (s_groups_t *self, uint64_t next)
     return delivered;
 }
 
+//  Streams a million numbers from a/src to b/recv and checks that they
+//  all arrived, in order, in one life of the receiver; logs the rate.
+static inline void
+s_stream_a_million (s_groups_t *self, const char *what)
+{
+    const uint64_t total = 1000000;
+    s_find (self, "main", "b/recv");
+    int64_t start = act_test_now_ms ();
+    s_command (self, "stream", "1000000", "", NULL);
+    s_counts_t sent = s_counts_take (self, "streamed", 45000);
+    cr_assert_eq (sent.next, total);
+    cr_assert_eq (sent.accepted, total);
+    cr_assert (RUN_UNTIL (self->run, s_taken (self) >= total, 30000),
+               "%" PRIu64 " of %" PRIu64 " arrived", s_taken (self), total);
+    int64_t ms = act_test_now_ms () - start;
+    cr_assert_eq (s_lives (self), 1, "the receiver was restarted; log:\n%s%s",
+                  self->run->err, self->node2 ? self->node2->err : "");
+    cr_assert_eq (s_check_lives (self, total), total);
+    cr_log_info ("%s: %" PRIu64 " messages in %" PRId64 " ms, %.0f msgs/s; "
+                 "%" PRIu64 " refusals at the high-water mark, retried", what, total, ms,
+                 (double) total * 1000 / (double) (ms ? ms : 1), sent.eagain);
+}
+
+//  Asks count "hold" asks of a/src's main target, which keeps them
+//  unanswered, and waits until b/recv holds them all.
+static inline void
+s_hold_asks (s_groups_t *self, int count)
+{
+    char text [16];
+    snprintf (text, sizeof text, "%d", count);
+    s_command (self, "ask", text, "hold", "30000", "main", NULL);
+    for (int held = 0; held < count; ) {
+        zmsg_t *msg = probe_take (self->run, "b/recv", "held", S_WAIT);
+        cr_assert_not_null (msg, "the asks did not reach b/recv");
+        held = (int) s_frame_int (msg, 2);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  Takes count failed asks of a/src (errno ESRCH), and returns how long
+//  after since they all came, ms; fails unless that is under 5 s.
+static inline int
+s_asks_fail (s_groups_t *self, int count, int64_t since)
+{
+    for (int i = 0; i < count; i++) {
+        zmsg_t *asked = probe_take (self->run, "a/src", "asked", 20000);
+        cr_assert_not_null (asked, "pending ask %d did not fail", i);
+        cr_assert_eq (s_frame_int (asked, 2), ESRCH, "errno %d", (int) s_frame_int (asked, 2));
+        zmsg_destroy (&asked);
+    }
+    int failed_ms = (int) (act_test_now_ms () - since);
+    cr_assert_lt (failed_ms, 5000, "pending asks failed after %d ms, not at once", failed_ms);
+    return failed_ms;
+}
+
+//  After one restart of b (new pid again): halts the stream, waits for
+//  its tail, and checks that what was lost was lost between the two
+//  lives only and that some tells were refused while b was down.
+//  Returns the sender's counts; *delivered_p gets what arrived.
+static inline s_counts_t
+s_check_one_restart (s_groups_t *self, pid_t again, uint64_t *delivered_p)
+{
+    s_command (self, "halt", NULL);
+    s_counts_t sent = s_counts_take (self, "halted", S_WAIT);
+    cr_assert (RUN_UNTIL (self->run, s_life (self, 1).last + 1 >= sent.next, 20000),
+               "the tail of the stream did not arrive: %" PRIu64 " of %" PRIu64,
+               s_life (self, 1).last + 1, sent.next);
+    cr_assert_eq (s_lives (self), 2);
+    stream_life_t first = s_life (self, 0), second = s_life (self, 1);
+    cr_assert_eq (first.pid, self->b);
+    cr_assert_eq (second.pid, again);
+    cr_assert_eq (sent.accepted, sent.next);
+    uint64_t delivered = s_check_lives (self, sent.next);
+    cr_assert_eq (sent.accepted - delivered, second.first - first.last - 1);
+    cr_assert_gt (sent.down, 0, "no tell was refused while b was down");
+    *delivered_p = delivered;
+    return sent;
+}
+
 //  Resident set of a process, kB.
 static inline long
 s_rss_kb (pid_t pid)

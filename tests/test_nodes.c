@@ -40,3 +40,170 @@ Test (nodes, ping_pong_and_asks_across_nodes, .timeout = S_TIMEOUT, .fini = s_cl
     zmsg_destroy (&asked);
     s_groups_destroy (&g);
 }
+
+Test (nodes, a_million_messages_arrive_in_order_across_nodes, .timeout = S_TIMEOUT,
+      .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
+    s_stream_a_million (g, "nodes");
+    s_groups_destroy (&g);
+}
+
+//  Node n2 (its actor-run, and with it group b) is killed with SIGKILL
+//  mid-stream, then started again. Asks pending toward b fail as soon as
+//  n1 sees the connection go, tells are refused while n2 is away, the
+//  stream resumes by itself when n2 is back, and what was lost was lost
+//  at the failure only (see kill9_of_the_receiver_mid_stream in
+//  test_groups.c for the accounting).
+Test (nodes, a_node_killed_and_restarted_mid_stream, .timeout = S_TIMEOUT,
+      .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
+    s_find (g, "main", "b/recv");
+    s_command (g, "stream", "0", "", NULL);
+    cr_assert (RUN_UNTIL (g->run, s_taken (g) >= 100000, 20000), "the stream does not flow");
+    s_hold_asks (g, 3);
+    cr_assert_eq (kill (g->node2->pid, SIGKILL), 0);
+    int failed_ms = s_asks_fail (g, 3, act_test_now_ms ());
+    //  b goes with its supervisor; we are the subreaper that reaps it
+    cr_assert_neq (run_wait (g->node2, S_WAIT), -1);
+    cr_assert (RUN_UNTIL (g->run, waitpid (g->b, NULL, WNOHANG) == g->b, S_WAIT),
+               "b outlived node n2's actor-run");
+    s_node_go (g->run, g->node2, "n2");
+    pid_t again = run_pid (g->node2, "ready", "b", S_WAIT);
+    probe_expect (g->run, "b/recv", "hello", S_WAIT);
+    cr_assert (RUN_UNTIL (g->run, s_lives (g) == 2 && s_taken (g) >= 10000, 20000),
+               "no new messages after the restart; n1:\n%s", g->run->err);
+    uint64_t delivered;
+    s_counts_t sent = s_check_one_restart (g, again, &delivered);
+    cr_log_info ("nodes: node killed: %" PRIu64 " accepted, %" PRIu64 " delivered, %" PRIu64
+                 " lost at the failure; refused %" PRIu64 " while down; asks failed in "
+                 "%d ms", sent.accepted, delivered, sent.accepted - delivered, sent.down,
+                 failed_ms);
+    s_groups_destroy (&g);
+}
+
+//  One client of group b's tcp endpoint, of a kind: "curve" with a key
+//  the topology does not name, "null" or "plain". It never reconnects,
+//  so each is refused once.
+static zsock_t *
+s_intruder (const char *kind, int port, const char *server_key)
+{
+    zsock_t *client = zsock_new (ZMQ_DEALER);
+    cr_assert_not_null (client);
+    zsock_set_reconnect_ivl (client, -1);
+    zsock_set_linger (client, 0);
+    if (streq (kind, "curve")) {
+        zcert_t *cert = zcert_new ();
+        zcert_apply (cert, client);
+        zcert_destroy (&cert);
+        zsock_set_curve_serverkey (client, server_key);
+    }
+    else
+    if (streq (kind, "plain")) {
+        zsock_set_plain_username (client, "admin");
+        zsock_set_plain_password (client, "secret");
+    }
+    cr_assert_eq (zsock_connect (client, "tcp://127.0.0.1:%d", port), 0);
+    zstr_send (client, "let me in");
+    return client;
+}
+
+//  The connections n2's status counts as refused on its tcp link.
+static uint64_t
+s_refused_connections (s_groups_t *g)
+{
+    run_cmd_t cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "status", "--rundir",
+                                      g->node2->rundir, g->run->topology, NULL }, S_WAIT);
+    const char *link = strstr (cmd.out, "link tcp");
+    const char *count = link ? strstr (link, "connections refused ") : NULL;
+    uint64_t refused = count ? strtoull (count + 20, NULL, 10) : 0;
+    run_cmd_free (&cmd);
+    return refused;
+}
+
+Test (nodes, unknown_keys_null_and_plain_clients_are_refused_and_counted,
+      .timeout = S_TIMEOUT, .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
+    char *n2_pub = zsys_sprintf ("%s/keys/n2.pub", g->run->dir);
+    zcert_t *n2 = zcert_load (n2_pub);
+    free (n2_pub);
+    cr_assert_not_null (n2);
+    const char *kinds [] = { "curve", "null", "plain" };
+    zsock_t *clients [300];
+    for (size_t i = 0; i < 300; i++) {
+        clients [i] = s_intruder (kinds [i / 100], g->port2, zcert_public_txt (n2));
+    }
+    uint64_t refused = 0;
+    RUN_UNTIL (g->run, (refused = s_refused_connections (g)) >= 300, S_WAIT);
+    cr_assert_eq (refused, 300, "n2 counted %" PRIu64 " refused connections of 300; "
+                  "n2:\n%s", refused, g->node2->err);
+    //  None got through: the receiver took nothing, and the nodes still talk
+    cr_assert_eq (s_lives (g), 1);
+    cr_assert_eq (s_taken (g), 0);
+    for (size_t i = 0; i < 300; i++) {
+        zsock_destroy (&clients [i]);
+    }
+    s_find (g, "main", "b/echo");
+    s_command (g, "ping", "100", NULL);
+    zmsg_t *pong = probe_take (g->run, "a/src", "pong", S_WAIT);
+    cr_assert_not_null (pong);
+    zmsg_destroy (&pong);
+    cr_assert_eq (s_refused_connections (g), 300);
+    zcert_destroy (&n2);
+    s_groups_destroy (&g);
+}
+
+//  keygen writes a private secret key and refuses to overwrite one; a
+//  node refuses a secret key file its group or others may read, or a key
+//  that is not its own, and starts nothing.
+Test (nodes, a_secret_key_others_may_read_is_refused, .timeout = S_TIMEOUT,
+      .fini = s_cleanup)
+{
+    run_t *run = run_new ();
+    s_keygen (run->dir, "n1");
+    s_keygen (run->dir, "n2");
+    char *key = zsys_sprintf ("%s/keys/n1.key", run->dir);
+    struct stat info;
+    cr_assert_eq (stat (key, &info), 0);
+    cr_assert_eq (info.st_mode & 0777, 0600);
+    char *keys = zsys_sprintf ("%s/keys", run->dir);
+    run_cmd_t cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "keygen", keys, "n1",
+                                                         NULL }, S_WAIT);
+    cr_assert_eq (cmd.code, EXIT_USAGE);
+    cr_assert (strstr (cmd.err, "exists"), "%s", cmd.err);
+    run_cmd_free (&cmd);
+    char *nodes = s_nodes_text (run->dir, s_free_port (), s_free_port ());
+    char *topology = zsys_sprintf ("run\n    name = keys\n%s"
+                                   "group = a\n    node = n1\n    actor = e\n"
+                                   "        class = echo\n", nodes);
+    run_write (run, topology);
+    const mode_t modes [] = { 0640, 0604, 0644 };
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq (chmod (key, modes [i]), 0);
+        cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "--node", "n1", "--key", key,
+                                "--rundir", run->rundir, run->topology, NULL }, S_WAIT);
+        cr_assert_eq (cmd.code, EXIT_USAGE, "mode %o: %d\n%s", modes [i], cmd.code, cmd.err);
+        cr_assert (strstr (cmd.err, "chmod 600"), "%s", cmd.err);
+        cr_assert_null (strstr (cmd.err, "ready"), "%s", cmd.err);
+        run_cmd_free (&cmd);
+    }
+    cr_assert_eq (chmod (key, 0600), 0);
+    char *other = zsys_sprintf ("%s/keys/n2.key", run->dir);
+    cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "--check", "--node", "n1", "--key",
+                            other, "--rundir", run->rundir, run->topology, NULL }, S_WAIT);
+    cr_assert_eq (cmd.code, EXIT_USAGE);
+    cr_assert (strstr (cmd.err, "not node n1's"), "%s", cmd.err);
+    run_cmd_free (&cmd);
+    cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "--check", "--node", "n1", "--key",
+                            key, "--rundir", run->rundir, run->topology, NULL }, S_WAIT);
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    free (other);
+    free (topology);
+    free (nodes);
+    free (keys);
+    free (key);
+    run_destroy (&run);
+}

@@ -556,14 +556,15 @@ Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
     cr_assert_not_null (strstr (cmd.out, "\"answered\":true,\"actors\":[{\"name\":\"pinger\","
                                          "\"mailbox\":"), "%s", cmd.out);
     cr_assert_not_null (strstr (cmd.out, "{\"kind\":\"shm\",\"sent\":0,\"received\":0,"
-                                         "\"refused\":0,\"malformed\":0}"), "%s", cmd.out);
+                                         "\"refused\":0,\"malformed\":0,"
+                                         "\"connections_refused\":0}"), "%s", cmd.out);
     cr_assert_eq (s_handled (cmd.out, "quiet", "s"), 0, "%s", cmd.out);
     cr_assert_not_null (strstr (cmd.out, "\"dead_letters\":0"), "%s", cmd.out);
     run_cmd_free (&cmd);
     cmd = run_command (run, 5000, "status");
     cr_assert (strstr (cmd.out, "\n    actor pinger "), "%s", cmd.out);
     cr_assert (strstr (cmd.out, "\n    link shm   sent 0, received 0, refused 0, "
-                                "malformed 0\n"), "%s", cmd.out);
+                                "malformed 0, connections refused 0\n"), "%s", cmd.out);
     run_cmd_free (&cmd);
 
     //  A group that cannot answer is shown so, and the status still comes

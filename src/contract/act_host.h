@@ -15,7 +15,8 @@
                           "done CODE"      act_group_finish (CODE)
                           "beat"           the loop thread is alive
                           "stat-actor ROUND NAME DEPTH HANDLED IDLE_MS"
-                          "stat-link ROUND KIND SENT RECEIVED REFUSED MALFORMED"
+                          "stat-link ROUND KIND SENT RECEIVED REFUSED MALFORMED
+                                     CONNECTIONS_REFUSED"
                           "stat-end ROUND ACTORS DEAD_LETTERS"
                                            the answer to "stats ROUND": one
                                            per actor (ACT_HOST_STATS_ACTORS

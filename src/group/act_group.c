@@ -114,13 +114,14 @@ s_stats_send (act_system_t *system, const char *args)
                         actors [i].name, actors [i].depth, actors [i].handled,
                         actors [i].idle_ms);
     }
-    static const char *kinds [] = { "shm", "ipc" };
+    static const char *kinds [] = { "shm", "tcp", "ipc" };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         act_transport_stats_t link;
         if (act_transport_link_stats (system, kinds [i], &link) == 0) {
             s_control_send (ACT_HOST_STAT_LINK " %u %s %" PRIu64 " %" PRIu64 " %" PRIu64
-                            " %" PRIu64, round, kinds [i], link.sent, link.received,
-                            link.dropped, link.malformed);
+                            " %" PRIu64 " %" PRIu64, round, kinds [i], link.sent,
+                            link.received, link.dropped, link.malformed,
+                            link.refused_connections);
         }
     }
     s_control_send (ACT_HOST_STAT_END " %u %zu %" PRIu64, round, act_system_actors (system),

@@ -172,6 +172,7 @@ typedef struct {
                     size_t size);
     //  Whether the connection to in on fd comes from the run, so that its
     //  end is no refusal (handshake failures are refusals either way).
+    //  NULL: every connection that passed its handshake does.
     bool (*from_run) (int fd);
     //  A ZMQ_EVENT_* of out's connection to endpoint (handshake
     //  succeeded, disconnected, connect retried), or NULL: not watched.

@@ -102,15 +102,6 @@ s_connect (void *arg, void *out, const char *peer, char *endpoint, size_t size)
     return 0;
 }
 
-//  Only a handshake that failed is a refusal: every connection that
-//  passed one is a node's, and may end when its node goes.
-static bool
-s_from_run (int fd)
-{
-    (void) fd;
-    return true;
-}
-
 static void
 s_out_event (void *arg, int event, const char *endpoint)
 {
@@ -198,7 +189,9 @@ act_link_tcp_open (act_peers_t *peers, act_link_stats_t *stats, const act_group_
         return NULL;
     }
     act_link_zmq_medium_t medium = {
-        self, s_bind, s_connect, s_from_run, s_out_event, s_close
+        //  from_run NULL: only a handshake that failed is a refusal; a
+        //  connection that passed one is a node's, and ends when it goes
+        self, s_bind, s_connect, NULL, s_out_event, s_close
     };
     void *link = act_link_zmq_open_medium (peers, stats, &medium, rundir, max_size, hwm);
     if (!link) {

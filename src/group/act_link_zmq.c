@@ -398,11 +398,18 @@ s_monitor_event (s_link_t *self, const zmq_msg_t *frame)
     memcpy (&value, (char *) zmq_msg_data ((zmq_msg_t *) frame) + 2, 4);
     int fd = (int) value;
     if (event == ZMQ_EVENT_ACCEPTED)
-        s_from_set (self, fd, self->medium.from_run (fd) ? S_FROM_RUN : S_FROM_OUTSIDE);
+        s_from_set (self, fd, !self->medium.from_run || self->medium.from_run (fd)
+                              ? S_FROM_RUN : S_FROM_OUTSIDE);
     else
     if (event == ZMQ_EVENT_ACCEPT_FAILED)
         //  Another user's process (ZMQ_IPC_FILTER_UID), or no fd left.
         s_refused (self, "at accept", (int) value);
+    else
+    if ((event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)) && !self->medium.from_run)
+        //  Every connection that passes a handshake is the run's: the
+        //  failures are the refusals, however they interleave.
+        s_refused (self, "bad handshake", 0);
     else
     if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
