@@ -427,7 +427,7 @@ s_man_examples (void)
 Test (topology, the_man_page_examples_are_true, .timeout = 60)
 {
     zlist_t *blocks = s_man_examples ();
-    cr_assert_eq (zlist_size (blocks), 4, "expected 4 displays in EXAMPLES");
+    cr_assert_eq (zlist_size (blocks), 5, "expected 5 displays in EXAMPLES");
     char *dir = act_test_tmpdir ();
 
     //  1. shop.zpl loads, with the test plugin as lib/libshop.so
@@ -486,6 +486,29 @@ Test (topology, the_man_page_examples_are_true, .timeout = 60)
     fclose (file);
     cr_expect_str_eq (demo_shown, text, "actorio-topology(5) shows another demo.zpl than "
                       "examples/topologies/demo.zpl");
+
+    //  5. two nodes, with keys as keygen writes them: the ports shown
+    char *keys = zsys_sprintf ("%s/keys", dir);
+    cr_assert_eq (mkdir (keys, 0700), 0);
+    for (int i = 1; i <= 2; i++) {
+        zcert_t *cert = zcert_new ();
+        char *pub = zsys_sprintf ("%s/n%d.pub", keys, i);
+        cr_assert_eq (zcert_save_public (cert, pub), 0);
+        zcert_destroy (&cert);
+        free (pub);
+    }
+    char *hosts = s_write (dir, "hosts.zpl", zlist_next (blocks));
+    topo = s_load_good (hosts);
+    cr_assert_eq (topo->node_count, 2);
+    cr_expect_str_eq (topo->groups [1].endpoint, "tcp://10.0.0.1:7102");
+    cr_expect_str_eq (topo->groups [2].endpoint, "tcp://10.0.0.2:7101");
+    act_topology_destroy (&topo);
+    unlink (hosts);
+    free (hosts);
+    char *command = zsys_sprintf ("rm -rf '%s'", keys);
+    cr_expect_eq (system (command), 0);
+    free (command);
+    free (keys);
 
     unlink (shop_lib);
     unlink (shop);
