@@ -21,7 +21,12 @@
     by --phys or BENCH_PHYS) run right before the shm round trips, and a
     second table sets the shm rows against them and the ipc link.
 
-    Usage: bench_transport [--quick] [--only rtt|thr|big]
+    Over the tcp link (issue 11): groups a and b as two nodes on
+    127.0.0.1, round trip and throughput, CURVE on and off, beside raw
+    libzmq tcp PAIR and PUSH/PULL with CURVE on and off as well; a third
+    table gives the ratios (--only tcp runs these alone).
+
+    Usage: bench_transport [--quick] [--only rtt|thr|big|tcp]
                            [--setting unpinned|pinned] [--phys PATH]
            bench_transport --table FILE...    medians of the RESULT lines in
                                               FILEs, as tables
@@ -32,6 +37,8 @@
 #define _GNU_SOURCE
 #include <actorio.h>
 #include <zmq.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -47,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "bench_util.h"
+//  The tcp link is joined with the map that actor-run gives a group
+#include "act_link.h"
 
 #define PAYLOAD         64          //  bytes per message, as the peers send
 #define RTT_N           20000       //  timed round trips
@@ -103,6 +112,16 @@ static int s_hwm = 0;
 //  The shared region of the measurement's two groups, when it measures
 //  the shm link; made by the main process before it forks them.
 static act_region_t *s_region = NULL;
+//  Over tcp: the raw sockets and the groups use 127.0.0.1, with CURVE
+//  when s_curve; the groups are nodes n1 (a) and n2 (b), with the map
+//  in s_net (one per group: each holds its node's keys).
+static bool s_tcp = false;
+static bool s_curve = false;
+static act_group_place_t s_places [2];
+static act_group_net_t s_net [2];
+static char s_public [2][41];
+static char s_secret [2][41];
+static char s_endpoints [2][64];
 
 
 //  ---------------------------------------------------------------------
@@ -222,9 +241,9 @@ s_group_new (s_pair_t *pair, const char *group)
         s_report_fail (pair->results, group [0], "act_system_new: %s", strerror (errno));
         return NULL;
     }
-    int rc = s_region
-        ? act_transport_join_region (system, group, pair->rundir, s_region, 0, s_hwm)
-        : act_transport_join (system, group, pair->rundir, 0, s_hwm);
+    act_peers_conf_t conf = { group, pair->rundir, s_region, 0, s_hwm,
+                              s_tcp ? &s_net [group [0] == 'b'] : NULL };
+    int rc = act_peers_join_system (system, conf);
     if (rc) {
         s_report_fail (pair->results, group [0], "act_transport_join: %s",
                        strerror (errno));
@@ -912,12 +931,24 @@ s_zmq_socket (void *context, int type, s_pair_t *pair, bool bind, char role)
 {
     char endpoint [300];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/zmq", pair->rundir);
+    if (s_tcp)
+        snprintf (endpoint, sizeof endpoint, "%s", s_endpoints [1]);
     void *socket = zmq_socket (context, type);
-    int timeout = STALL_MS, linger = 0;
+    int timeout = STALL_MS, linger = 0, one = 1;
     if (socket) {
         zmq_setsockopt (socket, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
         zmq_setsockopt (socket, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
         zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+    }
+    //  b is the server, as a group's "in" is
+    if (socket && s_tcp && s_curve && bind) {
+        zmq_setsockopt (socket, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, s_secret [1], 40);
+    }
+    if (socket && s_tcp && s_curve && !bind) {
+        zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, s_public [1], 40);
+        zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, s_public [0], 40);
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, s_secret [0], 40);
     }
     if (!socket || (bind? zmq_bind (socket, endpoint): zmq_connect (socket, endpoint))) {
         s_report_fail (pair->results, role, "%s %s: %s", bind? "bind": "connect",
@@ -1503,6 +1534,121 @@ s_print_shm_table (void)
 
 
 //  ---------------------------------------------------------------------
+//  The tcp link
+
+//  A port of 127.0.0.1 nobody listens on now (the kernel's pick).
+static int
+s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET,
+                                   .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    socklen_t size = sizeof address;
+    int port = 0;
+    if (fd >= 0 && bind (fd, (struct sockaddr *) &address, size) == 0
+    &&  getsockname (fd, (struct sockaddr *) &address, &size) == 0)
+        port = ntohs (address.sin_port);
+    if (fd >= 0)
+        close (fd);
+    return port;
+}
+
+//  The run's map for groups a (node n1) and b (node n2), with fresh keys.
+static void
+s_tcp_setup (void)
+{
+    const char *groups [2] = { "a", "b" }, *nodes [2] = { "n1", "n2" };
+    for (int i = 0; i < 2; i++) {
+        zmq_curve_keypair (s_public [i], s_secret [i]);
+        snprintf (s_endpoints [i], sizeof s_endpoints [i], "tcp://127.0.0.1:%d",
+                  s_free_port ());
+        s_places [i] = (act_group_place_t) { groups [i], nodes [i], s_endpoints [i],
+                                             s_public [i] };
+    }
+    for (int i = 0; i < 2; i++)
+        s_net [i] = (act_group_net_t) { nodes [i], s_public [i], s_secret [i], s_places,
+                                        2, false };
+}
+
+//  The tcp measurements, each with CURVE off ("plain") and on ("curve")
+typedef struct {
+    const char *bench;          //  RESULT name, %s the mode
+    s_role_fn *role_a;
+    s_role_fn *role_b;
+    const char *expect;         //  who reports
+    bool rtt;                   //  a round trip (mean, us), else msgs/s
+    const char *system;
+    const char *figure;         //  %s the mode
+} s_tcp_bench_t;
+
+static const s_tcp_bench_t s_tcp_benches [] = {
+    //  Raw first, then actorio, as for ipc
+    { "zmq-tcp-%s-rtt", s_zmq_rtt_a, s_zmq_rtt_b, "a", true, "libzmq",
+      "mean RTT, tcp PAIR, %s, 64 B" },
+    { "tcp-%s-rtt", s_actor_rtt_a, s_actor_rtt_b, "a", true, "actorio 0.1.0",
+      "mean RTT, nodes a -> b over tcp, %s, 64 B" },
+    { "zmq-tcp-%s-thr", s_zmq_thr_a, s_zmq_thr_b, "b", false, "libzmq",
+      "throughput, tcp PUSH->PULL, %s, 64 B" },
+    { "tcp-%s-thr", s_actor_thr_a, s_actor_thr_b, "ab", false, "actorio 0.1.0",
+      "throughput, nodes a -> b over tcp, %s, 64 B" }
+};
+
+static void
+s_measure_tcp (long scale)
+{
+    char bench [64], figure [160];
+    s_report_t reports [2];
+    s_tcp = true;
+    s_tcp_setup ();
+    for (int curve = 0; curve < 2; curve++) {
+        s_curve = curve;
+        s_net [0].plain = s_net [1].plain = !curve;
+        const char *mode = curve? "curve": "plain";
+        for (size_t i = 0; i < sizeof s_tcp_benches / sizeof *s_tcp_benches; i++) {
+            const s_tcp_bench_t *tcp = &s_tcp_benches [i];
+            snprintf (bench, sizeof bench, tcp->bench, mode);
+            if (s_run_pair (bench, false, (tcp->rtt? RTT_N: THR_N) / scale, tcp->role_a,
+                            tcp->role_b, tcp->expect, reports) == 0) {
+                snprintf (figure, sizeof figure, tcp->figure, mode);
+                bench_result (&s_table, bench, tcp->system, figure, tcp->rtt? "us": "msgs/s",
+                              tcp->rtt? reports [0].mean: reports [1].value);
+            }
+        }
+    }
+    s_tcp = s_curve = false;
+}
+
+//  The tcp rows as ratios, the only figures that mean something on a
+//  busy machine: each against raw libzmq in the same run.
+static void
+s_print_tcp_table (void)
+{
+    if (isnan (bench_median (&s_table, "tcp-curve-rtt", NULL))
+    &&  isnan (bench_median (&s_table, "tcp-plain-rtt", NULL)))
+        return;
+    printf ("\nactorio tcp link (2 nodes on 127.0.0.1) vs raw libzmq tcp, 64 B, "
+            "unpinned\n\n");
+    const char *modes [2] = { "plain", "curve" };
+    double thr [2] = { NAN, NAN };
+    for (int i = 0; i < 2; i++) {
+        char name [64], raw [64];
+        snprintf (name, sizeof name, "tcp-%s-rtt", modes [i]);
+        snprintf (raw, sizeof raw, "zmq-tcp-%s-rtt", modes [i]);
+        double rtt = bench_median (&s_table, name, NULL);
+        double raw_rtt = bench_median (&s_table, raw, NULL);
+        snprintf (name, sizeof name, "tcp-%s-thr", modes [i]);
+        snprintf (raw, sizeof raw, "zmq-tcp-%s-thr", modes [i]);
+        thr [i] = bench_median (&s_table, name, NULL);
+        double raw_thr = bench_median (&s_table, raw, NULL);
+        printf ("%s: round trip %.2fx raw (target <= 1.2x); throughput %.2fx raw "
+                "(target >= 1x)\n", modes [i], rtt / raw_rtt, thr [i] / raw_thr);
+    }
+    printf ("throughput with CURVE: %.2fx of without (target >= 0.5x)\n", thr [1] / thr [0]);
+    fflush (stdout);
+}
+
+
+//  ---------------------------------------------------------------------
 //  The measurements of one setting
 
 static void
@@ -1640,6 +1786,7 @@ main (int argc, char *argv [])
         }
         s_print_table ();
         s_print_shm_table ();
+        s_print_tcp_table ();
         return 0;
     }
     long scale = 1;
@@ -1651,7 +1798,7 @@ main (int argc, char *argv [])
         else
         if (!strcmp (argv [arg], "--only") && arg + 1 < argc
         &&  (!strcmp (argv [arg + 1], "rtt") || !strcmp (argv [arg + 1], "thr")
-        ||   !strcmp (argv [arg + 1], "big"))) {
+        ||   !strcmp (argv [arg + 1], "big") || !strcmp (argv [arg + 1], "tcp"))) {
             only = argv [++arg];
         }
         else
@@ -1664,7 +1811,7 @@ main (int argc, char *argv [])
             setting = argv [++arg];
         }
         else {
-            fprintf (stderr, "usage: bench_transport [--quick] [--only rtt|thr|big]"
+            fprintf (stderr, "usage: bench_transport [--quick] [--only rtt|thr|big|tcp]"
                              " [--setting unpinned|pinned] [--phys PATH]\n"
                              "       bench_transport --table FILE...\n");
             return 2;
@@ -1684,13 +1831,21 @@ main (int argc, char *argv [])
                          " the shm floors are n/a\n");
     }
     s_pattern_make ();
-    if (!setting || !strcmp (setting, "unpinned")) {
+    bool tcp_only = only && !strcmp (only, "tcp");
+    if (!tcp_only && (!setting || !strcmp (setting, "unpinned"))) {
         s_measure (false, scale, only);
     }
-    if (!setting || !strcmp (setting, "pinned")) {
+    if (!tcp_only && (!setting || !strcmp (setting, "pinned"))) {
         s_measure (true, scale, only);
     }
-    s_print_table ();
-    s_print_shm_table ();
+    //  Unpinned only: two nodes are two hosts
+    if ((!only || tcp_only) && (!setting || !strcmp (setting, "unpinned"))) {
+        s_measure_tcp (scale);
+    }
+    if (!tcp_only) {
+        s_print_table ();
+        s_print_shm_table ();
+    }
+    s_print_tcp_table ();
     return s_failed;
 }
