@@ -200,14 +200,12 @@ S_BOTH_LINKS (kill9_of_the_receiver_mid_stream)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .link = link,
                                                    .run_extra = "    intensity = 100\n" });
-    s_find (g, "main", "b/recv");
-    s_command (g, "stream", "0", "", NULL);
-    cr_assert (RUN_UNTIL (g->run, s_taken (g) >= 100000, 20000), "the stream does not flow");
+    s_stream_flowing (g, 100000);
 
     //  Asks the receiver keeps without answering: pending toward b.
     s_hold_asks (g, 3);
     cr_assert_eq (kill (g->b, SIGKILL), 0);
-    int failed_ms = s_asks_fail (g, 3, act_test_now_ms ());
+    int failed_ms = s_asks_fail (g, 3, act_test_now_ms (), 5000);
 
     //  b comes back on its own; the sender's tells reach the new receiver.
     char *stop = zsys_sprintf ("stop b pid %d: signal 9", (int) g->b);

@@ -59,12 +59,10 @@ Test (nodes, a_node_killed_and_restarted_mid_stream, .timeout = S_TIMEOUT,
       .fini = s_cleanup)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
-    s_find (g, "main", "b/recv");
-    s_command (g, "stream", "0", "", NULL);
-    cr_assert (RUN_UNTIL (g->run, s_taken (g) >= 100000, 20000), "the stream does not flow");
+    s_stream_flowing (g, 100000);
     s_hold_asks (g, 3);
     cr_assert_eq (kill (g->node2->pid, SIGKILL), 0);
-    int failed_ms = s_asks_fail (g, 3, act_test_now_ms ());
+    int failed_ms = s_asks_fail (g, 3, act_test_now_ms (), 5000);
     //  b goes with its supervisor; we are the subreaper that reaps it
     cr_assert_neq (run_wait (g->node2, S_WAIT), -1);
     cr_assert (RUN_UNTIL (g->run, waitpid (g->b, NULL, WNOHANG) == g->b, S_WAIT),
@@ -206,4 +204,84 @@ Test (nodes, a_secret_key_others_may_read_is_refused, .timeout = S_TIMEOUT,
     free (keys);
     free (key);
     run_destroy (&run);
+}
+
+//  Node n2 goes silent (its actor-run and group b stopped with SIGSTOP:
+//  the connections stay open, nothing answers): n1 marks b down when
+//  the ZMTP heartbeats time out, so asks pending on b fail and tells are
+//  refused; when n2 goes on (SIGCONT), the stream resumes by itself.
+Test (nodes, a_silent_node_is_marked_down_and_comes_back, .timeout = S_TIMEOUT,
+      .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true,
+                                                   .run_extra = "    intensity = 100\n" });
+    s_stream_flowing (g, 10000);
+    s_hold_asks (g, 3);
+    cr_assert_eq (kill (g->node2->pid, SIGSTOP), 0);
+    cr_assert_eq (kill (g->b, SIGSTOP), 0);
+    //  Down within the heartbeat's bound (4 s, actorio(7)); the check
+    //  allows for a loaded machine
+    int down_ms = s_asks_fail (g, 3, act_test_now_ms (), S_WAIT * 2);
+    //  Said by group a, whose output actor-run relays on its stdout
+    cr_assert (RUN_UNTIL (g->run, strstr (g->run->out, "group b on node n2 is unreachable"),
+                          S_WAIT), "a did not say b is unreachable:\n%s", g->run->out);
+    s_counts_t before = s_counts (g);
+    cr_assert (RUN_UNTIL (g->run, s_counts (g).down > before.down, S_WAIT),
+               "no tell was refused while n2 was silent");
+    uint64_t taken = s_taken (g);
+    cr_assert_eq (kill (g->b, SIGCONT), 0);
+    cr_assert_eq (kill (g->node2->pid, SIGCONT), 0);
+    cr_assert (RUN_UNTIL (g->run, strstr (g->run->out, "group b on node n2 is back"),
+                          S_WAIT), "a did not say b is back:\n%s", g->run->out);
+    cr_assert (RUN_UNTIL (g->run, s_taken (g) >= taken + 10000 || s_lives (g) > 1, 20000),
+               "no new messages after n2 went on");
+    s_command (g, "halt", NULL);
+    s_counts_t sent = s_counts_take (g, "halted", S_WAIT);
+    uint64_t lives = s_lives (g);
+    cr_assert (RUN_UNTIL (g->run, s_life (g, lives - 1).last + 1 >= sent.next, 20000),
+               "the tail of the stream did not arrive");
+    uint64_t delivered = s_check_lives (g, sent.next);
+    cr_log_info ("nodes: silent node down after %d ms (asks failed); %" PRIu64 " accepted, %"
+                 PRIu64 " delivered, %" PRIu64 " life/lives of b", down_ms, sent.accepted,
+                 delivered, lives);
+    s_groups_destroy (&g);
+}
+
+//  Random bytes into b's port, from many connections, while a and b
+//  play ping-pong: they are dropped (a bad greeting ends its connection)
+//  and the exchange completes; b is never restarted.
+Test (nodes, random_bytes_into_the_port_do_not_stop_an_exchange, .timeout = S_TIMEOUT,
+      .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
+    s_find (g, "main", "b/echo");
+    s_command (g, "ping", "2000", NULL);
+    int fds [50];
+    for (int i = 0; i < 50; i++) {
+        fds [i] = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in address = { .sin_family = AF_INET,
+                                       .sin_port = htons ((uint16_t) g->port2),
+                                       .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+        cr_assert_eq (connect (fds [i], (struct sockaddr *) &address, sizeof address), 0);
+        unsigned char noise [4096];
+        for (size_t j = 0; j < sizeof noise; j++) {
+            noise [j] = (unsigned char) random ();
+        }
+        //  The first byte 0xff makes it look like a ZMTP greeting, half the time
+        noise [0] = i % 2 ? 0xff : noise [0];
+        ssize_t sent = send (fds [i], noise, sizeof noise, MSG_NOSIGNAL);
+        (void) sent;            //  the group may have closed it already
+    }
+    zmsg_t *pong = probe_take (g->run, "a/src", "pong", S_WAIT * 2);
+    cr_assert_not_null (pong, "no end of ping-pong; n2:\n%s", g->node2->err);
+    cr_assert_eq (s_frame_int (pong, 2), 2000);
+    cr_assert_eq (s_frame_int (pong, 4), 0, "replies out of order or refused");
+    cr_log_info ("nodes: ping-pong beside 50 connections of noise, longest round trip "
+                 "%.1f ms", (double) s_frame_int (pong, 5) / 1000);
+    zmsg_destroy (&pong);
+    for (int i = 0; i < 50; i++) {
+        close (fds [i]);
+    }
+    cr_assert_null (strstr (g->node2->err, "stop b"), "b stopped; n2:\n%s", g->node2->err);
+    s_groups_destroy (&g);
 }
