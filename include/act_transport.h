@@ -85,7 +85,7 @@ ACT_EXPORT int
 ACT_EXPORT int
     act_transport_stats (act_system_t *system, act_transport_stats_t *stats);
 
-//  The same for one link kind: "shm" or "ipc". 0, or -1 with errno
+//  The same for one link kind: "shm", "tcp" or "ipc". 0, or -1 with errno
 //  EINVAL, or ENOENT (the system has no such link).
 ACT_EXPORT int
     act_transport_link_stats (act_system_t *system, const char *kind,

@@ -6,8 +6,9 @@
     address, names for anonymous senders, peers up and down, ask waiters,
     refusals and ACT_MSG_WRITABLE, the counters. A link moves encoded
     batches (act_wire.h) to one peer and hands what it receives back up,
-    record by record. One file per kind (act_link_zmq.c, act_link_shm.c)
-    fills in one ops table; the peer layer never names a kind. To add a
+    record by record. One file per kind (act_link_zmq.c, act_link_shm.c,
+    act_link_tcp.c, which shares act_link_zmq.c's sockets) fills in one
+    ops table; the peer layer never names a kind. To add a
     kind: write its open function and ops, and list it in act_peer.c's
     join. act_transport(3) says the same for users.
 
@@ -43,7 +44,7 @@ typedef struct {
 } act_link_stats_t;
 
 typedef struct {
-    const char *kind;           //  "ipc", "shm": names in stats and logs
+    const char *kind;           //  "ipc", "shm", "tcp": names in stats and logs
 
     //  True if this link carries traffic to group peer.
     bool (*reaches) (void *link, const char *peer);
