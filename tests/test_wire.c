@@ -351,3 +351,26 @@ Test (wire, refuses_each_malformed_reference_section)
     cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_BAD_TARGET);
     cr_assert_str_eq (act_wire_reason_name (ACT_WIRE_BAD_REFS), "refs");
 }
+
+//  The last example of actorio-wire(7), byte for byte.
+Test (wire, the_man_pages_example_with_references, .timeout = 10)
+{
+    const unsigned char page [] = {
+        0xac, 0x01, 0x00, 0x01,  0x08, 0x04, 0x08, 0x00,  0x00, 0x00, 0x00, 0x09,
+        0, 0, 0, 0, 0, 0, 0, 0,  0x00, 0x00, 0x00, 0x02,  'p', 'o', 'o', 'l',
+        'a', '/', 'c', 'l', 'i', 'e', 'n', 't',  0x02,
+        0x04, 'a', '/', '_', '4',  0x05, 'c', '/', 'l', 'o', 'g',  'g', 'o'
+    };
+    unsigned char buf [256];
+    act_wire_batch_t batch = { 0 };
+    act_wire_batch_attach (&batch, buf, sizeof buf);
+    act_msg_t *msg = act_msg_new_data (9, "go", 2);
+    act_wire_record_t record;
+    act_wire_record_init (&record, "pool", 4, "a/client", 8, 0, msg);
+    act_wire_record_add_ref (&record, "a/_4", 4);
+    act_wire_record_add_ref (&record, "c/log", 5);
+    act_wire_batch_put (&batch, &record);
+    cr_assert_eq (act_wire_batch_finish (&batch), sizeof page);
+    cr_assert_eq (memcmp (buf, page, sizeof page), 0);
+    act_msg_destroy (&msg);
+}
