@@ -1,5 +1,5 @@
 /*  test_groups - helpers for end-to-end runs of two groups under actor-run
-    (test_groups.c, test_shm.c)
+    (test_groups.c, test_groups_refs.c, test_shm.c)
     SPDX-License-Identifier: MPL-2.0
 
     Each test runs one topology of two groups: "b" holds a built-in echo,
@@ -54,6 +54,7 @@ typedef struct {
     const char *src_args;       //  more args for a/src (" auto=...")
     const char *recv_args;      //  more args for b/recv (" slow=...")
     const char *recv_class;     //  b/recv's class, "receiver" if NULL
+    const char *src_class;      //  a/src's class, "sender" if NULL
     bool third;                 //  a third group "c" with an echo, last
     bool gate;                  //  receiver blocks at number 1000 until
                                 //  the test writes to its FIFO
@@ -63,6 +64,19 @@ typedef struct {
     bool nodes;                 //  a on node n1, b on node n2: two
                                 //  actor-runs on 127.0.0.1, over tcp
 } s_options_t;
+
+//  A test run once over each link: shared memory (the default) and ipc.
+#define S_BOTH_LINKS(name)                                                  \
+    static void s_##name (const char *link);                                \
+    Test (groups, name, .timeout = S_TIMEOUT, .fini = s_cleanup)            \
+    {                                                                       \
+        s_##name ("shm");                                                   \
+    }                                                                       \
+    Test (groups, name##_over_ipc, .timeout = S_TIMEOUT, .fini = s_cleanup) \
+    {                                                                       \
+        s_##name ("ipc");                                                   \
+    }                                                                       \
+    static void s_##name (const char *link)
 
 //  The test's run, for s_cleanup when an assertion ends the test early.
 static s_groups_t *s_current;
@@ -187,7 +201,7 @@ s_groups_new (s_options_t options)
         "%s"
         "    plugin = " STREAM_SO "\n"
         "    actor = src\n"
-        "        class = sender\n"
+        "        class = %s\n"
         "        args = \"@EP@%s\"\n"
         "    actor = echo\n"
         "        class = echo\n"
@@ -196,6 +210,7 @@ s_groups_new (s_options_t options)
         nodes, options.nodes ? "    node = n2\n" : "",
         options.recv_class ? options.recv_class : "receiver", path, gate, options.recv_args ? options.recv_args : "",
         options.nodes ? "    node = n1\n" : "",
+        options.src_class ? options.src_class : "sender",
         options.src_args ? options.src_args : "",
         options.third ? "group = c\n    actor = echo\n        class = echo\n" : "");
     run_write (run, topology);
