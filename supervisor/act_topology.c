@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stdarg.h>
 #include <sys/resource.h>
 
@@ -727,6 +728,30 @@ s_load_actor (s_loader_t *self, act_zpl_t *section, act_topo_group_t *group,
     free (where);
 }
 
+//  The path of a copy of libactorio that the plugin handle brought in,
+//  or NULL. actor-run holds the runtime and exports it to its plugins; a
+//  second copy in the group would split its state (message cache,
+//  counters) and its calls between the two.
+static const char *
+s_runtime_copy (void *handle)
+{
+    struct link_map *map = NULL;
+    if (dlinfo (handle, RTLD_DI_LINKMAP, &map) != 0) {
+        return NULL;
+    }
+    while (map && map->l_prev) {
+        map = map->l_prev;
+    }
+    for (; map; map = map->l_next) {
+        const char *base = strrchr (map->l_name, '/');
+        base = base ? base + 1 : map->l_name;
+        if (strncmp (base, "libactorio.so", strlen ("libactorio.so")) == 0) {
+            return map->l_name;
+        }
+    }
+    return NULL;
+}
+
 //  Resolves the plugin path and opens it; NULL after reporting.
 static void *
 s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
@@ -760,6 +785,15 @@ s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
         const char *reason = dlerror ();
         s_problem (self, kv->line, "unable to load plugin '%s': %s", path,
                    reason ? reason : "unknown dlopen error");
+    }
+    else
+    if (s_runtime_copy (handle)) {
+        s_problem (self, kv->line, "plugin '%s' links %s: a plugin must not "
+                   "link the actorio library, actor-run provides it (build it "
+                   "with actorio_add_plugin, see actor-run(1))", path,
+                   s_runtime_copy (handle));
+        dlclose (handle);
+        handle = NULL;
     }
     return handle;
 }

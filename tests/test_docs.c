@@ -289,18 +289,6 @@ Test (docs, every_exported_function_has_a_man_link_to_a_page_naming_it,
     zlistx_destroy (&functions);
 }
 
-//  Writes text into dir/name
-static void
-s_write (const char *dir, const char *name, const char *text)
-{
-    char *path = zsys_sprintf ("%s/%s", dir, name);
-    FILE *file = fopen (path, "w");
-    cr_assert_not_null (file, "cannot write %s", path);
-    fputs (text, file);
-    fclose (file);
-    free (path);
-}
-
 //  The check above on the real generator: a function added to a header
 //  gets its link with no list to edit, and a page that does not name it
 //  (or a function in no header) is reported, not passed.
@@ -313,7 +301,7 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
     char *tree = zsys_sprintf ("%s/tree", dir);
     cr_assert_eq (mkdir (include, 0700), 0);
     cr_assert_eq (mkdir (man, 0700), 0);
-    s_write (include, "act_gadget.h",
+    act_test_write (include, "act_gadget.h",
         "/*  act_gadget - ACT_EXPORT in a comment is not a prototype (x) */\n"
         "ACT_EXPORT int\n"
         "    act_gadget_spin (act_gadget_t *self, int turns);\n"
@@ -323,8 +311,8 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
                          ".Sh SYNOPSIS\n.Fn act_gadget_spin \"int turns\"\n"
                          ".Sh DESCRIPTION\n";
     char *page = zsys_sprintf ("%s.Fn act_gadget_stop\n", header);
-    s_write (man, "act_gadget.3", page);
-    char *command = zsys_sprintf ("cmake -DINCLUDE_DIR=%s -DMAN_DIR=%s -DOUT_DIR=%s "
+    act_test_write (man, "act_gadget.3", page);
+    char *command = zsys_sprintf (ACTORIO_CMAKE " -DINCLUDE_DIR=%s -DMAN_DIR=%s -DOUT_DIR=%s "
                                   "-P %s/man/man_links.cmake", include, man, tree,
                                   ACTORIO_SOURCE_DIR);
     cr_assert_eq (system (command), 0, "%s failed", command);
