@@ -340,6 +340,16 @@ s_teller_setup (act_t *self, void *args)
 
 static const act_class_t s_teller = { .name = "teller", .setup = s_teller_setup };
 
+//  Asks remote a message holding text, and asserts that it answers.
+static void
+s_assert_answers (act_ref_t *remote, const char *text)
+{
+    act_msg_t *msg = act_msg_new_str (4, text);
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    cr_assert_not_null (reply, "no answer to \"%s\": %s", text, strerror (errno));
+    act_msg_destroy (&reply);
+}
+
 //  Opens /dev/null until the process has one fd left (for an asker's own
 //  inbox), under a soft limit lowered to max; returns the fds opened.
 static int *
@@ -393,10 +403,7 @@ Test (transport, out_of_fds_a_tell_fails_and_is_counted, .timeout = 30)
     while (count)
         close (fds [--count]);
     free (fds);
-    msg = act_msg_new_str (4, "back");
-    act_msg_t *reply = act_ask (remote, &msg, 5000);
-    cr_assert_not_null (reply, "no reply once fds were free: %s", strerror (errno));
-    act_msg_destroy (&reply);
+    s_assert_answers (remote, "back");
     act_ref_destroy (&teller);
     act_inbox_destroy (&inbox);
     act_ref_destroy (&remote);
@@ -433,10 +440,7 @@ Test (transport, a_payload_over_the_limit_is_refused_at_the_sender, .timeout = 3
     cr_assert_eq (stats.dropped, 2, "both counted as dropped: %" PRIu64, stats.dropped);
 
     //  At the limit, it goes
-    msg = act_msg_new_str (4, "8 bytes");
-    act_msg_t *reply = act_ask (remote, &msg, 5000);
-    cr_assert_not_null (reply, "no reply at the limit: %s", strerror (errno));
-    act_msg_destroy (&reply);
+    s_assert_answers (remote, "8 bytes");
     act_ref_destroy (&teller);
     act_inbox_destroy (&inbox);
     act_ref_destroy (&remote);
