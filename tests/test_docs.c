@@ -335,9 +335,7 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
     cr_expect_gt (readlink (link, target, sizeof target - 1), 0);
     cr_expect_str_eq (target, "act_gadget.3");
 
-    char *rm = zsys_sprintf ("rm -rf '%s'", dir);
-    cr_expect_eq (system (rm), 0);
-    free (rm);
+    act_test_tmpdir_remove (&dir);
     free (link);
     free (links);
     free (command);
@@ -345,5 +343,4 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
     free (tree);
     free (man);
     free (include);
-    free (dir);
 }

@@ -52,15 +52,6 @@ s_install (void)
     return dir;
 }
 
-static void
-s_remove (char **dir_p)
-{
-    char *output;
-    cr_expect_eq (s_sh (&output, "rm -rf '%s'", *dir_p), 0, "%s", output);
-    free (output);
-    zstr_free (dir_p);
-}
-
 Test (install, every_function_has_a_man_link_beside_its_page, .timeout = 120)
 {
     char *dir = s_install ();
@@ -83,7 +74,7 @@ Test (install, every_function_has_a_man_link_beside_its_page, .timeout = 120)
     cr_expect (rc == 0 && !*output, "mandoc -Tlint (exit %d):\n%s", rc, output);
     free (output);
     free (man3);
-    s_remove (&dir);
+    act_test_tmpdir_remove (&dir);
 }
 
 //  The throwaway project: one source, two plugins of it, built with the
@@ -165,5 +156,5 @@ Test (install, a_plugin_built_with_the_installed_helper_passes_check,
         free (topology);
     }
     free (project);
-    s_remove (&dir);
+    act_test_tmpdir_remove (&dir);
 }

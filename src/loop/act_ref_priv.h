@@ -33,6 +33,8 @@ struct _act_ref_t {
                                 //  group (loop thread only), or NULL
     void *route;                //  remote: the transport's peer, cached
                                 //  by the loop thread, or NULL
+    atomic_uint_fast64_t dead_sent; //  actor: messages it sent that went
+                                //  to dead letters (actor-run status)
 };
 
 //  Counted references to ask waiters that want to hear if a target goes
