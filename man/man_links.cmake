@@ -4,7 +4,8 @@
 #
 #  The functions are read from the headers, not from a list kept here: a
 #  prototype marked ACT_EXPORT in include/act_<class>.h gets the link
-#  act_<function>.3 -> act_<class>.3 at the next build. OUT_DIR is rebuilt
+#  act_<function>.3 -> the page that names it, or else act_<class>.3, at
+#  the next build. OUT_DIR is rebuilt
 #  from nothing each time, so a function removed loses its link:
 #    OUT_DIR/links.txt            "function page" per line, for the install
 #    OUT_DIR/man<N>/<page>.<N>    -> the page in MAN_DIR (a browsable tree:
@@ -29,6 +30,27 @@ foreach (page ${pages})
     file (MAKE_DIRECTORY ${OUT_DIR}/man${section})
     file (CREATE_LINK ${page} ${OUT_DIR}/man${section}/${name} SYMBOLIC)
     list (APPEND page_names ${name})
+endforeach ()
+
+#  The section-3 page that names each function in its NAME section: the
+#  link goes there, so a page named otherwise than the header (act_probe.3
+#  for act_testkit.h) still gets its functions' links; a function that no
+#  page names gets a link to the page named after its header, which
+#  test_docs then reports.
+foreach (page ${pages})
+    get_filename_component (name ${page} NAME)
+    if (NOT name MATCHES "\\.3$")
+        continue ()
+    endif ()
+    file (STRINGS ${page} lines REGEX "^\\.(Sh|Nm) ")
+    set (section "")
+    foreach (line ${lines})
+        if (line MATCHES "^\\.Sh (.*)$")
+            set (section "${CMAKE_MATCH_1}")
+        elseif (section STREQUAL "NAME" AND line MATCHES "^\\.Nm ([A-Za-z0-9_]+)")
+            set (page_of_${CMAKE_MATCH_1} ${name})
+        endif ()
+    endforeach ()
 endforeach ()
 
 set (manifest "")
@@ -56,9 +78,13 @@ foreach (header ${headers})
         if (NOT taken EQUAL -1)
             continue ()
         endif ()
+        set (target ${class}.3)
+        if (page_of_${function})
+            set (target ${page_of_${function}})
+        endif ()
         file (MAKE_DIRECTORY ${OUT_DIR}/man3)
-        file (CREATE_LINK ${class}.3 ${OUT_DIR}/man3/${function}.3 SYMBOLIC)
-        string (APPEND manifest "${function} ${class}.3\n")
+        file (CREATE_LINK ${target} ${OUT_DIR}/man3/${function}.3 SYMBOLIC)
+        string (APPEND manifest "${function} ${target}\n")
     endforeach ()
 endforeach ()
 file (WRITE ${OUT_DIR}/links.txt "${manifest}")

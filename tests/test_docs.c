@@ -290,8 +290,9 @@ Test (docs, every_exported_function_has_a_man_link_to_a_page_naming_it,
 }
 
 //  The check above on the real generator: a function added to a header
-//  gets its link with no list to edit, and a page that does not name it
-//  (or a function in no header) is reported, not passed.
+//  gets its link with no list to edit, to the page that names it, and a
+//  page that does not name it (or a function in no header) is reported,
+//  not passed.
 Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
       .timeout = 60)
 {
@@ -306,12 +307,17 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
         "ACT_EXPORT int\n"
         "    act_gadget_spin (act_gadget_t *self, int turns);\n"
         "ACT_EXPORT act_msg_t *\n"
-        "    act_gadget_stop (act_gadget_t *self);\n");
+        "    act_gadget_stop (act_gadget_t *self);\n"
+        "ACT_EXPORT void\n"
+        "    act_gadget_twist (void);\n");
     const char *header = ".Sh NAME\n.Nm act_gadget_spin\n.Nd spin\n"
                          ".Sh SYNOPSIS\n.Fn act_gadget_spin \"int turns\"\n"
                          ".Sh DESCRIPTION\n";
     char *page = zsys_sprintf ("%s.Fn act_gadget_stop\n", header);
     act_test_write (man, "act_gadget.3", page);
+    //  Documented on a page named otherwise than its header
+    act_test_write (man, "act_widget.3", ".Sh NAME\n.Nm act_gadget_twist\n"
+                    ".Nd twist\n.Sh SYNOPSIS\n.Fn act_gadget_twist void\n");
     char *command = zsys_sprintf (ACTORIO_CMAKE " -DINCLUDE_DIR=%s -DMAN_DIR=%s -DOUT_DIR=%s "
                                   "-P %s/man/man_links.cmake", include, man, tree,
                                   ACTORIO_SOURCE_DIR);
@@ -329,14 +335,22 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
     cr_expect_not_null (problem);
     cr_expect (strstr (problem, "no link"), "%s", problem);
     zstr_free (&problem);
-    //  The link is relative, as installed beside the page
-    char target [64] = "";
-    char *link = zsys_sprintf ("%s/act_gadget_spin.3", links);
-    cr_expect_gt (readlink (link, target, sizeof target - 1), 0);
-    cr_expect_str_eq (target, "act_gadget.3");
+    problem = s_link_problem (links, man, "act_gadget_twist");
+    cr_expect_null (problem, "%s", problem);
+    zstr_free (&problem);
+    //  The links are relative, as installed beside the pages
+    const char *expected [][2] = {
+        { "act_gadget_spin", "act_gadget.3" }, { "act_gadget_twist", "act_widget.3" }
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char target [64] = "";
+        char *link = zsys_sprintf ("%s/%s.3", links, expected [i][0]);
+        cr_expect_gt (readlink (link, target, sizeof target - 1), 0);
+        cr_expect_str_eq (target, expected [i][1]);
+        free (link);
+    }
 
     act_test_tmpdir_remove (&dir);
-    free (link);
     free (links);
     free (command);
     free (page);
