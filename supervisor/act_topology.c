@@ -728,28 +728,29 @@ s_load_actor (s_loader_t *self, act_zpl_t *section, act_topo_group_t *group,
     free (where);
 }
 
-//  The path of a copy of libactorio that the plugin handle brought in,
-//  or NULL. actor-run holds the runtime and exports it to its plugins; a
-//  second copy in the group would split its state (message cache,
-//  counters) and its calls between the two.
-static const char *
-s_runtime_copy (void *handle)
+static int
+s_find_runtime (struct dl_phdr_info *info, size_t size, void *found)
 {
-    struct link_map *map = NULL;
-    if (dlinfo (handle, RTLD_DI_LINKMAP, &map) != 0) {
-        return NULL;
+    (void) size;
+    const char *base = strrchr (info->dlpi_name, '/');
+    base = base ? base + 1 : info->dlpi_name;
+    if (strncmp (base, "libactorio.so", strlen ("libactorio.so")) == 0) {
+        *(const char **) found = info->dlpi_name;
+        return 1;
     }
-    while (map && map->l_prev) {
-        map = map->l_prev;
-    }
-    for (; map; map = map->l_next) {
-        const char *base = strrchr (map->l_name, '/');
-        base = base ? base + 1 : map->l_name;
-        if (strncmp (base, "libactorio.so", strlen ("libactorio.so")) == 0) {
-            return map->l_name;
-        }
-    }
-    return NULL;
+    return 0;
+}
+
+//  The path of the shared actorio library if the process has it loaded,
+//  else NULL. actor-run holds the runtime and exports it to its plugins:
+//  one that brings a second copy into the group would split its state
+//  (message cache, counters) and its calls between the two.
+static const char *
+s_runtime_copy (void)
+{
+    const char *found = NULL;
+    dl_iterate_phdr (s_find_runtime, &found);
+    return found;
 }
 
 //  Resolves the plugin path and opens it; NULL after reporting.
@@ -779,19 +780,22 @@ s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
     }
     free (joined);
     group->plugin = resolved;
+    //  A host that links the shared library itself (not actor-run) has
+    //  it loaded already: only a copy the plugin brings is its fault.
+    bool hosted = s_runtime_copy () != NULL;
     dlerror ();
     void *handle = dlopen (resolved, RTLD_NOW | RTLD_LOCAL);
+    const char *copy = handle && !hosted ? s_runtime_copy () : NULL;
     if (!handle) {
         const char *reason = dlerror ();
         s_problem (self, kv->line, "unable to load plugin '%s': %s", path,
                    reason ? reason : "unknown dlopen error");
     }
     else
-    if (s_runtime_copy (handle)) {
+    if (copy) {
         s_problem (self, kv->line, "plugin '%s' links %s: a plugin must not "
                    "link the actorio library, actor-run provides it (build it "
-                   "with actorio_add_plugin, see actor-run(1))", path,
-                   s_runtime_copy (handle));
+                   "with actorio_add_plugin, see actor-run(1))", path, copy);
         dlclose (handle);
         handle = NULL;
     }
