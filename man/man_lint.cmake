@@ -1,5 +1,7 @@
 #  man_lint - run `mandoc -Tlint -W warning` on every page in MAN_DIR and
-#  fail on any output. Run as: cmake -DMAN_DIR=<dir> -P man_lint.cmake
+#  fail on any output; with LINK_DIR, on every page or link there too (the
+#  function links of man_links.cmake). Run as:
+#    cmake -DMAN_DIR=<dir> [-DLINK_DIR=<dir>] -P man_lint.cmake
 if (NOT MAN_DIR)
     message (FATAL_ERROR "man_lint: MAN_DIR is not set")
 endif ()
@@ -10,6 +12,13 @@ endif ()
 file (GLOB pages ${MAN_DIR}/*.1 ${MAN_DIR}/*.3 ${MAN_DIR}/*.5 ${MAN_DIR}/*.7)
 if (NOT pages)
     message (FATAL_ERROR "man_lint: no man pages in ${MAN_DIR}")
+endif ()
+if (LINK_DIR)
+    file (GLOB links ${LINK_DIR}/*.[1-9])
+    if (NOT links)
+        message (FATAL_ERROR "man_lint: no links in ${LINK_DIR} (build man_links first)")
+    endif ()
+    list (APPEND pages ${links})
 endif ()
 list (SORT pages)
 execute_process (COMMAND ${MANDOC} -Tlint -W warning ${pages}

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stdarg.h>
 #include <sys/resource.h>
 
@@ -730,6 +731,31 @@ s_load_actor (s_loader_t *self, act_zpl_t *section, act_topo_group_t *group,
     free (where);
 }
 
+static int
+s_find_runtime (struct dl_phdr_info *info, size_t size, void *found)
+{
+    (void) size;
+    const char *base = strrchr (info->dlpi_name, '/');
+    base = base ? base + 1 : info->dlpi_name;
+    if (strncmp (base, "libactorio.so", strlen ("libactorio.so")) == 0) {
+        *(const char **) found = info->dlpi_name;
+        return 1;
+    }
+    return 0;
+}
+
+//  The path of the shared actorio library if the process has it loaded,
+//  else NULL. actor-run holds the runtime and exports it to its plugins:
+//  one that brings a second copy into the group would split its state
+//  (message cache, counters) and its calls between the two.
+static const char *
+s_runtime_copy (void)
+{
+    const char *found = NULL;
+    dl_iterate_phdr (s_find_runtime, &found);
+    return found;
+}
+
 //  Resolves the plugin path and opens it; NULL after reporting.
 static void *
 s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
@@ -757,12 +783,24 @@ s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
     }
     free (joined);
     group->plugin = resolved;
+    //  A host that links the shared library itself (not actor-run) has
+    //  it loaded already: only a copy the plugin brings is its fault.
+    bool hosted = s_runtime_copy () != NULL;
     dlerror ();
     void *handle = dlopen (resolved, RTLD_NOW | RTLD_LOCAL);
+    const char *copy = handle && !hosted ? s_runtime_copy () : NULL;
     if (!handle) {
         const char *reason = dlerror ();
         s_problem (self, kv->line, "unable to load plugin '%s': %s", path,
                    reason ? reason : "unknown dlopen error");
+    }
+    else
+    if (copy) {
+        s_problem (self, kv->line, "plugin '%s' links %s: a plugin must not "
+                   "link the actorio library, actor-run provides it (build it "
+                   "with actorio_add_plugin, see actor-run(1))", path, copy);
+        dlclose (handle);
+        handle = NULL;
     }
     return handle;
 }

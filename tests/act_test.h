@@ -68,6 +68,18 @@ act_test_tmpdir_remove (char **path_p)
     *path_p = NULL;
 }
 
+//  Writes text into the file dir/name, asserting it could.
+static inline void
+act_test_write (const char *dir, const char *name, const char *text)
+{
+    char *path = zsys_sprintf ("%s/%s", dir, name);
+    FILE *file = fopen (path, "w");
+    cr_assert_not_null (file, "cannot write %s", path);
+    fputs (text, file);
+    fclose (file);
+    free (path);
+}
+
 //  Helpers added for the core runtime tests.
 
 //  Microseconds on the monotonic clock, for "no earlier than" bounds that

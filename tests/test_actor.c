@@ -636,6 +636,45 @@ Test (actor, stop_from_handle_reasons, .timeout = 10)
     ASSERT_NO_LOOP_FAILS ();
 }
 
+//  A failing handle's code is the errno it set, or else what it returned:
+//  never an errno left over from an earlier callback. MSG_GO fails with
+//  EPIPE, MSG_NOOP leaves EIO behind and goes on, MSG_STOP returns -7.
+static int
+s_errno_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    if (act_msg_type (msg) == MSG_GO) {
+        errno = EPIPE;
+        return -1;
+    }
+    if (act_msg_type (msg) == MSG_NOOP) {
+        errno = EIO;
+        return ACT_OK;
+    }
+    return -7;
+}
+
+static const act_class_t s_errno_class = { .name = "errno", .handle = s_errno_handle };
+
+Test (actor, error_code_is_the_callbacks_errno_or_its_return, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *by_errno = act_spawn (system, &s_errno_class, NULL);
+    act_ref_t *by_value = act_spawn (system, &s_errno_class, NULL);
+    s_tell_int (by_errno, MSG_GO, 0);
+    s_tell_int (by_value, MSG_NOOP, 0);
+    s_tell_int (by_value, MSG_STOP, 0);
+    act_exit_t why = s_wait (by_errno);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, EPIPE, "code %d, not EPIPE", why.code);
+    why = s_wait (by_value);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, -7, "code %d, not the -7 returned", why.code);
+    act_ref_destroy (&by_errno);
+    act_ref_destroy (&by_value);
+    act_system_destroy (&system);
+}
+
 static const act_class_t s_no_handle = { .name = "no-handle" };
 
 Test (actor, null_handle_is_unhandled, .timeout = 10)

@@ -102,10 +102,9 @@ S_BOTH_LINKS (payloads_of_64_bytes_and_1_mib_arrive_whole)
 //  was accepted arrives. Past the bound, what the group holds is the
 //  link's own: the ring, or ZeroMQ's receive queue (hwm / 16 batches of
 //  up to 64 KiB) and the kernel's buffers.
-//  The receiver busy-waits in its handler, and under --jobs 2 another
-//  such test shares the two CPUs: a generous heartbeat miss limit keeps
-//  the supervisor from taking a starved loop for a hung one (liveness has
-//  tests of its own). intensity = 0: any restart fails the test.
+//  The receiver busy-waits in its handler (the miss limit of
+//  test_groups.h keeps it from being taken for hung). intensity = 0: any
+//  restart fails the test.
 static void
 s_flood_a_slow_receiver (s_options_t options, int seconds)
 {
@@ -140,8 +139,7 @@ S_BOTH_LINKS (a_flooded_slow_receiver_stays_within_its_bound)
 {
     s_flood_a_slow_receiver ((s_options_t) {
         .link = link, .flat_rss = true, .recv_args = " slow=1000",
-        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n"
-                     "    heartbeat_misses = 20\n" }, 10);
+        .run_extra = "    inbound_bytes = 4M\n    intensity = 0\n" }, 10);
 }
 
 //  The same with the group's default bounds (64 MiB), which would let
@@ -152,7 +150,7 @@ S_BOTH_LINKS (a_class_bounds_its_own_mailbox)
     s_flood_a_slow_receiver ((s_options_t) {
         .link = link, .flat_rss = true, .recv_args = " slow=1000",
         .recv_class = "bounded_receiver",
-        .run_extra = "    intensity = 0\n    heartbeat_misses = 20\n" }, 3);
+        .run_extra = "    intensity = 0\n" }, 3);
 }
 
 //  Asks from a to b and from b to a at once; each gets its own reply.

@@ -21,13 +21,21 @@ typedef struct {
     act_system_t *b;
 } s_run_t;
 
+//  Groups a and b of one run, with payloads up to max_msg_size bytes (0:
+//  the default).
+static s_run_t
+s_run_limited (int64_t max_msg_size)
+{
+    s_run_t run = { act_test_tmpdir (), act_system_new ("a"), act_system_new ("b") };
+    cr_assert_eq (act_transport_join (run.a, "a", run.rundir, max_msg_size, 0), 0);
+    cr_assert_eq (act_transport_join (run.b, "b", run.rundir, max_msg_size, 0), 0);
+    return run;
+}
+
 static s_run_t
 s_run_new (void)
 {
-    s_run_t run = { act_test_tmpdir (), act_system_new ("a"), act_system_new ("b") };
-    cr_assert_eq (act_transport_join (run.a, "a", run.rundir, 0, 0), 0);
-    cr_assert_eq (act_transport_join (run.b, "b", run.rundir, 0, 0), 0);
-    return run;
+    return s_run_limited (0);
 }
 
 static void
@@ -329,6 +337,16 @@ s_teller_setup (act_t *self, void *args)
 
 static const act_class_t s_teller = { .name = "teller", .setup = s_teller_setup };
 
+//  Asks remote a message holding text, and asserts that it answers.
+static void
+s_assert_answers (act_ref_t *remote, const char *text)
+{
+    act_msg_t *msg = act_msg_new_str (4, text);
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    cr_assert_not_null (reply, "no answer to \"%s\": %s", text, strerror (errno));
+    act_msg_destroy (&reply);
+}
+
 //  Opens /dev/null until the process has one fd left (for an asker's own
 //  inbox), under a soft limit lowered to max; returns the fds opened.
 static int *
@@ -382,10 +400,44 @@ Test (transport, out_of_fds_a_tell_fails_and_is_counted, .timeout = 30)
     while (count)
         close (fds [--count]);
     free (fds);
-    msg = act_msg_new_str (4, "back");
-    act_msg_t *reply = act_ask (remote, &msg, 5000);
-    cr_assert_not_null (reply, "no reply once fds were free: %s", strerror (errno));
-    act_msg_destroy (&reply);
+    s_assert_answers (remote, "back");
+    act_ref_destroy (&teller);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&echo);
+    s_run_destroy (&run);
+}
+
+//  A payload over the run's limit is refused at the sender, as act_ref(3)
+//  says: a tell from an actor with EMSGSIZE, an ask at once with ESRCH
+//  (the peer could never take it); both counted as dropped.
+Test (transport, a_payload_over_the_limit_is_refused_at_the_sender, .timeout = 30)
+{
+    s_run_t run = s_run_limited (8);
+    act_ref_t *echo = act_spawn_named (run.b, "echo", act_builtin_find ("echo"), NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/echo");
+    act_inbox_t *inbox = act_inbox_new (run.a);
+    void *args [2] = { run.a, act_inbox_ref (inbox) };
+    act_ref_t *teller = act_spawn (run.a, &s_teller, args);
+    act_msg_t *got = act_inbox_recv (inbox, 5000);
+    cr_assert_not_null (got, "the teller never reported");
+    char *expected = zsys_sprintf ("-1 %d", EMSGSIZE);
+    cr_assert_str_eq (act_msg_str (got), expected, "act_tell said %s, not -1 EMSGSIZE",
+                      act_msg_str (got));
+    free (expected);
+    act_msg_destroy (&got);
+
+    act_msg_t *msg = act_msg_new_str (3, "nine byte");
+    int64_t start = act_test_now_ms ();
+    cr_assert_null (act_ask (remote, &msg, 10000));
+    cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_lt (act_test_now_ms () - start, 5000, "failed at once, not at the timeout");
+    act_transport_stats_t stats;
+    act_transport_stats (run.a, &stats);
+    cr_assert_eq (stats.dropped, 2, "both counted as dropped: %" PRIu64, stats.dropped);
+
+    //  At the limit, it goes
+    s_assert_answers (remote, "8 bytes");
     act_ref_destroy (&teller);
     act_inbox_destroy (&inbox);
     act_ref_destroy (&remote);

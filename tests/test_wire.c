@@ -201,6 +201,41 @@ Test (wire, a_bad_record_spoils_the_whole_batch)
     act_wire_batch_free (&batch);
 }
 
+//  Records with the names of the record before are not checked again:
+//  a name of the same length that differs in one byte still is.
+Test (wire, a_name_like_the_one_before_is_still_checked)
+{
+    act_msg_t *msg = act_msg_new (1);
+    for (int spoil = 0; spoil < 3; spoil++) {
+        act_wire_batch_t batch = { 0 };
+        act_wire_batch_reset (&batch);
+        for (int i = 0; i < 3; i++)
+            act_wire_batch_add (&batch, "sink", "g/src", 5, msg);
+        batch.data [0] = ACT_WIRE_MAGIC;
+        batch.data [1] = ACT_WIRE_VERSION;
+        batch.data [2] = 0;
+        batch.data [3] = 3;
+        size_t record = ACT_WIRE_RECORD + 4 + 5;
+        size_t third = ACT_WIRE_BATCH_HEAD + 2 * record;
+        act_wire_reason_t expect = ACT_WIRE_OK;
+        if (spoil == 1) {
+            batch.data [third + ACT_WIRE_RECORD + 3] = '/';      //  "sin/"
+            expect = ACT_WIRE_BAD_TARGET;
+        }
+        if (spoil == 2) {
+            batch.data [third + ACT_WIRE_RECORD + 4 + 2] = ' ';  //  "g/ rc"
+            expect = ACT_WIRE_BAD_SENDER;
+        }
+        act_wire_frame_t frame = { batch.data, batch.size };
+        s_seen_t seen = { .count = 0 };
+        cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), expect,
+                      "case %d", spoil);
+        cr_assert_eq (seen.count, expect == ACT_WIRE_OK ? 3u : 0u, "case %d", spoil);
+        act_wire_batch_free (&batch);
+    }
+    act_msg_destroy (&msg);
+}
+
 Test (wire, names_and_addresses)
 {
     cr_expect (act_wire_name_valid ("a-b_c.9", 7));

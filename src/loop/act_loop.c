@@ -234,6 +234,9 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
     self->moved += msg->size;
     self->current = actor;
     self->current_msg = msg;
+    //  A failure's code is the errno the handler set (act_types(3)): not
+    //  one left by an earlier callback or by the loop itself.
+    errno = 0;
     int rc = actor->cls->handle ? actor->cls->handle (actor, msg) : ACT_UNHANDLED;
     self->current = NULL;
     if (self->current_msg) {

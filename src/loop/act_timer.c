@@ -119,6 +119,7 @@ act_timer_fire (act_loop_t *self)
         if (actor->flags & ACT_F_STOPPING)
             continue;
         self->current = actor;
+        errno = 0;              //  as for handle: see act_loop.c
         int rc = fn (actor, id, arg);
         self->current = NULL;
         act_actor_after_callback (actor, rc, 0);

@@ -179,6 +179,7 @@ act_watch_dispatch (act_loop_t *self)
             if (w.actor->flags & ACT_F_STOPPING)
                 break;
             self->current = w.actor;
+            errno = 0;          //  as for handle: see act_loop.c
             int rc = w.sock ? w.sock_fn (w.actor, w.sock, w.arg)
                             : w.fd_fn (w.actor, w.fd, w.arg);
             self->current = NULL;
