@@ -422,6 +422,8 @@ typedef struct {
     char kind;                  //  a(ctor), l(ink), e(nd)
     char name [64];             //  actor name or link kind
     uint64_t n [5];             //  the numbers, in the line's order
+    char node [64];             //  a peer's node
+    char state [16];            //  a peer's state
     long long idle;             //  an actor's idle ms, -1 if none yet
 } s_stat_t;
 
@@ -450,10 +452,18 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
         if (*text == 'e') {
             fields = sscanf (text, "e %" SCNu64 " %" SCNu64, &stat->n [0], &stat->n [1]) == 2;
         }
+        else
+        if (*text == 'p') {
+            fields = sscanf (text, "p %63s %63s %15s", stat->name, stat->node,
+                             stat->state) == 3;
+        }
         //  Names are the loader's: no quote, no backslash, no control
-        for (char *p = stat->name; *p; p++) {
-            if (*p == '"' || *p == '\\' || (unsigned char) *p < 0x20) {
-                *p = '?';
+        char *fields_text [3] = { stat->name, stat->node, stat->state };
+        for (size_t f = 0; f < 3; f++) {
+            for (char *p = fields_text [f]; *p; p++) {
+                if (*p == '"' || *p == '\\' || (unsigned char) *p < 0x20) {
+                    *p = '?';
+                }
             }
         }
         count += fields ? 1 : 0;
@@ -463,7 +473,7 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
     return count;
 }
 
-#define S_STATS_MAX     (ACT_HOST_STATS_ACTORS + 8)
+#define S_STATS_MAX     (ACT_HOST_STATS_ACTORS + ACT_HOST_STATS_PEERS + 8)
 
 static void
 s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
@@ -495,6 +505,11 @@ s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
                             ", refused %" PRIu64 ", malformed %" PRIu64 ", connections "
                             "refused %" PRIu64 "\n", stat->name, stat->n [0], stat->n [1],
                             stat->n [2], stat->n [3], stat->n [4]);
+        }
+        else
+        if (stat->kind == 'p') {
+            act_ctl_printf (client, "    peer  %-20s on node %s, %s\n", stat->name,
+                            stat->node, stat->state);
         }
         else {
             act_ctl_printf (client, "    %" PRIu64 " actor%s, %" PRIu64 " dead letter%s\n",
@@ -546,6 +561,16 @@ s_stats_json (act_ctl_client_t *client, const act_ctl_group_t *group)
                             first ? "" : ",", stats [i].name, stats [i].n [0],
                             stats [i].n [1], stats [i].n [2], stats [i].n [3],
                             stats [i].n [4]);
+            first = false;
+        }
+    }
+    act_ctl_printf (client, "],\"peers\":[");
+    first = true;
+    for (size_t i = 0; i < count; i++) {
+        if (stats [i].kind == 'p') {
+            act_ctl_printf (client, "%s{\"group\":\"%s\",\"node\":\"%s\",\"state\":\"%s\"}",
+                            first ? "" : ",", stats [i].name, stats [i].node,
+                            stats [i].state);
             first = false;
         }
     }

@@ -64,7 +64,7 @@ typedef struct {
 //  100 ms a status may take, with room for the command's own start
 #define S_STATS_WAIT    50
 //  Room for one group's answer, bytes
-#define S_STATS_BYTES   (ACT_HOST_STATS_ACTORS * 96 + 512)
+#define S_STATS_BYTES   ((ACT_HOST_STATS_ACTORS + ACT_HOST_STATS_PEERS) * 96 + 512)
 
 //  What a poll slot belongs to
 typedef enum { S_FD_CONTROL, S_FD_OUT, S_FD_ERR } s_fd_kind_t;
@@ -380,6 +380,10 @@ s_on_control (s_run_t *run, s_member_t *member)
         else
         if ((args = act_host_word (text, ACT_HOST_STAT_LINK))) {
             s_stats_add (run, member, 'l', args);
+        }
+        else
+        if ((args = act_host_word (text, ACT_HOST_STAT_PEER))) {
+            s_stats_add (run, member, 'p', args);
         }
         else
         if ((args = act_host_word (text, ACT_HOST_STAT_END))) {

@@ -11,6 +11,23 @@
 */
 #include "test_groups.h"
 
+//  Whether node n1's status shows group b (on n2) in state; JSON too.
+static bool
+s_status_shows (s_groups_t *g, const char *state)
+{
+    char *line = zsys_sprintf ("    peer  b                    on node n2, %s\n", state);
+    char *json = zsys_sprintf ("\"peers\":[{\"group\":\"b\",\"node\":\"n2\","
+                               "\"state\":\"%s\"}]", state);
+    run_cmd_t text = run_command (g->run, S_WAIT, "status");
+    run_cmd_t doc = run_command (g->run, S_WAIT, "status", "--json");
+    bool shown = strstr (text.out, line) && strstr (doc.out, json) && json_valid (doc.out);
+    run_cmd_free (&text);
+    run_cmd_free (&doc);
+    free (line);
+    free (json);
+    return shown;
+}
+
 Test (nodes, ping_pong_and_asks_across_nodes, .timeout = S_TIMEOUT, .fini = s_cleanup)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
@@ -25,6 +42,7 @@ Test (nodes, ping_pong_and_asks_across_nodes, .timeout = S_TIMEOUT, .fini = s_cl
     cr_log_info ("nodes: round trip across nodes %.1f us",
                  (double) s_frame_int (pong, 3) / 1000);
     zmsg_destroy (&pong);
+    cr_assert (s_status_shows (g, "up"), "n1's status does not show b up");
     //  Asks both ways, each gets its own reply
     s_find_by (g, "b/src", "main", "a/echo");
     s_command_to (g, "a/src", "ask", "20", "echo", "20000", "main", NULL);
@@ -256,6 +274,7 @@ Test (nodes, a_silent_node_is_marked_down_and_comes_back, .timeout = S_TIMEOUT,
     //  Said by group a, whose output actor-run relays on its stdout
     cr_assert (RUN_UNTIL (g->run, strstr (g->run->out, "group b on node n2 is unreachable"),
                           S_WAIT), "a did not say b is unreachable:\n%s", g->run->out);
+    cr_assert (s_status_shows (g, "down"), "n1's status does not show b down");
     s_counts_t before = s_counts (g);
     cr_assert (RUN_UNTIL (g->run, s_counts (g).down > before.down, S_WAIT),
                "no tell was refused while n2 was silent");

@@ -17,11 +17,18 @@
                           "stat-actor ROUND NAME DEPTH HANDLED IDLE_MS DEAD"
                           "stat-link ROUND KIND SENT RECEIVED REFUSED MALFORMED
                                      CONNECTIONS_REFUSED"
+                          "stat-peer ROUND GROUP NODE STATE"
+                                           a group of another node, as
+                                           this one sees it: STATE up,
+                                           down, or idle (not talked to)
                           "stat-end ROUND ACTORS DEAD_LETTERS"
                                            the answer to "stats ROUND": one
                                            per actor (ACT_HOST_STATS_ACTORS
                                            at most; ACTORS counts them
-                                           all), one per link kind, the end
+                                           all), one per link kind, one
+                                           per peer on another node
+                                           (ACT_HOST_STATS_PEERS at most),
+                                           the end
     Supervisor to group:  "heartbeat MS"   say "beat" every MS from the
                                            loop thread (sent at the start
                                            unless the group opted out)
@@ -57,11 +64,14 @@
 #define ACT_HOST_STATS          "stats"
 #define ACT_HOST_STAT_ACTOR     "stat-actor"
 #define ACT_HOST_STAT_LINK      "stat-link"
+#define ACT_HOST_STAT_PEER      "stat-peer"
 #define ACT_HOST_STAT_END       "stat-end"
 
 //  Actors a group lists in its answer to "stats", at most: a packet each,
 //  and the socket's buffer must hold them all at once.
 #define ACT_HOST_STATS_ACTORS   64
+//  Groups of other nodes a group lists in its answer, at most.
+#define ACT_HOST_STATS_PEERS    16
 
 //  If text is the control word word, alone or followed by a space and
 //  its arguments: the arguments ("" when alone); else NULL.

@@ -103,6 +103,19 @@ s_control_send (const char *format, ...)
 //  "stats ROUND": the counters, read on the loop thread, a packet per
 //  actor and link kind, then the end. Each send is non-blocking: the
 //  supervisor waits a few ms for the end, and shows "no answer" without.
+typedef struct {
+    unsigned round;             //  of the stats asked for
+    size_t sent;                //  peers said so far
+} s_peer_args_t;
+
+static void
+s_peer_stat (void *arg, const char *group, const char *node, const char *state)
+{
+    s_peer_args_t *args = (s_peer_args_t *) arg;
+    if (args->sent++ < ACT_HOST_STATS_PEERS)
+        s_control_send (ACT_HOST_STAT_PEER " %u %s %s %s", args->round, group, node, state);
+}
+
 static void
 s_stats_send (act_system_t *system, const char *args)
 {
@@ -124,6 +137,8 @@ s_stats_send (act_system_t *system, const char *args)
                             link.refused_connections);
         }
     }
+    s_peer_args_t peers = { round, 0 };
+    act_peers_remote (system, s_peer_stat, &peers);
     s_control_send (ACT_HOST_STAT_END " %u %zu %" PRIu64, round, act_system_actors (system),
                     act_system_dead_letters (system));
 }

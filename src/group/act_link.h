@@ -217,6 +217,19 @@ void *
                        const act_group_net_t *net, const char *rundir,
                        int64_t max_size, int hwm);
 extern const act_link_ops_t act_link_tcp;
+//  Each group of another node with its node and state as we see it:
+//  "up", "down", or "idle" (never connected), in topology order.
+typedef void (act_link_tcp_peer_fn) (void *arg, const char *group, const char *node,
+                                     const char *state);
+void
+    act_link_tcp_peers (void *link, act_link_tcp_peer_fn *fn, void *arg);
+//  The link of kind the peer layer has, or NULL (loop thread).
+void *
+    act_peers_link (act_peers_t *self, const char *kind);
+//  act_link_tcp_peers from any thread, for system's tcp link: 0, or -1
+//  + EINVAL (not joined). Nothing is called without a tcp link.
+int
+    act_peers_remote (act_system_t *system, act_link_tcp_peer_fn *fn, void *arg);
 
 void *
     act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats,

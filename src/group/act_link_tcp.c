@@ -41,6 +41,7 @@ typedef struct {
     zhashx_t *by_name;          //  group name -> its place (others' only)
     zhashx_t *by_endpoint;      //  its endpoint -> its place
     zhashx_t *down;             //  names of the groups marked down
+    zhashx_t *seen;             //  names of those ever connected
     zactor_t *auth;             //  the ZAP handler, or NULL: plain
 } s_tcp_t;
 
@@ -112,6 +113,8 @@ s_out_event (void *arg, int event, const char *endpoint)
         return;
     bool down = event != ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
     bool was_down = zhashx_lookup (self->down, place->name) != NULL;
+    if (!down)
+        zhashx_insert (self->seen, place->name, (void *) place);
     if (down == was_down)
         return;
     if (down) {
@@ -124,6 +127,7 @@ s_out_event (void *arg, int event, const char *endpoint)
     }
     else {
         zhashx_delete (self->down, place->name);
+        zhashx_insert (self->seen, place->name, (void *) place);
         zsys_info ("actorio: %s: group %s on node %s is back",
                    act_peers_group (self->peers), place->name, place->node);
     }
@@ -138,6 +142,7 @@ s_close (void *arg)
     zhashx_destroy (&self->by_name);
     zhashx_destroy (&self->by_endpoint);
     zhashx_destroy (&self->down);
+    zhashx_destroy (&self->seen);
     free (self);
 }
 
@@ -171,6 +176,7 @@ act_link_tcp_open (act_peers_t *peers, act_link_stats_t *stats, const act_group_
     self->by_name = zhashx_new ();
     self->by_endpoint = zhashx_new ();
     self->down = zhashx_new ();
+    self->seen = zhashx_new ();
     const char *group = act_peers_group (peers);
     for (size_t i = 0; i < net->group_count; i++) {
         const act_group_place_t *place = &net->groups [i];
@@ -200,6 +206,19 @@ act_link_tcp_open (act_peers_t *peers, act_link_stats_t *stats, const act_group_
         errno = err;
     }
     return link;
+}
+
+void
+act_link_tcp_peers (void *link, act_link_tcp_peer_fn *fn, void *arg)
+{
+    s_tcp_t *self = (s_tcp_t *) act_link_zmq_arg (link);
+    for (size_t i = 0; i < self->net->group_count; i++) {
+        const act_group_place_t *place = &self->net->groups [i];
+        if (zhashx_lookup (self->by_name, place->name))
+            fn (arg, place->name, place->node,
+                zhashx_lookup (self->down, place->name) ? "down"
+                : zhashx_lookup (self->seen, place->name) ? "up" : "idle");
+    }
 }
 
 const act_link_ops_t act_link_tcp = ACT_LINK_ZMQ_OPS ("tcp", s_reaches);

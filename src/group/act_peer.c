@@ -737,6 +737,15 @@ act_peers_peer_state (act_peers_t *self, const char *name, bool down)
         s_mark_dirty (self, peer);
 }
 
+void *
+act_peers_link (act_peers_t *self, const char *kind)
+{
+    for (size_t i = 0; i < self->link_count; i++)
+        if (streq (self->links [i].ops->kind, kind))
+            return self->links [i].self;
+    return NULL;
+}
+
 void
 act_peers_set_inbound (act_peers_t *self, size_t max_msgs, size_t max_bytes)
 {

@@ -109,6 +109,35 @@ act_transport_peer_up (act_system_t *system, const char *peer)
 }
 
 typedef struct {
+    act_link_tcp_peer_fn *fn;
+    void *arg;
+} s_remote_args_t;
+
+static int
+s_remote (act_loop_t *loop, void *arg)
+{
+    s_remote_args_t *args = (s_remote_args_t *) arg;
+    act_peers_t *peers = s_peers (loop);
+    if (!peers)
+        return -1;
+    void *tcp = act_peers_link (peers, "tcp");
+    if (tcp)
+        act_link_tcp_peers (tcp, args->fn, args->arg);
+    return 0;
+}
+
+int
+act_peers_remote (act_system_t *system, act_link_tcp_peer_fn *fn, void *arg)
+{
+    if (!system || !fn) {
+        errno = EINVAL;
+        return -1;
+    }
+    s_remote_args_t args = { fn, arg };
+    return act_loop_call (system, s_remote, &args);
+}
+
+typedef struct {
     size_t max;
     size_t bytes;
 } s_inbound_args_t;
