@@ -44,8 +44,10 @@ typedef struct {
     pid_t b;
     run_t *node2;               //  with nodes: the actor-run of node n2
                                 //  (group b), sharing run's topology
+    run_t *node3;               //  with nodes and third: node n3's (group c)
     int port1;                  //  with nodes: the ports of n1 (group a) ...
     int port2;                  //  ... and of n2 (group b)
+    int port3;                  //  ... and of n3 (group c), or 0
 } s_groups_t;
 
 typedef struct {
@@ -61,8 +63,9 @@ typedef struct {
     bool flat_rss;              //  the test compares RSS: under ASan, keep
                                 //  freed blocks out of quarantine so RSS
                                 //  says what the runtime holds
-    bool nodes;                 //  a on node n1, b on node n2: two
-                                //  actor-runs on 127.0.0.1, over tcp
+    bool nodes;                 //  a on node n1, b on node n2 (and c on
+                                //  n3 with third): an actor-run each on
+                                //  127.0.0.1, over tcp
 } s_options_t;
 
 //  A test run once over each link: shared memory (the default) and ipc.
@@ -110,15 +113,39 @@ s_keygen (const char *dir, const char *name)
     free (keys);
 }
 
-//  The node sections of a two-node run, for dir's keys, and where n1's
-//  and n2's single groups listen.
+//  The node sections of a run of nodes n1, n2 (and n3 if port3), for
+//  dir's keys, and where their single groups listen.
 static inline char *
-s_nodes_text (const char *dir, int port1, int port2)
+s_nodes_text (const char *dir, int port1, int port2, int port3)
 {
-    return zsys_sprintf ("node = n1\n    endpoint = tcp://127.0.0.1:%d\n"
-                         "    public_key = %s/keys/n1.pub\n"
-                         "node = n2\n    endpoint = tcp://127.0.0.1:%d\n"
-                         "    public_key = %s/keys/n2.pub\n", port1, dir, port2, dir);
+    const int ports [3] = { port1, port2, port3 };
+    char *text = strdup ("");
+    for (int i = 0; i < 3 && ports [i]; i++) {
+        char *more = zsys_sprintf ("%snode = n%d\n    endpoint = tcp://127.0.0.1:%d\n"
+                                   "    public_key = %s/keys/n%d.pub\n", text, i + 1,
+                                   ports [i], dir, i + 1);
+        free (text);
+        text = more;
+    }
+    return text;
+}
+
+//  Stops a node's actor-run as an operator would (SIGTERM), checks that
+//  it ended well and that no sanitizer spoke, and frees it.
+static inline void
+s_node_end (run_t **node_p, const char *name)
+{
+    run_t *node = *node_p;
+    if (!node) {
+        return;
+    }
+    run_signal (node, SIGTERM);
+    int code = run_wait (node, S_WAIT);
+    cr_assert_eq (code, 0, "node %s ended with %d; log:\n%s", name, code, node->err);
+    cr_assert (!strstr (node->err, "Sanitizer") && !strstr (node->err, "runtime error:")
+               && !strstr (node->out, "Sanitizer") && !strstr (node->out, "runtime error:"),
+               "a sanitizer spoke on %s; log:\n%s\noutput:\n%s", name, node->err, node->out);
+    run_destroy (node_p);
 }
 
 //  Starts node n1's or n2's actor-run on run's topology.
@@ -176,8 +203,12 @@ s_groups_new (s_options_t options)
         s_keygen (run->dir, "n2");
         self->port1 = s_free_port ();
         self->port2 = s_free_port ();
+        if (options.third) {
+            s_keygen (run->dir, "n3");
+            self->port3 = s_free_port ();
+        }
         free (nodes);
-        nodes = s_nodes_text (run->dir, self->port1, self->port2);
+        nodes = s_nodes_text (run->dir, self->port1, self->port2, self->port3);
     }
     char *topology = zsys_sprintf (
         "run\n"
@@ -216,7 +247,9 @@ s_groups_new (s_options_t options)
         options.nodes ? "    node = n1\n" : "",
         options.src_class ? options.src_class : "sender",
         options.src_args ? options.src_args : "",
-        options.third ? "group = c\n    actor = echo\n        class = echo\n" : "");
+        !options.third ? ""
+        : options.nodes ? "group = c\n    node = n3\n    actor = echo\n        class = echo\n"
+                        : "group = c\n    actor = echo\n        class = echo\n");
     run_write (run, topology);
     free (topology);
     free (gate);
@@ -226,6 +259,11 @@ s_groups_new (s_options_t options)
     if (options.nodes) {
         self->node2 = run_new ();
         s_node_go (run, self->node2, "n2");
+        if (options.third) {
+            self->node3 = run_new ();
+            s_node_go (run, self->node3, "n3");
+            run_pid (self->node3, "ready", "c", S_WAIT);
+        }
         s_node_go (run, run, "n1");
         self->b = run_pid (self->node2, "ready", "b", S_WAIT);
     }
@@ -251,18 +289,8 @@ s_groups_destroy (s_groups_t **self_p)
     run_signal (self->run, SIGTERM);
     int code = run_wait (self->run, S_WAIT);
     cr_assert_eq (code, 0, "actor-run ended with %d; log:\n%s", code, self->run->err);
-    if (self->node2) {
-        run_signal (self->node2, SIGTERM);
-        code = run_wait (self->node2, S_WAIT);
-        cr_assert_eq (code, 0, "node n2 ended with %d; log:\n%s", code, self->node2->err);
-        cr_assert (!strstr (self->node2->err, "Sanitizer")
-                   && !strstr (self->node2->err, "runtime error:")
-                   && !strstr (self->node2->out, "Sanitizer")
-                   && !strstr (self->node2->out, "runtime error:"),
-                   "a sanitizer spoke on n2; log:\n%s\noutput:\n%s", self->node2->err,
-                   self->node2->out);
-        run_destroy (&self->node2);
-    }
+    s_node_end (&self->node2, "n2");
+    s_node_end (&self->node3, "n3");
     //  A sanitizer's report in a group would otherwise pass unseen.
     cr_assert (!strstr (self->run->err, "Sanitizer") && !strstr (self->run->out, "Sanitizer")
                && !strstr (self->run->err, "runtime error:")
@@ -285,6 +313,7 @@ s_cleanup (void)
     s_current = NULL;
     if (self) {
         run_destroy (&self->node2);
+        run_destroy (&self->node3);
         munmap (self->file, sizeof (stream_file_t));
         if (self->gate >= 0) {
             close (self->gate);

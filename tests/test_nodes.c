@@ -59,6 +59,34 @@ Test (nodes, ping_pong_and_asks_across_nodes, .timeout = S_TIMEOUT, .fini = s_cl
     s_groups_destroy (&g);
 }
 
+//  Three nodes: a on n1 reaches b on n2 and c on n3, each on its own
+//  connection; each node's status shows the others.
+Test (nodes, three_nodes_reach_each_other, .timeout = S_TIMEOUT, .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true, .third = true });
+    const char *targets [2] = { "b/echo", "c/echo" };
+    for (int i = 0; i < 2; i++) {
+        s_find (g, "main", targets [i]);
+        s_command (g, "ping", "500", NULL);
+        zmsg_t *pong = probe_take (g->run, "a/src", "pong", S_WAIT * 2);
+        cr_assert_not_null (pong, "no end of ping-pong with %s", targets [i]);
+        cr_assert_eq (s_frame_int (pong, 2), 500);
+        cr_assert_eq (s_frame_int (pong, 4), 0, "replies out of order or refused");
+        zmsg_destroy (&pong);
+        s_command (g, "ask", "5", "echo", "20000", "main", NULL);
+        s_expect_asks (g, "a/src", 5);
+    }
+    s_find_by (g, "b/src", "main", "c/echo");
+    s_command_to (g, "b/src", "ask", "5", "echo", "20000", "main", NULL);
+    s_expect_asks (g, "b/src", 5);
+    run_cmd_t cmd = run_command (g->run, S_WAIT, "status");
+    cr_assert (strstr (cmd.out, "peer  b                    on node n2, up")
+               && strstr (cmd.out, "peer  c                    on node n3, up"), "%s",
+               cmd.out);
+    run_cmd_free (&cmd);
+    s_groups_destroy (&g);
+}
+
 Test (nodes, a_million_messages_arrive_in_order_across_nodes, .timeout = S_TIMEOUT,
       .fini = s_cleanup)
 {
@@ -190,7 +218,7 @@ Test (nodes, a_secret_key_others_may_read_is_refused, .timeout = S_TIMEOUT,
     cr_assert_eq (cmd.code, EXIT_USAGE);
     cr_assert (strstr (cmd.err, "exists"), "%s", cmd.err);
     run_cmd_free (&cmd);
-    char *nodes = s_nodes_text (run->dir, s_free_port (), s_free_port ());
+    char *nodes = s_nodes_text (run->dir, s_free_port (), s_free_port (), 0);
     char *topology = zsys_sprintf ("run\n    name = keys\n%s"
                                    "group = a\n    node = n1\n    actor = e\n"
                                    "        class = echo\n", nodes);
