@@ -45,8 +45,13 @@ typedef enum {
 //  A group as the run sees it: the slot plus the policy's bookkeeping
 typedef struct {
     act_slot_t slot;            //  process and state machine
-    int parent;                 //  index of the parent's group, -1: the run
-    const char *parent_actor;   //  the parent actor's name, borrowed
+    int parent;                 //  index of the parent's group, -1: the
+                                //  run, S_PARENT_REMOTE: another node's
+    const char *parent_actor;   //  the parent actor's name (its address
+                                //  if remote), borrowed
+    char *notice;               //  with a remote parent: the last notice
+                                //  for it, ACT_GROUP_CONTROL_MAX bytes
+    bool notice_due;            //  notice waits for a group to carry it
     bool cycle;                 //  stop it, then start it again at cycle_due
     int64_t cycle_due;          //  when a cycled group may start, ms
     bool final;                 //  ended for good (temporary, transient)
@@ -59,6 +64,9 @@ typedef struct {
     bool stats_asked;           //  asked in the open round
     bool stats_done;            //  its "stat-end" came
 } s_member_t;
+
+//  In a member's parent: an actor of a group on another node
+#define S_PARENT_REMOTE     (-2)
 
 //  How long a status waits for the groups' counters, ms: within the
 //  100 ms a status may take, with room for the command's own start
@@ -198,28 +206,65 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
     }
 }
 
+static bool s_control_to (act_slot_t *slot, const char *text);
+
+//  A parent on another node hears through any group of ours that is up
+//  (the groups own the sockets, not the supervisor): it tells the
+//  parent's address. With none up, the last notice waits for the next
+//  group to be ready (s_notices_via).
+static void
+s_notify_remote (s_run_t *run, s_member_t *member, const char *text)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        if (&run->members [i] != member && s_control_to (&run->members [i].slot, text)) {
+            act_log_debug ("told %s through %s: %s stopped", member->parent_actor,
+                           run->members [i].slot.group->name, member->slot.group->name);
+            return;
+        }
+    }
+    snprintf (member->notice, ACT_GROUP_CONTROL_MAX, "%s", text);
+    member->notice_due = true;
+}
+
+//  Group via just became ready: it carries the notices that wait.
+static void
+s_notices_via (s_run_t *run, s_member_t *via)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        if (member->notice_due && s_control_to (&via->slot, member->notice)) {
+            member->notice_due = false;
+        }
+    }
+}
+
 //  The parent actor hears of every stop of its child group, on the
 //  control socket of the group it lives in.
 static void
 s_notify_parent (s_run_t *run, s_member_t *member, pid_t pid, const char *reason)
 {
-    if (member->parent < 0) {
+    if (member->parent == -1) {
         return;
     }
     const act_slot_t *slot = &member->slot;
-    act_slot_t *parent = &run->members [member->parent].slot;
-    if (parent->control_fd < 0
-    || (parent->state != ACT_SLOT_UP && parent->state != ACT_SLOT_STARTING)) {
-        act_log_debug ("notice to %s lost: %s is %s", slot->group->parent,
-                       parent->group->name, act_slot_state_name (parent->state));
-        return;
-    }
     char text [ACT_GROUP_CONTROL_MAX];
     int size = snprintf (text, sizeof text, ACT_HOST_DOWN " %s %s %d %u %s",
                          member->parent_actor,
                          slot->group->name, (int) pid, slot->starts - 1, reason);
     if (size >= (int) sizeof text) {
         size = (int) sizeof text - 1;
+        text [size] = 0;
+    }
+    if (member->parent == S_PARENT_REMOTE) {
+        s_notify_remote (run, member, text);
+        return;
+    }
+    act_slot_t *parent = &run->members [member->parent].slot;
+    if (parent->control_fd < 0
+    || (parent->state != ACT_SLOT_UP && parent->state != ACT_SLOT_STARTING)) {
+        act_log_debug ("notice to %s lost: %s is %s", slot->group->parent,
+                       parent->group->name, act_slot_state_name (parent->state));
+        return;
     }
     if (send (parent->control_fd, text, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT) != size) {
         act_log ("notice to %s lost: %s", slot->group->parent, strerror (errno));
@@ -367,6 +412,7 @@ s_on_control (s_run_t *run, s_member_t *member)
             act_slot_event (slot, ACT_SLOT_READY);
             s_tell_peers (run, member, ACT_HOST_PEER_UP);
             s_tell_down_peers (run, member);
+            s_notices_via (run, member);
         }
         else
         if ((args = act_host_word (text, ACT_HOST_FAIL))) {
@@ -883,6 +929,15 @@ s_find_parent (s_run_t *run, s_member_t *member)
             member->parent_actor = parent + len + 1;
         }
     }
+    //  On another node: told by address, through a group of ours
+    for (size_t i = 0; valid && member->parent == -1 && i < run->topo->other_count; i++) {
+        const char *name = run->topo->others [i].name;
+        if (strlen (name) == len && strncmp (name, parent, len) == 0) {
+            member->parent = S_PARENT_REMOTE;
+            member->parent_actor = parent;
+            member->notice = (char *) calloc (1, ACT_GROUP_CONTROL_MAX);
+        }
+    }
 }
 
 //  The shared region, made once before the first fork: every group, and
@@ -989,7 +1044,7 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
         }
         s_find_parent (run, member);
         member->stats = (char *) calloc (1, S_STATS_BYTES);
-        if (!member->stats) {
+        if (!member->stats || (member->parent == S_PARENT_REMOTE && !member->notice)) {
             act_log_fatal ("unable to allocate the run: %s", strerror (errno));
             return -1;
         }
@@ -1004,6 +1059,7 @@ s_teardown (s_run_t *run)
     for (size_t i = 0; run->members && i < run->count; i++) {
         act_slot_fini (&run->members [i].slot);
         free (run->members [i].stats);
+        free (run->members [i].notice);
     }
     if (run->signal_fd >= 0) {
         close (run->signal_fd);

@@ -364,3 +364,44 @@ Test (nodes, random_bytes_into_the_port_do_not_stop_an_exchange, .timeout = S_TI
     cr_assert_null (strstr (g->node2->err, "stop b"), "b stopped; n2:\n%s", g->node2->err);
     s_groups_destroy (&g);
 }
+
+//  A group whose parent is on another node: when it stops, its node's
+//  supervisor has the notice carried by a group of its node (here the
+//  restarted child itself, the only one), and the parent hears it as it
+//  would at home.
+Test (nodes, a_parent_on_another_node_hears_its_child_stop, .timeout = S_TIMEOUT,
+      .fini = s_cleanup)
+{
+    run_t *run = run_new ();
+    run_t *node2 = run_new ();
+    s_keygen (run->dir, "n1");
+    s_keygen (run->dir, "n2");
+    char *nodes = s_nodes_text (run->dir, s_free_port (), s_free_port (), 0);
+    char *topology = zsys_sprintf ("run\n    name = parents\n%s"
+                                   PROBE_GROUP ("p", "    node = n1\n")
+                                   PROBE_GROUP ("c", "    node = n2\n    parent = p/p\n"),
+                                   nodes);
+    run_write (run, topology);
+    s_node_go (run, node2, "n2");
+    s_node_go (run, run, "n1");
+    pid_t child = run_pid (node2, "ready", "c", S_WAIT);
+    probe_expect (run, "p/p", "hello", S_WAIT);
+    probe_expect (run, "c/p", "hello", S_WAIT);
+    cr_assert_eq (kill (child, SIGKILL), 0);
+    zmsg_t *down = probe_take (run, "p/p", "down", S_WAIT * 2);
+    cr_assert_not_null (down, "p/p heard nothing; n2:\n%s", node2->err);
+    zmsg_first (down);
+    zmsg_next (down);
+    char *text = zframe_strdup (zmsg_next (down));
+    char *wanted = zsys_sprintf ("c %d 0 signal 9", (int) child);
+    cr_assert (strncmp (text, wanted, strlen (wanted)) == 0, "'%s'", text);
+    free (wanted);
+    free (text);
+    zmsg_destroy (&down);
+    s_node_end (&node2, "n2");
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, S_WAIT), 0, "%s", run->err);
+    run_destroy (&run);
+    free (topology);
+    free (nodes);
+}

@@ -448,8 +448,10 @@ s_deliver_down (act_system_t *system, char *text)
     act_ref_t *parent = act_lookup (system, text);
     act_msg_t *msg = act_msg_new_str (ACT_MSG_GROUP_DOWN, space + 1);
     if (!parent || act_tell (parent, &msg) == -1) {
-        fprintf (stderr, "notice for %s/%s lost, it is not running: %s\n",
-                 s_name, text, space + 1);
+        //  A parent on another node is named by its address
+        fprintf (stderr, "notice for %s%s%s lost, it is not running: %s\n",
+                 strchr (text, '/') ? "" : s_name, strchr (text, '/') ? "" : "/", text,
+                 space + 1);
     }
     act_msg_destroy (&msg);
     act_ref_destroy (&parent);
