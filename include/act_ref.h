@@ -17,9 +17,6 @@
 extern "C" {
 #endif
 
-//  Default ask timeout, used when timeout_ms is 0 or negative.
-#define ACT_ASK_TIMEOUT_DEFAULT 5000
-
 //  Send a message (the seed's tell). Always takes the message and nulls
 //  *msg_p. Returns 0 when queued for the target; -1 with errno ESRCH if the
 //  target has stopped (the message is counted as a dead letter), EINVAL on
@@ -35,8 +32,8 @@ ACT_EXPORT int
     act_reply (const act_msg_t *request, act_msg_t **reply_p);
 
 //  Send a message and wait for the reply (the seed's ask), from a thread
-//  that is not an actor loop. Takes *msg_p. timeout_ms <= 0 means
-//  ACT_ASK_TIMEOUT_DEFAULT. Returns the reply (caller owns it), or NULL
+//  that is not an actor loop. Takes *msg_p. timeout_ms: ACT_FOREVER (-1)
+//  no limit, 0 no wait, > 0 ms. Returns the reply (caller owns it), or NULL
 //  with errno ETIMEDOUT (no reply in time), ESRCH (target stopped, before
 //  or while waiting; fails at once, not at the timeout), EDEADLK (called
 //  from an actor callback: the loop would wait on itself; use act_tell and
@@ -62,7 +59,8 @@ ACT_EXPORT const char *
     act_ref_name (act_ref_t *self);
 
 //  Wait until the actor has stopped (the seed's "await actor"), at most
-//  timeout_ms (-1: no limit). Returns 0 and fills *why if not NULL; -1 with
+//  timeout_ms (ACT_FOREVER (-1): no limit, 0: no wait, > 0: ms). Returns 0
+//  and fills *why if not NULL; -1 with
 //  errno ETIMEDOUT, EDEADLK (called from the actor's own loop), or EINVAL
 //  (NULL, or an inbox reference).
 ACT_EXPORT int

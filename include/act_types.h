@@ -28,6 +28,11 @@ typedef struct _act_inbox_t  act_inbox_t;    //  a mailbox for non-actor code
 typedef struct act_class     act_class_t;    //  an actor's callbacks
 typedef struct act_exit      act_exit_t;     //  why an actor stopped
 
+//  Every timeout_ms in the API: ACT_FOREVER (any negative value) waits
+//  without limit, 0 does not wait (only what is there already counts),
+//  a positive value waits at most that many milliseconds.
+#define ACT_FOREVER     (-1)
+
 //  Return values of setup, handle, and the watch and timer handlers.
 #define ACT_OK          0       //  go on
 #define ACT_STOP        1       //  stop this actor normally (EndMainLoop)

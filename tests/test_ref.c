@@ -299,26 +299,6 @@ Test (ref, ask_timeout_honoured, .timeout = 30)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_default_timeout, .timeout = 30)
-{
-    act_system_t *system = act_test_system ();
-    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
-
-    //  A negative timeout means the default, not "forever"
-    act_msg_t *msg = act_msg_new (MSG_IGNORE);
-    int64_t start = act_test_now_us ();
-    errno = 0;
-    act_msg_t *reply = act_ask (echo, &msg, -1);
-    int64_t elapsed = act_test_now_us () - start;
-    cr_assert_null (reply);
-    cr_assert_eq (errno, ETIMEDOUT);
-    cr_assert_geq (elapsed, (ACT_ASK_TIMEOUT_DEFAULT - 1) * 1000);
-    cr_assert_leq (elapsed, (ACT_ASK_TIMEOUT_DEFAULT + 2000) * 1000);
-
-    act_ref_destroy (&echo);
-    act_system_destroy (&system);
-}
-
 Test (ref, ask_stopped_actor_fails_fast, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
@@ -823,6 +803,54 @@ Test (ref, late_reply_is_not_taken_for_the_next_ask, .timeout = 30)
     cr_assert_str_eq (act_msg_str (reply), "second");
     act_msg_destroy (&reply);
 
+    act_ref_destroy (&slow);
+    act_system_destroy (&system);
+}
+
+//  One timeout rule for every waiting call: ACT_FOREVER waits, 0 polls.
+Test (ref, timeout_rule_forever_and_poll, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *slow = act_spawn (system, &s_slow, NULL);
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  -1 waits for a reply that comes 300 ms later
+    act_msg_t *msg = act_msg_new_str (MSG_PING, "later");
+    act_msg_t *reply = act_ask (slow, &msg, ACT_FOREVER);
+    cr_assert_not_null (reply, "%s", strerror (errno));
+    cr_assert_str_eq (act_msg_str (reply), "later");
+    act_msg_destroy (&reply);
+
+    //  0 does not wait (for a reply that never comes, here)
+    msg = act_msg_new (MSG_IGNORE);
+    errno = 0;
+    cr_assert_null (act_ask (echo, &msg, 0));
+    cr_assert_eq (errno, ETIMEDOUT);
+    act_inbox_t *inbox = act_inbox_new (system);
+    errno = 0;
+    cr_assert_null (act_inbox_recv (inbox, 0));
+    cr_assert_eq (errno, ETIMEDOUT);
+    errno = 0;
+    cr_assert_eq (act_ref_wait (echo, 0, NULL), -1);
+    cr_assert_eq (errno, ETIMEDOUT);
+    errno = 0;
+    cr_assert_eq (act_system_wait (system, 0), -1);
+    cr_assert_eq (errno, ETIMEDOUT);
+
+    //  ... and once the thing is there, 0 finds it at once
+    msg = act_msg_new (MSG_STOP);
+    act_tell (echo, &msg);
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (echo, ACT_FOREVER, &why), 0);
+    cr_assert_eq (act_ref_wait (echo, 0, &why), 0);
+    msg = act_msg_new (MSG_PING);
+    act_tell (act_inbox_ref (inbox), &msg);
+    reply = act_inbox_recv (inbox, 0);
+    cr_assert_not_null (reply);
+    act_msg_destroy (&reply);
+
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&echo);
     act_ref_destroy (&slow);
     act_system_destroy (&system);
 }

@@ -258,8 +258,6 @@ act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms)
         errno = ESRCH;
         return NULL;
     }
-    if (timeout_ms <= 0)
-        timeout_ms = ACT_ASK_TIMEOUT_DEFAULT;
     act_inbox_t *waiter = act_inbox_new_in (to->core);
     if (!waiter) {
         act_msg_destroy (msg_p);
