@@ -66,6 +66,21 @@ ACT_EXPORT const char *
 ACT_EXPORT int
     act_ref_wait (act_ref_t *self, int timeout_ms, act_exit_t *why);
 
+//  Monitor target (an actor or inbox, here or in another group) for
+//  watcher (an actor or inbox reference of this process), as in Erlang:
+//  watcher gets exactly one ACT_MSG_DOWN, sender target, correlation id
+//  the monitor's id, when target stops, or at once if it has already;
+//  for a target in another group also when that group is lost
+//  (ACT_EXIT_LOST). Returns the monitor id (> 0), or 0 with errno EINVAL
+//  (NULL, or a remote watcher) or ESRCH (the watcher is gone).
+ACT_EXPORT uint64_t
+    act_monitor (act_ref_t *watcher, act_ref_t *target);
+
+//  Remove a monitor: its watcher gets no DOWN for it afterwards. -1 +
+//  ENOENT if the id is unknown, or the monitor fired or was removed.
+ACT_EXPORT int
+    act_demonitor (uint64_t monitor_id);
+
 //  True if name is a valid group or actor name: 1 to 64 of A-Z a-z 0-9
 //  _ . - (the one rule every layer and actor-run apply).
 ACT_EXPORT bool

@@ -46,7 +46,9 @@ typedef enum {
     ACT_EXIT_ERROR,             //  a callback failed, or act_stop (self, code)
     ACT_EXIT_UNHANDLED,         //  handle returned ACT_UNHANDLED or was NULL
     ACT_EXIT_ESCALATED,         //  a child failed and we did not handle it
-    ACT_EXIT_SHUTDOWN           //  our parent or the system stopped us
+    ACT_EXIT_SHUTDOWN,          //  our parent or the system stopped us
+    ACT_EXIT_LOST               //  monitors only: the actor's group went
+                                //  down first; code EHOSTDOWN
 } act_exit_kind_t;
 
 struct act_exit {
@@ -59,7 +61,7 @@ struct act_exit {
 ACT_EXPORT const char *
     act_exit_kind_name (act_exit_kind_t kind);
 
-//  True if the exit is a failure (error, unhandled or escalated).
+//  True if the exit is a failure (error, unhandled, escalated or lost).
 ACT_EXPORT bool
     act_exit_failed (const act_exit_t *why);
 

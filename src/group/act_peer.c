@@ -465,7 +465,7 @@ s_error_reply (const act_wire_head_t *head)
         down.exit.kind = (act_exit_kind_t) ntohl (fields [0]);
         down.exit.code = (int) ntohl (fields [1]);
         down.err = (int) ntohl (fields [2]);
-        if ((unsigned) down.exit.kind > ACT_EXIT_SHUTDOWN)
+        if ((unsigned) down.exit.kind > ACT_EXIT_LOST)
             down.exit.kind = ACT_EXIT_ERROR;
     }
     return act_msg_new_internal (ACT_MSG_DOWN, &down, sizeof down);

@@ -13,7 +13,7 @@
 #include "act_loop_priv.h"
 
 static const char *s_kind_names [] = {
-    "normal", "error", "unhandled", "escalated", "shutdown"
+    "normal", "error", "unhandled", "escalated", "shutdown", "lost"
 };
 
 const char *
@@ -28,7 +28,7 @@ bool
 act_exit_failed (const act_exit_t *why)
 {
     return why && (why->kind == ACT_EXIT_ERROR || why->kind == ACT_EXIT_UNHANDLED
-                   || why->kind == ACT_EXIT_ESCALATED);
+                   || why->kind == ACT_EXIT_ESCALATED || why->kind == ACT_EXIT_LOST);
 }
 
 act_t *

@@ -76,6 +76,7 @@ act_ref_set_dead (act_ref_t *self, const act_exit_t *why)
     atomic_store (&self->dead, true);
     if (self->core)
         act_core_notify (self->core);
+    act_monitor_ref_dead (self);
 }
 
 bool
