@@ -66,6 +66,34 @@ ACT_EXPORT const char *
 ACT_EXPORT int
     act_ref_wait (act_ref_t *self, int timeout_ms, act_exit_t *why);
 
+//  Stop the actor from outside (the seed's actor.stop()), from any thread
+//  or actor: as if it called act_stop (self, code) - code 0 a normal stop,
+//  else an error with that code; teardown runs once, the parent's
+//  child_stopped gets the reason, the first reason given wins. Returns 0
+//  once the request is on its way (for an actor of another group: sent
+//  there over the link). -1 with errno ESRCH (stopped already), EINVAL
+//  (NULL, or an inbox reference), or as act_tell for another group.
+ACT_EXPORT int
+    act_ref_stop (act_ref_t *self, int code);
+
+//  True if a and b name the same actor or inbox: the same local one, or
+//  two references to one address in another group. False if either is
+//  NULL.
+ACT_EXPORT bool
+    act_ref_eq (act_ref_t *a, act_ref_t *b);
+
+//  Longest id act_ref_id returns, with its NUL.
+#define ACT_REF_ID_MAX  200
+
+//  A printable id, stable for the reference's life and unique in the
+//  process: the address "group/name" if it has one when first asked (a
+//  reference into another group always does); else "system!name" for a
+//  named actor of a system in no group, "system!#N" for an anonymous
+//  actor or inbox, "!#N" for an inbox of no system. Borrowed, valid while
+//  the reference lives. NULL + EINVAL on NULL.
+ACT_EXPORT const char *
+    act_ref_id (act_ref_t *self);
+
 //  Monitor target (an actor or inbox, here or in another group) for
 //  watcher (an actor or inbox reference of this process), as in Erlang:
 //  watcher gets exactly one ACT_MSG_DOWN, sender target, correlation id

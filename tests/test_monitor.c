@@ -3,7 +3,9 @@
     SPDX-License-Identifier: MPL-2.0
 */
 #include "act_test.h"
+#include "act_test_run.h"
 #include <pthread.h>
+#include <inttypes.h>
 
 enum {
     MSG_STOP = 1,           //  target: act_stop (self, code in payload)
@@ -321,4 +323,142 @@ Test (monitor, bad_input, .timeout = 30)
     act_inbox_destroy (&inbox);
     act_ref_destroy (&target);
     act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  Across groups: two systems of this process joined to one run directory
+//  (see act_test_run.h)
+
+//  An ask through the same link: what was sent there before it has
+//  arrived (FIFO per pair of groups).
+static void
+s_sync (act_ref_t *remote)
+{
+    act_msg_t *msg = act_msg_new (MSG_PING);
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    cr_assert_not_null (reply, "ask across: %s", strerror (errno));
+    act_msg_destroy (&reply);
+}
+
+Test (monitor, remote_target_and_remote_stop, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/t");
+    cr_assert_not_null (remote);
+    act_inbox_t *inbox = act_inbox_new (run.a);
+
+    uint64_t id = act_monitor (act_inbox_ref (inbox), remote);
+    cr_assert_gt (id, 0, "act_monitor: %s", strerror (errno));
+    s_sync (remote);
+    cr_assert_eq (act_ref_stop (remote, 9), 0, "%s", strerror (errno));
+    act_exit_t why = s_expect_down (inbox, remote, id);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR, "%s", act_exit_kind_name (why.kind));
+    cr_assert_eq (why.code, 9);
+    cr_assert_eq (act_ref_wait (target, ACT_FOREVER, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, 9, "stopped by the other group with its code");
+    cr_assert_eq (act_demonitor (id), -1, "fired");
+
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&target);
+    s_run_destroy (&run);
+}
+
+Test (monitor, remote_demonitor, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/t");
+    act_inbox_t *inbox = act_inbox_new (run.a);
+
+    uint64_t removed = act_monitor (act_inbox_ref (inbox), remote);
+    uint64_t kept = act_monitor (act_inbox_ref (inbox), remote);
+    cr_assert_eq (act_demonitor (removed), 0);
+    s_sync (remote);
+    s_stop (remote, 0);
+    s_expect_down (inbox, remote, kept);
+    //  The removed one's DOWN would have come first, on the same link
+    cr_assert_eq (act_inbox_size (inbox), 0);
+
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&target);
+    s_run_destroy (&run);
+}
+
+Test (monitor, remote_group_lost, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/t");
+    act_inbox_t *inbox = act_inbox_new (run.a);
+
+    uint64_t id = act_monitor (act_inbox_ref (inbox), remote);
+    s_sync (remote);
+    //  What actor-run tells a group when another one dies
+    cr_assert_eq (act_transport_peer_down (run.a, "b"), 0);
+    act_exit_t why = s_expect_down (inbox, remote, id);
+    cr_assert_eq (why.kind, ACT_EXIT_LOST, "%s", act_exit_kind_name (why.kind));
+    cr_assert_eq (why.code, EHOSTDOWN);
+    cr_assert (act_exit_failed (&why));
+    //  Once: the target's own end later is no news to a fired monitor
+    cr_assert_eq (act_transport_peer_up (run.a, "b"), 0);
+    uint64_t after = act_monitor (act_inbox_ref (inbox), remote);
+    s_sync (remote);
+    s_stop (remote, 0);
+    s_expect_down (inbox, remote, after);
+    cr_assert_eq (act_inbox_size (inbox), 0);
+
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&target);
+    s_run_destroy (&run);
+}
+
+Test (monitor, remote_unknown_actor_fires_at_once, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *remote = act_lookup (run.a, "b/nobody");
+    act_inbox_t *inbox = act_inbox_new (run.a);
+    uint64_t id = act_monitor (act_inbox_ref (inbox), remote);
+    cr_assert_gt (id, 0);
+    act_exit_t why = s_expect_down (inbox, remote, id);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, ENOENT);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    s_run_destroy (&run);
+}
+
+//  An actor of b watches an actor of a: the DOWN crosses back
+Test (monitor, remote_actor_watcher, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *target = act_spawn_named (run.a, "t", &s_target, NULL);
+    act_ref_t *remote = act_lookup (run.b, "a/t");
+    act_inbox_t *inbox = act_inbox_new (run.b);
+    watch_args_t watch = { remote, act_inbox_ref (inbox), 0 };
+    act_ref_t *watcher = act_spawn (run.b, &s_watcher, &watch);
+    ACT_ASSERT_EVENTUALLY (__atomic_load_n (&watch.id, __ATOMIC_ACQUIRE) != 0, 5000);
+    s_sync (remote);
+
+    cr_assert_eq (act_ref_stop (target, 5), 0);
+    act_msg_t *msg = act_inbox_recv (inbox, 5000);
+    cr_assert_not_null (msg);
+    cr_assert_eq (act_msg_type (msg), ACT_MSG_DOWN);
+    cr_assert_eq (act_msg_corr (msg), watch.id);
+    cr_assert (act_ref_eq (act_msg_sender (msg), remote), "from %s",
+               act_ref_id (act_msg_sender (msg)));
+    act_exit_t why;
+    cr_assert_eq (act_msg_down (msg, &why), 0);
+    cr_assert_eq (why.code, 5);
+    act_msg_destroy (&msg);
+
+    act_ref_destroy (&watcher);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&target);
+    s_run_destroy (&run);
 }

@@ -162,10 +162,6 @@ act_monitor (act_ref_t *watcher, act_ref_t *target)
         errno = ESRCH;
         return 0;
     }
-    if (target->kind == ACT_REF_REMOTE) {
-        errno = ENOTSUP;        //  the peer layer learns it next
-        return 0;
-    }
     return act_monitor_add (watcher, target, 0);
 }
 

@@ -34,6 +34,7 @@ struct _act_ref_t {
                                 //  group (loop thread only), or NULL
     void *route;                //  remote: the transport's peer, cached
                                 //  by the loop thread, or NULL
+    _Atomic (char *) id;        //  act_ref_id, made once, or NULL
     act_monitor_rec_t *watched_by;  //  monitors on us (act_monitor.c's lock)
     act_monitor_rec_t *watching;    //  monitors we hold (same lock)
 };
