@@ -211,10 +211,15 @@ s_get_down (const act_wire_head_t *head, act_down_t *down)
 //  of another group. They are records with a reserved type (see
 //  actorio-wire(7)), handled here, never by an actor.
 
-//  Payload in network order, in place: an int code, or a DOWN.
-static void
-s_runtime_out (act_msg_t *msg)
+//  Payload in network order, in place: an int code, or a DOWN. False if
+//  the request is void: a monitor's watcher that stopped before it had
+//  an address, whose monitor went with it.
+static bool
+s_runtime_out (act_peers_t *self, act_msg_t *msg)
 {
+    if ((msg->type == ACT_MSG_MONITOR || msg->type == ACT_MSG_DEMONITOR)
+    &&  !s_address (self, msg->sender))
+        return false;
     if (msg->type == ACT_MSG_STOP && msg->size == sizeof (int)) {
         int code;
         memcpy (&code, msg->data, sizeof code);
@@ -227,6 +232,7 @@ s_runtime_out (act_msg_t *msg)
         memcpy (&down, msg->data, sizeof down);
         s_put_down (msg->data, &down);
     }
+    return true;
 }
 
 //  A monitor request that cannot reach the target's group: its watcher
@@ -439,9 +445,10 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     s_link_t *link = &self->links [peer->link];
     stats = &link->stats;
     uint32_t flags = (msg->flags & ACT_MSG_F_ASK) ? ACT_WIRE_F_ASK : 0;
-    if (act_wire_runtime_type (msg->type))
-        s_runtime_out (msg);
-    else
+    if (act_wire_runtime_type (msg->type) && !s_runtime_out (self, msg)) {
+        act_msg_destroy (&msg);
+        return 0;
+    }
     if (msg->type == ACT_MSG_DOWN) {
         //  A failure notice for an asker over there: the codec carries it
         //  as an error reply, type 0, fields in network order.

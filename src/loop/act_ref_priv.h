@@ -35,6 +35,8 @@ struct _act_ref_t {
     void *route;                //  remote: the transport's peer, cached
                                 //  by the loop thread, or NULL
     _Atomic (char *) id;        //  act_ref_id, made once, or NULL
+    atomic_bool monitored;      //  set before it first joins a monitor:
+                                //  until then its death skips the lock
     act_monitor_rec_t *watched_by;  //  monitors on us (act_monitor.c's lock)
     act_monitor_rec_t *watching;    //  monitors we hold (same lock)
 };
