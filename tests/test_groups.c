@@ -17,19 +17,6 @@
 */
 #include "test_groups.h"
 
-//  A test run once over each link: shared memory (the default) and ipc.
-#define S_BOTH_LINKS(name)                                                  \
-    static void s_##name (const char *link);                                \
-    Test (groups, name, .timeout = S_TIMEOUT, .fini = s_cleanup)            \
-    {                                                                       \
-        s_##name ("shm");                                                   \
-    }                                                                       \
-    Test (groups, name##_over_ipc, .timeout = S_TIMEOUT, .fini = s_cleanup) \
-    {                                                                       \
-        s_##name ("ipc");                                                   \
-    }                                                                       \
-    static void s_##name (const char *link)
-
 //  ----------------------------------------------------------------------
 
 S_BOTH_LINKS (ping_pong_and_asks_between_two_groups)

@@ -108,9 +108,8 @@
 #define S_PAYLOAD_MAX   (2 << 20)
 #define S_PAUSE_US      200     //  longest random pause
 
-//  The control socket: a DEALER to the test, named "GROUP/ACTOR".
-static zsock_t *
-s_control_new (act_t *self, const char *args, char *id, size_t id_size)
+zsock_t *
+stream_control_new (act_t *self, const char *args, char *id, size_t id_size)
 {
     char endpoint [256];
     snprintf (endpoint, sizeof endpoint, "%.*s", (int) strcspn (args, " "), args);
@@ -457,7 +456,7 @@ s_sender_setup (act_t *self, void *args)
     sender->payload = (unsigned char *) calloc (1, S_PAYLOAD_MAX);
     uint64_t me = htobe64 ((uint64_t) getpid ());
     memcpy (sender->payload + 8, &me, sizeof me);
-    sender->sock = s_control_new (self, (const char *) args, sender->id, sizeof sender->id);
+    sender->sock = stream_control_new (self, (const char *) args, sender->id, sizeof sender->id);
     if (!sender->sock
     ||  act_watch_sock (self, sender->sock, s_sender_command, NULL) == -1) {
         zsock_destroy (&sender->sock);
@@ -721,7 +720,7 @@ s_receiver_setup (act_t *self, void *args)
         return -1;
     }
     receiver->held = zlist_new ();
-    receiver->sock = s_control_new (self, text, receiver->id, sizeof receiver->id);
+    receiver->sock = stream_control_new (self, text, receiver->id, sizeof receiver->id);
     if (!receiver->sock) {
         return -1;
     }

@@ -12,8 +12,10 @@
     queued by its link and flushed before every poll.
 
     Local actors get addresses on demand: a named actor is GROUP/NAME, an
-    anonymous actor or inbox that sends to another group is given a name
-    "_N" the first time, registered until it stops.
+    anonymous actor or inbox that sends to another group, or is carried
+    in a message to one (act_msg_add_ref), is given a name "_N" the first
+    time, registered until it stops. A carried address comes out as the
+    same kind of reference a sender's does: remote, or ours.
 */
 #include "act_link.h"
 #include "act_region.h"
@@ -44,6 +46,9 @@ struct act_peers {
     act_loop_t *loop;           //  our loop
     act_core_t *core;           //  its core (names, dead letters)
     char *group;                //  our group name
+    char *nobody;               //  "GROUP/_", which names no actor: how
+                                //  a carried reference that cannot be
+                                //  named (stopped) travels
     zhashx_t *peers;            //  name -> s_peer_t
     s_peer_t *dirty;            //  peers to flush
     int64_t max_size;           //  payload limit, bytes
@@ -176,6 +181,46 @@ s_ref_for (act_peers_t *self, const char *address)
     act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, self->core);
     ref->name = strdup (address);
     return ref;
+}
+
+//  The address a carried reference travels as. One of another system
+//  of this process has no name here that would reach it.
+static const char *
+s_carried_address (act_peers_t *self, act_ref_t *ref)
+{
+    const char *address = NULL;
+    if (ref->kind == ACT_REF_REMOTE || !ref->core || ref->core == self->core)
+        address = s_address (self, ref);
+    return address ? address : self->nobody;
+}
+
+//  The references msg carries, as addresses in its record.
+static void
+s_put_refs (act_peers_t *self, act_wire_record_t *record, const act_msg_t *msg)
+{
+    for (size_t i = 0; i < act_msg_refs (msg); i++) {
+        const char *address = s_carried_address (self, act_msg_ref (msg, i));
+        act_wire_record_add_ref (record, address, strlen (address));
+    }
+}
+
+//  The references a record carries, for msg. An address of ours that
+//  names no actor now (it stopped, or never was) comes out as a stopped
+//  reference, so the receiver still finds one at each index.
+static void
+s_take_refs (act_peers_t *self, const act_wire_head_t *head, act_msg_t *msg)
+{
+    for (size_t i = 0; i < head->ref_count; i++) {
+        char address [ACT_WIRE_ADDR_MAX + 1];
+        memcpy (address, head->refs [i], head->ref_lens [i]);
+        address [head->ref_lens [i]] = 0;
+        act_ref_t *ref = s_ref_for (self, address);
+        if (!ref) {
+            ref = act_ref_new (ACT_REF_ACTOR, self->core);
+            atomic_store (&ref->dead, true);
+        }
+        act_msg_take_ref (msg, ref);
+    }
 }
 
 //  --------------------------------------------------------------------
@@ -467,6 +512,8 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     act_wire_record_t record;
     act_wire_record_init (&record, target, strlen (target), sender,
                           sender ? strlen (sender) : 0, flags, msg);
+    if (msg->refs)
+        s_put_refs (self, &record, msg);
     act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
     if (link->ops->send (link->self, peer->state, &record, &msg)) {
         int err = errno;
@@ -632,6 +679,8 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
     msg->corr = head->corr;
     msg->flags |= ACT_MSG_F_INBOUND;
     s_sender (rx, head->sender, head->sender_len, msg);
+    if (head->ref_count)
+        s_take_refs (self, head, msg);
     act_link_count (&rx->stats->received, 1);
     act_loop_deliver (self->loop, target, msg);
 }
@@ -730,6 +779,7 @@ s_destroy (void *arg)
     act_ref_destroy (&self->cache.target_ref);
     zhashx_destroy (&self->peers);
     free (self->group);
+    free (self->nobody);
     free (self);
 }
 
@@ -750,6 +800,7 @@ act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf)
     self->loop = loop;
     self->core = core;
     self->group = strdup (conf->group);
+    self->nobody = zsys_sprintf ("%s/_", conf->group);
     self->max_size = conf->max_size;
     self->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
     self->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;

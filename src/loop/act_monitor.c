@@ -16,8 +16,9 @@
     never joined a monitor dies without the mutex (an ask's waiter, most
     inboxes): the monitor sets the reference's monitored flag before it
     reads dead, the death sets dead before it reads monitored, both
-    sequentially consistent, so at least one of them sees the other. Messages go out after the mutex is released: a
-    tell may take an inbox's or a core's lock.
+    sequentially consistent, so at least one of them sees the other.
+    Messages go out after the mutex is released: a tell may take an
+    inbox's or a core's lock.
 */
 #include "act_loop_priv.h"
 #include <inttypes.h>
@@ -27,9 +28,8 @@ typedef struct act_monitor_rec s_rec_t;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static zhashx_t *s_registry;    //  "id" -> s_rec_t, under s_lock
 static uint64_t s_next_id;      //  last id given, under s_lock
-//  Set before the first monitor is made: until then a death need not
-//  take the mutex. Both sides use sequentially consistent atomics, so a
-//  death that reads false was before any monitor saw its target alive.
+//  Set when the first monitor is made: until then there is no registry
+//  to look in, and a demonitor or a lost group has nothing to do.
 static atomic_bool s_used;
 
 static void

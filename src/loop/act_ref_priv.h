@@ -39,6 +39,8 @@ struct _act_ref_t {
                                 //  until then its death skips the lock
     act_monitor_rec_t *watched_by;  //  monitors on us (act_monitor.c's lock)
     act_monitor_rec_t *watching;    //  monitors we hold (same lock)
+    atomic_uint_fast64_t dead_sent; //  actor: messages it sent that went
+                                //  to dead letters (actor-run status)
 };
 
 //  A monitor: linked on its target's and its watcher's lists, and in the
