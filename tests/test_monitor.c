@@ -461,6 +461,11 @@ Test (monitor, remote_unknown_actor_fires_at_once, .timeout = 30)
     act_exit_t why = s_expect_down (inbox, remote, id);
     cr_assert_eq (why.kind, ACT_EXIT_ERROR);
     cr_assert_eq (why.code, ENOENT);
+    //  A stop for nobody is sent, and counted there as for no actor
+    cr_assert_eq (act_ref_stop (remote, 0), 0);
+    act_transport_stats_t stats;
+    ACT_ASSERT_EVENTUALLY (act_transport_stats (run.b, &stats) == 0 && stats.unknown == 1,
+                           5000);
     act_inbox_destroy (&inbox);
     act_ref_destroy (&remote);
     s_run_destroy (&run);

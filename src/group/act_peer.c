@@ -328,6 +328,10 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
         memcpy (&code, head->payload, sizeof code);
         if (local && local->kind == ACT_REF_ACTOR)
             act_ref_stop (local, (int) ntohl (code));
+        else
+            //  Stopped already, or never here: counted as a message for
+            //  no actor, which is what it is.
+            atomic_fetch_add (&rx->stats->unknown, 1);
     }
     else
     if (head->type == ACT_MSG_MONITOR) {
