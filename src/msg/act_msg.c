@@ -296,6 +296,20 @@ act_msg_set_corr (act_msg_t *self, uint64_t corr)
         self->corr = corr;
 }
 
+int
+act_msg_down (const act_msg_t *self, act_exit_t *why)
+{
+    act_down_t down;
+    if (!self || self->type != ACT_MSG_DOWN || self->size != sizeof down) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy (&down, self->data, sizeof down);
+    if (why)
+        *why = down.exit;
+    return 0;
+}
+
 //  --------------------------------------------------------------------
 //  Carried references: kept apart from the message, so a message that
 //  carries none pays one pointer and one test on destroy for them.
