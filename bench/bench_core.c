@@ -311,6 +311,8 @@ typedef struct {
     long n;                         //  messages to send
     long batch;                     //  messages sent per callback
     uint64_t t0;                    //  first send, ns (written by the sender)
+    uint64_t rss_before;            //  burst: RSS before the first send, bytes
+    uint64_t rss_queued;            //  burst: RSS with all n queued, bytes
 } s_count_args_t;
 
 typedef struct {
@@ -334,6 +336,9 @@ s_sender_handle (act_t *self, act_msg_t *msg)
     s_count_args_t *args = state->args;
     switch (act_msg_type (msg)) {
         case BM_GO:
+            if (args->batch >= args->n) {
+                args->rss_before = s_rss ();
+            }
             args->t0 = bench_now_ns ();
             //  fall through
         case BM_MORE: {
@@ -347,6 +352,10 @@ s_sender_handle (act_t *self, act_msg_t *msg)
                 if (act_tell (args->counter, &data)) {
                     state->errors++;
                 }
+            }
+            if (args->batch >= args->n) {
+                //  All queued in the counter's mailbox: what they cost.
+                args->rss_queued = s_rss ();
             }
             if (state->sent < args->n) {
                 s_tell_type (act_self (self), BM_MORE);
@@ -423,6 +432,11 @@ s_bench_count (act_system_t *system, act_inbox_t *inbox, const char *bench,
                       batch);
             bench_result (&s_table, bench, SYS_NAME, figure, "msgs/s",
                           n / (done.ns / 1e9));
+            if (args.rss_queued) {
+                bench_result (&s_table, "burst-mem", SYS_NAME,
+                              "RSS growth per queued 64 B message", "bytes",
+                              ((double) args.rss_queued - (double) args.rss_before) / n);
+            }
         }
     }
     s_stop (bench, &sender);
@@ -953,6 +967,7 @@ s_print_table (void)
     double pingpong = bench_median (&s_table, "pingpong", NULL);
     double counting = bench_median (&s_table, "counting", NULL);
     double burst = bench_median (&s_table, "counting-burst", NULL);
+    double burst_mem = bench_median (&s_table, "burst-mem", NULL);
     double spawn = bench_median (&s_table, "spawn", NULL);
     double spawn_only = bench_median (&s_table, "spawn-only", NULL);
     double bytes = bench_median (&s_table, "spawn-mem", NULL);
@@ -988,6 +1003,8 @@ s_print_table (void)
            bench_met (!isnan (send_ns) && !isnan (fifo), send_ns <= 3 * fifo),
            "133 ns", "123 ns");
     s_row ("counting, 1 burst of all", s_show (a, sizeof a, burst, 1e6, "M/s"), "",
+           "(info)", "", "", "");
+    s_row ("bytes per queued 64 B msg", s_show (a, sizeof a, burst_mem, 1, "B"), "",
            "(info)", "", "", "");
     s_row ("spawn + stop (actors/s)", s_show (a, sizeof a, spawn, 1e3, "k/s"), "",
            ">= 1000 k/s", bench_met (!isnan (spawn), spawn >= 1e6), "275 k/s", "390 k/s");

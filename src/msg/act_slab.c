@@ -120,6 +120,16 @@ s_init (void)
     pthread_atfork (s_fork_prepare, s_fork_release, s_fork_release);
 }
 
+//  Give this thread's blocks back when it ends, not never: called before
+//  the first block enters its cache, by a refill or by a free.
+static void
+s_register (void)
+{
+    pthread_once (&s_once, s_init);
+    pthread_setspecific (s_cache_key, &s_cache);
+    s_cache.registered = true;
+}
+
 static inline s_slab_t *
 s_slab_of (void *block)
 {
@@ -269,6 +279,8 @@ act_slab_alloc (void)
                 abort ();
             return block;
         }
+        if (!s_cache.registered)
+            s_register ();
         s_refill (ACT_SLAB_BATCH);
         block = s_cache.head;
     }
@@ -284,12 +296,8 @@ act_slab_free (void *block)
         free (block);
         return;
     }
-    if (!s_cache.registered) {
-        //  Give this thread's blocks back when it ends, not never.
-        pthread_once (&s_once, s_init);
-        pthread_setspecific (s_cache_key, &s_cache);
-        s_cache.registered = true;
-    }
+    if (!s_cache.registered)
+        s_register ();
     s_block_t *self = (s_block_t *) block;
     self->next = s_cache.head;
     s_cache.head = self;
