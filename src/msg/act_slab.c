@@ -18,7 +18,6 @@
     it is unmapped at once.
 */
 #include "act_slab.h"
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
