@@ -6,7 +6,9 @@
     a batch at a time. A block may be freed on any thread, not only the
     one that took it. A slab that is wholly free again goes back to the
     system, so a burst of a million messages costs no memory once it has
-    drained. Under AddressSanitizer, under Valgrind, or with
+    drained. A process whose slabs grow past the first starts one thread,
+    "act-slab", that faults slabs in ahead of the burst and unmaps them
+    behind it. Under AddressSanitizer, under Valgrind, or with
     ACTORIO_MSG_CACHE=0 in the environment, every block is its own malloc,
     so leak checkers see each message.
 */
@@ -22,6 +24,7 @@
 #define ACT_SLAB_CACHED     4096            //  free blocks a thread keeps at most
 #define ACT_SLAB_BATCH      256             //  blocks moved per refill or spill
 #define ACT_SLAB_KEEP       1               //  wholly free slabs kept mapped
+#define ACT_SLAB_READY      4               //  slabs faulted in ahead of a growing burst
 
 //  The calling thread's free blocks. Inline below, because a message
 //  costs ~30 ns in all and a call each way was a tenth of it.
