@@ -163,3 +163,97 @@ Test (testkit, manual_bad_arguments, .timeout = 30)
     cr_assert_eq (errno, EINVAL);
     act_system_destroy (&system);
 }
+
+//  --------------------------------------------------------------------
+//  Runs under actor-run
+
+#define ACTOR_RUN   ACTORIO_BINARY_DIR "/supervisor/actor-run"
+
+//  One wait for the run to come up or a reply, busy machine and
+//  sanitizers included; never how long it should take.
+#define S_WAIT      20000
+
+//  Writes a topology into dir and returns its path (caller frees).
+static char *
+s_topology (const char *dir, const char *text)
+{
+    char *path = zsys_sprintf ("%s/topology.zpl", dir);
+    FILE *file = fopen (path, "w");
+    cr_assert_not_null (file);
+    fputs (text, file);
+    fclose (file);
+    return path;
+}
+
+static pid_t
+s_group_pid (act_testkit_run_t *run, const char *group)
+{
+    char *log = act_testkit_run_log (run);
+    char *needle = zsys_sprintf ("ready %s pid ", group);
+    char *at = strstr (log, needle);
+    cr_assert_not_null (at, "no '%s' in the log:\n%s", needle, log);
+    pid_t pid = (pid_t) atoi (at + strlen (needle));
+    free (needle);
+    free (log);
+    return pid;
+}
+
+Test (testkit, run_talks_to_the_actors_of_a_topology, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    char *topology = s_topology (dir,
+        "run\n"
+        "    name = kit\n"
+        "group = b\n"
+        "    actor = echo\n"
+        "        class = echo\n"
+        "group = c\n"
+        "    actor = echo\n"
+        "        class = echo\n");
+    act_testkit_run_t *run = act_testkit_run_start (topology, NULL, S_WAIT);
+    cr_assert_not_null (run, "the run did not start: %s", strerror (errno));
+    char *rundir = strdup (act_testkit_run_rundir (run));
+    pid_t b = s_group_pid (run, "b"), c = s_group_pid (run, "c");
+
+    act_system_t *system = act_testkit_run_system (run);
+    act_probe_t *probe = act_probe_new (system);
+    const char *echoes [] = { "b/echo", "c/echo" };
+    for (int i = 0; i < 2; i++) {
+        act_ref_t *echo = act_lookup (system, echoes [i]);
+        cr_assert_not_null (echo);
+        act_msg_t *ping = act_msg_new_str (7, echoes [i]);
+        cr_assert_eq (act_probe_tell (probe, echo, &ping), 0);
+        act_msg_t *pong = act_expect_str (probe, 7, echoes [i], S_WAIT);
+        cr_assert_str_eq (act_ref_name (act_msg_sender (pong)), echoes [i]);
+        act_ref_destroy (&echo);
+    }
+    act_probe_destroy (&probe);
+
+    cr_assert_eq (act_testkit_run_stop (&run), 0);
+    cr_assert_null (run);
+    //  Nothing left: not the groups, not the run directory.
+    cr_assert (kill (b, 0) == -1 && errno == ESRCH);
+    cr_assert (kill (c, 0) == -1 && errno == ESRCH);
+    cr_assert (access (rundir, F_OK) == -1 && errno == ENOENT, "%s is left", rundir);
+    free (rundir);
+    remove (topology);
+    rmdir (dir);
+    free (topology);
+    free (dir);
+}
+
+Test (testkit, run_that_cannot_start_says_why, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    char *topology = s_topology (dir, "run\n    name = kit\ngroup = b\n    actor = x\n"
+                                      "        class = no-such-class\n");
+    cr_assert_null (act_testkit_run_start (topology, NULL, S_WAIT));
+    cr_assert_eq (errno, ECHILD);
+    cr_assert_eq (act_testkit_run_stop (NULL), -1);
+    remove (topology);
+    rmdir (dir);
+    free (topology);
+    free (dir);
+}
