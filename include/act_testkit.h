@@ -50,8 +50,10 @@ ACT_EXPORT int
 ACT_EXPORT int
     act_system_drain (act_system_t *system);
 
-//  Move the virtual clock ms forward; the timers now due fire at the next
-//  steps, a periodic one once per period that passed. 0, or -1 + EINVAL.
+//  Take what other threads posted (spawned actors run their setup, so
+//  their timers count from the old time), then move the virtual clock ms
+//  forward; the timers now due fire at the next steps, a periodic one
+//  once per period that passed. 0, or -1 with errno as act_system_step.
 ACT_EXPORT int
     act_system_advance (act_system_t *system, int64_t ms);
 

@@ -474,14 +474,14 @@ s_loop_destroy (act_loop_t **self_p)
 static bool
 s_pipe_says_term (act_loop_t *self)
 {
-    //  The host only ever sends $TERM, and STEP to a manual system; read
+    //  The host only ever sends $TERM, and commands to a manual system; read
     //  all there is, as the fd will not fire again for what is already
     //  queued.
     while (zsock_events (self->pipe) & ZMQ_POLLIN) {
         char *command = zstr_recv (self->pipe);
         bool term = !command || streq (command, "$TERM");
-        if (!term && self->core->manual && streq (command, "STEP")) {
-            zsock_send (self->pipe, "si", "STEPPED", act_loop_step (self));
+        if (!term && self->core->manual) {
+            zsock_send (self->pipe, "si", "DONE", act_loop_manual (self, command));
             self->pipe_more = true;     //  as in act_loop_notify_idle
         }
         zstr_free (&command);
@@ -567,15 +567,20 @@ act_loop_run (zsock_t *pipe, void *args)
 }
 
 int
-act_loop_step (act_loop_t *self)
+act_loop_manual (act_loop_t *self, const char *command)
 {
     //  The loop's own functions, one message at a time: a manual system
     //  runs the same delivery, handling and timer code as any other, so
     //  what a test proves with it holds for the real loop. It runs on the
     //  loop thread (asked over the pipe) rather than the caller's, so
     //  act_loop_current, EDEADLK checks and teardown are those of every
-    //  system.
+    //  system. Posts are taken first, for every command: an actor
+    //  spawned before the clock moves sets its timers on the old time.
     s_take_posts (self, false);
+    if (strncmp (command, "ADVANCE ", 8) == 0) {
+        atomic_fetch_add (&self->core->clock_ms, strtoll (command + 8, NULL, 10));
+        return 0;
+    }
     while (self->ready_head) {
         act_t *actor = self->ready_head;
         act_loop_unschedule (self, actor);

@@ -283,11 +283,12 @@ act_loop_inbound_done (act_loop_t *self, act_t *actor, act_msg_t *msg)
 void *
     act_loop_net_self (act_loop_t *self);
 
-//  A manual system's step, on its loop thread: take the posts, then run
-//  one message, or else one timer due on the virtual clock. 1 if it ran
-//  one, 0 if there was nothing to run.
+//  A command of a manual system's host, on its loop thread: take the
+//  posts, then for "STEP" run one message, or else one timer due on the
+//  virtual clock (1 if it ran one, 0 if there was nothing to run); for
+//  "ADVANCE MS" move the clock MS forward (0).
 int
-    act_loop_step (act_loop_t *self);
+    act_loop_manual (act_loop_t *self, const char *command);
 
 //  The loop side.
 act_core_t *

@@ -5,10 +5,12 @@
     running act_loop_run) whose loop never runs an actor or a timer by
     itself: each act_system_step asks it, over the zactor pipe, to take
     what other threads posted and then run one message or one timer due on
-    the virtual clock (act_loop_step). The loop thread stays, rather than
+    the virtual clock; act_system_advance moves the clock there too, after
+    taking the posts (act_loop_manual). The loop thread stays, rather than
     running the loop on the test's thread, so there is one loop: the same
     delivery, timers, EDEADLK checks and teardown as every system. The
-    virtual clock is an atomic in the core that only the host moves.
+    virtual clock is an atomic in the core, moved only on the loop thread
+    and read by the host.
 */
 #include "act_loop_priv.h"
 
@@ -36,8 +38,10 @@ act_system_is_manual (act_system_t *self)
     return core && core->manual;
 }
 
-int
-act_system_step (act_system_t *self)
+//  Runs a command on the loop thread (act_loop_manual) and returns its
+//  value.
+static int
+s_command (act_system_t *self, const char *command)
 {
     act_core_t *core = s_manual_core (self);
     if (!core)
@@ -47,7 +51,7 @@ act_system_step (act_system_t *self)
         return -1;
     }
     zactor_t *actor = act_system_actor (self);
-    if (zstr_send (actor, "STEP"))
+    if (zstr_send (actor, command))
         return -1;
     //  The loop may have said "STOPPED" (no actor left) before its answer.
     while (true) {
@@ -59,14 +63,20 @@ act_system_step (act_system_t *self)
         }
         char *what = zmsg_popstr (msg);
         char *value = zmsg_popstr (msg);
-        bool stepped = what && streq (what, "STEPPED");
-        int rc = stepped && value ? atoi (value) : 0;
+        bool done = what && streq (what, "DONE");
+        int rc = done && value ? atoi (value) : 0;
         zstr_free (&what);
         zstr_free (&value);
         zmsg_destroy (&msg);
-        if (stepped)
+        if (done)
             return rc;
     }
+}
+
+int
+act_system_step (act_system_t *self)
+{
+    return s_command (self, "STEP");
 }
 
 int
@@ -87,13 +97,13 @@ act_system_drain (act_system_t *self)
 int
 act_system_advance (act_system_t *self, int64_t ms)
 {
-    act_core_t *core = s_manual_core (self);
-    if (!core || ms < 0) {
+    if (ms < 0) {
         errno = EINVAL;
         return -1;
     }
-    atomic_fetch_add (&core->clock_ms, ms);
-    return 0;
+    char command [32];
+    snprintf (command, sizeof command, "ADVANCE %" PRId64, ms);
+    return s_command (self, command);
 }
 
 int64_t
