@@ -30,8 +30,8 @@ ACT_EXPORT void
 ACT_EXPORT act_ref_t *
     act_inbox_ref (act_inbox_t *self);
 
-//  Take the oldest message, waiting at most timeout_ms (-1: no limit, 0:
-//  do not wait). Caller owns the result. NULL + ETIMEDOUT, or EINVAL.
+//  Take the oldest message, waiting at most timeout_ms (ACT_FOREVER (-1):
+//  no limit, 0: do not wait, > 0: ms). Caller owns the result. NULL + ETIMEDOUT, or EINVAL.
 ACT_EXPORT act_msg_t *
     act_inbox_recv (act_inbox_t *self, int timeout_ms);
 

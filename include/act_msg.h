@@ -18,7 +18,10 @@ extern "C" {
 
 //  Types at and above ACT_MSG_SYSTEM are reserved for the runtime.
 #define ACT_MSG_SYSTEM  0xFFFF0000u
-//  Delivered to an ask's waiter when its target stopped before replying.
+//  Delivered to an ask's waiter when its target stopped before replying,
+//  and to a monitor's watcher (see act_monitor) when its target stopped:
+//  the sender is the target, the correlation id the monitor's id, and
+//  act_msg_down reads the reason.
 #define ACT_MSG_DOWN    (ACT_MSG_SYSTEM + 1)
 //  Delivered to an actor whose act_tell to another group failed with
 //  EAGAIN (that group's queue was full), once the queue has room again;
@@ -86,6 +89,11 @@ ACT_EXPORT uint64_t
     act_msg_corr (const act_msg_t *self);
 ACT_EXPORT void
     act_msg_set_corr (act_msg_t *self, uint64_t corr);
+
+//  For an ACT_MSG_DOWN: fill *why (if not NULL) with the target's exit
+//  reason and return 0. -1 + EINVAL if msg is not a DOWN.
+ACT_EXPORT int
+    act_msg_down (const act_msg_t *self, act_exit_t *why);
 
 #ifdef __cplusplus
 }

@@ -123,6 +123,16 @@ s_frame (const char *target, const char *sender, size_t payload)
     return f;
 }
 
+//  The same, with a type of the caller's.
+static s_frame_t
+s_frame_typed (const char *target, const char *sender, size_t payload, uint32_t type)
+{
+    s_frame_t f = s_frame (target, sender, payload);
+    for (int i = 0; i < 4; i++)
+        f.bytes [8 + i] = (unsigned char) (type >> (24 - 8 * i));
+    return f;
+}
+
 Test (wire, refuses_each_malformed_field)
 {
     struct { const char *what; s_frame_t frame; int patch_at; unsigned char value;
@@ -138,6 +148,12 @@ Test (wire, refuses_each_malformed_field)
         { "reserved byte",   s_frame ("a", "", 0), 7, 1, 0, ACT_WIRE_BAD_FLAGS },
         { "external alone",  s_frame ("a", "", 0), 4, ACT_WIRE_F_EXTERNAL, 0, ACT_WIRE_BAD_FRAMES },
         { "system type",     s_frame ("a", "", 0), 8, 0xFF, 0, ACT_WIRE_BAD_TYPE },
+        { "runtime request", s_frame_typed ("a", "g/a", 0, ACT_MSG_MONITOR), -1, 0, 0,
+                             ACT_WIRE_OK },
+        { "runtime asking",  s_frame_typed ("a", "g/a", 0, ACT_MSG_MONITOR), 4,
+                             ACT_WIRE_F_ASK, 0, ACT_WIRE_BAD_TYPE },
+        { "other reserved",  s_frame_typed ("a", "g/a", 0, ACT_MSG_SYSTEM + 0x114), -1, 0, 0,
+                             ACT_WIRE_BAD_TYPE },
         { "empty target",    s_frame ("", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
         { "slash target",    s_frame ("a/b", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
         { "sender no slash", s_frame ("a", "ga", 0), -1, 0, 0, ACT_WIRE_BAD_SENDER },

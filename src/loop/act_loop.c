@@ -349,6 +349,11 @@ s_take_posts (act_loop_t *self, bool closing)
             s_stop_tops (self);
         }
         else
+        if (msg->type == ACT_MSG_STOP && msg->to->kind == ACT_REF_ACTOR) {
+            act_actor_stop_request (msg->to, msg);
+            act_msg_destroy (&msg);
+        }
+        else
         if (msg->type == ACT_MSG_CALL) {
             act_call_t *call = (act_call_t *) msg->ptr;
             act_msg_destroy (&msg);

@@ -326,6 +326,10 @@ void
     act_actor_monitor (act_t *self, act_ref_t *waiter);
 void
     act_actor_child_stopped (act_t *self, act_msg_t *msg);
+//  An ACT_MSG_STOP for the actor of ref came (act_ref_stop): stop it with
+//  the code in msg unless it is stopping already. msg stays the caller's.
+void
+    act_actor_stop_request (act_ref_t *ref, const act_msg_t *msg);
 
 //  Loop services used by actor records.
 void

@@ -286,3 +286,17 @@ act_msg_set_corr (act_msg_t *self, uint64_t corr)
     if (self)
         self->corr = corr;
 }
+
+int
+act_msg_down (const act_msg_t *self, act_exit_t *why)
+{
+    act_down_t down;
+    if (!self || self->type != ACT_MSG_DOWN || self->size != sizeof down) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy (&down, self->data, sizeof down);
+    if (why)
+        *why = down.exit;
+    return 0;
+}

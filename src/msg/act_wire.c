@@ -125,7 +125,8 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
     if (((flags & ACT_WIRE_F_EXTERNAL) != 0) != external)
         return ACT_WIRE_BAD_FRAMES;
     uint32_t type = s_get32 (p + 4);
-    if (type >= ACT_MSG_SYSTEM)
+    if (type >= ACT_MSG_SYSTEM
+    &&  (!act_wire_runtime_type (type) || (flags & ~ACT_WIRE_F_EXTERNAL)))
         return ACT_WIRE_BAD_TYPE;
     size_t size = s_get32 (p + 16);
     if (external && size != external_size)

@@ -143,7 +143,10 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
             return ACT_WIRE_BAD_FRAMES;
         }
         r->type = (uint32_t) s_be (at + 4, 4);
-        if (r->type >= 0xFFFF0000u) {
+        //  Reserved types: only the runtime's requests between groups
+        //  (0xFFFF0110 to 0xFFFF0113), with no flag but EXTERNAL.
+        if (r->type >= 0xFFFF0000u
+        &&  (r->type < 0xFFFF0110u || r->type > 0xFFFF0113u || (r->flags & ~4u))) {
             return ACT_WIRE_BAD_TYPE;
         }
         r->corr = s_be (at + 8, 8);
@@ -220,7 +223,7 @@ s_on_record (void *arg, const act_wire_head_t *head)
         FUZZ_CHECK (s_addr_ok ((const unsigned char *) head->sender, sender_len));
     }
     FUZZ_CHECK ((head->flags & ~ACT_WIRE_F_KNOWN) == 0);
-    FUZZ_CHECK (head->type < ACT_MSG_SYSTEM);
+    FUZZ_CHECK (head->type < ACT_MSG_SYSTEM || act_wire_runtime_type (head->type));
 
     //  The payload: within the limit, borrowed from the frames, in the
     //  second one exactly when the record says EXTERNAL.

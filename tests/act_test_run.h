@@ -1,0 +1,39 @@
+/*  act_test_run - two groups of a run inside one test process
+    SPDX-License-Identifier: MPL-2.0
+
+    Two systems of this process joined to one run directory: the sockets,
+    frames and codec between them are the real ones, only the processes
+    are shared.
+*/
+#ifndef ACT_TEST_RUN_H_INCLUDED
+#define ACT_TEST_RUN_H_INCLUDED
+
+#include "act_test.h"
+
+typedef struct {
+    char *rundir;               //  the run directory, removed at the end
+    act_system_t *a;            //  group "a"
+    act_system_t *b;            //  group "b"
+} s_run_t;
+
+static inline s_run_t
+s_run_new (void)
+{
+    s_run_t run = { act_test_tmpdir (), act_system_new ("a"), act_system_new ("b") };
+    cr_assert_eq (act_transport_join (run.a, "a", run.rundir, 0, 0), 0);
+    cr_assert_eq (act_transport_join (run.b, "b", run.rundir, 0, 0), 0);
+    return run;
+}
+
+static inline void
+s_run_destroy (s_run_t *run)
+{
+    act_system_destroy (&run->a);
+    act_system_destroy (&run->b);
+    char command [300];
+    snprintf (command, sizeof command, "rm -rf '%s'", run->rundir);
+    cr_assert_eq (system (command), 0);
+    free (run->rundir);
+}
+
+#endif
