@@ -45,10 +45,11 @@ ACT_EXPORT act_ref_t *
 ACT_EXPORT int
     act_probe_tell (act_probe_t *self, act_ref_t *to, act_msg_t **msg_p);
 
-//  Take the next message, which must have type, within timeout_ms (-1: no
-//  limit). Returns it (borrowed, valid until the next expect call), or
-//  NULL with errno ETIMEDOUT (nothing came), EBADMSG (another message
-//  came; it is dropped) or EINVAL; then act_probe_failure says why.
+//  Take the next message, which must have type, within timeout_ms
+//  (ACT_FOREVER: no limit). Returns it (borrowed, valid until the next
+//  expect call), or NULL with errno ETIMEDOUT (nothing came), EBADMSG
+//  (another message came; it is dropped) or EINVAL; then
+//  act_probe_failure says why.
 ACT_EXPORT act_msg_t *
     act_probe_expect (act_probe_t *self, uint32_t type, int timeout_ms);
 
@@ -66,6 +67,21 @@ ACT_EXPORT act_msg_t *
 ACT_EXPORT act_msg_t *
     act_probe_expect_fn (act_probe_t *self, act_probe_match_fn *match, void *arg,
                          int timeout_ms);
+
+//  Monitor target (act_monitor in act_ref(3)) with the probe as watcher,
+//  so its ACT_MSG_DOWN takes its place among the probe's messages from
+//  now on. Once per target until its DOWN is taken. 0, or -1 with errno
+//  as act_monitor.
+ACT_EXPORT int
+    act_probe_monitor (act_probe_t *self, act_ref_t *target);
+
+//  Expect the ACT_MSG_DOWN of target, with reason kind, as the next
+//  message within timeout_ms; monitors target first if the probe did not
+//  yet (then a target already stopped is reported at once). 0, or -1
+//  with errno as act_probe_expect, or as act_monitor.
+ACT_EXPORT int
+    act_probe_expect_down (act_probe_t *self, act_ref_t *target, act_exit_kind_t kind,
+                           int timeout_ms);
 
 //  Expect that no message comes for ms (on a manual system: none once it
 //  is idle). 0, or -1 with errno EBADMSG (one came; it is dropped) or

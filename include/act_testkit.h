@@ -68,8 +68,9 @@ typedef struct _act_testkit_run_t act_testkit_run_t;
 #define ACT_TESTKIT_ACTOR_RUN_ENV  "ACTORIO_ACTOR_RUN"
 
 //  Start actor-run on the topology file (rundir: its --rundir, or NULL for
-//  a new private directory), wait at most timeout_ms (-1: no limit) until
-//  every group is up, and join the run as group "testkit-PID". NULL with
+//  a new private directory), wait at most timeout_ms (ACT_FOREVER: no
+//  limit) until every group is up, and join the run as group
+//  "testkit-PID". NULL with
 //  errno ETIMEDOUT (not up in time), ECHILD (actor-run ended; its log went
 //  to the library's log), EINVAL, or a system error.
 ACT_EXPORT act_testkit_run_t *

@@ -48,6 +48,12 @@
         act_testkit_check_ ((probe), act_m_ != NULL);                   \
         act_m_; })
 
+//  The next message is the ACT_MSG_DOWN of target with reason kind,
+//  within ms.
+#define act_expect_down(probe, target, kind, ms)                        \
+    ((void) act_testkit_check_ ((probe),                                \
+        act_probe_expect_down ((probe), (target), (kind), (ms)) == 0))
+
 //  No message comes for ms.
 #define act_expect_none(probe, ms)                                      \
     ((void) act_testkit_check_ ((probe), act_probe_expect_none ((probe), (ms)) == 0))

@@ -52,7 +52,7 @@ Test (probe, failure_says_what_came_from_whom_and_when, .timeout = 30)
     cr_assert_eq (errno, EBADMSG);
     const char *failure = act_probe_failure (probe);
     cr_assert_not_null (failure);
-    cr_assert (strstr (failure, "expected type 1; got type 2, 6 bytes \"hello\", from echo, at "),
+    cr_assert (strstr (failure, "expected type 1; got type 2, 6 bytes \"hello\", from test!echo, at "),
                "%s", failure);
     cr_assert (strstr (failure, " ms"), "%s", failure);
 
@@ -78,7 +78,7 @@ Test (probe, failure_says_what_came_from_whom_and_when, .timeout = 30)
     ping = act_msg_new (PING);
     act_probe_tell (probe, echo, &ping);
     cr_assert_eq (act_probe_expect_none (probe, 5000), -1);
-    cr_assert (strstr (act_probe_failure (probe), "expected no message for 5000 ms; got type 2, 0 bytes, from echo"),
+    cr_assert (strstr (act_probe_failure (probe), "expected no message for 5000 ms; got type 2, 0 bytes, from test!echo"),
                "%s", act_probe_failure (probe));
 
     act_probe_destroy (&probe);
@@ -105,7 +105,7 @@ Test (probe, predicate, .timeout = 30)
     act_probe_tell (probe, echo, &ping);
     cr_assert_null (act_probe_expect_fn (probe, s_longer_than, &three, 5000));
     cr_assert (strstr (act_probe_failure (probe),
-                       "expected a message the predicate accepts; got type 2, 2 bytes \"a\", from an unnamed sender"),
+                       "expected a message the predicate accepts; got type 2, 2 bytes \"a\", from test!#"),
                "%s", act_probe_failure (probe));
     act_probe_destroy (&probe);
     act_ref_destroy (&echo);
@@ -153,6 +153,67 @@ Test (probe, reply_to_the_last_message, .timeout = 30)
     act_system_destroy (&system);
 }
 
+//  Stops on any message: normally on STOP, with an error otherwise.
+#define STOP    3
+
+static int
+s_stopper_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    return act_msg_type (msg) == STOP ? ACT_STOP : -1;
+}
+
+static const act_class_t s_stopper = { .name = "stopper", .handle = s_stopper_handle };
+
+Test (probe, expect_down, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_probe_t *probe = act_probe_new (system);
+    act_ref_t *first = act_spawn_named (system, "first", &s_stopper, NULL);
+    act_ref_t *second = act_spawn_named (system, "second", &s_stopper, NULL);
+    //  Watched ahead, so each DOWN takes its place in the sequence.
+    cr_assert_eq (act_probe_monitor (probe, first), 0);
+    cr_assert_eq (act_probe_monitor (probe, second), 0);
+    act_msg_t *stop = act_msg_new (STOP);
+    act_tell (first, &stop);
+    act_expect_down (probe, first, ACT_EXIT_NORMAL, 5000);
+
+    //  The wrong reason is a failure that says which came.
+    act_msg_t *bad = act_msg_new (7);
+    act_tell (second, &bad);
+    cr_assert_eq (act_probe_expect_down (probe, second, ACT_EXIT_NORMAL, 5000), -1);
+    cr_assert_eq (errno, EBADMSG);
+    cr_assert (strstr (act_probe_failure (probe),
+                       "expected ACT_MSG_DOWN (normal) from test!second; got type ACT_MSG_DOWN"
+                       " (error, code "),
+               "%s", act_probe_failure (probe));
+    cr_assert (strstr (act_probe_failure (probe), " bytes, from test!second, at "),
+               "%s", act_probe_failure (probe));
+
+    //  A target already gone: monitored now, its DOWN comes at once.
+    act_expect_down (probe, first, ACT_EXIT_NORMAL, 5000);
+    act_expect_none (probe, 10);
+    act_ref_destroy (&first);
+    act_ref_destroy (&second);
+    act_probe_destroy (&probe);
+    act_system_destroy (&system);
+}
+
+Test (probe, expect_down_on_a_manual_system, .timeout = 30)
+{
+    act_system_t *system = act_system_new_manual (NULL);
+    act_probe_t *probe = act_probe_new (system);
+    act_ref_t *stopper = act_spawn (system, &s_stopper, NULL);
+    act_probe_monitor (probe, stopper);
+    act_expect_none (probe, 0);
+    act_msg_t *stop = act_msg_new (STOP);
+    act_tell (stopper, &stop);
+    act_expect_down (probe, stopper, ACT_EXIT_NORMAL, 0);
+    act_ref_destroy (&stopper);
+    act_probe_destroy (&probe);
+    act_system_destroy (&system);
+}
+
 Test (probe, bad_arguments)
 {
     cr_assert_null (act_probe_expect (NULL, 1, 0));
@@ -166,6 +227,9 @@ Test (probe, bad_arguments)
     act_msg_t *msg = act_msg_new (1);
     cr_assert_eq (act_probe_tell (probe, NULL, &msg), -1);
     cr_assert_null (msg);
+    cr_assert_eq (act_probe_monitor (probe, NULL), -1);
+    cr_assert_eq (act_probe_expect_down (probe, NULL, ACT_EXIT_NORMAL, 0), -1);
+    cr_assert_eq (errno, EINVAL);
     act_probe_destroy (&probe);
     act_probe_destroy (&probe);
     act_probe_destroy (NULL);

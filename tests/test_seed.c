@@ -99,18 +99,20 @@ s_read_line (int fd)
 Test (seed, echo_client_echoes_lines_and_stops_when_the_peer_closes, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
+    act_probe_t *probe = act_probe_new (system);
     int pair [2];
     cr_assert_eq (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair), 0);
     client_args_t args = { pair [0], false };
     act_ref_t *client = act_spawn (system, &s_client, &args);
+    act_probe_monitor (probe, client);
     cr_assert_eq (write (pair [1], "hello\nwor", 9), 9);
     cr_assert_str_eq (s_read_line (pair [1]), "hello\n");
     cr_assert_eq (write (pair [1], "ld\n", 3), 3);
     cr_assert_str_eq (s_read_line (pair [1]), "world\n");
+    act_expect_none (probe, 0);
     close (pair [1]);
-    act_exit_t why;
-    cr_assert_eq (act_ref_wait (client, S_WAIT, &why), 0);
-    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    act_expect_down (probe, client, ACT_EXIT_NORMAL, S_WAIT);
     act_ref_destroy (&client);
+    act_probe_destroy (&probe);
     act_system_destroy (&system);
 }

@@ -12,11 +12,28 @@
 #define S_PREVIEW   24          //  payload bytes a failure shows
 #define S_FAILURE   512         //  bytes of a failure's text
 
+typedef struct {
+    act_ref_t *target;          //  watched (counted)
+    uint64_t id;                //  the monitor, 0 once its DOWN came
+} s_monitor_t;
+
+static void
+s_monitor_destroy (s_monitor_t **self_p)
+{
+    s_monitor_t *self = *self_p;
+    *self_p = NULL;
+    if (self->id)
+        act_demonitor (self->id);
+    act_ref_destroy (&self->target);
+    free (self);
+}
+
 struct _act_probe_t {
     act_system_t *system;       //  where messages come from (borrowed), or
                                 //  NULL; stepped if manual
     act_inbox_t *inbox;         //  what reaches the probe
     act_msg_t *last;            //  the message last taken, or NULL
+    zlistx_t *monitored;        //  s_monitor_t, targets watched for DOWN
     int64_t started;            //  zclock_mono () at creation, ms
     bool failed;                //  the last expectation failed
     char failure [S_FAILURE];   //  its text
@@ -35,6 +52,8 @@ act_probe_new (act_system_t *system)
     }
     self->system = system;
     self->started = zclock_mono ();
+    self->monitored = zlistx_new ();
+    zlistx_set_destructor (self->monitored, (zlistx_destructor_fn *) s_monitor_destroy);
     return self;
 }
 
@@ -46,6 +65,8 @@ act_probe_destroy (act_probe_t **self_p)
     act_probe_t *self = *self_p;
     *self_p = NULL;
     act_msg_destroy (&self->last);
+    //  Before the inbox: a DOWN that fires meanwhile is no dead letter.
+    zlistx_destroy (&self->monitored);
     act_inbox_destroy (&self->inbox);
     free (self);
 }
@@ -119,11 +140,19 @@ s_describe (act_probe_t *self, const act_msg_t *msg, char *buf, size_t size)
     preview [0] = 0;
     s_preview (act_msg_data (msg), act_msg_size (msg), preview, sizeof preview);
     act_ref_t *sender = act_msg_sender (msg);
-    const char *from = !sender ? "no sender"
-                     : act_ref_name (sender) ? act_ref_name (sender) : "an unnamed sender";
-    snprintf (buf, size, "type %s, %zu bytes%s%s, from %s, at %" PRId64 " ms",
-              s_type_name (act_msg_type (msg), type, sizeof type), act_msg_size (msg),
-              *preview ? " " : "", preview, from, zclock_mono () - self->started);
+    const char *from = sender ? act_ref_id (sender) : "no sender";
+    act_exit_t why;
+    char reason [64] = "";
+    if (act_msg_down (msg, &why) == 0) {
+        //  Its payload is the reason, shown as such.
+        snprintf (reason, sizeof reason, " (%s, code %d)", act_exit_kind_name (why.kind),
+                  why.code);
+        preview [0] = 0;
+    }
+    snprintf (buf, size, "type %s%s, %zu bytes%s%s, from %s, at %" PRId64 " ms",
+              s_type_name (act_msg_type (msg), type, sizeof type), reason,
+              act_msg_size (msg), *preview ? " " : "", preview, from,
+              zclock_mono () - self->started);
 }
 
 //  Records a failure: expected is what the test wanted, msg what came
@@ -154,6 +183,21 @@ act_probe_failure (act_probe_t *self)
 //  --------------------------------------------------------------------
 //  Expectations
 
+//  A monitor fires once: once its DOWN is taken, whatever the
+//  expectation, the probe forgets it, and a later expect_down on the
+//  same target monitors it anew (and hears at once if it is gone).
+static void
+s_monitor_spent (act_probe_t *self, uint64_t id)
+{
+    for (s_monitor_t *monitor = (s_monitor_t *) zlistx_first (self->monitored); monitor;
+         monitor = (s_monitor_t *) zlistx_next (self->monitored))
+        if (monitor->id == id) {
+            monitor->id = 0;
+            zlistx_delete (self->monitored, zlistx_cursor (self->monitored));
+            return;
+        }
+}
+
 //  The next message, stepping a manual system until one comes or it is
 //  idle, else waiting at most timeout_ms. The probe keeps it as last.
 static act_msg_t *
@@ -169,6 +213,8 @@ s_next (act_probe_t *self, int timeout_ms)
         timeout_ms = 0;
     }
     self->last = act_inbox_recv (self->inbox, timeout_ms);
+    if (act_msg_type (self->last) == ACT_MSG_DOWN)
+        s_monitor_spent (self, act_msg_corr (self->last));
     return self->last;
 }
 
@@ -180,14 +226,19 @@ typedef struct {
     void *arg;                  //  its argument
 } s_want_t;
 
+//  Takes the next message and checks it against want; said is what the
+//  failure says was expected, or NULL to say it from want.
 static act_msg_t *
-s_expect (act_probe_t *self, const s_want_t *want, int timeout_ms)
+s_expect (act_probe_t *self, const s_want_t *want, const char *said, int timeout_ms)
 {
     if (!self) {
         errno = EINVAL;
         return NULL;
     }
     char expected [S_FAILURE / 2], type [16], preview [4 * S_PREVIEW] = "";
+    if (said)
+        snprintf (expected, sizeof expected, "%s", said);
+    else
     if (want->match)
         snprintf (expected, sizeof expected, "a message the predicate accepts");
     else {
@@ -215,7 +266,7 @@ act_msg_t *
 act_probe_expect (act_probe_t *self, uint32_t type, int timeout_ms)
 {
     s_want_t want = { type, NULL, 0, NULL, NULL };
-    return s_expect (self, &want, timeout_ms);
+    return s_expect (self, &want, NULL, timeout_ms);
 }
 
 act_msg_t *
@@ -228,7 +279,7 @@ act_probe_expect_data (act_probe_t *self, uint32_t type, const void *data, size_
     }
     //  An empty payload is a payload to compare too.
     s_want_t want = { type, data ? data : "", size, NULL, NULL };
-    return s_expect (self, &want, timeout_ms);
+    return s_expect (self, &want, NULL, timeout_ms);
 }
 
 act_msg_t *
@@ -250,7 +301,7 @@ act_probe_expect_fn (act_probe_t *self, act_probe_match_fn *match, void *arg,
         return NULL;
     }
     s_want_t want = { 0, NULL, 0, match, arg };
-    return s_expect (self, &want, timeout_ms);
+    return s_expect (self, &want, NULL, timeout_ms);
 }
 
 int
@@ -279,4 +330,70 @@ act_probe_reply (act_probe_t *self, act_msg_t **reply_p)
         return -1;
     }
     return act_reply (self->last, reply_p);
+}
+
+//  --------------------------------------------------------------------
+//  Monitors
+
+static s_monitor_t *
+s_monitor_find (act_probe_t *self, act_ref_t *target)
+{
+    for (s_monitor_t *monitor = (s_monitor_t *) zlistx_first (self->monitored); monitor;
+         monitor = (s_monitor_t *) zlistx_next (self->monitored))
+        if (act_ref_eq (monitor->target, target))
+            return monitor;
+    return NULL;
+}
+
+int
+act_probe_monitor (act_probe_t *self, act_ref_t *target)
+{
+    if (!self || !target) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (s_monitor_find (self, target))
+        return 0;
+    uint64_t id = act_monitor (act_inbox_ref (self->inbox), target);
+    if (!id)
+        return -1;
+    s_monitor_t *monitor = (s_monitor_t *) calloc (1, sizeof (s_monitor_t));
+    if (!monitor)
+        abort ();
+    monitor->target = act_ref_dup (target);
+    monitor->id = id;
+    zlistx_add_end (self->monitored, monitor);
+    return 0;
+}
+
+typedef struct {
+    act_ref_t *target;          //  whose DOWN
+    act_exit_kind_t kind;       //  with which reason
+} s_down_t;
+
+static bool
+s_is_down (const act_msg_t *msg, void *arg)
+{
+    s_down_t *down = (s_down_t *) arg;
+    act_exit_t why;
+    return act_msg_down (msg, &why) == 0 && why.kind == down->kind
+        && act_ref_eq (act_msg_sender (msg), down->target);
+}
+
+int
+act_probe_expect_down (act_probe_t *self, act_ref_t *target, act_exit_kind_t kind,
+                       int timeout_ms)
+{
+    if (!self || !target) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (act_probe_monitor (self, target))
+        return -1;
+    char expected [S_FAILURE / 2];
+    snprintf (expected, sizeof expected, "ACT_MSG_DOWN (%s) from %s",
+              act_exit_kind_name (kind), act_ref_id (target));
+    s_down_t down = { target, kind };
+    s_want_t want = { 0, NULL, 0, s_is_down, &down };
+    return s_expect (self, &want, expected, timeout_ms) ? 0 : -1;
 }
