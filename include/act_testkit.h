@@ -92,8 +92,8 @@ ACT_EXPORT char *
     act_testkit_run_log (act_testkit_run_t *self);
 
 //  Leave the run, stop actor-run as an operator would (SIGTERM; SIGKILL
-//  after ACT_TESTKIT_STOP_TIMEOUT ms), and remove the run directory and
-//  whatever else the run left. Returns actor-run's exit code (128 + the
+//  after ACT_TESTKIT_STOP_TIMEOUT ms), and remove the run directory
+//  (unless it existed before the start) and whatever else the run left. Returns actor-run's exit code (128 + the
 //  signal if a signal ended it), or -1 + EINVAL. Accepts NULL, nulls
 //  *self_p.
 ACT_EXPORT int

@@ -7,8 +7,8 @@
     a group of its own through the transport (ipc: it is not in the
     run's shared region), which is all a process needs to reach every
     actor of the run by address and to get their replies. Ending a run
-    removes the directory, the run directory included, whatever state
-    actor-run left it in.
+    removes the private directory, and the run directory unless the
+    caller had it before, whatever state actor-run left it in.
 */
 #include "actorio.h"
 #include <fcntl.h>
@@ -22,6 +22,7 @@ struct _act_testkit_run_t {
     char *dir;                  //  private directory: the log, the default
                                 //  run directory
     char *rundir;               //  actor-run's --rundir
+    bool own_rundir;            //  it did not exist before: ours to remove
     char *log;                  //  actor-run's stdout and stderr
     pid_t pid;                  //  actor-run, 0 once reaped
     int status;                 //  its wait status once reaped
@@ -142,6 +143,8 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
         return NULL;
     }
     self->rundir = rundir ? strdup (rundir) : zsys_sprintf ("%s/run", self->dir);
+    //  A directory the caller had is left as actor-run leaves it.
+    self->own_rundir = access (self->rundir, F_OK) == -1;
     self->log = zsys_sprintf ("%s/actor-run.log", self->dir);
     self->pid = s_spawn (topology, self->rundir, self->log);
     int err = 0;
@@ -216,7 +219,8 @@ act_testkit_run_stop (act_testkit_run_t **self_p)
     }
     int code = WIFEXITED (self->status) ? WEXITSTATUS (self->status)
                                         : 128 + WTERMSIG (self->status);
-    nftw (self->rundir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    if (self->own_rundir)
+        nftw (self->rundir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
     nftw (self->dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
     free (self->dir);
     free (self->rundir);
