@@ -243,6 +243,26 @@ Test (testkit, run_talks_to_the_actors_of_a_topology, .timeout = 60)
     free (dir);
 }
 
+Test (testkit, run_leaves_a_given_directory_as_found, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    char *topology = s_topology (dir, "run\n    name = kit\ngroup = b\n    actor = s\n"
+                                      "        class = sink\n");
+    char *rundir = act_test_tmpdir ();
+    act_testkit_run_t *run = act_testkit_run_start (topology, rundir, S_WAIT);
+    cr_assert_not_null (run);
+    cr_assert_str_eq (act_testkit_run_rundir (run), rundir);
+    cr_assert_eq (act_testkit_run_stop (&run), 0);
+    cr_assert_eq (access (rundir, F_OK), 0, "the caller's %s was removed", rundir);
+    cr_assert_eq (rmdir (rundir), 0, "%s is not left empty", rundir);
+    remove (topology);
+    rmdir (dir);
+    free (rundir);
+    free (topology);
+    free (dir);
+}
+
 Test (testkit, run_that_cannot_start_says_why, .timeout = 60)
 {
     setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);

@@ -27,6 +27,7 @@ struct _act_testkit_run_t {
     pid_t pid;                  //  actor-run, 0 once reaped
     int status;                 //  its wait status once reaped
     act_system_t *system;       //  the test's group in the run
+    char group [32];            //  its name
 };
 
 //  Waits for cond (arg) at most timeout_ms (-1: no limit), looking again
@@ -148,8 +149,7 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     self->log = zsys_sprintf ("%s/actor-run.log", self->dir);
     self->pid = s_spawn (topology, self->rundir, self->log);
     int err = 0;
-    char group [32];
-    snprintf (group, sizeof group, "testkit-%d", (int) getpid ());
+    snprintf (self->group, sizeof self->group, "testkit-%d", (int) getpid ());
     if (self->pid < 0)
         err = errno;
     else
@@ -159,8 +159,8 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     if (self->pid == 0)
         err = ECHILD;
     else
-    if (!(self->system = act_system_new (group))
-    ||  act_transport_join (self->system, group, self->rundir, 0, 0))
+    if (!(self->system = act_system_new (self->group))
+    ||  act_transport_join (self->system, self->group, self->rundir, 0, 0))
         err = errno;
     if (!err)
         return self;
@@ -207,6 +207,11 @@ act_testkit_run_stop (act_testkit_run_t **self_p)
     //  Leave first: what the groups send us while they stop is dropped,
     //  not queued toward a system that is going.
     act_system_destroy (&self->system);
+    //  Our group's endpoint is no group of actor-run's: it is ours to
+    //  remove, even from a directory the caller had.
+    char *endpoint = zsys_sprintf ("%s/%s", self->rundir, self->group);
+    unlink (endpoint);
+    free (endpoint);
     if (self->pid > 0) {
         kill (self->pid, SIGTERM);
         if (!s_until (s_exited, self, ACT_TESTKIT_STOP_TIMEOUT)) {
