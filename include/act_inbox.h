@@ -4,7 +4,10 @@
 
     Set act_inbox_ref as a message's sender and replies arrive here. Any
     thread may receive; the inbox's fd turns readable while messages wait,
-    so a zloop or zpoller can watch it beside its own sockets.
+    so a zloop or zpoller can watch it beside its own sockets. To hear
+    that the target of a request died, rather than wait for a reply that
+    will not come, monitor it with the inbox as watcher (act_monitor): its
+    ACT_MSG_DOWN arrives here too.
 */
 #ifndef ACT_INBOX_H_INCLUDED
 #define ACT_INBOX_H_INCLUDED

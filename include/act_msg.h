@@ -30,6 +30,10 @@ extern "C" {
 //  not a request: returning ACT_UNHANDLED for it does not stop the actor.
 #define ACT_MSG_WRITABLE (ACT_MSG_SYSTEM + 2)
 
+//  References one message carries at most (act_msg_add_ref). Between
+//  groups each travels as an address of up to 129 bytes.
+#define ACT_MSG_REFS_MAX 16
+
 //  Create an empty message with a type tag (the seed's Message()).
 //  Returns NULL with errno EINVAL if type is reserved.
 ACT_EXPORT act_msg_t *
@@ -46,13 +50,13 @@ ACT_EXPORT act_msg_t *
 ACT_EXPORT act_msg_t *
     act_msg_new_str (uint32_t type, const char *text);
 
-//  Free a message and drop its sender reference. Accepts NULL and a NULL
+//  Free a message and drop its sender and carried references. Accepts NULL and a NULL
 //  pointer; nulls the caller's pointer.
 ACT_EXPORT void
     act_msg_destroy (act_msg_t **self_p);
 
-//  Return a new message with the same type, payload, sender and correlation
-//  id. NULL + EINVAL if self is NULL.
+//  Return a new message with the same type, payload, sender, carried
+//  references and correlation id. NULL + EINVAL if self is NULL.
 ACT_EXPORT act_msg_t *
     act_msg_dup (const act_msg_t *self);
 
@@ -82,6 +86,24 @@ ACT_EXPORT act_ref_t *
 //  -1 + EINVAL if self is NULL.
 ACT_EXPORT int
     act_msg_set_sender (act_msg_t *self, act_ref_t *sender);
+
+//  Carry a reference (actor or inbox) besides the payload: the message
+//  takes a new counted reference, the caller keeps its own. Between groups
+//  it travels as an address and the receiver gets a usable reference.
+//  Returns 0, or -1 + EINVAL (a NULL argument) or E2BIG (the message
+//  carries ACT_MSG_REFS_MAX already).
+ACT_EXPORT int
+    act_msg_add_ref (act_msg_t *self, act_ref_t *ref);
+
+//  How many references the message carries; 0 for NULL.
+ACT_EXPORT size_t
+    act_msg_refs (const act_msg_t *self);
+
+//  The reference at index, in the order they were added (borrowed, valid
+//  while the message lives), or NULL + ERANGE past the last one (EINVAL
+//  if self is NULL).
+ACT_EXPORT act_ref_t *
+    act_msg_ref (const act_msg_t *self, size_t index);
 
 //  The correlation id: non-zero on an ask and on its reply (act_reply
 //  copies it), else whatever the application set.

@@ -435,8 +435,9 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
         int fields = 0;
         stat->kind = *text;
         if (*text == 'a') {
-            fields = sscanf (text, "a %63s %" SCNu64 " %" SCNu64 " %lld", stat->name,
-                             &stat->n [0], &stat->n [1], &stat->idle) == 4;
+            fields = sscanf (text, "a %63s %" SCNu64 " %" SCNu64 " %lld %" SCNu64,
+                             stat->name, &stat->n [0], &stat->n [1], &stat->idle,
+                             &stat->n [2]) == 5;
         }
         else
         if (*text == 'l') {
@@ -483,8 +484,9 @@ s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
                 s_duration (idle, sizeof idle, stat->idle, true);
             }
             act_ctl_printf (client, "    actor %-20s mailbox %" PRIu64 ", handled %" PRIu64
-                            ", last handled %s%s\n", stat->name, stat->n [0], stat->n [1],
-                            idle, stat->idle >= 0 ? " ago" : "");
+                            ", dead letters %" PRIu64 ", last handled %s%s\n", stat->name,
+                            stat->n [0], stat->n [1], stat->n [2], idle,
+                            stat->idle >= 0 ? " ago" : "");
         }
         else
         if (stat->kind == 'l') {
@@ -515,8 +517,9 @@ s_stats_json (act_ctl_client_t *client, const act_ctl_group_t *group)
     for (size_t i = 0; i < count; i++) {
         if (stats [i].kind == 'a') {
             act_ctl_printf (client, "%s{\"name\":\"%s\",\"mailbox\":%" PRIu64
-                            ",\"handled\":%" PRIu64 ",\"idle_ms\":", first ? "" : ",",
-                            stats [i].name, stats [i].n [0], stats [i].n [1]);
+                            ",\"handled\":%" PRIu64 ",\"dead_letters\":%" PRIu64
+                            ",\"idle_ms\":", first ? "" : ",", stats [i].name,
+                            stats [i].n [0], stats [i].n [1], stats [i].n [2]);
             if (stats [i].idle >= 0) {
                 act_ctl_printf (client, "%lld}", stats [i].idle);
             }

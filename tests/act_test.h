@@ -56,6 +56,18 @@ act_test_tmpdir (void)
     return path;
 }
 
+//  Remove a directory of act_test_tmpdir and what is in it, and free its
+//  path; nulls the caller's pointer.
+static inline void
+act_test_tmpdir_remove (char **path_p)
+{
+    char command [300];
+    snprintf (command, sizeof command, "rm -rf '%s'", *path_p);
+    cr_assert_eq (system (command), 0);
+    free (*path_p);
+    *path_p = NULL;
+}
+
 //  Helpers added for the core runtime tests.
 
 //  Microseconds on the monotonic clock, for "no earlier than" bounds that

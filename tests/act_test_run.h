@@ -30,10 +30,7 @@ s_run_destroy (s_run_t *run)
 {
     act_system_destroy (&run->a);
     act_system_destroy (&run->b);
-    char command [300];
-    snprintf (command, sizeof command, "rm -rf '%s'", run->rundir);
-    cr_assert_eq (system (command), 0);
-    free (run->rundir);
+    act_test_tmpdir_remove (&run->rundir);
 }
 
 #endif

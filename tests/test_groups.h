@@ -1,5 +1,5 @@
 /*  test_groups - helpers for end-to-end runs of two groups under actor-run
-    (test_groups.c, test_shm.c)
+    (test_groups.c, test_groups_refs.c, test_shm.c)
     SPDX-License-Identifier: MPL-2.0
 
     Each test runs one topology of two groups: "b" holds a built-in echo,
@@ -48,6 +48,7 @@ typedef struct {
     const char *src_args;       //  more args for a/src (" auto=...")
     const char *recv_args;      //  more args for b/recv (" slow=...")
     const char *recv_class;     //  b/recv's class, "receiver" if NULL
+    const char *src_class;      //  a/src's class, "sender" if NULL
     bool third;                 //  a third group "c" with an echo, last
     bool gate;                  //  receiver blocks at number 1000 until
                                 //  the test writes to its FIFO
@@ -55,6 +56,19 @@ typedef struct {
                                 //  freed blocks out of quarantine so RSS
                                 //  says what the runtime holds
 } s_options_t;
+
+//  A test run once over each link: shared memory (the default) and ipc.
+#define S_BOTH_LINKS(name)                                                  \
+    static void s_##name (const char *link);                                \
+    Test (groups, name, .timeout = S_TIMEOUT, .fini = s_cleanup)            \
+    {                                                                       \
+        s_##name ("shm");                                                   \
+    }                                                                       \
+    Test (groups, name##_over_ipc, .timeout = S_TIMEOUT, .fini = s_cleanup) \
+    {                                                                       \
+        s_##name ("ipc");                                                   \
+    }                                                                       \
+    static void s_##name (const char *link)
 
 //  The test's run, for s_cleanup when an assertion ends the test early.
 static s_groups_t *s_current;
@@ -119,13 +133,14 @@ s_groups_new (s_options_t options)
         "group = a\n"
         "    plugin = " STREAM_SO "\n"
         "    actor = src\n"
-        "        class = sender\n"
+        "        class = %s\n"
         "        args = \"@EP@%s\"\n"
         "    actor = echo\n"
         "        class = echo\n"
         "%s",
         options.link ? options.link : "shm", options.run_extra ? options.run_extra : "",
         options.recv_class ? options.recv_class : "receiver", path, gate, options.recv_args ? options.recv_args : "",
+        options.src_class ? options.src_class : "sender",
         options.src_args ? options.src_args : "",
         options.third ? "group = c\n    actor = echo\n        class = echo\n" : "");
     run_write (run, topology);

@@ -6,6 +6,7 @@
 #include "act_test_run.h"
 #include <pthread.h>
 #include <inttypes.h>
+#include <poll.h>
 
 enum {
     MSG_STOP = 1,           //  target: act_stop (self, code in payload)
@@ -120,6 +121,29 @@ Test (monitor, none_after_demonitor, .timeout = 30)
     //  first and alone
     s_expect_down (inbox, target, kept);
     cr_assert_eq (act_inbox_size (inbox), 0);
+
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&target);
+    act_system_destroy (&system);
+}
+
+//  The pattern of act_inbox(3): tell a request from an inbox and wait on
+//  its fd; the target dies instead of replying, and the fd says so.
+Test (monitor, an_inbox_request_learns_its_target_died, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *target = act_spawn (system, &s_target, NULL);
+    act_inbox_t *inbox = act_inbox_new (system);
+    uint64_t id = act_monitor (act_inbox_ref (inbox), target);
+
+    int code = 11;
+    act_msg_t *request = act_msg_new_data (MSG_STOP, &code, sizeof code);
+    act_msg_set_sender (request, act_inbox_ref (inbox));
+    act_tell (target, &request);
+    struct pollfd item = { act_inbox_fd (inbox), POLLIN, 0 };
+    cr_assert_eq (poll (&item, 1, 5000), 1, "the inbox's fd never turned readable");
+    act_exit_t why = s_expect_down (inbox, target, id);
+    cr_assert_eq (why.code, 11);
 
     act_inbox_destroy (&inbox);
     act_ref_destroy (&target);
@@ -348,6 +372,16 @@ Test (monitor, remote_target_and_remote_stop, .timeout = 30)
     cr_assert_not_null (remote);
     act_inbox_t *inbox = act_inbox_new (run.a);
 
+    //  Identity across groups: two lookups, two objects, one actor
+    act_ref_t *again = act_lookup (run.a, "b/t");
+    cr_assert (again != remote && act_ref_eq (again, remote));
+    cr_assert_str_eq (act_ref_id (again), "b/t");
+    cr_assert_str_eq (act_ref_id (target), "b/t", "the address where there is one");
+    act_ref_t *other = act_lookup (run.a, "b/u");
+    cr_assert_not (act_ref_eq (other, remote));
+    act_ref_destroy (&other);
+    act_ref_destroy (&again);
+
     uint64_t id = act_monitor (act_inbox_ref (inbox), remote);
     cr_assert_gt (id, 0, "act_monitor: %s", strerror (errno));
     s_sync (remote);
@@ -427,6 +461,11 @@ Test (monitor, remote_unknown_actor_fires_at_once, .timeout = 30)
     act_exit_t why = s_expect_down (inbox, remote, id);
     cr_assert_eq (why.kind, ACT_EXIT_ERROR);
     cr_assert_eq (why.code, ENOENT);
+    //  A stop for nobody is sent, and counted there as for no actor
+    cr_assert_eq (act_ref_stop (remote, 0), 0);
+    act_transport_stats_t stats;
+    ACT_ASSERT_EVENTUALLY (act_transport_stats (run.b, &stats) == 0 && stats.unknown == 1,
+                           5000);
     act_inbox_destroy (&inbox);
     act_ref_destroy (&remote);
     s_run_destroy (&run);

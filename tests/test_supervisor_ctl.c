@@ -503,25 +503,29 @@ Test (supervisor_ctl, status_of_32_groups_within_the_bound, .timeout = 30)
     run_destroy (&run);
 }
 
-//  The handled count of actor in group's part of a JSON status, or -1
+//  A counter of actor ("handled", "dead_letters") in group's part of a
+//  JSON status, or -1
 static long
-s_handled (const char *json, const char *group, const char *actor)
+s_actor_counter (const char *json, const char *group, const char *actor,
+                 const char *counter)
 {
     char *needle = zsys_sprintf ("{\"name\":\"%s\",", group);
     const char *at = strstr (json, needle);
     free (needle);
-    if (!at) {
-        return -1;
-    }
     needle = zsys_sprintf ("{\"name\":\"%s\",\"mailbox\":", actor);
-    at = strstr (at, needle);
-    long handled = -1;
-    if (at) {
-        const char *count = strstr (at, "\"handled\":");
-        handled = count ? atol (count + 10) : -1;
-    }
+    at = at ? strstr (at, needle) : NULL;
     free (needle);
-    return handled;
+    needle = zsys_sprintf ("\"%s\":", counter);
+    const char *count = at ? strstr (at, needle) : NULL;
+    long value = count ? atol (count + strlen (needle)) : -1;
+    free (needle);
+    return value;
+}
+
+static long
+s_handled (const char *json, const char *group, const char *actor)
+{
+    return s_actor_counter (json, group, actor, "handled");
 }
 
 static long
@@ -586,6 +590,38 @@ Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
     cr_assert_eq (kill (quiet, SIGCONT), 0);
     //  Its late answers belong to rounds gone by: the next is its own
     ACT_ASSERT_EVENTUALLY (s_handled_now (run, "quiet", "s") == 0, 5000);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+Test (supervisor_ctl, status_counts_dead_letters_per_actor, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = void\n"
+        PROBE_GROUP ("lost", "")
+        SINK_GROUP ("quiet", ""));
+    run_go (run);
+    probe_expect (run, "lost/p", "hello", 5000);
+    run_pid (run, "ready", "quiet", 5000);
+    probe_send (run, "lost/p", "dead", "7");
+    probe_expect (run, "lost/p", "dead", 5000);
+
+    //  The probe's 7, whether its child was gone or still stopping; the
+    //  group counts the same 7; the other group's actor sent nothing
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    cr_assert_eq (s_actor_counter (cmd.out, "lost", "p", "dead_letters"), 7, "%s", cmd.out);
+    cr_assert_eq (s_actor_counter (cmd.out, "quiet", "s", "dead_letters"), 0, "%s", cmd.out);
+    //  (an actor's dead_letters is followed by its idle_ms, a group's by })
+    cr_assert_not_null (strstr (cmd.out, ",\"dead_letters\":7}"), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cmd = run_command (run, 5000, "status");
+    cr_assert_not_null (strstr (cmd.out, "\n    actor p "), "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, ", dead letters 7, "), "%s", cmd.out);
+    run_cmd_free (&cmd);
     run_stop_clean (run, 5000);
     run_destroy (&run);
 }

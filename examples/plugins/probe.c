@@ -30,6 +30,9 @@
                  ["block"]      block in the handler forever (pause),
                                 after answering ["blocking", PID]
                  ["stop", N]    stop this actor with code N (0: normal)
+                 ["dead", N]    tell N messages to a child that stopped
+                                in its setup (N dead letters of ours);
+                                answers ["dead", N]
                  ["finish", N]  act_group_finish (N): end the whole run
                  ["warn", TEXT] log "GROUP/ACTOR: TEXT" with zsys_warning
     Options      setup=fail     setup fails (the group's init fails)
@@ -97,6 +100,17 @@ s_spin (void)
         turns++;
     }
 }
+
+static int
+s_gone_setup (act_t *self, void *args)
+{
+    (void) self;
+    (void) args;
+    return ACT_STOP;
+}
+
+//  A child that is gone before anyone can tell it anything
+static const act_class_t s_gone = { .name = "gone", .setup = s_gone_setup };
 
 static void *
 s_exit_thread (void *arg)
@@ -208,6 +222,16 @@ s_on_command (act_t *self, zsock_t *sock, void *arg)
     else
     if (streq (command, "stop")) {
         act_stop (self, code);
+    }
+    else
+    if (streq (command, "dead")) {
+        act_ref_t *gone = act_ref_dup (act_spawn_child (self, &s_gone, NULL));
+        for (int i = 0; i < code; i++) {
+            act_msg_t *void_msg = act_msg_new (1);
+            act_tell (gone, &void_msg);
+        }
+        act_ref_destroy (&gone);
+        s_send (probe, "dead", value, NULL, NULL);
     }
     else
     if (streq (command, "finish")) {

@@ -6,7 +6,14 @@
 #ifndef STREAM_H_INCLUDED
 #define STREAM_H_INCLUDED
 
+#include <actorio.h>
 #include <stdint.h>
+
+//  The control socket of an actor of the plugin: a DEALER connected to
+//  the endpoint that starts args, with the routing id "GROUP/ACTOR" (also
+//  written in id). NULL if it cannot connect.
+zsock_t *
+    stream_control_new (act_t *self, const char *args, char *id, size_t id_size);
 
 enum {
     STREAM_PING = 100,          //  u64 sequence number, echoed back

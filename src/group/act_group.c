@@ -109,9 +109,9 @@ s_stats_send (act_system_t *system, const char *args)
     unsigned round = (unsigned) strtoul (args, NULL, 10);
     int count = act_system_actor_stats (system, actors, ACT_HOST_STATS_ACTORS);
     for (int i = 0; i < count && i < ACT_HOST_STATS_ACTORS; i++) {
-        s_control_send (ACT_HOST_STAT_ACTOR " %u %s %zu %" PRIu64 " %" PRId64, round,
-                        actors [i].name, actors [i].depth, actors [i].handled,
-                        actors [i].idle_ms);
+        s_control_send (ACT_HOST_STAT_ACTOR " %u %s %zu %" PRIu64 " %" PRId64 " %" PRIu64,
+                        round, actors [i].name, actors [i].depth, actors [i].handled,
+                        actors [i].idle_ms, actors [i].dead_letters);
     }
     static const char *kinds [] = { "shm", "ipc" };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {

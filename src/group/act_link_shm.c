@@ -59,6 +59,8 @@ typedef struct {
     size_t next_in;             //  where the next round starts reading
     act_shm_blocks_t blocks;    //  our block area
     size_t inline_max;          //  larger payloads go in blocks
+    size_t record_max;          //  longest ring record, header included:
+                                //  a quarter ring
     int64_t max_size;           //  payload limit, bytes
     bool spin;                  //  spin before parking
     bool parked;                //  we said parked in the group table
@@ -148,6 +150,13 @@ s_send_inline (s_link_t *self, s_state_t *state, const act_wire_record_t *record
     return 0;
 }
 
+//  Bytes act_wire_encode_record writes for the record: all but its payload.
+static size_t
+s_alone_size (const act_wire_record_t *record)
+{
+    return ACT_WIRE_BATCH_HEAD + record->size - record->msg->size;
+}
+
 static int
 s_send_block (s_link_t *self, s_state_t *state, const act_wire_record_t *record)
 {
@@ -156,7 +165,7 @@ s_send_block (s_link_t *self, s_state_t *state, const act_wire_record_t *record)
     s_commit (self, state);
     size_t cap;
     unsigned char *buf = act_ring_reserve (&state->ring, sizeof (act_shm_desc_t)
-                                           + ACT_WIRE_ALONE_MAX, S_BATCH_CAP, &cap);
+                                           + s_alone_size (record), S_BATCH_CAP, &cap);
     //  The reservation starts the record the descriptor goes in.
     int64_t offset = buf ? act_shm_blocks_alloc (&self->blocks, state->index, msg->size,
                                                  state->ring.head)
@@ -182,7 +191,17 @@ s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t *
     s_link_t *self = (s_link_t *) arg;
     s_state_t *state = (s_state_t *) state_arg;
     const act_msg_t *msg = *msg_p;
-    if (msg->size <= self->inline_max)
+    bool inline_ok = msg->size <= self->inline_max;
+    //  References lengthen a record past what inline_max allows for: one
+    //  that does not fit a quarter ring would never find room.
+    if (record->ref_count
+    &&  ACT_RING_REC_HEAD + (inline_ok ? ACT_WIRE_BATCH_HEAD + record->size
+                                       : sizeof (act_shm_desc_t) + s_alone_size (record))
+        > self->record_max) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (inline_ok)
         return s_send_inline (self, state, record);
     if (act_shm_blocks_len (msg->size) > self->layout->area_size) {
         //  It would never find room: refuse it for good, not for now.
@@ -479,10 +498,14 @@ act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *re
                              self->layout->ring_size);
     act_shm_blocks_init (&self->blocks, region, self->me, peers, stats);
     //  A record must fit a quarter ring, or it would never find room.
+    //  The bound is for a record without references, the usual kind; one
+    //  with references is checked as it is sent.
     size_t quarter = self->layout->ring_size / 4;
+    size_t head_max = ACT_WIRE_ALONE_MAX - ACT_WIRE_REFS_BYTES;
+    self->record_max = quarter;
     self->inline_max = ACT_WIRE_INLINE_MAX;
-    if (quarter < ACT_WIRE_INLINE_MAX + ACT_WIRE_ALONE_MAX + ACT_RING_REC_HEAD)
-        self->inline_max = quarter - ACT_WIRE_ALONE_MAX - ACT_RING_REC_HEAD;
+    if (quarter < ACT_WIRE_INLINE_MAX + head_max + ACT_RING_REC_HEAD)
+        self->inline_max = quarter - head_max - ACT_RING_REC_HEAD;
     //  Spinning helps only when the sender runs on another CPU meanwhile.
     cpu_set_t cpus;
     self->spin = sched_getaffinity (0, sizeof cpus, &cpus) == 0 && CPU_COUNT (&cpus) > 1;

@@ -12,8 +12,10 @@
     queued by its link and flushed before every poll.
 
     Local actors get addresses on demand: a named actor is GROUP/NAME, an
-    anonymous actor or inbox that sends to another group is given a name
-    "_N" the first time, registered until it stops.
+    anonymous actor or inbox that sends to another group, or is carried
+    in a message to one (act_msg_add_ref), is given a name "_N" the first
+    time, registered until it stops. A carried address comes out as the
+    same kind of reference a sender's does: remote, or ours.
 */
 #include "act_link.h"
 #include "act_region.h"
@@ -44,6 +46,9 @@ struct act_peers {
     act_loop_t *loop;           //  our loop
     act_core_t *core;           //  its core (names, dead letters)
     char *group;                //  our group name
+    char *nobody;               //  "GROUP/_", which names no actor: how
+                                //  a carried reference that cannot be
+                                //  named (stopped) travels
     zhashx_t *peers;            //  name -> s_peer_t
     s_peer_t *dirty;            //  peers to flush
     int64_t max_size;           //  payload limit, bytes
@@ -178,6 +183,46 @@ s_ref_for (act_peers_t *self, const char *address)
     return ref;
 }
 
+//  The address a carried reference travels as. One of another system
+//  of this process has no name here that would reach it.
+static const char *
+s_carried_address (act_peers_t *self, act_ref_t *ref)
+{
+    const char *address = NULL;
+    if (ref->kind == ACT_REF_REMOTE || !ref->core || ref->core == self->core)
+        address = s_address (self, ref);
+    return address ? address : self->nobody;
+}
+
+//  The references msg carries, as addresses in its record.
+static void
+s_put_refs (act_peers_t *self, act_wire_record_t *record, const act_msg_t *msg)
+{
+    for (size_t i = 0; i < act_msg_refs (msg); i++) {
+        const char *address = s_carried_address (self, act_msg_ref (msg, i));
+        act_wire_record_add_ref (record, address, strlen (address));
+    }
+}
+
+//  The references a record carries, for msg. An address of ours that
+//  names no actor now (it stopped, or never was) comes out as a stopped
+//  reference, so the receiver still finds one at each index.
+static void
+s_take_refs (act_peers_t *self, const act_wire_head_t *head, act_msg_t *msg)
+{
+    for (size_t i = 0; i < head->ref_count; i++) {
+        char address [ACT_WIRE_ADDR_MAX + 1];
+        memcpy (address, head->refs [i], head->ref_lens [i]);
+        address [head->ref_lens [i]] = 0;
+        act_ref_t *ref = s_ref_for (self, address);
+        if (!ref) {
+            ref = act_ref_new (ACT_REF_ACTOR, self->core);
+            atomic_store (&ref->dead, true);
+        }
+        act_msg_take_ref (msg, ref);
+    }
+}
+
 //  --------------------------------------------------------------------
 //  Sending
 
@@ -211,10 +256,15 @@ s_get_down (const act_wire_head_t *head, act_down_t *down)
 //  of another group. They are records with a reserved type (see
 //  actorio-wire(7)), handled here, never by an actor.
 
-//  Payload in network order, in place: an int code, or a DOWN.
-static void
-s_runtime_out (act_msg_t *msg)
+//  Payload in network order, in place: an int code, or a DOWN. False if
+//  the request is void: a monitor's watcher that stopped before it had
+//  an address, whose monitor went with it.
+static bool
+s_runtime_out (act_peers_t *self, act_msg_t *msg)
 {
+    if ((msg->type == ACT_MSG_MONITOR || msg->type == ACT_MSG_DEMONITOR)
+    &&  !s_address (self, msg->sender))
+        return false;
     if (msg->type == ACT_MSG_STOP && msg->size == sizeof (int)) {
         int code;
         memcpy (&code, msg->data, sizeof code);
@@ -227,6 +277,7 @@ s_runtime_out (act_msg_t *msg)
         memcpy (&down, msg->data, sizeof down);
         s_put_down (msg->data, &down);
     }
+    return true;
 }
 
 //  A monitor request that cannot reach the target's group: its watcher
@@ -277,6 +328,10 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
         memcpy (&code, head->payload, sizeof code);
         if (local && local->kind == ACT_REF_ACTOR)
             act_ref_stop (local, (int) ntohl (code));
+        else
+            //  Stopped already, or never here: counted as a message for
+            //  no actor, which is what it is.
+            atomic_fetch_add (&rx->stats->unknown, 1);
     }
     else
     if (head->type == ACT_MSG_MONITOR) {
@@ -439,9 +494,10 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     s_link_t *link = &self->links [peer->link];
     stats = &link->stats;
     uint32_t flags = (msg->flags & ACT_MSG_F_ASK) ? ACT_WIRE_F_ASK : 0;
-    if (act_wire_runtime_type (msg->type))
-        s_runtime_out (msg);
-    else
+    if (act_wire_runtime_type (msg->type) && !s_runtime_out (self, msg)) {
+        act_msg_destroy (&msg);
+        return 0;
+    }
     if (msg->type == ACT_MSG_DOWN) {
         //  A failure notice for an asker over there: the codec carries it
         //  as an error reply, type 0, fields in network order.
@@ -460,6 +516,8 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     act_wire_record_t record;
     act_wire_record_init (&record, target, strlen (target), sender,
                           sender ? strlen (sender) : 0, flags, msg);
+    if (msg->refs)
+        s_put_refs (self, &record, msg);
     act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
     if (link->ops->send (link->self, peer->state, &record, &msg)) {
         int err = errno;
@@ -625,6 +683,8 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
     msg->corr = head->corr;
     msg->flags |= ACT_MSG_F_INBOUND;
     s_sender (rx, head->sender, head->sender_len, msg);
+    if (head->ref_count)
+        s_take_refs (self, head, msg);
     act_link_count (&rx->stats->received, 1);
     act_loop_deliver (self->loop, target, msg);
 }
@@ -723,6 +783,7 @@ s_destroy (void *arg)
     act_ref_destroy (&self->cache.target_ref);
     zhashx_destroy (&self->peers);
     free (self->group);
+    free (self->nobody);
     free (self);
 }
 
@@ -743,6 +804,7 @@ act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf)
     self->loop = loop;
     self->core = core;
     self->group = strdup (conf->group);
+    self->nobody = zsys_sprintf ("%s/_", conf->group);
     self->max_size = conf->max_size;
     self->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
     self->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;

@@ -93,10 +93,19 @@ act_core_post (act_core_t *self, act_msg_t *msg)
 }
 
 void
-act_core_dead_letter (act_core_t *self, act_msg_t *msg)
+act_core_count_dead (act_core_t *self, const act_msg_t *msg)
 {
     if (self)
         atomic_fetch_add_explicit (&self->dead_letters, 1, memory_order_relaxed);
+    //  The sender's own count is how status names who sends into the void
+    if (msg->sender && msg->sender->kind == ACT_REF_ACTOR)
+        atomic_fetch_add_explicit (&msg->sender->dead_sent, 1, memory_order_relaxed);
+}
+
+void
+act_core_dead_letter (act_core_t *self, act_msg_t *msg)
+{
+    act_core_count_dead (self, msg);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender && msg->to) {
         //  The asker learns now, not at its timeout. exit is the loop's
         //  until the reference is dead: a post refused by a system being

@@ -103,7 +103,7 @@ act_inbox_put (act_inbox_t *self, act_msg_t *msg)
         act_core_t *core = self->ref->core;
         //  A late reply to a finished ask is expected, not a dead letter.
         if (core && msg->type != ACT_MSG_DOWN)
-            atomic_fetch_add (&core->dead_letters, 1);
+            act_core_count_dead (core, msg);
         act_msg_destroy (&msg);
         errno = ESRCH;
         return -1;

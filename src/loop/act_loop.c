@@ -181,7 +181,7 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
         if (self->net.send)
             return self->net.send (self->net.self, to, msg);
         //  Not joined to a run: no way there.
-        atomic_fetch_add (&self->core->dead_letters, 1);
+        act_core_count_dead (self->core, msg);
         act_msg_destroy (&msg);
         errno = EHOSTUNREACH;
         return -1;

@@ -192,6 +192,10 @@ int
 //  at once that the target is gone.
 void
     act_core_dead_letter (act_core_t *self, act_msg_t *msg);
+//  Count msg as a dead letter of self (may be NULL) and of its sender, if
+//  an actor sent it; the message stays the caller's.
+void
+    act_core_count_dead (act_core_t *self, const act_msg_t *msg);
 
 //  Wake threads waiting on the core's cond.
 void
@@ -226,6 +230,8 @@ typedef struct {
     size_t depth;               //  messages in its mailbox, at most
                                 //  ACT_STATS_DEPTH_MAX (counted, not kept)
     uint64_t handled;           //  messages handled
+    uint64_t dead_letters;      //  messages it sent that went to dead
+                                //  letters
     int64_t idle_ms;            //  since the round of its last message, -1
                                 //  if it handled none
 } act_actor_stats_t;

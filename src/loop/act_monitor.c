@@ -10,10 +10,15 @@
     nothing outlives both ends. A record holds both references counted.
 
     The race between monitoring and dying is settled by the mutex: a
-    monitor looks at the target's dead flag under it, and a death takes it
-    after setting that flag, so each record is fired exactly once, by one
-    side or the other. Messages go out after the mutex is released: a
-    tell may take an inbox's or a core's lock.
+    monitor looks at the target's and the watcher's dead flags under it,
+    and a death takes it after setting that flag, so each record is fired
+    or dropped exactly once, by one side or the other. A reference that
+    never joined a monitor dies without the mutex (an ask's waiter, most
+    inboxes): the monitor sets the reference's monitored flag before it
+    reads dead, the death sets dead before it reads monitored, both
+    sequentially consistent, so at least one of them sees the other.
+    Messages go out after the mutex is released: a tell may take an
+    inbox's or a core's lock.
 */
 #include "act_loop_priv.h"
 #include <inttypes.h>
@@ -23,9 +28,8 @@ typedef struct act_monitor_rec s_rec_t;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static zhashx_t *s_registry;    //  "id" -> s_rec_t, under s_lock
 static uint64_t s_next_id;      //  last id given, under s_lock
-//  Set before the first monitor is made: until then a death need not
-//  take the mutex. Both sides use sequentially consistent atomics, so a
-//  death that reads false was before any monitor saw its target alive.
+//  Set when the first monitor is made: until then there is no registry
+//  to look in, and a demonitor or a lost group has nothing to do.
 static atomic_bool s_used;
 
 static void
@@ -135,15 +139,24 @@ act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr)
         abort ();
     rec->watcher = act_ref_dup (watcher);
     rec->target = act_ref_dup (target);
+    atomic_store (&watcher->monitored, true);
+    atomic_store (&target->monitored, true);
     pthread_mutex_lock (&s_lock);
     uint64_t id = rec->id = ++s_next_id;
     rec->corr = corr ? corr : id;
     bool fired = target->kind != ACT_REF_REMOTE && atomic_load (&target->dead);
-    if (!fired)
+    //  A watcher that died meanwhile would never take its record back.
+    bool orphan = !fired && atomic_load (&watcher->dead);
+    if (!fired && !orphan)
         s_link (rec);
     pthread_mutex_unlock (&s_lock);
     if (fired)
         s_fire (rec, &target->exit);
+    else
+    if (orphan) {
+        s_free (rec);
+        return id;
+    }
     else
     if (target->kind == ACT_REF_REMOTE)
         //  After the record is in: a DOWN that comes back finds it.
@@ -231,7 +244,7 @@ act_monitor_cancel_corr (act_ref_t *target, const char *watcher, uint64_t corr)
 void
 act_monitor_ref_dead (act_ref_t *ref)
 {
-    if (!atomic_load (&s_used))
+    if (!atomic_load (&ref->monitored))
         return;
     pthread_mutex_lock (&s_lock);
     s_rec_t *fire = NULL, *drop = NULL;

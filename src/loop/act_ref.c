@@ -33,6 +33,8 @@ act_ref_new (act_ref_kind_t kind, act_core_t *core)
         abort ();
     atomic_init (&self->refs, 1);
     atomic_init (&self->dead, false);
+    atomic_init (&self->monitored, false);
+    atomic_init (&self->dead_sent, 0);
     self->kind = kind;
     self->core = core ? act_core_dup (core) : NULL;
     return self;

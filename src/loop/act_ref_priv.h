@@ -35,8 +35,12 @@ struct _act_ref_t {
     void *route;                //  remote: the transport's peer, cached
                                 //  by the loop thread, or NULL
     _Atomic (char *) id;        //  act_ref_id, made once, or NULL
+    atomic_bool monitored;      //  set before it first joins a monitor:
+                                //  until then its death skips the lock
     act_monitor_rec_t *watched_by;  //  monitors on us (act_monitor.c's lock)
     act_monitor_rec_t *watching;    //  monitors we hold (same lock)
+    atomic_uint_fast64_t dead_sent; //  actor: messages it sent that went
+                                //  to dead letters (actor-run status)
 };
 
 //  A monitor: linked on its target's and its watcher's lists, and in the

@@ -403,6 +403,8 @@ s_stats_siblings (s_stats_walk_t *walk, act_t *first, int64_t now)
                 entry->depth++;
             }
             entry->handled = actor->handled;
+            entry->dead_letters = atomic_load_explicit (&actor->ref->dead_sent,
+                                                        memory_order_relaxed);
             entry->idle_ms = actor->handled_at ? (now - actor->handled_at) / 1000 : -1;
         }
         walk->count++;

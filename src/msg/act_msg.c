@@ -90,6 +90,10 @@ s_loop (void)
     return atomic_load_explicit (&s_hooks, memory_order_acquire);
 }
 
+static void s_refs_free (const act_msg_hooks_t *hooks, act_msg_refs_t *refs);
+static void s_refs_copy (const act_msg_hooks_t *hooks, act_msg_t *copy,
+                         const act_msg_refs_t *refs);
+
 static void
 s_sender_release (const act_msg_hooks_t *hooks, act_ref_t *sender, bool local)
 {
@@ -124,6 +128,7 @@ act_msg_new_internal (uint32_t type, const void *data, size_t size)
     self->to = NULL;
     self->sender = NULL;
     self->ptr = NULL;
+    self->refs = NULL;
     self->corr = 0;
     self->type = type;
     self->flags = flags;
@@ -193,6 +198,8 @@ act_msg_destroy (act_msg_t **self_p)
     s_sender_release (hooks, self->sender, (self->flags & ACT_MSG_F_LOCAL) != 0);
     if (self->to)
         hooks->ref_release (&self->to);
+    if (self->refs)
+        s_refs_free (hooks, self->refs);
     if (self->flags & ACT_MSG_F_EXTERN) {
         s_extern_t ext;
         memcpy (&ext, self->data, sizeof ext);
@@ -216,6 +223,8 @@ act_msg_dup (const act_msg_t *self)
         const act_msg_hooks_t *hooks = s_loop ();
         copy->sender = hooks->ref_dup (self->sender);
     }
+    if (self->refs)
+        s_refs_copy (s_loop (), copy, self->refs);
     return copy;
 }
 
@@ -299,4 +308,80 @@ act_msg_down (const act_msg_t *self, act_exit_t *why)
     if (why)
         *why = down.exit;
     return 0;
+}
+
+//  --------------------------------------------------------------------
+//  Carried references: kept apart from the message, so a message that
+//  carries none pays one pointer and one test on destroy for them.
+
+static void
+s_refs_free (const act_msg_hooks_t *hooks, act_msg_refs_t *refs)
+{
+    for (uint32_t i = 0; i < refs->count; i++)
+        hooks->ref_release (&refs->ref [i]);
+    free (refs);
+}
+
+void
+act_msg_take_ref (act_msg_t *msg, act_ref_t *ref)
+{
+    act_msg_refs_t *refs = msg->refs;
+    assert (!refs || refs->count < ACT_MSG_REFS_MAX);
+    if (!refs || refs->count == refs->cap) {
+        //  Most messages that carry any carry one or two.
+        uint32_t cap = refs ? refs->cap * 2 : 2;
+        if (cap > ACT_MSG_REFS_MAX)
+            cap = ACT_MSG_REFS_MAX;
+        refs = (act_msg_refs_t *) realloc (refs, sizeof (act_msg_refs_t)
+                                                 + cap * sizeof (act_ref_t *));
+        if (!refs)
+            abort ();
+        if (!msg->refs)
+            refs->count = 0;
+        refs->cap = cap;
+        msg->refs = refs;
+    }
+    refs->ref [refs->count++] = ref;
+}
+
+static void
+s_refs_copy (const act_msg_hooks_t *hooks, act_msg_t *copy, const act_msg_refs_t *refs)
+{
+    for (uint32_t i = 0; i < refs->count; i++)
+        act_msg_take_ref (copy, hooks->ref_dup (refs->ref [i]));
+}
+
+int
+act_msg_add_ref (act_msg_t *self, act_ref_t *ref)
+{
+    if (!self || !ref) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (act_msg_refs (self) >= ACT_MSG_REFS_MAX) {
+        errno = E2BIG;
+        return -1;
+    }
+    act_msg_take_ref (self, s_loop ()->ref_dup (ref));
+    return 0;
+}
+
+size_t
+act_msg_refs (const act_msg_t *self)
+{
+    return self && self->refs ? self->refs->count : 0;
+}
+
+act_ref_t *
+act_msg_ref (const act_msg_t *self, size_t index)
+{
+    if (!self) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (index >= act_msg_refs (self)) {
+        errno = ERANGE;
+        return NULL;
+    }
+    return self->refs->ref [index];
 }

@@ -39,11 +39,20 @@ typedef struct {
 #define ACT_MSG_F_INBOUND 0x10u //  from another group, counted in its
                                 //  loop's inbound queue until taken out
 
+//  The references a message carries (act_msg_add_ref), each counted.
+typedef struct {
+    uint32_t count;             //  entries in use
+    uint32_t cap;               //  entries allocated
+    act_ref_t *ref [];          //  ACT_MSG_REFS_MAX at most
+} act_msg_refs_t;
+
 struct _act_msg_t {
     act_msg_t *next;            //  mailbox or queue link
     act_ref_t *to;              //  target while posted across threads (owned)
     act_ref_t *sender;          //  owned reference, or NULL
     void *ptr;                  //  internal payload of system messages
+    act_msg_refs_t *refs;       //  carried references, or NULL: made on
+                                //  the first act_msg_add_ref only
     uint64_t corr;              //  correlation id
     uint32_t type;              //  type tag
     uint32_t flags;             //  ACT_MSG_F_*
@@ -55,6 +64,11 @@ struct _act_msg_t {
 //  use; data NULL leaves the size bytes of payload for the caller to fill. Aborts on out of memory, as every allocation in a group does.
 act_msg_t *
     act_msg_new_internal (uint32_t type, const void *data, size_t size);
+
+//  Append a reference the caller owns: msg takes that ownership. The
+//  caller checks the limit (act_msg_refs < ACT_MSG_REFS_MAX).
+void
+    act_msg_take_ref (act_msg_t *msg, act_ref_t *ref);
 
 //  Give back a payload that lives outside the message (any thread).
 typedef void (act_msg_release_fn) (void *arg, void *ctx);

@@ -7,13 +7,15 @@
         0   flags           1   target length       2   sender length
         3   reserved, 0     4   type (u32)          8   correlation id (u64)
         16  payload size (u32)
-        20  target, sender, payload (no payload here when EXTERNAL)
+        20  target, sender, references when REFS, payload (no payload
+            here when EXTERNAL)
+    references: count (u8), then per reference length (u8) and address.
 */
 #include "act_wire.h"
 
 static const char *s_reason_names [ACT_WIRE_REASONS] = {
     "ok", "frames", "header", "version", "flags", "type", "target", "sender",
-    "size", "truncated"
+    "size", "truncated", "refs"
 };
 
 const char *
@@ -110,6 +112,38 @@ s_put64 (unsigned char *p, uint64_t value)
     s_put32 (p + 4, (uint32_t) value);
 }
 
+//  The references section at p, left bytes before the frame ends: its
+//  count and lengths. Fills head if given, else checks the addresses
+//  too, and says in *bad if one is malformed: that is refused after the
+//  names, as the spec orders it. Its length in *used.
+static act_wire_reason_t
+s_refs (const unsigned char *p, size_t left, act_wire_head_t *head, size_t *used,
+        bool *bad)
+{
+    if (left < 1)
+        return ACT_WIRE_TRUNCATED;
+    size_t count = p [0], at = 1;
+    if (count == 0 || count > ACT_MSG_REFS_MAX)
+        return ACT_WIRE_BAD_REFS;
+    for (size_t i = 0; i < count; i++) {
+        if (left - at < 1 || left - at - 1 < p [at])
+            return ACT_WIRE_TRUNCATED;
+        size_t len = p [at];
+        const char *address = (const char *) p + at + 1;
+        if (!head && !act_wire_addr_valid (address, len))
+            *bad = true;
+        if (head) {
+            head->refs [i] = address;
+            head->ref_lens [i] = len;
+        }
+        at += 1 + len;
+    }
+    if (head)
+        head->ref_count = count;
+    *used = at;
+    return ACT_WIRE_OK;
+}
+
 //  Check one record at p (left bytes remain in the frame); fill head if
 //  given. Returns the reason, and the record's length in *used.
 static act_wire_reason_t
@@ -134,16 +168,30 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
     if (max_size && size > max_size)
         return ACT_WIRE_TOO_BIG;
     size_t inline_size = external ? 0 : size;
-    if (left - ACT_WIRE_RECORD < target_len + sender_len
-    ||  left - ACT_WIRE_RECORD - target_len - sender_len < inline_size)
+    left -= ACT_WIRE_RECORD;
+    if (left < target_len + sender_len)
         return ACT_WIRE_TRUNCATED;
+    left -= target_len + sender_len;
     const char *target = (const char *) p + ACT_WIRE_RECORD;
     const char *sender = target + target_len;
+    const unsigned char *after = (const unsigned char *) sender + sender_len;
+    size_t refs_len = 0;
+    bool bad_ref = false;
+    if (flags & ACT_WIRE_F_REFS) {
+        act_wire_reason_t reason = s_refs (after, left, head, &refs_len, &bad_ref);
+        if (reason != ACT_WIRE_OK)
+            return reason;
+        left -= refs_len;
+    }
+    if (left < inline_size)
+        return ACT_WIRE_TRUNCATED;
     //  The names were checked in the first pass over the same bytes.
     if (!head && !act_wire_name_valid (target, target_len))
         return ACT_WIRE_BAD_TARGET;
     if (!head && sender_len && !act_wire_addr_valid (sender, sender_len))
         return ACT_WIRE_BAD_SENDER;
+    if (bad_ref)
+        return ACT_WIRE_BAD_REFS;
     if (head) {
         head->type = type;
         head->flags = flags;
@@ -154,10 +202,12 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
         head->target [target_len] = 0;
         memcpy (head->sender, sender, sender_len);
         head->sender [sender_len] = 0;
-        head->payload = external ? NULL : (const void *) (sender + sender_len);
+        head->payload = external ? NULL : (const void *) (after + refs_len);
         head->size = size;
+        if (!(flags & ACT_WIRE_F_REFS))
+            head->ref_count = 0;
     }
-    *used = ACT_WIRE_RECORD + target_len + sender_len + inline_size;
+    *used = ACT_WIRE_RECORD + target_len + sender_len + refs_len + inline_size;
     return ACT_WIRE_OK;
 }
 
@@ -284,6 +334,34 @@ act_wire_record_init (act_wire_record_t *self, const char *target, size_t target
     self->flags = flags;
     self->msg = msg;
     self->size = ACT_WIRE_RECORD + target_len + self->sender_len + msg->size;
+    self->ref_count = 0;
+}
+
+void
+act_wire_record_add_ref (act_wire_record_t *self, const char *address, size_t len)
+{
+    assert (self->ref_count < ACT_MSG_REFS_MAX && len <= ACT_WIRE_ADDR_MAX);
+    if (self->ref_count == 0) {
+        self->flags |= ACT_WIRE_F_REFS;
+        self->size++;
+    }
+    self->refs [self->ref_count] = address;
+    self->ref_lens [self->ref_count++] = (unsigned char) len;
+    self->size += 1 + len;
+}
+
+//  The references section of a record, at p; returns its length.
+static size_t
+s_put_refs (unsigned char *p, const act_wire_record_t *record)
+{
+    p [0] = (unsigned char) record->ref_count;
+    size_t used = 1;
+    for (size_t i = 0; i < record->ref_count; i++) {
+        p [used] = record->ref_lens [i];
+        memcpy (p + used + 1, record->refs [i], record->ref_lens [i]);
+        used += 1 + record->ref_lens [i];
+    }
+    return used;
 }
 
 static size_t
@@ -303,6 +381,8 @@ s_put_record (unsigned char *p, const act_wire_record_t *record, uint32_t flags,
         memcpy (p + ACT_WIRE_RECORD + record->target_len, record->sender,
                 record->sender_len);
     size_t used = ACT_WIRE_RECORD + record->target_len + record->sender_len;
+    if (record->ref_count)
+        used += s_put_refs (p + used, record);
     if (!external && msg->size) {
         memcpy (p + used, act_msg_data (msg), msg->size);
         used += msg->size;

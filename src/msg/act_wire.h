@@ -3,7 +3,8 @@
 
     A batch of actor messages is one buffer: a 4-byte batch header and
     one or more records (a 20-byte record header, the target's name, the
-    sender's address, the payload). Links move batches as they are: one
+    sender's address, the addresses of the references the message
+    carries if any, the payload). Links move batches as they are: one
     ZeroMQ frame, or one record of a shared-memory ring. Batching is what
     lets a stream of small messages between groups approach the link's
     own cost: libzmq costs per frame, a ring per commit, not per byte. A
@@ -33,7 +34,12 @@
 #define ACT_WIRE_F_ERROR    0x02u       //  a failure reply: the payload is
                                         //  kind, code, errno as 3 x u32
 #define ACT_WIRE_F_EXTERNAL 0x04u       //  payload in the next frame
-#define ACT_WIRE_F_KNOWN    0x07u
+#define ACT_WIRE_F_REFS     0x08u       //  references after the sender
+#define ACT_WIRE_F_KNOWN    0x0Fu
+
+//  The references section of a record: a count (u8, 1..ACT_MSG_REFS_MAX),
+//  then per reference a length (u8) and that many bytes of address.
+#define ACT_WIRE_REFS_BYTES (1 + ACT_MSG_REFS_MAX * (1 + ACT_WIRE_ADDR_MAX))
 
 typedef enum {
     ACT_WIRE_OK = 0,
@@ -47,6 +53,8 @@ typedef enum {
     ACT_WIRE_TOO_BIG,           //  payload over the size limit
     ACT_WIRE_TRUNCATED,         //  a record runs past the frame, or bytes
                                 //  are left after the last one
+    ACT_WIRE_BAD_REFS,          //  references: a count of 0 or over
+                                //  ACT_MSG_REFS_MAX, or a bad address
     ACT_WIRE_REASONS            //  count of the values above
 } act_wire_reason_t;
 
@@ -65,6 +73,10 @@ typedef struct {
     size_t sender_len;          //  strlen (sender)
     const void *payload;        //  borrowed from the frames
     size_t size;                //  payload bytes
+    size_t ref_count;           //  references carried (ACT_WIRE_F_REFS)
+    const char *refs [ACT_MSG_REFS_MAX];    //  their addresses, borrowed
+                                            //  from the frame, no NUL
+    size_t ref_lens [ACT_MSG_REFS_MAX];     //  and lengths
 } act_wire_head_t;
 
 //  Called for each record of a batch that passed every check.
@@ -120,12 +132,20 @@ typedef struct {
     uint32_t flags;             //  ACT_WIRE_F_*
     const act_msg_t *msg;       //  type, corr, payload (borrowed)
     size_t size;                //  bytes it takes in a batch
+    size_t ref_count;           //  references to carry, 0 unless added
+    const char *refs [ACT_MSG_REFS_MAX];    //  their addresses (borrowed)
+    unsigned char ref_lens [ACT_MSG_REFS_MAX];
 } act_wire_record_t;
 
 void
     act_wire_record_init (act_wire_record_t *self, const char *target,
                           size_t target_len, const char *sender, size_t sender_len,
                           uint32_t flags, const act_msg_t *msg);
+
+//  Make the record carry one more reference, as an address ("group/name",
+//  valid, borrowed until the record is encoded); at most ACT_MSG_REFS_MAX.
+void
+    act_wire_record_add_ref (act_wire_record_t *self, const char *address, size_t len);
 
 //  Append the record (copied); the caller checks act_wire_batch_full
 //  with record->size first.
@@ -166,7 +186,8 @@ void
 
 //  Bytes act_wire_encode_alone writes at most.
 #define ACT_WIRE_ALONE_MAX  (ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD \
-                             + ACT_WIRE_ADDR_MAX + ACT_WIRE_NAME_MAX)
+                             + ACT_WIRE_ADDR_MAX + ACT_WIRE_NAME_MAX \
+                             + ACT_WIRE_REFS_BYTES)
 
 //  Encode a batch of one record whose payload travels apart (EXTERNAL):
 //  the header and record, without the payload, into frame (at least

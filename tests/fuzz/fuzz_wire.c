@@ -17,8 +17,8 @@
     Each frame is copied into a heap block of exactly its size, so that
     AddressSanitizer catches a read one byte past any frame. Every input
     is decoded twice, once only to check and once with a callback; the
-    callback checks each record as it comes (names, payload bounds, size
-    limit), and the verdict and the records are then compared with a
+    callback checks each record as it comes (names, references, payload
+    bounds, size limit), and the verdict and the records are then compared with a
     second, independent reading of actorio-wire(7) below, reason for
     reason and field for field, so a check that is dropped, loosened or
     reordered in the decoder is a crash here. An accepted batch of inline
@@ -98,6 +98,9 @@ typedef struct {
     size_t sender_len;
     const unsigned char *payload;
     size_t size;
+    size_t ref_count;               //  flag 0x08: the references section
+    const unsigned char *refs [16];
+    size_t ref_lens [16];
 } s_record_t;
 
 //  The verdict on frames, and the records of an accepted batch. The order
@@ -136,7 +139,7 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         r->flags = at [0];
         r->target_len = at [1];
         r->sender_len = at [2];
-        if (r->flags > 7 || at [3] != 0) {
+        if (r->flags > 15 || at [3] != 0) {
             return ACT_WIRE_BAD_FLAGS;
         }
         if (((r->flags & 4) == 4) != two) {
@@ -157,21 +160,49 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         if (max_size > 0 && r->size > max_size) {
             return ACT_WIRE_TOO_BIG;
         }
-        size_t body = r->target_len + r->sender_len + (two ? 0 : r->size);
-        if ((size_t) (end - at) - 20 < body) {
+        //  The target and sender, then the references section if
+        //  flagged (count 1..16; each address's length byte and bytes
+        //  within the frame), then the inline payload: lengths first.
+        if ((size_t) (end - at) - 20 < r->target_len + r->sender_len) {
             return ACT_WIRE_TRUNCATED;
         }
         r->target = at + 20;
         r->sender = r->target + r->target_len;
-        r->payload = two ? (const unsigned char *) f [1].data
-                         : r->sender + r->sender_len;
+        const unsigned char *p = r->sender + r->sender_len;
+        r->ref_count = 0;
+        if (r->flags & 8) {
+            if (p == end) {
+                return ACT_WIRE_TRUNCATED;
+            }
+            r->ref_count = *p++;
+            if (r->ref_count < 1 || r->ref_count > 16) {
+                return ACT_WIRE_BAD_REFS;
+            }
+            for (size_t k = 0; k < r->ref_count; k++) {
+                if (p == end || (size_t) (end - p) - 1 < *p) {
+                    return ACT_WIRE_TRUNCATED;
+                }
+                r->ref_lens [k] = *p;
+                r->refs [k] = p + 1;
+                p += 1 + *p;
+            }
+        }
+        if ((size_t) (end - p) < (two ? 0 : r->size)) {
+            return ACT_WIRE_TRUNCATED;
+        }
+        r->payload = two ? (const unsigned char *) f [1].data : p;
         if (!s_name_ok (r->target, r->target_len)) {
             return ACT_WIRE_BAD_TARGET;
         }
         if (r->sender_len > 0 && !s_addr_ok (r->sender, r->sender_len)) {
             return ACT_WIRE_BAD_SENDER;
         }
-        at += 20 + body;
+        for (size_t k = 0; k < r->ref_count; k++) {
+            if (r->ref_lens [k] > 129 || !s_addr_ok (r->refs [k], r->ref_lens [k])) {
+                return ACT_WIRE_BAD_REFS;
+            }
+        }
+        at = p + (two ? 0 : r->size);
     }
     if (at != end) {
         return ACT_WIRE_TRUNCATED;
@@ -236,8 +267,21 @@ s_on_record (void *arg, const act_wire_head_t *head)
     else {
         FUZZ_CHECK (s_within (&ctx->frames [0], payload, head->size));
     }
-    //  Touch every byte: ASan flags the pointer if it is off the block.
+    //  References: as many as the flag says, each a valid address
+    //  inside the first frame.
+    FUZZ_CHECK (head->ref_count <= ACT_MSG_REFS_MAX);
+    FUZZ_CHECK ((head->ref_count > 0) == ((head->flags & ACT_WIRE_F_REFS) != 0));
     volatile unsigned char sum = 0;
+    for (size_t i = 0; i < head->ref_count; i++) {
+        const unsigned char *ref = (const unsigned char *) head->refs [i];
+        FUZZ_CHECK (s_within (&ctx->frames [0], ref, head->ref_lens [i]));
+        FUZZ_CHECK (act_wire_addr_valid (head->refs [i], head->ref_lens [i]));
+        FUZZ_CHECK (s_addr_ok (ref, head->ref_lens [i]));
+        for (size_t k = 0; k < head->ref_lens [i]; k++) {
+            sum += ref [k];
+        }
+    }
+    //  Touch every byte: ASan flags the pointer if it is off the block.
     for (size_t i = 0; i < head->size; i++) {
         sum += payload [i];
     }
@@ -262,6 +306,11 @@ s_compare (const s_ctx_t *ctx, const s_record_t *records, size_t count)
         FUZZ_CHECK (memcmp (head->sender, r->sender, r->sender_len) == 0);
         FUZZ_CHECK (head->size == r->size);
         FUZZ_CHECK ((const unsigned char *) head->payload == r->payload);
+        FUZZ_CHECK (head->ref_count == r->ref_count);
+        for (size_t k = 0; k < r->ref_count; k++) {
+            FUZZ_CHECK ((const unsigned char *) head->refs [k] == r->refs [k]);
+            FUZZ_CHECK (head->ref_lens [k] == r->ref_lens [k]);
+        }
     }
 }
 
@@ -294,9 +343,16 @@ s_reencode (const act_wire_frame_t *frame, const s_ctx_t *ctx)
         }
         FUZZ_CHECK (act_wire_inline (msg));
         const char *sender = head->sender [0] ? head->sender : NULL;
-        size_t size = act_wire_record_size (head->target, sender, msg);
-        FUZZ_CHECK (!act_wire_batch_full (&batch, size));
-        act_wire_batch_add (&batch, head->target, sender, head->flags, msg);
+        act_wire_record_t record;
+        act_wire_record_init (&record, head->target, strlen (head->target), sender,
+                              strlen (head->sender), head->flags & ~ACT_WIRE_F_REFS, msg);
+        FUZZ_CHECK (record.size == act_wire_record_size (head->target, sender, msg));
+        for (size_t k = 0; k < head->ref_count; k++) {
+            act_wire_record_add_ref (&record, head->refs [k], head->ref_lens [k]);
+        }
+        FUZZ_CHECK (record.flags == head->flags);
+        FUZZ_CHECK (!act_wire_batch_full (&batch, record.size));
+        act_wire_batch_put (&batch, &record);
         free (msg);
     }
     FUZZ_CHECK (batch.count == ctx->seen);
@@ -334,7 +390,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     //  The spec's numbers, against the header's.
     FUZZ_CHECK (ACT_WIRE_NAME_MAX == 64 && ACT_WIRE_ADDR_MAX == 129
                 && ACT_WIRE_BATCH_MAX == 256 && ACT_WIRE_RECORD == 20
-                && ACT_WIRE_BATCH_HEAD == 4 && ACT_WIRE_F_KNOWN == 7);
+                && ACT_WIRE_BATCH_HEAD == 4 && ACT_WIRE_F_KNOWN == 15
+                && ACT_WIRE_F_REFS == 8 && ACT_MSG_REFS_MAX == 16);
     s_fuzz_names (data, size);
     if (size < 3) {
         return 0;

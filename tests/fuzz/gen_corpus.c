@@ -10,7 +10,8 @@
         /tmp/gen_corpus tests/fuzz/corpus
 
     Valid batches of 1 to 256 records, with and without senders, asks,
-    error replies, external payloads and the longest names, then seeds for
+    error replies, external payloads, references and the longest names,
+    then seeds for
     each way a message can be refused, in the first record and in a later
     one, so the fuzzer starts next to every branch of act_wire_decode. A
     seed's name starts with the reason the decoder must give ("ok-", or
@@ -39,13 +40,16 @@ s_batch (buf_t *b, unsigned count)
     s_be (b, count, 2);
 }
 
-//  One record: 20 bytes of header, target, sender, and the payload unless
-//  it is external (flag 0x04), when it goes in the next frame instead.
-//  size is the declared payload size; the bytes put inline are payload_len.
+//  One record: 20 bytes of header, target, sender, the references
+//  section (refs_len bytes, as they are; flag 0x08 says it is there), and
+//  the payload unless it is external (flag 0x04), when it goes in the
+//  next frame instead. size is the declared payload size; the bytes put
+//  inline are payload_len.
 static void
-s_record_raw (buf_t *b, unsigned flags, unsigned reserved, unsigned long type,
-              unsigned long long corr, const char *target, const char *sender,
-              unsigned long size, const void *payload, size_t payload_len)
+s_record_refs_raw (buf_t *b, unsigned flags, unsigned reserved, unsigned long type,
+                   unsigned long long corr, const char *target, const char *sender,
+                   const void *refs, size_t refs_len,
+                   unsigned long size, const void *payload, size_t payload_len)
 {
     s_be (b, flags, 1);
     s_be (b, strlen (target), 1);
@@ -56,8 +60,42 @@ s_record_raw (buf_t *b, unsigned flags, unsigned reserved, unsigned long type,
     s_be (b, size, 4);
     s_put (b, target, strlen (target));
     s_put (b, sender, strlen (sender));
+    s_put (b, refs, refs_len);
     s_put (b, payload, payload_len);
 }
+
+static void
+s_record_raw (buf_t *b, unsigned flags, unsigned reserved, unsigned long type,
+              unsigned long long corr, const char *target, const char *sender,
+              unsigned long size, const void *payload, size_t payload_len)
+{
+    s_record_refs_raw (b, flags, reserved, type, corr, target, sender, "", 0, size,
+                       payload, payload_len);
+}
+
+//  A references section: count, then each address with its length.
+static buf_t
+s_refs (const char *const *addresses, size_t count)
+{
+    buf_t refs = { .size = 0 };
+    s_be (&refs, count, 1);
+    for (size_t i = 0; i < count; i++) {
+        s_be (&refs, strlen (addresses [i]), 1);
+        s_put (&refs, addresses [i], strlen (addresses [i]));
+    }
+    return refs;
+}
+
+//  A record carrying references (flag 0x08 added).
+static void
+s_record_refs (buf_t *b, unsigned flags, const char *target, const buf_t *refs,
+               const void *payload, size_t size)
+{
+    flags |= 0x08;
+    s_record_refs_raw (b, flags, 0, 1, 5, target, "g/s", refs->bytes, refs->size, size,
+                       payload, (flags & 0x04) ? 0 : size);
+}
+
 
 static void
 s_record (buf_t *b, unsigned flags, unsigned long type, unsigned long long corr,
@@ -109,6 +147,17 @@ s_second (const char *dir, const char *name, unsigned max_size, unsigned flags,
     s_write (dir, name, 1, max_size, &b, 1);
 }
 
+//  A one-frame batch of one record with a references section, for the
+//  refusals.
+static void
+s_one_refs (const char *dir, const char *name, const buf_t *refs)
+{
+    buf_t b;
+    s_batch (&b, 1);
+    s_record_refs (&b, 0, "a", refs, "hi", 2);
+    s_write (dir, name, 1, 0, &b, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -155,6 +204,14 @@ main (int argc, char **argv)
     s_batch (&f [0], 1);
     s_record (&f [0], 0, 1, 0, "a", "", "", 0);
     s_write (dir, "ok-empty-payload", 1, 1, f, 1);
+    //  Runtime requests (reserved types 0xFFFF0110-0xFFFF0113): a
+    //  monitor, and the DOWN that answers it.
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 0xFFFF0111ul, 5, "echo", "a/_1", "", 0);
+    s_write (dir, "ok-runtime-monitor", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 0xFFFF0113ul, 5, "_1", "b/echo", error, sizeof error);
+    s_write (dir, "ok-runtime-down", 1, 0, f, 1);
     s_batch (&f [0], 1);
     s_record (&f [0], 0, 1, 0, "a-b_c.9", "G.1/x-Y_z", "12345", 5);
     s_write (dir, "ok-size-at-limit", 1, 5, f, 1);
@@ -234,11 +291,13 @@ main (int argc, char **argv)
     s_write (dir, "bad-header-257-records", 1, 0, f, 1);
 
     //  Refused: record fields.
-    s_one (dir, "bad-flags-0x08", 0, 0x08, 0, 1, "a", "", 0, "", 0);
+    s_one (dir, "bad-flags-0x10", 0, 0x10, 0, 1, "a", "", 0, "", 0);
     s_one (dir, "bad-flags-0x80", 0, 0x81, 0, 1, "a", "", 0, "", 0);
     s_one (dir, "bad-flags-reserved", 0, 0, 1, 1, "a", "", 0, "", 0);
     s_one (dir, "bad-type-system", 0, 0, 0, 0xFFFF0000ul, "a", "", 0, "", 0);
     s_one (dir, "bad-type-max", 0, 0x01, 0, 0xFFFFFFFFul, "a", "g/a", 0, "", 0);
+    s_one (dir, "bad-type-runtime-ask", 0, 0x01, 0, 0xFFFF0110ul, "a", "g/a", 4, "\0\0\0\1", 4);
+    s_one (dir, "bad-type-past-runtime", 0, 0, 0, 0xFFFF0114ul, "a", "g/a", 0, "", 0);
     s_one (dir, "bad-target-empty", 0, 0, 0, 1, "", "", 0, "", 0);
     s_one (dir, "bad-target-long", 0, 0, 0, 1, name65, "", 0, "", 0);
     s_one (dir, "bad-target-slash", 0, 0, 0, 1, "a/b", "", 0, "", 0);
@@ -296,5 +355,72 @@ main (int argc, char **argv)
     s_record (&f [0], 0, 1, 1, "good", "g/a", "ok", 2);
     s_record (&f [0], 0, 1, 2, "good", "g/a", "ok", 2);
     s_write (dir, "bad-truncated-third-missing", 1, 0, f, 1);
+
+    //  References (flag 0x08): valid, one to sixteen of them, inline or
+    //  with an external payload, among records without.
+    const char *one [] = { "g/_1" };
+    buf_t refs = s_refs (one, 1);
+    s_batch (&f [0], 1);
+    s_record_refs (&f [0], 0, "relay", &refs, "hi", 2);
+    s_write (dir, "ok-refs-one", 1, 0, f, 1);
+    const char *longest [16];
+    for (int i = 0; i < 16; i++) {
+        longest [i] = addr129;
+    }
+    buf_t most = s_refs (longest, 16);
+    s_batch (&f [0], 1);
+    s_record_refs (&f [0], 0x01, name64, &most, "", 0);
+    s_write (dir, "ok-refs-sixteen-longest", 1, 0, f, 1);
+    const char *two [] = { "a/_7", "b.2/echo-1" };
+    buf_t pair = s_refs (two, 2);
+    s_batch (&f [0], 1);
+    s_record_refs (&f [0], 0x04, "sink", &pair, big, sizeof big);
+    memcpy (f [1].bytes, big, sizeof big);
+    f [1].size = sizeof big;
+    s_write (dir, "ok-refs-external", 2, 0, f, 2);
+    s_batch (&f [0], 3);
+    s_record (&f [0], 0, 1, 1, "a", "g/a", "x", 1);
+    s_record_refs (&f [0], 0x01, "b", &pair, "yy", 2);
+    s_record (&f [0], 0x02, 0, 8, "_3", "", error, sizeof error);
+    s_write (dir, "ok-refs-mixed", 1, 0, f, 1);
+
+    //  Refused: bad references sections, and the reasons before them.
+    const unsigned char count0 [] = { 0 };
+    const unsigned char count17 [] = { 17, 3, 'g', '/', 'a' };
+    const unsigned char empty [] = { 1, 0 };
+    const unsigned char past [] = { 1, 9, 'g', '/', 'a' };
+    buf_t raw = { .size = 0 };
+    s_put (&raw, count0, sizeof count0);
+    s_one_refs (dir, "bad-refs-count-zero", &raw);
+    raw.size = 0;
+    s_put (&raw, count17, sizeof count17);
+    s_one_refs (dir, "bad-refs-count-over-16", &raw);
+    raw.size = 0;
+    s_put (&raw, empty, sizeof empty);
+    s_one_refs (dir, "bad-refs-empty-address", &raw);
+    const char *no_slash [] = { "g/a", "ga" };
+    raw = s_refs (no_slash, 2);
+    s_one_refs (dir, "bad-refs-no-slash", &raw);
+    const char *too_long [] = { addr130 };
+    raw = s_refs (too_long, 1);
+    s_one_refs (dir, "bad-refs-long", &raw);
+    raw.size = 0;
+    s_put (&raw, past, sizeof past);
+    s_one_refs (dir, "bad-truncated-refs-address", &raw);
+    s_batch (&f [0], 1);
+    s_record_refs_raw (&f [0], 0x08, 0, 1, 1, "a", "g/a", "", 0, 0, "", 0);
+    s_write (dir, "bad-truncated-refs-no-count", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record_refs (&f [0], 0, "a", &refs, "hi", 2);
+    f [0].size--;
+    s_write (dir, "bad-truncated-refs-payload", 1, 0, f, 1);
+    s_batch (&f [0], 2);
+    s_record (&f [0], 0, 1, 1, "good", "g/a", "ok", 2);
+    raw = s_refs (no_slash, 2);
+    s_record_refs (&f [0], 0, "a", &raw, "", 0);
+    s_write (dir, "bad-refs-second", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record_refs (&f [0], 0, "a/b", &raw, "", 0);
+    s_write (dir, "bad-target-before-refs", 1, 0, f, 1);
     return 0;
 }
