@@ -8,7 +8,8 @@
     and no wall clock: timers (act_after, act_every) fire when the test
     says. Fd and socket watches still run as their input comes. Do not
     act_ask an actor of a manual system from the thread that steps it: no
-    one would step the reply; use a probe (act_probe(3)).
+    one would step the reply; use a probe (act_probe(3)). Step, advance
+    and probe a manual system from one thread.
 
     A testkit run is one topology under actor-run(1), started from a test:
     the test process joins the run as a group of its own, so act_lookup on
