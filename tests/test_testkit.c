@@ -247,8 +247,9 @@ Test (testkit, run_leaves_a_given_directory_as_found, .timeout = 60)
 {
     setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
     char *dir = act_test_tmpdir ();
-    char *topology = s_topology (dir, "run\n    name = kit\ngroup = b\n    actor = s\n"
-                                      "        class = sink\n");
+    //  The JSON log format: the run is seen up in it too.
+    char *topology = s_topology (dir, "run\n    name = kit\n    log_format = json\n"
+                                      "group = b\n    actor = s\n        class = sink\n");
     char *rundir = act_test_tmpdir ();
     act_testkit_run_t *run = act_testkit_run_start (topology, rundir, S_WAIT);
     cr_assert_not_null (run);

@@ -56,12 +56,29 @@ s_exited (act_testkit_run_t *self)
     return self->pid == 0;
 }
 
+//  True if line is actor-run's own "run NAME up: N groups ready ...", in
+//  the text or the JSON log format; a group's relayed line has its own
+//  source.
+static bool
+s_up_line (const char *line)
+{
+    return (strstr (line, " actor-run: run ")
+            || (strstr (line, "\"source\":\"actor-run\"") && strstr (line, "\"text\":\"run ")))
+        && strstr (line, " up: ") && strstr (line, " groups ready");
+}
+
 static bool
 s_up_or_exited (act_testkit_run_t *self)
 {
-    //  actor-run logs "run NAME up: N groups ready" once every group is.
     char *log = act_testkit_run_log (self);
-    bool up = log && strstr (log, "actor-run: run ") && strstr (log, " up: ");
+    bool up = false;
+    for (char *line = log, *end; line && *line && !up; line = end ? end + 1 : NULL) {
+        end = strchr (line, '\n');
+        if (!end)
+            break;              //  a line not finished yet
+        *end = 0;
+        up = s_up_line (line);
+    }
     free (log);
     return up || s_exited (self);
 }
