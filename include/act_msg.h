@@ -1,7 +1,9 @@
-/*  act_msg - a message: type tag, payload bytes, sender, correlation id
+/*  act_msg - a message: type tag, payload bytes, sender, carried
+    references, correlation id
     SPDX-License-Identifier: MPL-2.0
 
-    A message owns its payload (copied in at creation, one allocation).
+    A message owns its payload (copied in at creation, one allocation)
+    and a counted reference for its sender and each reference it carries.
     Whoever holds the pointer owns the message: act_tell and act_reply take
     ownership and null the caller's pointer, act_msg_destroy frees it. A
     message handed to a handler is borrowed for the duration of the call,

@@ -393,10 +393,15 @@ Test (wire, refuses_each_malformed_reference_section)
     s_seen_t seen = { .count = 0 };
     cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_OK);
     cr_assert_eq (seen.heads [0].ref_count, 0);
-    //  A bad address is refused after a bad target: one reason, in the
-    //  order actorio-wire(7) gives.
+    //  The section is read whole before the names are checked: one
+    //  reason, in the order actorio-wire(7) gives.
     unsigned char bad [] = { 1, 2, 'g', '/' };
     f = s_refs_frame (bad, sizeof bad);
+    f.bytes [24] = '/';
+    frame = (act_wire_frame_t) { f.bytes, f.size };
+    cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_BAD_REFS);
+    unsigned char good [] = { 1, 3, 'g', '/', 'a' };
+    f = s_refs_frame (good, sizeof good);
     f.bytes [24] = '/';
     frame = (act_wire_frame_t) { f.bytes, f.size };
     cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_BAD_TARGET);

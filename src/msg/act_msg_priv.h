@@ -51,12 +51,14 @@ struct _act_msg_t {
     act_ref_t *to;              //  target while posted across threads (owned)
     act_ref_t *sender;          //  owned reference, or NULL
     void *ptr;                  //  internal payload of system messages
-    act_msg_refs_t *refs;       //  carried references, or NULL: made on
-                                //  the first act_msg_add_ref only
     uint64_t corr;              //  correlation id
     uint32_t type;              //  type tag
     uint32_t flags;             //  ACT_MSG_F_*
     size_t size;                //  payload bytes in data
+    act_msg_refs_t *refs;       //  carried references, or NULL: made on
+                                //  the first act_msg_add_ref only; last,
+                                //  so the fields every message uses keep
+                                //  their places
     unsigned char data [];      //  payload, allocated with the message
 };
 

@@ -113,12 +113,10 @@ s_put64 (unsigned char *p, uint64_t value)
 }
 
 //  The references section at p, left bytes before the frame ends: its
-//  count and lengths. Fills head if given, else checks the addresses
-//  too, and says in *bad if one is malformed: that is refused after the
-//  names, as the spec orders it. Its length in *used.
+//  count, lengths and, unless head is given to fill (the second pass
+//  over the same bytes), its addresses. Its length in *used.
 static act_wire_reason_t
-s_refs (const unsigned char *p, size_t left, act_wire_head_t *head, size_t *used,
-        bool *bad)
+s_refs (const unsigned char *p, size_t left, act_wire_head_t *head, size_t *used)
 {
     if (left < 1)
         return ACT_WIRE_TRUNCATED;
@@ -130,12 +128,13 @@ s_refs (const unsigned char *p, size_t left, act_wire_head_t *head, size_t *used
             return ACT_WIRE_TRUNCATED;
         size_t len = p [at];
         const char *address = (const char *) p + at + 1;
-        if (!head && !act_wire_addr_valid (address, len))
-            *bad = true;
         if (head) {
             head->refs [i] = address;
             head->ref_lens [i] = len;
         }
+        else
+        if (!act_wire_addr_valid (address, len))
+            return ACT_WIRE_BAD_REFS;
         at += 1 + len;
     }
     if (head)
@@ -170,22 +169,22 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
     if (max_size && size > max_size)
         return ACT_WIRE_TOO_BIG;
     size_t inline_size = external ? 0 : size;
-    left -= ACT_WIRE_RECORD;
-    if (left < target_len + sender_len)
+    if (left - ACT_WIRE_RECORD < target_len + sender_len)
         return ACT_WIRE_TRUNCATED;
-    left -= target_len + sender_len;
+    //  All but the payload: the fixed part, the names, the references.
+    size_t head_len = ACT_WIRE_RECORD + target_len + sender_len;
     const char *target = (const char *) p + ACT_WIRE_RECORD;
     const char *sender = target + target_len;
-    const unsigned char *after = (const unsigned char *) sender + sender_len;
-    size_t refs_len = 0;
-    bool bad_ref = false;
-    if (flags & ACT_WIRE_F_REFS) {
-        act_wire_reason_t reason = s_refs (after, left, head, &refs_len, &bad_ref);
+    //  The references section is rare: a message without any pays this
+    //  test and nothing else for it (head->ref_count is 0 from s_walk).
+    if (__builtin_expect ((flags & ACT_WIRE_F_REFS) != 0, 0)) {
+        size_t refs_len = 0;
+        act_wire_reason_t reason = s_refs (p + head_len, left - head_len, head, &refs_len);
         if (reason != ACT_WIRE_OK)
             return reason;
-        left -= refs_len;
+        head_len += refs_len;
     }
-    if (left < inline_size)
+    if (left - head_len < inline_size)
         return ACT_WIRE_TRUNCATED;
     //  The names were checked in the first pass over the same bytes. A
     //  batch is mostly one sender's messages to one actor: names equal,
@@ -197,8 +196,6 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
         return ACT_WIRE_BAD_TARGET;
     if (!head && !same && sender_len && !act_wire_addr_valid (sender, sender_len))
         return ACT_WIRE_BAD_SENDER;
-    if (bad_ref)
-        return ACT_WIRE_BAD_REFS;
     if (head) {
         head->type = type;
         head->flags = flags;
@@ -209,12 +206,10 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
         head->target [target_len] = 0;
         memcpy (head->sender, sender, sender_len);
         head->sender [sender_len] = 0;
-        head->payload = external ? NULL : (const void *) (after + refs_len);
+        head->payload = external ? NULL : (const void *) (p + head_len);
         head->size = size;
-        if (!(flags & ACT_WIRE_F_REFS))
-            head->ref_count = 0;
     }
-    *used = ACT_WIRE_RECORD + target_len + sender_len + refs_len + inline_size;
+    *used = head_len + inline_size;
     return ACT_WIRE_OK;
 }
 
@@ -245,6 +240,7 @@ s_walk (const act_wire_frame_t *frames, size_t count, size_t max_size,
     const unsigned char *checked = NULL;
     for (unsigned i = 0; i < records; i++) {
         act_wire_head_t head;
+        head.ref_count = 0;
         size_t used = 0;
         act_wire_reason_t reason = s_record (p, left, max_size, external,
                                              external ? frames [1].size : 0,

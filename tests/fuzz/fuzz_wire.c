@@ -162,7 +162,8 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         }
         //  The target and sender, then the references section if
         //  flagged (count 1..16; each address's length byte and bytes
-        //  within the frame), then the inline payload: lengths first.
+        //  within the frame, and the address valid, in turn), then the
+        //  inline payload; then the names.
         if ((size_t) (end - at) - 20 < r->target_len + r->sender_len) {
             return ACT_WIRE_TRUNCATED;
         }
@@ -184,6 +185,9 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
                 }
                 r->ref_lens [k] = *p;
                 r->refs [k] = p + 1;
+                if (!s_addr_ok (r->refs [k], r->ref_lens [k]) || r->ref_lens [k] > 129) {
+                    return ACT_WIRE_BAD_REFS;
+                }
                 p += 1 + *p;
             }
         }
@@ -196,11 +200,6 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         }
         if (r->sender_len > 0 && !s_addr_ok (r->sender, r->sender_len)) {
             return ACT_WIRE_BAD_SENDER;
-        }
-        for (size_t k = 0; k < r->ref_count; k++) {
-            if (r->ref_lens [k] > 129 || !s_addr_ok (r->refs [k], r->ref_lens [k])) {
-                return ACT_WIRE_BAD_REFS;
-            }
         }
         at = p + (two ? 0 : r->size);
     }

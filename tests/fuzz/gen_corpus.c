@@ -421,6 +421,9 @@ main (int argc, char **argv)
     s_write (dir, "bad-refs-second", 1, 0, f, 1);
     s_batch (&f [0], 1);
     s_record_refs (&f [0], 0, "a/b", &raw, "", 0);
-    s_write (dir, "bad-target-before-refs", 1, 0, f, 1);
+    s_write (dir, "bad-refs-before-target", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record_refs (&f [0], 0, "a/b", &refs, "", 0);
+    s_write (dir, "bad-target-after-refs", 1, 0, f, 1);
     return 0;
 }
