@@ -54,6 +54,7 @@ typedef struct {
     uint64_t rss_before;            //  spawn: RSS before spawning, bytes
     uint64_t rss_after;             //  spawn: RSS with every child idle, bytes
     uint64_t count;                 //  messages, actors or hops seen
+    uint64_t cpu_ns;                //  counting: loop thread CPU time over ns
     uint64_t errors;                //  out-of-order, failed sends, bad stops
 } s_done_t;
 
@@ -78,6 +79,15 @@ s_rss (void)
         fclose (file);
     }
     return (uint64_t) resident * (uint64_t) sysconf (_SC_PAGESIZE);
+}
+
+//  CPU time of the calling thread, ns.
+static uint64_t
+s_cpu_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
 static void
@@ -311,6 +321,9 @@ typedef struct {
     long n;                         //  messages to send
     long batch;                     //  messages sent per callback
     uint64_t t0;                    //  first send, ns (written by the sender)
+    uint64_t cpu0;                  //  loop thread CPU time at the first send, ns
+    uint64_t rss_before;            //  burst: RSS before the first send, bytes
+    uint64_t rss_queued;            //  burst: RSS with all n queued, bytes
 } s_count_args_t;
 
 typedef struct {
@@ -334,6 +347,10 @@ s_sender_handle (act_t *self, act_msg_t *msg)
     s_count_args_t *args = state->args;
     switch (act_msg_type (msg)) {
         case BM_GO:
+            if (args->batch >= args->n) {
+                args->rss_before = s_rss ();
+            }
+            args->cpu0 = s_cpu_ns ();
             args->t0 = bench_now_ns ();
             //  fall through
         case BM_MORE: {
@@ -347,6 +364,10 @@ s_sender_handle (act_t *self, act_msg_t *msg)
                 if (act_tell (args->counter, &data)) {
                     state->errors++;
                 }
+            }
+            if (args->batch >= args->n) {
+                //  All queued in the counter's mailbox: what they cost.
+                args->rss_queued = s_rss ();
             }
             if (state->sent < args->n) {
                 s_tell_type (act_self (self), BM_MORE);
@@ -379,6 +400,7 @@ s_counter_handle (act_t *self, act_msg_t *msg)
             }
             if (++state->sent == args->n) {
                 s_done_t done = { .ns = bench_now_ns () - args->t0,
+                                  .cpu_ns = s_cpu_ns () - args->cpu0,
                                   .count = (uint64_t) state->sent,
                                   .errors = state->errors };
                 s_tell_done (args->inbox, &done);
@@ -423,6 +445,19 @@ s_bench_count (act_system_t *system, act_inbox_t *inbox, const char *bench,
                       batch);
             bench_result (&s_table, bench, SYS_NAME, figure, "msgs/s",
                           n / (done.ns / 1e9));
+            //  The loop thread's own time: what the machine's other load
+            //  does not stretch.
+            snprintf (figure, sizeof figure, "%s per CPU second of the loop thread",
+                      bench);
+            char name [64];
+            snprintf (name, sizeof name, "%s-cpu", bench);
+            bench_result (&s_table, name, SYS_NAME, figure, "msgs/s",
+                          n / (done.cpu_ns / 1e9));
+            if (args.rss_queued) {
+                bench_result (&s_table, "burst-mem", SYS_NAME,
+                              "RSS growth per queued 64 B message", "bytes",
+                              ((double) args.rss_queued - (double) args.rss_before) / n);
+            }
         }
     }
     s_stop (bench, &sender);
@@ -953,6 +988,8 @@ s_print_table (void)
     double pingpong = bench_median (&s_table, "pingpong", NULL);
     double counting = bench_median (&s_table, "counting", NULL);
     double burst = bench_median (&s_table, "counting-burst", NULL);
+    double burst_mem = bench_median (&s_table, "burst-mem", NULL);
+    double burst_cpu = bench_median (&s_table, "counting-burst-cpu", NULL);
     double spawn = bench_median (&s_table, "spawn", NULL);
     double spawn_only = bench_median (&s_table, "spawn-only", NULL);
     double bytes = bench_median (&s_table, "spawn-mem", NULL);
@@ -988,6 +1025,10 @@ s_print_table (void)
            bench_met (!isnan (send_ns) && !isnan (fifo), send_ns <= 3 * fifo),
            "133 ns", "123 ns");
     s_row ("counting, 1 burst of all", s_show (a, sizeof a, burst, 1e6, "M/s"), "",
+           "(info)", "", "", "");
+    s_row ("1 burst, per loop CPU second", s_show (a, sizeof a, burst_cpu, 1e6, "M/s"), "",
+           "(info)", "", "", "");
+    s_row ("bytes per queued 64 B msg", s_show (a, sizeof a, burst_mem, 1, "B"), "",
            "(info)", "", "", "");
     s_row ("spawn + stop (actors/s)", s_show (a, sizeof a, spawn, 1e3, "k/s"), "",
            ">= 1000 k/s", bench_met (!isnan (spawn), spawn >= 1e6), "275 k/s", "390 k/s");

@@ -73,6 +73,13 @@ ACT_EXPORT act_ref_t *
 ACT_EXPORT act_ref_t *
     act_spawn_child (act_t *self, const act_class_t *cls, void *args);
 
+//  The actor's live children, oldest first: fills out with up to max
+//  borrowed references (valid until the callback returns) and returns
+//  how many there are, which may be more than max. 0 + EINVAL off the
+//  loop thread, or out NULL with max > 0.
+ACT_EXPORT size_t
+    act_children (act_t *self, act_ref_t **out, size_t max);
+
 //  Stop this actor once the current callback returns: children stop
 //  first, then teardown, then the parent hears child_stopped. code 0 is a
 //  normal stop, anything else an error with that code. -1 + EINVAL on NULL.

@@ -4,7 +4,10 @@
 
     Set act_inbox_ref as a message's sender and replies arrive here. Any
     thread may receive; the inbox's fd turns readable while messages wait,
-    so a zloop or zpoller can watch it beside its own sockets.
+    so a zloop or zpoller can watch it beside its own sockets. To hear
+    that the target of a request died, rather than wait for a reply that
+    will not come, monitor it with the inbox as watcher (act_monitor): its
+    ACT_MSG_DOWN arrives here too.
 */
 #ifndef ACT_INBOX_H_INCLUDED
 #define ACT_INBOX_H_INCLUDED
@@ -30,8 +33,8 @@ ACT_EXPORT void
 ACT_EXPORT act_ref_t *
     act_inbox_ref (act_inbox_t *self);
 
-//  Take the oldest message, waiting at most timeout_ms (-1: no limit, 0:
-//  do not wait). Caller owns the result. NULL + ETIMEDOUT, or EINVAL.
+//  Take the oldest message, waiting at most timeout_ms (ACT_FOREVER (-1):
+//  no limit, 0: do not wait, > 0: ms). Caller owns the result. NULL + ETIMEDOUT, or EINVAL.
 ACT_EXPORT act_msg_t *
     act_inbox_recv (act_inbox_t *self, int timeout_ms);
 

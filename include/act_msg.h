@@ -1,7 +1,9 @@
-/*  act_msg - a message: type tag, payload bytes, sender, correlation id
+/*  act_msg - a message: type tag, payload bytes, sender, carried
+    references, correlation id
     SPDX-License-Identifier: MPL-2.0
 
-    A message owns its payload (copied in at creation, one allocation).
+    A message owns its payload (copied in at creation, one allocation)
+    and a counted reference for its sender and each reference it carries.
     Whoever holds the pointer owns the message: act_tell and act_reply take
     ownership and null the caller's pointer, act_msg_destroy frees it. A
     message handed to a handler is borrowed for the duration of the call,
@@ -18,7 +20,10 @@ extern "C" {
 
 //  Types at and above ACT_MSG_SYSTEM are reserved for the runtime.
 #define ACT_MSG_SYSTEM  0xFFFF0000u
-//  Delivered to an ask's waiter when its target stopped before replying.
+//  Delivered to an ask's waiter when its target stopped before replying,
+//  and to a monitor's watcher (see act_monitor) when its target stopped:
+//  the sender is the target, the correlation id the monitor's id, and
+//  act_msg_down reads the reason.
 #define ACT_MSG_DOWN    (ACT_MSG_SYSTEM + 1)
 //  Delivered to an actor whose act_tell to another group failed with
 //  EAGAIN (that group's queue was full), once the queue has room again;
@@ -108,6 +113,11 @@ ACT_EXPORT uint64_t
     act_msg_corr (const act_msg_t *self);
 ACT_EXPORT void
     act_msg_set_corr (act_msg_t *self, uint64_t corr);
+
+//  For an ACT_MSG_DOWN: fill *why (if not NULL) with the target's exit
+//  reason and return 0. -1 + EINVAL if msg is not a DOWN.
+ACT_EXPORT int
+    act_msg_down (const act_msg_t *self, act_exit_t *why);
 
 #ifdef __cplusplus
 }

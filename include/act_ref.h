@@ -17,9 +17,6 @@
 extern "C" {
 #endif
 
-//  Default ask timeout, used when timeout_ms is 0 or negative.
-#define ACT_ASK_TIMEOUT_DEFAULT 5000
-
 //  Send a message (the seed's tell). Always takes the message and nulls
 //  *msg_p. Returns 0 when queued for the target; -1 with errno ESRCH if the
 //  target has stopped (the message is counted as a dead letter), EINVAL on
@@ -35,8 +32,8 @@ ACT_EXPORT int
     act_reply (const act_msg_t *request, act_msg_t **reply_p);
 
 //  Send a message and wait for the reply (the seed's ask), from a thread
-//  that is not an actor loop. Takes *msg_p. timeout_ms <= 0 means
-//  ACT_ASK_TIMEOUT_DEFAULT. Returns the reply (caller owns it), or NULL
+//  that is not an actor loop. Takes *msg_p. timeout_ms: ACT_FOREVER (-1)
+//  no limit, 0 no wait, > 0 ms. Returns the reply (caller owns it), or NULL
 //  with errno ETIMEDOUT (no reply in time), ESRCH (target stopped, before
 //  or while waiting; fails at once, not at the timeout), EDEADLK (called
 //  from an actor callback: the loop would wait on itself; use act_tell and
@@ -62,11 +59,55 @@ ACT_EXPORT const char *
     act_ref_name (act_ref_t *self);
 
 //  Wait until the actor has stopped (the seed's "await actor"), at most
-//  timeout_ms (-1: no limit). Returns 0 and fills *why if not NULL; -1 with
+//  timeout_ms (ACT_FOREVER (-1): no limit, 0: no wait, > 0: ms). Returns 0
+//  and fills *why if not NULL; -1 with
 //  errno ETIMEDOUT, EDEADLK (called from the actor's own loop), or EINVAL
 //  (NULL, or an inbox reference).
 ACT_EXPORT int
     act_ref_wait (act_ref_t *self, int timeout_ms, act_exit_t *why);
+
+//  Stop the actor from outside (the seed's actor.stop()), from any thread
+//  or actor: as if it called act_stop (self, code) - code 0 a normal stop,
+//  else an error with that code; teardown runs once, the parent's
+//  child_stopped gets the reason, the first reason given wins. Returns 0
+//  once the request is on its way (for an actor of another group: sent
+//  there over the link). -1 with errno ESRCH (stopped already), EINVAL
+//  (NULL, or an inbox reference), or as act_tell for another group.
+ACT_EXPORT int
+    act_ref_stop (act_ref_t *self, int code);
+
+//  True if a and b name the same actor or inbox: the same local one, or
+//  two references to one address in another group. False if either is
+//  NULL.
+ACT_EXPORT bool
+    act_ref_eq (act_ref_t *a, act_ref_t *b);
+
+//  Longest id act_ref_id returns, with its NUL.
+#define ACT_REF_ID_MAX  200
+
+//  A printable id, stable for the reference's life and unique in the
+//  process: the address "group/name" if it has one when first asked (a
+//  reference into another group always does); else "system!name" for a
+//  named actor of a system in no group, "system!#N" for an anonymous
+//  actor or inbox, "!#N" for an inbox of no system. Borrowed, valid while
+//  the reference lives. NULL + EINVAL on NULL.
+ACT_EXPORT const char *
+    act_ref_id (act_ref_t *self);
+
+//  Monitor target (an actor or inbox, here or in another group) for
+//  watcher (an actor or inbox reference of this process), as in Erlang:
+//  watcher gets exactly one ACT_MSG_DOWN, sender target, correlation id
+//  the monitor's id, when target stops, or at once if it has already;
+//  for a target in another group also when that group is lost
+//  (ACT_EXIT_LOST). Returns the monitor id (> 0), or 0 with errno EINVAL
+//  (NULL, or a remote watcher) or ESRCH (the watcher is gone).
+ACT_EXPORT uint64_t
+    act_monitor (act_ref_t *watcher, act_ref_t *target);
+
+//  Remove a monitor: its watcher gets no DOWN for it afterwards. -1 +
+//  ENOENT if the id is unknown, or the monitor fired or was removed.
+ACT_EXPORT int
+    act_demonitor (uint64_t monitor_id);
 
 //  True if name is a valid group or actor name: 1 to 64 of A-Z a-z 0-9
 //  _ . - (the one rule every layer and actor-run apply).

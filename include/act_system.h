@@ -57,7 +57,8 @@ ACT_EXPORT act_ref_t *
 ACT_EXPORT act_ref_t *
     act_lookup (act_system_t *self, const char *name);
 
-//  Ask the actor registered as name; as act_ask, and NULL + ENOENT
+//  Ask the actor registered as name; as act_ask (timeout_ms ACT_FOREVER
+//  (-1): no limit, 0: no wait, > 0: ms), and NULL + ENOENT
 //  (unknown target) at once when no such actor lives. Takes *msg_p.
 ACT_EXPORT act_msg_t *
     act_ask_name (act_system_t *self, const char *name, act_msg_t **msg_p,
@@ -68,8 +69,9 @@ ACT_EXPORT act_msg_t *
 ACT_EXPORT int
     act_system_stop (act_system_t *self);
 
-//  Wait until the system has no live actor, at most timeout_ms (-1: no
-//  limit). 0, or -1 + ETIMEDOUT / EDEADLK (from the loop) / EINVAL.
+//  Wait until the system has no live actor, at most timeout_ms
+//  (ACT_FOREVER (-1): no limit, 0: no wait, > 0: ms). 0, or -1 +
+//  ETIMEDOUT / EDEADLK (from the loop) / EINVAL.
 ACT_EXPORT int
     act_system_wait (act_system_t *self, int timeout_ms);
 

@@ -28,6 +28,11 @@ typedef struct _act_inbox_t  act_inbox_t;    //  a mailbox for non-actor code
 typedef struct act_class     act_class_t;    //  an actor's callbacks
 typedef struct act_exit      act_exit_t;     //  why an actor stopped
 
+//  Every timeout_ms in the API: ACT_FOREVER (any negative value) waits
+//  without limit, 0 does not wait (only what is there already counts),
+//  a positive value waits at most that many milliseconds.
+#define ACT_FOREVER     (-1)
+
 //  Return values of setup, handle, and the watch and timer handlers.
 #define ACT_OK          0       //  go on
 #define ACT_STOP        1       //  stop this actor normally (EndMainLoop)
@@ -41,7 +46,9 @@ typedef enum {
     ACT_EXIT_ERROR,             //  a callback failed, or act_stop (self, code)
     ACT_EXIT_UNHANDLED,         //  handle returned ACT_UNHANDLED or was NULL
     ACT_EXIT_ESCALATED,         //  a child failed and we did not handle it
-    ACT_EXIT_SHUTDOWN           //  our parent or the system stopped us
+    ACT_EXIT_SHUTDOWN,          //  our parent or the system stopped us
+    ACT_EXIT_LOST               //  monitors only: the actor's group went
+                                //  down first; code EHOSTDOWN
 } act_exit_kind_t;
 
 struct act_exit {
@@ -54,7 +61,7 @@ struct act_exit {
 ACT_EXPORT const char *
     act_exit_kind_name (act_exit_kind_t kind);
 
-//  True if the exit is a failure (error, unhandled or escalated).
+//  True if the exit is a failure (error, unhandled, escalated or lost).
 ACT_EXPORT bool
     act_exit_failed (const act_exit_t *why);
 

@@ -16,5 +16,7 @@
 #include "act_transport.h"
 #include "act_region.h"
 #include "act_group.h"
+#include "act_probe.h"
+#include "act_testkit.h"
 
 #endif

@@ -7,6 +7,7 @@
     test reads after the actor has stopped) and the test thread asserts.
 */
 #include "act_test.h"
+#include <act_testkit_criterion.h>
 #include <pthread.h>
 #include <poll.h>
 #include <fcntl.h>
@@ -1370,80 +1371,54 @@ Test (actor, fd_handler_failure_stops_actor, .timeout = 10)
 }
 
 //  --------------------------------------------------------------------------
-//  timers
+//  timers, on a manual system: they fire when the test advances its
+//  clock, and report to the test's probe
 
-static atomic_int s_once_fired;
-static atomic_int s_once_at_end;
-static atomic_int s_ticks_at_cancel;
-static atomic_int s_ticks_at_end;
-static atomic_int s_timer_arg_ok;
+enum {
+    MSG_ONCE = 200,             //  the one-shot fired: 1 if with its id and arg
+    MSG_TICK                    //  the repeating timer fired: ticks so far
+};
 
 typedef struct {
+    act_ref_t *probe;           //  where the timers report (the test's)
+    bool self_cancel;           //  the repeating timer cancels itself at 5
     int once_id;
     int every_id;
     int ticks;
-    int ticks_at_cancel;
 } timed_t;
+
+static int
+s_report (act_t *self, uint32_t type, int value)
+{
+    act_msg_t *msg = act_msg_new_data (type, &value, sizeof value);
+    return act_tell (((timed_t *) act_state (self))->probe, &msg) == 0 ? ACT_OK : -1;
+}
 
 static int
 s_once (act_t *self, int timer_id, void *arg)
 {
     timed_t *state = act_state (self);
-    atomic_fetch_add (&s_once_fired, 1);
-    LOOP_CHECK (timer_id == state->once_id);
-    if (arg == &s_once_fired) {
-        atomic_store (&s_timer_arg_ok, 1);
-    }
-    return ACT_OK;
-}
-
-static int
-s_once_end (act_t *self, int timer_id, void *arg)
-{
-    (void) timer_id; (void) arg;
-    timed_t *state = act_state (self);
-    atomic_store (&s_once_at_end, atomic_load (&s_once_fired));
-    //  A fired one-shot timer is done
-    LOOP_CHECK_FAILS (act_cancel (self, state->once_id) == -1, ENOENT);
-    return ACT_STOP;
+    return s_report (self, MSG_ONCE, timer_id == state->once_id && arg == state);
 }
 
 static int
 s_once_setup (act_t *self, void *args)
 {
-    (void) args;
     timed_t *state = act_state (self);
-    state->once_id = act_after (self, 20, s_once, &s_once_fired);
-    LOOP_CHECK (state->once_id > 0);
-    LOOP_CHECK (act_after (self, 300, s_once_end, NULL) > 0);
-    return ACT_OK;
+    state->probe = (act_ref_t *) args;
+    state->once_id = act_after (self, 20, s_once, state);
+    return state->once_id > 0 ? ACT_OK : -1;
 }
 
-static const act_class_t s_once_class = {
-    .name = "once", .state_size = sizeof (timed_t), .setup = s_once_setup
-};
-
-Test (actor, one_shot_timer_fires_once, .timeout = 10)
-{
-    act_system_t *system = act_test_system ();
-    act_ref_t *actor = act_spawn (system, &s_once_class, NULL);
-    act_exit_t why = s_wait (actor);
-    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
-    cr_assert_eq (atomic_load (&s_once_at_end), 1);
-    cr_assert_eq (atomic_load (&s_once_fired), 1);
-    cr_assert (atomic_load (&s_timer_arg_ok));
-    ASSERT_NO_LOOP_FAILS ();
-    act_ref_destroy (&actor);
-    act_system_destroy (&system);
-}
-
+//  Cancels the actor's timer; reports 0, or the errno of the cancel, or
+//  -1 if a cancelled timer could be cancelled again.
 static int
-s_every_end (act_t *self, int timer_id, void *arg)
+s_cancel (act_t *self, int timer_id)
 {
-    (void) timer_id; (void) arg;
-    timed_t *state = act_state (self);
-    atomic_store (&s_ticks_at_end, state->ticks);
-    return ACT_STOP;
+    if (act_cancel (self, timer_id) == -1)
+        return s_report (self, MSG_CANCEL, errno);
+    bool gone = act_cancel (self, timer_id) == -1 && errno == ENOENT;
+    return s_report (self, MSG_CANCEL, gone ? 0 : -1);
 }
 
 static int
@@ -1451,72 +1426,123 @@ s_tick (act_t *self, int timer_id, void *arg)
 {
     (void) arg;
     timed_t *state = act_state (self);
-    LOOP_CHECK (timer_id == state->every_id);
+    if (timer_id != state->every_id)
+        return -1;
     state->ticks++;
-    atomic_store (&s_ticks, state->ticks);
+    if (s_report (self, MSG_TICK, state->ticks) != ACT_OK)
+        return -1;
     //  The self-cancelling variant: cancel from inside the timer's handler
-    if (state->ticks == 5 && arg == (void *) 1) {
-        LOOP_CHECK (act_cancel (self, timer_id) == 0);
-        atomic_store (&s_ticks_at_cancel, state->ticks);
-        LOOP_CHECK (act_after (self, 100, s_every_end, NULL) > 0);
-    }
-    return ACT_OK;
+    return state->ticks == 5 && state->self_cancel ? s_cancel (self, timer_id) : ACT_OK;
 }
 
 static int
 s_every_setup (act_t *self, void *args)
 {
     timed_t *state = act_state (self);
-    state->every_id = act_every (self, 10, s_tick, args);
-    LOOP_CHECK (state->every_id > 0);
-    return ACT_OK;
+    state->probe = (act_ref_t *) args;
+    state->every_id = act_every (self, 10, s_tick, NULL);
+    return state->every_id > 0 ? ACT_OK : -1;
 }
 
 static int
-s_every_handle (act_t *self, act_msg_t *msg)
+s_every_self_cancel_setup (act_t *self, void *args)
+{
+    ((timed_t *) act_state (self))->self_cancel = true;
+    return s_every_setup (self, args);
+}
+
+static int
+s_timed_handle (act_t *self, act_msg_t *msg)
 {
     timed_t *state = act_state (self);
-    if (act_msg_type (msg) == MSG_CANCEL) {
-        LOOP_CHECK (act_cancel (self, state->every_id) == 0);
-        LOOP_CHECK_FAILS (act_cancel (self, state->every_id) == -1, ENOENT);
-        atomic_store (&s_ticks_at_cancel, state->ticks);
-        LOOP_CHECK (act_after (self, 100, s_every_end, NULL) > 0);
-    }
+    if (act_msg_type (msg) == MSG_CANCEL)
+        return s_cancel (self, state->every_id ? state->every_id : state->once_id);
     return ACT_OK;
 }
 
+static const act_class_t s_once_class = {
+    .name = "once", .state_size = sizeof (timed_t),
+    .setup = s_once_setup, .handle = s_timed_handle
+};
+
 static const act_class_t s_every_class = {
     .name = "every", .state_size = sizeof (timed_t),
-    .setup = s_every_setup, .handle = s_every_handle
+    .setup = s_every_setup, .handle = s_timed_handle
 };
+
+static const act_class_t s_every_self_cancel_class = {
+    .name = "every", .state_size = sizeof (timed_t),
+    .setup = s_every_self_cancel_setup, .handle = s_timed_handle
+};
+
+#define EXPECT_INT(probe, type, value) \
+    act_expect_data ((probe), (type), &(int) { (value) }, sizeof (int), 0)
+
+//  A timed actor on a manual system, reporting to a probe.
+typedef struct {
+    act_system_t *system;
+    act_probe_t *probe;
+    act_ref_t *actor;
+} timed_run_t;
+
+static timed_run_t
+s_timed_start (const act_class_t *cls)
+{
+    timed_run_t run;
+    run.system = act_system_new_manual (NULL);
+    run.probe = act_probe_new (run.system);
+    run.actor = act_spawn (run.system, cls, act_probe_ref (run.probe));
+    cr_assert_not_null (run.actor);
+    return run;
+}
+
+static void
+s_timed_end (timed_run_t *run)
+{
+    act_ref_destroy (&run->actor);
+    act_probe_destroy (&run->probe);
+    act_system_destroy (&run->system);
+}
+
+Test (actor, one_shot_timer_fires_once, .timeout = 10)
+{
+    timed_run_t run = s_timed_start (&s_once_class);
+    act_system_advance (run.system, 19);
+    act_expect_none (run.probe, 0);
+    act_system_advance (run.system, 1);
+    EXPECT_INT (run.probe, MSG_ONCE, 1);
+    act_system_advance (run.system, 1000);
+    act_expect_none (run.probe, 0);
+    //  A fired one-shot timer is done
+    s_tell_int (run.actor, MSG_CANCEL, 0);
+    EXPECT_INT (run.probe, MSG_CANCEL, ENOENT);
+    s_timed_end (&run);
+}
 
 Test (actor, repeating_timer_until_cancelled, .timeout = 10)
 {
-    act_system_t *system = act_test_system ();
-    act_ref_t *actor = act_spawn (system, &s_every_class, NULL);
-    ACT_ASSERT_EVENTUALLY (atomic_load (&s_ticks) >= 3, 5000);
-    s_tell_int (actor, MSG_CANCEL, 0);
-    act_exit_t why = s_wait (actor);
-    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
-    ASSERT_NO_LOOP_FAILS ();
-    cr_assert_geq (atomic_load (&s_ticks_at_cancel), 3);
+    timed_run_t run = s_timed_start (&s_every_class);
+    act_system_advance (run.system, 30);
+    for (int tick = 1; tick <= 3; tick++)
+        EXPECT_INT (run.probe, MSG_TICK, tick);
+    act_expect_none (run.probe, 0);
+    s_tell_int (run.actor, MSG_CANCEL, 0);
+    EXPECT_INT (run.probe, MSG_CANCEL, 0);
     //  Not one tick after the cancel
-    cr_assert_eq (atomic_load (&s_ticks_at_end), atomic_load (&s_ticks_at_cancel));
-    act_ref_destroy (&actor);
-    act_system_destroy (&system);
+    act_system_advance (run.system, 1000);
+    act_expect_none (run.probe, 0);
+    s_timed_end (&run);
 }
 
 Test (actor, repeating_timer_cancels_itself, .timeout = 10)
 {
-    act_system_t *system = act_test_system ();
-    act_ref_t *actor = act_spawn (system, &s_every_class, (void *) 1);
-    act_exit_t why = s_wait (actor);
-    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
-    ASSERT_NO_LOOP_FAILS ();
-    cr_assert_eq (atomic_load (&s_ticks_at_cancel), 5);
-    cr_assert_eq (atomic_load (&s_ticks_at_end), 5);
-    act_ref_destroy (&actor);
-    act_system_destroy (&system);
+    timed_run_t run = s_timed_start (&s_every_self_cancel_class);
+    act_system_advance (run.system, 100);
+    for (int tick = 1; tick <= 5; tick++)
+        EXPECT_INT (run.probe, MSG_TICK, tick);
+    EXPECT_INT (run.probe, MSG_CANCEL, 0);
+    act_expect_none (run.probe, 0);
+    s_timed_end (&run);
 }
 
 static int

@@ -224,9 +224,9 @@ Test (msg, bad_input, .timeout = 10)
 Test (msg, exit_kinds_and_failure, .timeout = 10)
 {
     act_exit_kind_t kinds [] = { ACT_EXIT_NORMAL, ACT_EXIT_ERROR,
-        ACT_EXIT_UNHANDLED, ACT_EXIT_ESCALATED, ACT_EXIT_SHUTDOWN };
-    bool failed [] = { false, true, true, true, false };
-    for (int i = 0; i < 5; i++) {
+        ACT_EXIT_UNHANDLED, ACT_EXIT_ESCALATED, ACT_EXIT_SHUTDOWN, ACT_EXIT_LOST };
+    bool failed [] = { false, true, true, true, false, true };
+    for (int i = 0; i < 6; i++) {
         const char *name = act_exit_kind_name (kinds [i]);
         cr_assert_not_null (name);
         cr_assert_gt (strlen (name), 0);
@@ -238,6 +238,7 @@ Test (msg, exit_kinds_and_failure, .timeout = 10)
     }
     cr_assert_str_eq (act_exit_kind_name (ACT_EXIT_NORMAL), "normal");
     cr_assert_str_eq (act_exit_kind_name (ACT_EXIT_ERROR), "error");
+    cr_assert_str_eq (act_exit_kind_name (ACT_EXIT_LOST), "lost");
     //  Never NULL, even for nonsense
     cr_assert_not_null (act_exit_kind_name ((act_exit_kind_t) 99));
     cr_assert_not (act_exit_failed (NULL));

@@ -299,26 +299,6 @@ Test (ref, ask_timeout_honoured, .timeout = 30)
     act_system_destroy (&system);
 }
 
-Test (ref, ask_default_timeout, .timeout = 30)
-{
-    act_system_t *system = act_test_system ();
-    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
-
-    //  A negative timeout means the default, not "forever"
-    act_msg_t *msg = act_msg_new (MSG_IGNORE);
-    int64_t start = act_test_now_us ();
-    errno = 0;
-    act_msg_t *reply = act_ask (echo, &msg, -1);
-    int64_t elapsed = act_test_now_us () - start;
-    cr_assert_null (reply);
-    cr_assert_eq (errno, ETIMEDOUT);
-    cr_assert_geq (elapsed, (ACT_ASK_TIMEOUT_DEFAULT - 1) * 1000);
-    cr_assert_leq (elapsed, (ACT_ASK_TIMEOUT_DEFAULT + 2000) * 1000);
-
-    act_ref_destroy (&echo);
-    act_system_destroy (&system);
-}
-
 Test (ref, ask_stopped_actor_fails_fast, .timeout = 30)
 {
     act_system_t *system = act_test_system ();
@@ -827,6 +807,54 @@ Test (ref, late_reply_is_not_taken_for_the_next_ask, .timeout = 30)
     act_system_destroy (&system);
 }
 
+//  One timeout rule for every waiting call: ACT_FOREVER waits, 0 polls.
+Test (ref, timeout_rule_forever_and_poll, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *slow = act_spawn (system, &s_slow, NULL);
+    act_ref_t *echo = act_spawn (system, &s_echo, NULL);
+
+    //  -1 waits for a reply that comes 300 ms later
+    act_msg_t *msg = act_msg_new_str (MSG_PING, "later");
+    act_msg_t *reply = act_ask (slow, &msg, ACT_FOREVER);
+    cr_assert_not_null (reply, "%s", strerror (errno));
+    cr_assert_str_eq (act_msg_str (reply), "later");
+    act_msg_destroy (&reply);
+
+    //  0 does not wait (for a reply that never comes, here)
+    msg = act_msg_new (MSG_IGNORE);
+    errno = 0;
+    cr_assert_null (act_ask (echo, &msg, 0));
+    cr_assert_eq (errno, ETIMEDOUT);
+    act_inbox_t *inbox = act_inbox_new (system);
+    errno = 0;
+    cr_assert_null (act_inbox_recv (inbox, 0));
+    cr_assert_eq (errno, ETIMEDOUT);
+    errno = 0;
+    cr_assert_eq (act_ref_wait (echo, 0, NULL), -1);
+    cr_assert_eq (errno, ETIMEDOUT);
+    errno = 0;
+    cr_assert_eq (act_system_wait (system, 0), -1);
+    cr_assert_eq (errno, ETIMEDOUT);
+
+    //  ... and once the thing is there, 0 finds it at once
+    msg = act_msg_new (MSG_STOP);
+    act_tell (echo, &msg);
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (echo, ACT_FOREVER, &why), 0);
+    cr_assert_eq (act_ref_wait (echo, 0, &why), 0);
+    msg = act_msg_new (MSG_PING);
+    act_tell (act_inbox_ref (inbox), &msg);
+    reply = act_inbox_recv (inbox, 0);
+    cr_assert_not_null (reply);
+    act_msg_destroy (&reply);
+
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&echo);
+    act_ref_destroy (&slow);
+    act_system_destroy (&system);
+}
+
 typedef struct {
     act_ref_t *ref;
     int rc;
@@ -925,4 +953,228 @@ Test (ref, ping_pong_across_two_systems, .timeout = 30)
     act_ref_destroy (&server);
     act_system_destroy (&west);
     act_system_destroy (&east);
+}
+
+//  --------------------------------------------------------------------------
+//  act_ref_stop: a parent whose child is stopped from outside
+
+static atomic_int s_teardowns;
+
+static void
+s_child_teardown (act_t *self)
+{
+    (void) self;
+    atomic_fetch_add (&s_teardowns, 1);
+}
+
+static const act_class_t s_child = {
+    .name = "child", .handle = s_echo_handle, .teardown = s_child_teardown
+};
+
+//  The parent spawns one child and tells the inbox in args about it (a
+//  message whose sender is the child), then each child_stopped's reason.
+static int
+s_parent_setup (act_t *self, void *args)
+{
+    *(act_ref_t **) act_state (self) = (act_ref_t *) args;
+    act_ref_t *child = act_spawn_child (self, &s_child, NULL);
+    act_msg_t *msg = act_msg_new (MSG_KICK);
+    act_msg_set_sender (msg, child);
+    return act_tell ((act_ref_t *) args, &msg);
+}
+
+static void
+s_parent_child_stopped (act_t *self, act_ref_t *child, const act_exit_t *why)
+{
+    act_msg_t *msg = act_msg_new_data (MSG_REPORT, why, sizeof *why);
+    act_msg_set_sender (msg, child);
+    act_tell (*(act_ref_t **) act_state (self), &msg);
+}
+
+static const act_class_t s_parent = {
+    .name = "parent", .state_size = sizeof (act_ref_t *), .setup = s_parent_setup,
+    .child_stopped = s_parent_child_stopped
+};
+
+//  Spawn a parent reporting to inbox; returns its child (owned).
+static act_ref_t *
+s_spawn_family (act_system_t *system, act_inbox_t *inbox, act_ref_t **parent_p)
+{
+    *parent_p = act_spawn (system, &s_parent, act_inbox_ref (inbox));
+    act_msg_t *msg = act_inbox_recv (inbox, 5000);
+    cr_assert_not_null (msg);
+    cr_assert_eq (act_msg_type (msg), MSG_KICK);
+    act_ref_t *child = act_ref_dup (act_msg_sender (msg));
+    act_msg_destroy (&msg);
+    return child;
+}
+
+static act_exit_t
+s_expect_child_stopped (act_inbox_t *inbox, act_ref_t *child)
+{
+    act_msg_t *msg = act_inbox_recv (inbox, 5000);
+    cr_assert_not_null (msg, "no child_stopped");
+    cr_assert_eq (act_msg_type (msg), MSG_REPORT);
+    cr_assert (act_ref_eq (act_msg_sender (msg), child));
+    act_exit_t why;
+    memcpy (&why, act_msg_data (msg), sizeof why);
+    act_msg_destroy (&msg);
+    return why;
+}
+
+Test (ref, stop_from_another_thread, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_inbox_t *inbox = act_inbox_new (system);
+    act_ref_t *parent;
+    act_ref_t *child = s_spawn_family (system, inbox, &parent);
+
+    cr_assert_eq (act_ref_stop (child, 17), 0, "%s", strerror (errno));
+    act_exit_t why = s_expect_child_stopped (inbox, child);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, 17);
+    cr_assert_eq (atomic_load (&s_teardowns), 1);
+    //  Stopped already
+    errno = 0;
+    cr_assert_eq (act_ref_stop (child, 1), -1);
+    cr_assert_eq (errno, ESRCH);
+    cr_assert (act_ref_alive (parent), "the parent handled it");
+
+    //  0 is a normal stop
+    cr_assert_eq (act_ref_stop (parent, 0), 0);
+    cr_assert_eq (act_ref_wait (parent, ACT_FOREVER, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    cr_assert_eq (atomic_load (&s_teardowns), 1, "teardown once");
+
+    act_ref_destroy (&child);
+    act_ref_destroy (&parent);
+    act_inbox_destroy (&inbox);
+    act_system_destroy (&system);
+}
+
+//  stopper: stops the sender of each message it gets, twice, with the
+//  code in the payload and then another
+static int
+s_stopper_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    int code;
+    memcpy (&code, act_msg_data (msg), sizeof code);
+    int first = act_ref_stop (act_msg_sender (msg), code);
+    int second = act_ref_stop (act_msg_sender (msg), code + 1);
+    return first == 0 && second == 0 ? ACT_OK : -1;
+}
+
+static const act_class_t s_stopper = { .name = "stopper", .handle = s_stopper_handle };
+
+Test (ref, stop_from_another_actor, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_inbox_t *inbox = act_inbox_new (system);
+    act_ref_t *parent;
+    act_ref_t *child = s_spawn_family (system, inbox, &parent);
+    act_ref_t *stopper = act_spawn (system, &s_stopper, NULL);
+
+    int code = 23;
+    act_msg_t *msg = act_msg_new_data (MSG_KICK, &code, sizeof code);
+    act_msg_set_sender (msg, child);
+    act_tell (stopper, &msg);
+    act_exit_t why = s_expect_child_stopped (inbox, child);
+    cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+    cr_assert_eq (why.code, 23, "the first reason stands");
+    cr_assert_eq (atomic_load (&s_teardowns), 1, "teardown once");
+    cr_assert (act_ref_alive (stopper), "both stops were accepted");
+    cr_assert_eq (act_inbox_size (inbox), 0, "one child_stopped");
+
+    cr_assert_eq (act_ref_stop (act_inbox_ref (inbox), 0), -1);
+    cr_assert_eq (errno, EINVAL, "an inbox is not stopped so");
+    cr_assert_eq (act_ref_stop (NULL, 0), -1);
+    cr_assert_eq (errno, EINVAL);
+
+    act_ref_destroy (&stopper);
+    act_ref_destroy (&child);
+    act_ref_destroy (&parent);
+    act_inbox_destroy (&inbox);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------------
+//  Identity
+
+typedef struct {
+    size_t counted;         //  act_children (self, NULL, 0)
+    size_t cut;             //  act_children with room for 2
+    bool cut_oldest;        //  ... filled the two oldest
+    bool in_order;          //  room for 4: all three, oldest first
+    size_t count;           //  act_children's return, written last
+    act_ref_t *refs [4];    //  what it filled (dup'd)
+} s_kids_t;
+
+//  Asserts stay on the test's thread: this records what it saw.
+static int
+s_kids_setup (act_t *self, void *args)
+{
+    s_kids_t *kids = args;
+    act_ref_t *made [3];
+    for (int i = 0; i < 3; i++)
+        made [i] = act_spawn_child (self, &s_echo, NULL);
+    act_ref_t *out [4] = { NULL };
+    kids->counted = act_children (self, NULL, 0);
+    kids->cut = act_children (self, out, 2);
+    kids->cut_oldest = out [0] == made [0] && out [1] == made [1] && !out [2];
+    size_t count = act_children (self, out, 4);
+    kids->in_order = out [0] == made [0] && out [1] == made [1] && out [2] == made [2]
+                  && !out [3];
+    for (int i = 0; i < 4; i++)
+        kids->refs [i] = out [i] ? act_ref_dup (out [i]) : NULL;
+    __atomic_store_n (&kids->count, count, __ATOMIC_RELEASE);
+    return ACT_OK;
+}
+
+static const act_class_t s_kids = { .name = "kids", .setup = s_kids_setup };
+
+Test (ref, identity_and_children, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *named = act_spawn_named (system, "alice", &s_echo, NULL);
+    act_ref_t *anon = act_spawn (system, &s_echo, NULL);
+    act_ref_t *same = act_ref_dup (anon);
+    act_inbox_t *inbox = act_inbox_new (system);
+
+    cr_assert (act_ref_eq (anon, same));
+    cr_assert_not (act_ref_eq (anon, named));
+    cr_assert_not (act_ref_eq (anon, NULL));
+    cr_assert_not (act_ref_eq (NULL, NULL));
+
+    cr_assert_str_eq (act_ref_id (named), "test!alice");
+    const char *id = act_ref_id (anon);
+    cr_assert_not_null (id);
+    cr_assert_eq (strncmp (id, "test!#", 6), 0, "id %s", id);
+    cr_assert_eq (act_ref_id (same), id, "stable");
+    cr_assert_str_neq (act_ref_id (act_inbox_ref (inbox)), id, "unique");
+    cr_assert_null (act_ref_id (NULL));
+    cr_assert_eq (errno, EINVAL);
+
+    s_kids_t kids = { 0 };
+    act_ref_t *parent = act_spawn (system, &s_kids, &kids);
+    ACT_ASSERT_EVENTUALLY (__atomic_load_n (&kids.count, __ATOMIC_ACQUIRE) == 3, 5000);
+    cr_assert_eq (kids.counted, 3, "counts only");
+    cr_assert_eq (kids.cut, 3, "more than fit");
+    cr_assert (kids.cut_oldest);
+    cr_assert (kids.in_order, "oldest first");
+    for (int i = 0; i < 3; i++) {
+        cr_assert (act_ref_alive (kids.refs [i]));
+        act_ref_destroy (&kids.refs [i]);
+    }
+    cr_assert_null (kids.refs [3]);
+    errno = 0;
+    cr_assert_eq (act_children (NULL, NULL, 0), 0);
+    cr_assert_eq (errno, EINVAL, "off the loop");
+
+    act_ref_destroy (&parent);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&same);
+    act_ref_destroy (&anon);
+    act_ref_destroy (&named);
+    act_system_destroy (&system);
 }

@@ -7,6 +7,7 @@
 */
 #include "act_test.h"
 #include "act_host.h"
+#include "act_test_run.h"
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -14,37 +15,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-
-typedef struct {
-    char *rundir;
-    act_system_t *a;
-    act_system_t *b;
-} s_run_t;
-
-//  Groups a and b of one run, with payloads up to max_msg_size bytes (0:
-//  the default).
-static s_run_t
-s_run_limited (int64_t max_msg_size)
-{
-    s_run_t run = { act_test_tmpdir (), act_system_new ("a"), act_system_new ("b") };
-    cr_assert_eq (act_transport_join (run.a, "a", run.rundir, max_msg_size, 0), 0);
-    cr_assert_eq (act_transport_join (run.b, "b", run.rundir, max_msg_size, 0), 0);
-    return run;
-}
-
-static s_run_t
-s_run_new (void)
-{
-    return s_run_limited (0);
-}
-
-static void
-s_run_destroy (s_run_t *run)
-{
-    act_system_destroy (&run->a);
-    act_system_destroy (&run->b);
-    act_test_tmpdir_remove (&run->rundir);
-}
 
 Test (transport, ask_an_actor_of_another_group, .timeout = 20)
 {

@@ -278,3 +278,65 @@ Test (transport_refs, references_too_long_for_a_small_ring_are_refused, .timeout
     cr_assert_eq (s_tell (&pair, ACT_MSG_REFS_MAX, ACT_WIRE_INLINE_MAX), 0);
     s_pair_destroy (&pair);
 }
+
+//  A peer's bad references sections, on the ipc link: each batch is
+//  dropped whole and counted as malformed, none of it delivered; a good
+//  one from the same peer is delivered with its references.
+Test (transport_refs, bad_references_from_a_peer_are_dropped_and_counted, .timeout = 30)
+{
+    s_pair_t pair = s_pair_new ("ipc", 0);
+    char endpoint [300];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/b", pair.rundir);
+    zsock_t *rogue = zsock_new_dealer (endpoint);
+    cr_assert_not_null (rogue);
+    //  A batch of two asks to b/keeper from "a/x", the second carrying
+    //  "a/x": its references count at refs, the length at refs + 1, the
+    //  address from refs + 2 to the end.
+    act_msg_t *msg = act_msg_new (1);
+    act_wire_batch_t batch = { 0 };
+    act_wire_batch_reset (&batch);
+    act_wire_batch_add (&batch, "keeper", "a/x", ACT_WIRE_F_ASK, msg);
+    size_t refs = batch.size + ACT_WIRE_RECORD + 6 + 3;
+    act_wire_record_t record;
+    act_wire_record_init (&record, "keeper", 6, "a/x", 3, ACT_WIRE_F_ASK, msg);
+    act_wire_record_add_ref (&record, "a/x", 3);
+    act_wire_batch_put (&batch, &record);
+    size_t size = act_wire_batch_finish (&batch);
+    act_msg_destroy (&msg);
+    struct { size_t at; int value; size_t cut; } spoil [] = {
+        { refs, 0, 0 },                         //  count 0
+        { refs, ACT_MSG_REFS_MAX + 1, 0 },      //  count over the max
+        { refs + 3, 'x', 0 },                   //  "axx": no slash
+        { refs + 1, 4, 0 },                     //  length past the frame
+        { 0, 0, 1 },                            //  address cut
+    };
+    for (size_t i = 0; i < sizeof spoil / sizeof spoil [0]; i++) {
+        unsigned char bytes [256];
+        cr_assert_leq (size, sizeof bytes);
+        memcpy (bytes, batch.data, size);
+        if (spoil [i].at)
+            bytes [spoil [i].at] = (unsigned char) spoil [i].value;
+        zframe_t *frame = zframe_new (bytes, size - spoil [i].cut);
+        cr_assert_eq (zframe_send (&frame, rogue, 0), 0);
+    }
+    zframe_t *good = zframe_new (batch.data, size);
+    cr_assert_eq (zframe_send (&good, rogue, 0), 0);
+    act_transport_stats_t stats = { 0 };
+    ACT_ASSERT_EVENTUALLY (act_transport_stats (pair.b, &stats) == 0 && stats.received == 2,
+                           5000);
+    cr_assert_eq (stats.malformed, 5, "%" PRIu64 " batches counted malformed",
+                  stats.malformed);
+    act_msg_t *got = act_inbox_recv (pair.at_b, 5000);
+    cr_assert_not_null (got);
+    cr_assert_eq (act_msg_refs (got), 0, "the good batch's first message");
+    act_msg_destroy (&got);
+    got = act_inbox_recv (pair.at_b, 5000);
+    cr_assert_not_null (got);
+    cr_assert_eq (act_msg_refs (got), 1);
+    cr_assert (s_is_remote (act_msg_ref (got, 0), "a/x"));
+    act_msg_destroy (&got);
+    cr_assert_eq (act_inbox_size (pair.at_b), 0, "nothing of the bad batches came");
+    act_wire_batch_free (&batch);
+    zsock_destroy (&rogue);
+    s_pair_destroy (&pair);
+}

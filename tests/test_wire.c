@@ -123,6 +123,16 @@ s_frame (const char *target, const char *sender, size_t payload)
     return f;
 }
 
+//  The same, with a type of the caller's.
+static s_frame_t
+s_frame_typed (const char *target, const char *sender, size_t payload, uint32_t type)
+{
+    s_frame_t f = s_frame (target, sender, payload);
+    for (int i = 0; i < 4; i++)
+        f.bytes [8 + i] = (unsigned char) (type >> (24 - 8 * i));
+    return f;
+}
+
 //  Decode f, resized by resize bytes, with a limit of 100: expect the
 //  reason, and nothing delivered unless it is OK. Returns the reason.
 static act_wire_reason_t
@@ -154,6 +164,12 @@ Test (wire, refuses_each_malformed_field)
         { "reserved byte",   s_frame ("a", "", 0), 7, 1, 0, ACT_WIRE_BAD_FLAGS },
         { "external alone",  s_frame ("a", "", 0), 4, ACT_WIRE_F_EXTERNAL, 0, ACT_WIRE_BAD_FRAMES },
         { "system type",     s_frame ("a", "", 0), 8, 0xFF, 0, ACT_WIRE_BAD_TYPE },
+        { "runtime request", s_frame_typed ("a", "g/a", 0, ACT_MSG_MONITOR), -1, 0, 0,
+                             ACT_WIRE_OK },
+        { "runtime asking",  s_frame_typed ("a", "g/a", 0, ACT_MSG_MONITOR), 4,
+                             ACT_WIRE_F_ASK, 0, ACT_WIRE_BAD_TYPE },
+        { "other reserved",  s_frame_typed ("a", "g/a", 0, ACT_MSG_SYSTEM + 0x114), -1, 0, 0,
+                             ACT_WIRE_BAD_TYPE },
         { "empty target",    s_frame ("", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
         { "slash target",    s_frame ("a/b", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
         { "sender no slash", s_frame ("a", "ga", 0), -1, 0, 0, ACT_WIRE_BAD_SENDER },
@@ -377,10 +393,15 @@ Test (wire, refuses_each_malformed_reference_section)
     s_seen_t seen = { .count = 0 };
     cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_OK);
     cr_assert_eq (seen.heads [0].ref_count, 0);
-    //  A bad address is refused after a bad target: one reason, in the
-    //  order actorio-wire(7) gives.
+    //  The section is read whole before the names are checked: one
+    //  reason, in the order actorio-wire(7) gives.
     unsigned char bad [] = { 1, 2, 'g', '/' };
     f = s_refs_frame (bad, sizeof bad);
+    f.bytes [24] = '/';
+    frame = (act_wire_frame_t) { f.bytes, f.size };
+    cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_BAD_REFS);
+    unsigned char good [] = { 1, 3, 'g', '/', 'a' };
+    f = s_refs_frame (good, sizeof good);
     f.bytes [24] = '/';
     frame = (act_wire_frame_t) { f.bytes, f.size };
     cr_assert_eq (act_wire_decode (&frame, 1, 0, s_collect, &seen), ACT_WIRE_BAD_TARGET);

@@ -30,6 +30,14 @@
                                                         other errors)
                  ["streamed" | "halted" | "counts", NEXT, ACCEPTED, EAGAIN,
                   DOWN, OTHER, MS]                      stream counters
+                 ["monitoring", ID]                     for each "monitor"
+                                                        (0: act_monitor
+                                                        failed)
+                 ["stopping", ERRNO]                    for each "stop"
+                                                        (0: sent)
+                 ["down", KIND, CODE, ID]               a monitor fired
+                                                        (KIND as
+                                                        act_exit_kind_name)
       It obeys   ["find", SLOT, ADDRESS]
                                     keep act_find (ADDRESS) as target SLOT,
                                     "main" or "alt"
@@ -51,6 +59,9 @@
                                     2 MiB, laid out as stream.h says),
                                     "flood" (retry a refused number at
                                     once, not after 1 ms)
+                 ["monitor", SLOT]  act_monitor the target SLOT
+                 ["stop", SLOT, CODE]
+                                    act_ref_stop the target SLOT
                  ["halt"]           stop streaming now
                  ["counts"]         say the counters
       A refused tell (act_tell returns -1: EAGAIN at the high-water mark,
@@ -328,6 +339,26 @@ s_ping_done (sender_t *sender)
     zstr_sendx (sender->sock, "pong", count, usecs, bad, max, NULL);
 }
 
+//  The "monitor" and "stop" commands.
+static void
+s_monitor_or_stop (act_t *self, const char *command, const char *slot,
+                   const char *code)
+{
+    sender_t *sender = (sender_t *) act_state (self);
+    act_ref_t *to = streq (slot, "alt") ? sender->alt : sender->main;
+    char said [24];
+    if (streq (command, "monitor")) {
+        uint64_t id = to ? act_monitor (act_self (self), to) : 0;
+        snprintf (said, sizeof said, "%" PRIu64, id);
+        zstr_sendx (sender->sock, "monitoring", said, NULL);
+    }
+    else {
+        int rc = to ? act_ref_stop (to, code ? atoi (code) : 0) : -1;
+        snprintf (said, sizeof said, "%d", rc ? (to ? errno : EINVAL) : 0);
+        zstr_sendx (sender->sock, "stopping", said, NULL);
+    }
+}
+
 static int
 s_sender_command (act_t *self, zsock_t *sock, void *arg)
 {
@@ -388,6 +419,10 @@ s_sender_command (act_t *self, zsock_t *sock, void *arg)
         sender->writable_told = false;
         sender->stream_start = zclock_mono ();
         s_pump (self);
+    }
+    else
+    if ((streq (command, "monitor") || streq (command, "stop")) && a) {
+        s_monitor_or_stop (self, command, a, b);
     }
     else
     if (streq (command, "halt")) {
@@ -492,6 +527,15 @@ s_sender_handle (act_t *self, act_msg_t *msg)
             sender->retry_timer = 0;
             s_pump (self);
         }
+    }
+    else
+    if (type == ACT_MSG_DOWN) {
+        act_exit_t why = { ACT_EXIT_NORMAL, 0 };
+        act_msg_down (msg, &why);
+        char code [16], id [24];
+        snprintf (code, sizeof code, "%d", why.code);
+        snprintf (id, sizeof id, "%" PRIu64, act_msg_corr (msg));
+        zstr_sendx (sender->sock, "down", act_exit_kind_name (why.kind), code, id, NULL);
     }
     else
     if (type == STREAM_ASKED && act_msg_str (msg)) {

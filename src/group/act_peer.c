@@ -235,6 +235,135 @@ s_put_down (unsigned char *p, const act_down_t *down)
     memcpy (p, fields, sizeof fields);
 }
 
+//  A DOWN's fields as s_put_down wrote them; false if head has none.
+static bool
+s_get_down (const act_wire_head_t *head, act_down_t *down)
+{
+    if (head->size != 12 || !head->payload)
+        return false;
+    uint32_t fields [3];
+    memcpy (fields, head->payload, sizeof fields);
+    down->exit.kind = (act_exit_kind_t) ntohl (fields [0]);
+    down->exit.code = (int) ntohl (fields [1]);
+    down->err = (int) ntohl (fields [2]);
+    if ((unsigned) down->exit.kind > ACT_EXIT_LOST)
+        down->exit.kind = ACT_EXIT_ERROR;
+    return true;
+}
+
+//  --------------------------------------------------------------------
+//  Runtime requests between groups: act_ref_stop and monitors on actors
+//  of another group. They are records with a reserved type (see
+//  actorio-wire(7)), handled here, never by an actor.
+
+//  Payload in network order, in place: an int code, or a DOWN. False if
+//  the request is void: a monitor's watcher that stopped before it had
+//  an address, whose monitor went with it.
+static bool
+s_runtime_out (act_peers_t *self, act_msg_t *msg)
+{
+    if ((msg->type == ACT_MSG_MONITOR || msg->type == ACT_MSG_DEMONITOR)
+    &&  !s_address (self, msg->sender))
+        return false;
+    if (msg->type == ACT_MSG_STOP && msg->size == sizeof (int)) {
+        int code;
+        memcpy (&code, msg->data, sizeof code);
+        uint32_t wire = htonl ((uint32_t) code);
+        memcpy (msg->data, &wire, sizeof wire);
+    }
+    else
+    if (msg->type == ACT_MSG_MONITOR_DOWN && msg->size == sizeof (act_down_t)) {
+        act_down_t down;
+        memcpy (&down, msg->data, sizeof down);
+        s_put_down (msg->data, &down);
+    }
+    return true;
+}
+
+//  A monitor request that cannot reach the target's group: its watcher
+//  hears at once that the target is lost to it.
+static void
+s_runtime_refused (act_msg_t *msg, int err)
+{
+    if (msg->type == ACT_MSG_MONITOR && msg->sender) {
+        act_exit_t why = { ACT_EXIT_LOST, err == EHOSTUNREACH ? EHOSTDOWN : err };
+        act_monitor_fire_id (msg->corr, msg->sender, &why);
+    }
+}
+
+static void
+s_runtime_peer_down (act_peers_t *self, const char *name)
+{
+    act_exit_t why = { ACT_EXIT_LOST, EHOSTDOWN };
+    act_monitor_group_lost (self->core, name, &why);
+}
+
+static void
+s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
+{
+    act_peers_t *self = rx->peers;
+    act_core_t *core = self->core;
+    pthread_mutex_lock (&core->lock);
+    act_ref_t *local = (act_ref_t *) zhashx_lookup (core->names, head->target);
+    local = local ? act_ref_dup (local) : NULL;
+    pthread_mutex_unlock (&core->lock);
+    bool monitor = head->type == ACT_MSG_MONITOR || head->type == ACT_MSG_DEMONITOR;
+    const char *bad = NULL;
+    if (head->type == ACT_MSG_STOP && head->size != 4)
+        bad = "stop without its code";
+    else
+    if (monitor && !head->sender_len)
+        bad = "monitor without its watcher";
+    else
+    if (head->type == ACT_MSG_MONITOR_DOWN && head->size != 12)
+        bad = "down without its reason";
+    if (bad) {
+        act_peers_malformed (self, rx->stats, "runtime record", bad);
+        act_ref_destroy (&local);
+        return;
+    }
+    act_link_count (&rx->stats->received, 1);
+    if (head->type == ACT_MSG_STOP) {
+        uint32_t code;
+        memcpy (&code, head->payload, sizeof code);
+        if (local && local->kind == ACT_REF_ACTOR)
+            act_ref_stop (local, (int) ntohl (code));
+        else
+            //  Stopped already, or never here: counted as a message for
+            //  no actor, which is what it is.
+            atomic_fetch_add (&rx->stats->unknown, 1);
+    }
+    else
+    if (head->type == ACT_MSG_MONITOR) {
+        act_ref_t *watcher = s_ref_for (self, head->sender);
+        if (local)
+            act_monitor_add (watcher, local, head->corr);
+        else
+        if (watcher) {
+            //  No such actor here: as in OTP, the DOWN comes at once.
+            act_down_t down = { { ACT_EXIT_ERROR, ENOENT }, ESRCH };
+            act_msg_t *notice = act_msg_new_internal (ACT_MSG_MONITOR_DOWN, &down,
+                                                      sizeof down);
+            notice->corr = head->corr;
+            act_loop_deliver (self->loop, watcher, notice);
+        }
+        act_ref_destroy (&watcher);
+    }
+    else
+    if (head->type == ACT_MSG_DEMONITOR) {
+        if (local)
+            act_monitor_cancel_corr (local, head->sender, head->corr);
+    }
+    else
+    if (local) {
+        act_down_t down;
+        s_get_down (head, &down);
+        act_monitor_fire_id (head->corr, local, &down.exit);
+    }
+    act_ref_destroy (&local);
+}
+
+
 //  The link has room again: whoever was refused hears it.
 static void
 s_tell_writable (s_peer_t *peer)
@@ -328,6 +457,7 @@ static void
 s_refuse (act_link_stats_t *stats, act_msg_t *msg, int err)
 {
     act_link_count (&stats->dropped, 1);
+    s_runtime_refused (msg, err);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
         //  Out of fds is the asker's to know: anything else, the peer is
@@ -364,6 +494,10 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     s_link_t *link = &self->links [peer->link];
     stats = &link->stats;
     uint32_t flags = (msg->flags & ACT_MSG_F_ASK) ? ACT_WIRE_F_ASK : 0;
+    if (act_wire_runtime_type (msg->type) && !s_runtime_out (self, msg)) {
+        act_msg_destroy (&msg);
+        return 0;
+    }
     if (msg->type == ACT_MSG_DOWN) {
         //  A failure notice for an asker over there: the codec carries it
         //  as an error reply, type 0, fields in network order.
@@ -506,15 +640,7 @@ static act_msg_t *
 s_error_reply (const act_wire_head_t *head)
 {
     act_down_t down = { { ACT_EXIT_ERROR, 0 }, ESRCH };
-    if (head->size == 12 && head->payload) {
-        uint32_t fields [3];
-        memcpy (fields, head->payload, sizeof fields);
-        down.exit.kind = (act_exit_kind_t) ntohl (fields [0]);
-        down.exit.code = (int) ntohl (fields [1]);
-        down.err = (int) ntohl (fields [2]);
-        if ((unsigned) down.exit.kind > ACT_EXIT_SHUTDOWN)
-            down.exit.kind = ACT_EXIT_ERROR;
-    }
+    s_get_down (head, &down);
     return act_msg_new_internal (ACT_MSG_DOWN, &down, sizeof down);
 }
 
@@ -524,6 +650,10 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
     act_peers_rx_t *rx = (act_peers_rx_t *) arg;
     act_peers_t *self = rx->peers;
     rx->records++;
+    if (act_wire_runtime_type (head->type)) {
+        s_runtime_in (rx, head);
+        return;
+    }
     act_ref_t *target = s_target (rx, head->target, head->target_len);
     if (!target) {
         uint64_t unknown = atomic_fetch_add (&rx->stats->unknown, 1) + 1;
@@ -731,6 +861,7 @@ act_peers_peer_state (act_peers_t *self, const char *name, bool down)
     if (down) {
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
         act_waiters_down (&peer->asks, NULL, &why, ESRCH);
+        s_runtime_peer_down (self, name);
     }
     else
     if (zlistx_size (peer->blocked))

@@ -13,7 +13,7 @@
 #include "act_loop_priv.h"
 
 static const char *s_kind_names [] = {
-    "normal", "error", "unhandled", "escalated", "shutdown"
+    "normal", "error", "unhandled", "escalated", "shutdown", "lost"
 };
 
 const char *
@@ -28,7 +28,7 @@ bool
 act_exit_failed (const act_exit_t *why)
 {
     return why && (why->kind == ACT_EXIT_ERROR || why->kind == ACT_EXIT_UNHANDLED
-                   || why->kind == ACT_EXIT_ESCALATED);
+                   || why->kind == ACT_EXIT_ESCALATED || why->kind == ACT_EXIT_LOST);
 }
 
 act_t *
@@ -240,6 +240,18 @@ act_actor_finalize (act_t *self)
 }
 
 void
+act_actor_stop_request (act_ref_t *ref, const act_msg_t *msg)
+{
+    act_t *self = ref->actor;
+    int code = 0;
+    if (msg->size == sizeof code)
+        memcpy (&code, msg->data, sizeof code);
+    //  Stopping already, or gone: the first reason stands.
+    if (self && self->loop && !(self->flags & ACT_F_FINALIZING))
+        s_mark_stop (self, code ? ACT_EXIT_ERROR : ACT_EXIT_NORMAL, code);
+}
+
+void
 act_actor_child_stopped (act_t *self, act_msg_t *msg)
 {
     act_exit_t why;
@@ -327,4 +339,27 @@ act_stop (act_t *self, int code)
         return -1;
     s_mark_stop (self, code ? ACT_EXIT_ERROR : ACT_EXIT_NORMAL, code);
     return 0;
+}
+
+size_t
+act_children (act_t *self, act_ref_t **out, size_t max)
+{
+    if (!s_on_loop (self) || (!out && max)) {
+        errno = EINVAL;
+        return 0;
+    }
+    //  The list is newest first; the caller gets them oldest first.
+    size_t count = 0;
+    act_t *last = NULL;
+    for (act_t *child = self->first_child; child; child = child->next_sib) {
+        if (!(child->flags & ACT_F_FINALIZING))
+            count++;
+        last = child;
+    }
+    size_t filled = 0;
+    for (act_t *child = last; child && filled < max; child = child->prev_sib)
+        if (!(child->flags & ACT_F_FINALIZING))
+            out [filled++] = child->ref;
+    errno = 0;
+    return count;
 }

@@ -247,6 +247,25 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
     act_actor_after_callback (actor, rc, type);
 }
 
+//  Handle the oldest message of actor's mailbox (there is one); returns
+//  it, for comparison only: it may be gone.
+static act_msg_t *
+s_handle_head (act_loop_t *self, act_t *actor)
+{
+    act_msg_t *msg = actor->mb_head;
+    actor->mb_head = msg->next;
+    if (!actor->mb_head)
+        actor->mb_tail = NULL;
+    else
+        //  A long mailbox (a burst) is out of the cache: fetch the next
+        //  message while this one is handled.
+        __builtin_prefetch (actor->mb_head);
+    msg->next = NULL;
+    act_loop_inbound_done (self, actor, msg);
+    s_handle (self, actor, msg);
+    return msg;
+}
+
 static void
 s_run_ready (act_loop_t *self)
 {
@@ -268,14 +287,7 @@ s_run_ready (act_loop_t *self)
         bool more = last != NULL;
         int turn = 0;
         while (more && turn < ACT_TURN_BUDGET && !(actor->flags & ACT_F_STOPPING)) {
-            act_msg_t *msg = actor->mb_head;
-            more = msg != last;
-            actor->mb_head = msg->next;
-            if (!actor->mb_head)
-                actor->mb_tail = NULL;
-            msg->next = NULL;
-            act_loop_inbound_done (self, actor, msg);
-            s_handle (self, actor, msg);
+            more = s_handle_head (self, actor) != last;
             turn++;
             if (self->moved >= ACT_MOVED_CHECK) {
                 self->moved = 0;
@@ -344,6 +356,11 @@ s_take_posts (act_loop_t *self, bool closing)
             s_stop_tops (self);
         }
         else
+        if (msg->type == ACT_MSG_STOP && msg->to->kind == ACT_REF_ACTOR) {
+            act_actor_stop_request (msg->to, msg);
+            act_msg_destroy (&msg);
+        }
+        else
         if (msg->type == ACT_MSG_CALL) {
             act_call_t *call = (act_call_t *) msg->ptr;
             act_msg_destroy (&msg);
@@ -385,6 +402,9 @@ s_input_waits (act_loop_t *self)
 static int
 s_poll_timeout (act_loop_t *self)
 {
+    //  A manual system's actors and timers wait for the host's steps.
+    if (self->core->manual)
+        return s_input_waits (self) ? 0 : -1;
     if (self->ready_head || s_input_waits (self))
         return 0;
     return act_timer_timeout (self);
@@ -416,7 +436,8 @@ s_loop_new (zsock_t *pipe, act_core_t *core)
     if (!self->watches || !self->items || !self->ready_ids)
         abort ();
     self->items [0] = (struct pollfd) { zsock_fd (pipe), POLLIN, 0 };
-    self->items [1] = (struct pollfd) { core->wake_fd, POLLIN, 0 };
+    //  A manual system takes posts only when stepped (act_loop_step).
+    self->items [1] = (struct pollfd) { core->wake_fd, core->manual ? 0 : POLLIN, 0 };
     return self;
 }
 
@@ -465,11 +486,16 @@ s_loop_destroy (act_loop_t **self_p)
 static bool
 s_pipe_says_term (act_loop_t *self)
 {
-    //  The host only ever sends $TERM; read all there is, as the fd will
-    //  not fire again for what is already queued.
+    //  The host only ever sends $TERM, and commands to a manual system; read
+    //  all there is, as the fd will not fire again for what is already
+    //  queued.
     while (zsock_events (self->pipe) & ZMQ_POLLIN) {
         char *command = zstr_recv (self->pipe);
         bool term = !command || streq (command, "$TERM");
+        if (!term && self->core->manual) {
+            zsock_send (self->pipe, "si", "DONE", act_loop_manual (self, command));
+            self->pipe_more = true;     //  as in act_loop_notify_idle
+        }
         zstr_free (&command);
         if (term)
             return true;
@@ -502,7 +528,8 @@ act_loop_run (zsock_t *pipe, void *args)
     zsock_signal (pipe, 0);
     self->pipe_more = true;     //  the signal we sent may have hidden input
     while (!self->terminating) {
-        s_run_ready (self);
+        if (!self->core->manual)
+            s_run_ready (self);
         //  Flush first: sending may make actors ready (ACT_MSG_WRITABLE),
         //  and then the poll must not wait. A send that found its peer's
         //  queue full is retried at least every ms; the links also poll
@@ -540,8 +567,8 @@ act_loop_run (zsock_t *pipe, void *args)
             s_take_posts (self, false);
         if (self->watch_count)
             act_watch_dispatch (self);
-        if (self->timer_count)
-            act_timer_fire (self);
+        if (self->timer_count && !self->core->manual)
+            act_timer_fire (self, SIZE_MAX);
         //  Input no fd announces (rings in shared memory), every round.
         if (self->net.receive)
             self->net_more = self->net.receive (self->net.self);
@@ -549,6 +576,38 @@ act_loop_run (zsock_t *pipe, void *args)
     s_terminate (self);
     act_loop_current = NULL;
     s_loop_destroy (&self);
+}
+
+int
+act_loop_manual (act_loop_t *self, const char *command)
+{
+    //  The loop's own functions, one message at a time: a manual system
+    //  runs the same delivery, handling and timer code as any other, so
+    //  what a test proves with it holds for the real loop. It runs on the
+    //  loop thread (asked over the pipe) rather than the caller's, so
+    //  act_loop_current, EDEADLK checks and teardown are those of every
+    //  system. Posts are taken first, for every command: an actor
+    //  spawned before the clock moves sets its timers on the old time.
+    s_take_posts (self, false);
+    if (strncmp (command, "ADVANCE ", 8) == 0) {
+        atomic_fetch_add (&self->core->clock_ms, strtoll (command + 8, NULL, 10));
+        return 0;
+    }
+    while (self->ready_head) {
+        act_t *actor = self->ready_head;
+        act_loop_unschedule (self, actor);
+        if (!actor->mb_head || (actor->flags & ACT_F_STOPPING))
+            continue;
+        s_handle_head (self, actor);
+        actor->handled++;
+        if (actor->mb_head && !(actor->flags & (ACT_F_STOPPING | ACT_F_SCHEDULED)))
+            act_loop_schedule (self, actor);
+        if (self->reap_head)
+            act_loop_reap_pending (self);
+        atomic_fetch_add_explicit (&self->core->delivered, 1, memory_order_relaxed);
+        return 1;
+    }
+    return act_timer_fire (self, 1) ? 1 : 0;
 }
 
 void

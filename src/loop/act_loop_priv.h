@@ -69,6 +69,9 @@ struct act_core {
     char *name;                 //  system name
     char *group;                //  group name once joined to a run, else NULL
     atomic_uint_fast64_t next_anon;     //  names given to anonymous actors
+    bool manual;                //  stepped by the host (act_manual.c); set
+                                //  before the loop starts, never changed
+    atomic_int_fast64_t clock_ms;       //  manual: the virtual clock, ms
 };
 
 //  Flags of an actor record.
@@ -208,6 +211,10 @@ int
 act_ref_t *
     act_core_lookup (act_core_t *core, const char *name);
 
+//  Start a system; manual: its loop runs only when stepped (act_manual.c).
+act_system_t *
+    act_system_start (const char *name, bool manual);
+
 //  The core of a system handle (act_system.c).
 act_core_t *
     act_system_core (act_system_t *system);
@@ -282,6 +289,13 @@ act_loop_inbound_done (act_loop_t *self, act_t *actor, act_msg_t *msg)
 void *
     act_loop_net_self (act_loop_t *self);
 
+//  A command of a manual system's host, on its loop thread: take the
+//  posts, then for "STEP" run one message, or else one timer due on the
+//  virtual clock (1 if it ran one, 0 if there was nothing to run); for
+//  "ADVANCE MS" move the clock MS forward (0).
+int
+    act_loop_manual (act_loop_t *self, const char *command);
+
 //  The loop side.
 act_core_t *
     act_loop_core (act_loop_t *self);
@@ -318,6 +332,10 @@ void
     act_actor_monitor (act_t *self, act_ref_t *waiter);
 void
     act_actor_child_stopped (act_t *self, act_msg_t *msg);
+//  An ACT_MSG_STOP for the actor of ref came (act_ref_stop): stop it with
+//  the code in msg unless it is stopping already. msg stays the caller's.
+void
+    act_actor_stop_request (act_ref_t *ref, const act_msg_t *msg);
 
 //  Loop services used by actor records.
 void
@@ -358,9 +376,9 @@ void
     act_watch_drop (act_loop_t *self, act_t *actor);
 
 //  Timers (act_timer.c), for the loop.
-//  Run the handlers of the timers due now.
-void
-    act_timer_fire (act_loop_t *self);
+//  Run the handlers of at most max timers due now; returns how many ran.
+size_t
+    act_timer_fire (act_loop_t *self, size_t max);
 //  ms until the next timer is due (0 if one is), -1 if there is none.
 int
     act_timer_timeout (act_loop_t *self);

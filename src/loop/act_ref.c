@@ -33,6 +33,7 @@ act_ref_new (act_ref_kind_t kind, act_core_t *core)
         abort ();
     atomic_init (&self->refs, 1);
     atomic_init (&self->dead, false);
+    atomic_init (&self->monitored, false);
     atomic_init (&self->dead_sent, 0);
     self->kind = kind;
     self->core = core ? act_core_dup (core) : NULL;
@@ -64,6 +65,7 @@ act_ref_destroy (act_ref_t **self_p)
     act_core_release (&self->core);
     free (self->name);
     free (self->address);
+    free (atomic_load (&self->id));
     free (self);
 }
 
@@ -77,6 +79,7 @@ act_ref_set_dead (act_ref_t *self, const act_exit_t *why)
     atomic_store (&self->dead, true);
     if (self->core)
         act_core_notify (self->core);
+    act_monitor_ref_dead (self);
 }
 
 bool
@@ -89,6 +92,94 @@ const char *
 act_ref_name (act_ref_t *self)
 {
     return self ? self->name : NULL;
+}
+
+bool
+act_ref_eq (act_ref_t *a, act_ref_t *b)
+{
+    if (!a || !b)
+        return false;
+    if (a == b)
+        return true;
+    //  One local actor or inbox has one reference object; remote ones
+    //  are made per lookup or per message, and compare by address.
+    return a->kind == ACT_REF_REMOTE && b->kind == ACT_REF_REMOTE
+        && streq (a->name, b->name);
+}
+
+//  A local reference's id: its address if it has one now, else a form
+//  no address can take ('!' and '#' are not name characters).
+static char *
+s_make_id (act_ref_t *self)
+{
+    static atomic_uint_fast64_t next_anon;
+    char id [ACT_REF_ID_MAX];
+    act_core_t *core = self->core;
+    if (core) {
+        pthread_mutex_lock (&core->lock);
+        if (self->name && core->group)
+            snprintf (id, sizeof id, "%s/%s", core->group, self->name);
+        else
+        if (self->name)
+            snprintf (id, sizeof id, "%s!%s", core->name, self->name);
+        else
+            snprintf (id, sizeof id, "%s!#%" PRIu64, core->name,
+                      (uint64_t) atomic_fetch_add (&next_anon, 1) + 1);
+        pthread_mutex_unlock (&core->lock);
+    }
+    else
+        snprintf (id, sizeof id, "!#%" PRIu64,
+                  (uint64_t) atomic_fetch_add (&next_anon, 1) + 1);
+    return strdup (id);
+}
+
+const char *
+act_ref_id (act_ref_t *self)
+{
+    if (!self) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (self->kind == ACT_REF_REMOTE)
+        return self->name;
+    char *id = atomic_load_explicit (&self->id, memory_order_acquire);
+    if (id)
+        return id;
+    //  Made once: two threads asking at once keep the first one's.
+    char *made = s_make_id (self);
+    if (!made)
+        abort ();
+    if (!atomic_compare_exchange_strong (&self->id, &id, made)) {
+        free (made);
+        return id;
+    }
+    return made;
+}
+
+int
+act_ref_stop (act_ref_t *self, int code)
+{
+    if (!self || self->kind == ACT_REF_INBOX) {
+        errno = EINVAL;
+        return -1;
+    }
+    act_msg_t *msg = act_msg_new_internal (ACT_MSG_STOP, &code, sizeof code);
+    if (self->kind == ACT_REF_REMOTE)
+        //  The peer layer carries it to the actor's group.
+        return act_tell (self, &msg);
+    if (atomic_load_explicit (&self->dead, memory_order_acquire)) {
+        act_msg_destroy (&msg);
+        errno = ESRCH;
+        return -1;
+    }
+    //  Posted even from the actor's own loop: the stop is taken between
+    //  callbacks, never inside one, and never by the actor's handle.
+    msg->to = act_ref_dup (self);
+    if (act_core_post (self->core, msg)) {
+        errno = ESRCH;
+        return -1;
+    }
+    return 0;
 }
 
 void
@@ -259,8 +350,6 @@ act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms)
         errno = ESRCH;
         return NULL;
     }
-    if (timeout_ms <= 0)
-        timeout_ms = ACT_ASK_TIMEOUT_DEFAULT;
     act_inbox_t *waiter = act_inbox_new_in (to->core);
     if (!waiter) {
         act_msg_destroy (msg_p);

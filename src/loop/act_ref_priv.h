@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 typedef struct act_core act_core_t;
+typedef struct act_monitor_rec act_monitor_rec_t;
 
 typedef enum {
     ACT_REF_ACTOR,              //  an actor of this process
@@ -33,9 +34,56 @@ struct _act_ref_t {
                                 //  group (loop thread only), or NULL
     void *route;                //  remote: the transport's peer, cached
                                 //  by the loop thread, or NULL
+    _Atomic (char *) id;        //  act_ref_id, made once, or NULL
+    atomic_bool monitored;      //  set before it first joins a monitor:
+                                //  until then its death skips the lock
+    act_monitor_rec_t *watched_by;  //  monitors on us (act_monitor.c's lock)
+    act_monitor_rec_t *watching;    //  monitors we hold (same lock)
     atomic_uint_fast64_t dead_sent; //  actor: messages it sent that went
                                 //  to dead letters (actor-run status)
 };
+
+//  A monitor: linked on its target's and its watcher's lists, and in the
+//  registry by id (act_monitor.c).
+struct act_monitor_rec {
+    uint64_t id;                //  key in the registry, > 0
+    uint64_t corr;              //  the id its watcher knows: ours, or
+                                //  the watcher's group's
+    act_ref_t *watcher;         //  counted
+    act_ref_t *target;          //  counted
+    act_monitor_rec_t *t_next;  //  on target->watched_by
+    act_monitor_rec_t *t_prev;
+    act_monitor_rec_t *w_next;  //  on watcher->watching
+    act_monitor_rec_t *w_prev;
+};
+
+//  Monitor target for watcher (any kinds; a remote target is asked to
+//  keep its half): corr is the id the watcher knows, 0 for the new id.
+//  Fires at once if target is dead already. Returns the id, > 0.
+uint64_t
+    act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr);
+
+//  ref is dead: fire the monitors on it (with ref->exit) and drop those it
+//  held. Any thread.
+void
+    act_monitor_ref_dead (act_ref_t *ref);
+
+//  A DOWN for monitor id came from the target's group for watcher: fire
+//  it, unless it was demonitored or is not watcher's. True if fired.
+bool
+    act_monitor_fire_id (uint64_t monitor_id, act_ref_t *watcher,
+                         const act_exit_t *why);
+
+//  The watcher's group dropped its monitor corr of target: drop our half.
+//  watcher is its address. True if there was one.
+bool
+    act_monitor_cancel_corr (act_ref_t *target, const char *watcher, uint64_t corr);
+
+//  Group of core's run is gone: fire the monitors whose targets were
+//  there (with why) and drop those whose watchers were.
+void
+    act_monitor_group_lost (act_core_t *core, const char *group,
+                            const act_exit_t *why);
 
 //  Counted references to ask waiters that want to hear if a target goes
 //  away. Adding drops the waiters that finished before the array grows:

@@ -43,6 +43,12 @@ act_system_core (act_system_t *self)
 act_system_t *
 act_system_new (const char *name)
 {
+    return act_system_start (name, false);
+}
+
+act_system_t *
+act_system_start (const char *name, bool manual)
+{
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once (&once, s_no_signal_handlers);
     act_system_t *self = (act_system_t *) calloc (1, sizeof (act_system_t));
@@ -51,6 +57,7 @@ act_system_new (const char *name)
     self->core = act_core_new (name);
     if (!self->core)
         goto fail;
+    self->core->manual = manual;
     self->actor = zactor_new (act_loop_run, self->core);
     if (!self->actor)
         goto fail;

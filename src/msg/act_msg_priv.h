@@ -15,6 +15,15 @@
 #define ACT_MSG_CHILD_STOPPED (ACT_MSG_SYSTEM + 0x101)  //  sender: child; data: act_exit_t
 #define ACT_MSG_STOP_ALL      (ACT_MSG_SYSTEM + 0x102)  //  stop every top-level actor
 #define ACT_MSG_CALL          (ACT_MSG_SYSTEM + 0x103)  //  ptr: act_call_t to run
+//  Requests between the runtimes of two groups (act_ref_stop, monitors):
+//  told to a remote reference, they travel as runtime records (see
+//  actorio-wire(7)), never reach an actor's handle.
+#define ACT_MSG_STOP          (ACT_MSG_SYSTEM + 0x110)  //  data: int code
+#define ACT_MSG_MONITOR       (ACT_MSG_SYSTEM + 0x111)  //  sender: watcher;
+                                                        //  corr: its id
+#define ACT_MSG_DEMONITOR     (ACT_MSG_SYSTEM + 0x112)  //  as MONITOR
+#define ACT_MSG_MONITOR_DOWN  (ACT_MSG_SYSTEM + 0x113)  //  an ACT_MSG_DOWN for a
+                                                        //  monitor's watcher there
 
 //  Payload of ACT_MSG_DOWN: why the target is gone, and the errno an ask
 //  waiting on it fails with (ESRCH stopped, ENOENT unknown, EAGAIN full).
@@ -42,12 +51,14 @@ struct _act_msg_t {
     act_ref_t *to;              //  target while posted across threads (owned)
     act_ref_t *sender;          //  owned reference, or NULL
     void *ptr;                  //  internal payload of system messages
-    act_msg_refs_t *refs;       //  carried references, or NULL: made on
-                                //  the first act_msg_add_ref only
     uint64_t corr;              //  correlation id
     uint32_t type;              //  type tag
     uint32_t flags;             //  ACT_MSG_F_*
     size_t size;                //  payload bytes in data
+    act_msg_refs_t *refs;       //  carried references, or NULL: made on
+                                //  the first act_msg_add_ref only; last,
+                                //  so the fields every message uses keep
+                                //  their places
     unsigned char data [];      //  payload, allocated with the message
 };
 

@@ -91,6 +91,15 @@ typedef struct {
     bool borrowed;              //  data is the caller's (attach)
 } act_wire_batch_t;
 
+//  True if type is one of the runtime's requests between groups
+//  (ACT_MSG_STOP to ACT_MSG_MONITOR_DOWN), the only reserved types a
+//  record may carry.
+static inline bool
+act_wire_runtime_type (uint32_t type)
+{
+    return type >= ACT_MSG_STOP && type <= ACT_MSG_MONITOR_DOWN;
+}
+
 //  True if name is a valid group or actor name: 1..64 of [A-Za-z0-9_.-].
 bool
     act_wire_name_valid (const char *name, size_t len);

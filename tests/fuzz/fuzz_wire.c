@@ -146,7 +146,10 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
             return ACT_WIRE_BAD_FRAMES;
         }
         r->type = (uint32_t) s_be (at + 4, 4);
-        if (r->type >= 0xFFFF0000u) {
+        //  Reserved types: only the runtime's requests between groups
+        //  (0xFFFF0110 to 0xFFFF0113), with no flag but EXTERNAL.
+        if (r->type >= 0xFFFF0000u
+        &&  (r->type < 0xFFFF0110u || r->type > 0xFFFF0113u || (r->flags & ~4u))) {
             return ACT_WIRE_BAD_TYPE;
         }
         r->corr = s_be (at + 8, 8);
@@ -159,7 +162,8 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         }
         //  The target and sender, then the references section if
         //  flagged (count 1..16; each address's length byte and bytes
-        //  within the frame), then the inline payload: lengths first.
+        //  within the frame, and the address valid, in turn), then the
+        //  inline payload; then the names.
         if ((size_t) (end - at) - 20 < r->target_len + r->sender_len) {
             return ACT_WIRE_TRUNCATED;
         }
@@ -181,6 +185,9 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
                 }
                 r->ref_lens [k] = *p;
                 r->refs [k] = p + 1;
+                if (!s_addr_ok (r->refs [k], r->ref_lens [k]) || r->ref_lens [k] > 129) {
+                    return ACT_WIRE_BAD_REFS;
+                }
                 p += 1 + *p;
             }
         }
@@ -193,11 +200,6 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         }
         if (r->sender_len > 0 && !s_addr_ok (r->sender, r->sender_len)) {
             return ACT_WIRE_BAD_SENDER;
-        }
-        for (size_t k = 0; k < r->ref_count; k++) {
-            if (r->ref_lens [k] > 129 || !s_addr_ok (r->refs [k], r->ref_lens [k])) {
-                return ACT_WIRE_BAD_REFS;
-            }
         }
         at = p + (two ? 0 : r->size);
     }
@@ -251,7 +253,7 @@ s_on_record (void *arg, const act_wire_head_t *head)
         FUZZ_CHECK (s_addr_ok ((const unsigned char *) head->sender, sender_len));
     }
     FUZZ_CHECK ((head->flags & ~ACT_WIRE_F_KNOWN) == 0);
-    FUZZ_CHECK (head->type < ACT_MSG_SYSTEM);
+    FUZZ_CHECK (head->type < ACT_MSG_SYSTEM || act_wire_runtime_type (head->type));
 
     //  The payload: within the limit, borrowed from the frames, in the
     //  second one exactly when the record says EXTERNAL.

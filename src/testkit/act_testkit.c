@@ -1,0 +1,252 @@
+/*  act_testkit - a run under actor-run, started and ended by a test
+    SPDX-License-Identifier: MPL-2.0
+
+    actor-run runs as a child of the test with its output in a file of a
+    private directory, so a run that logs a lot never blocks on a pipe the
+    test does not read while it tests. The test process joins the run as
+    a group of its own through the transport (ipc: it is not in the
+    run's shared region), which is all a process needs to reach every
+    actor of the run by address and to get their replies. Ending a run
+    removes the private directory, and the run directory unless the
+    caller had it before, whatever state actor-run left it in.
+*/
+#include "actorio.h"
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct _act_testkit_run_t {
+    char *dir;                  //  private directory: the log, the default
+                                //  run directory
+    char *rundir;               //  actor-run's --rundir
+    bool own_rundir;            //  it did not exist before: ours to remove
+    char *log;                  //  actor-run's stdout and stderr
+    pid_t pid;                  //  actor-run, 0 once reaped
+    int status;                 //  its wait status once reaped
+    act_system_t *system;       //  the test's group in the run
+    char group [32];            //  its name
+};
+
+//  Waits for cond (arg) at most timeout_ms (-1: no limit), looking again
+//  after a short backoff: what it waits for (a log line, an exit) comes
+//  with no event the test process could wait on.
+static bool
+s_until (bool (*cond) (act_testkit_run_t *), act_testkit_run_t *self, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    for (int attempt = 0; !cond (self); attempt++) {
+        if (timeout_ms >= 0 && zclock_mono () >= deadline)
+            return false;
+        usleep (attempt < 10 ? 100 : 5000);
+    }
+    return true;
+}
+
+static bool
+s_exited (act_testkit_run_t *self)
+{
+    if (self->pid > 0) {
+        pid_t rc = waitpid (self->pid, &self->status, WNOHANG);
+        if (rc == self->pid || (rc < 0 && errno == ECHILD))
+            self->pid = 0;
+    }
+    return self->pid == 0;
+}
+
+//  True if line is actor-run's own "run NAME up: N groups ready ...", in
+//  the text or the JSON log format; a group's relayed line has its own
+//  source.
+static bool
+s_up_line (const char *line)
+{
+    return (strstr (line, " actor-run: run ")
+            || (strstr (line, "\"source\":\"actor-run\"") && strstr (line, "\"text\":\"run ")))
+        && strstr (line, " up: ") && strstr (line, " groups ready");
+}
+
+static bool
+s_up_or_exited (act_testkit_run_t *self)
+{
+    char *log = act_testkit_run_log (self);
+    bool up = false;
+    for (char *line = log, *end; line && *line && !up; line = end ? end + 1 : NULL) {
+        end = strchr (line, '\n');
+        if (!end)
+            break;              //  a line not finished yet
+        *end = 0;
+        up = s_up_line (line);
+    }
+    free (log);
+    return up || s_exited (self);
+}
+
+char *
+act_testkit_run_log (act_testkit_run_t *self)
+{
+    if (!self) {
+        errno = EINVAL;
+        return NULL;
+    }
+    FILE *file = fopen (self->log, "r");
+    if (!file)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    char chunk [4096];
+    size_t got;
+    while (out && (got = fread (chunk, 1, sizeof chunk, file)) > 0)
+        fwrite (chunk, 1, got, out);
+    fclose (file);
+    if (out)
+        fclose (out);
+    return text;
+}
+
+static pid_t
+s_spawn (const char *topology, const char *rundir, const char *log)
+{
+    const char *program = getenv (ACT_TESTKIT_ACTOR_RUN_ENV);
+    if (!program || !*program)
+        program = "actor-run";
+    char *const argv [] = {
+        (char *) program, (char *) "--rundir", (char *) rundir, (char *) topology, NULL
+    };
+    int out = open (log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+        return -1;
+    pid_t parent = getpid ();
+    //  The test process has ZeroMQ's threads: the child only calls what is
+    //  safe after fork, then execs.
+    pid_t pid = fork ();
+    if (pid == 0) {
+        //  A test that dies half-way takes its run with it.
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid () != parent)
+            _exit (127);
+        int null = open ("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2 (null, STDIN_FILENO);
+        dup2 (out, STDOUT_FILENO);
+        dup2 (out, STDERR_FILENO);
+        execvp (program, argv);
+        _exit (127);
+    }
+    int saved = errno;
+    close (out);
+    errno = saved;
+    return pid;
+}
+
+act_testkit_run_t *
+act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
+{
+    if (!topology) {
+        errno = EINVAL;
+        return NULL;
+    }
+    act_testkit_run_t *self = (act_testkit_run_t *) calloc (1, sizeof (act_testkit_run_t));
+    if (!self)
+        abort ();
+    const char *tmp = getenv ("TMPDIR");
+    self->dir = zsys_sprintf ("%s/actorio-testkit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp (self->dir)) {
+        int saved = errno;
+        free (self->dir);
+        free (self);
+        errno = saved;
+        return NULL;
+    }
+    self->rundir = rundir ? strdup (rundir) : zsys_sprintf ("%s/run", self->dir);
+    //  A directory the caller had is left as actor-run leaves it.
+    self->own_rundir = access (self->rundir, F_OK) == -1;
+    self->log = zsys_sprintf ("%s/actor-run.log", self->dir);
+    self->pid = s_spawn (topology, self->rundir, self->log);
+    int err = 0;
+    snprintf (self->group, sizeof self->group, "testkit-%d", (int) getpid ());
+    if (self->pid < 0)
+        err = errno;
+    else
+    if (!s_until (s_up_or_exited, self, timeout_ms))
+        err = ETIMEDOUT;
+    else
+    if (self->pid == 0)
+        err = ECHILD;
+    else
+    if (!(self->system = act_system_new (self->group))
+    ||  act_transport_join (self->system, self->group, self->rundir, 0, 0))
+        err = errno;
+    if (!err)
+        return self;
+    char *log = act_testkit_run_log (self);
+    zsys_error ("actorio: testkit: unable to start a run of %s: %s; its log:\n%s",
+                topology, strerror (err), log ? log : "");
+    free (log);
+    act_testkit_run_stop (&self);
+    errno = err;
+    return NULL;
+}
+
+act_system_t *
+act_testkit_run_system (act_testkit_run_t *self)
+{
+    return self ? self->system : NULL;
+}
+
+const char *
+act_testkit_run_rundir (act_testkit_run_t *self)
+{
+    return self ? self->rundir : NULL;
+}
+
+static int
+s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    remove (path);
+    return 0;
+}
+
+int
+act_testkit_run_stop (act_testkit_run_t **self_p)
+{
+    if (!self_p || !*self_p) {
+        errno = EINVAL;
+        return -1;
+    }
+    act_testkit_run_t *self = *self_p;
+    *self_p = NULL;
+    //  Leave first: what the groups send us while they stop is dropped,
+    //  not queued toward a system that is going.
+    act_system_destroy (&self->system);
+    //  Our group's endpoint is no group of actor-run's: it is ours to
+    //  remove, even from a directory the caller had.
+    char *endpoint = zsys_sprintf ("%s/%s", self->rundir, self->group);
+    unlink (endpoint);
+    free (endpoint);
+    if (self->pid > 0) {
+        kill (self->pid, SIGTERM);
+        if (!s_until (s_exited, self, ACT_TESTKIT_STOP_TIMEOUT)) {
+            //  Its groups follow it: they die with their supervisor.
+            kill (self->pid, SIGKILL);
+            while (waitpid (self->pid, &self->status, 0) < 0 && errno == EINTR) {
+            }
+            self->pid = 0;
+        }
+    }
+    int code = WIFEXITED (self->status) ? WEXITSTATUS (self->status)
+                                        : 128 + WTERMSIG (self->status);
+    if (self->own_rundir)
+        nftw (self->rundir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    nftw (self->dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    free (self->dir);
+    free (self->rundir);
+    free (self->log);
+    free (self);
+    return code;
+}

@@ -1,0 +1,280 @@
+/*  test_testkit - manual systems on a virtual clock, and runs under
+    actor-run started from a test
+    SPDX-License-Identifier: MPL-2.0
+
+    The manual-system tests wait on nothing: every expectation steps the
+    system until it is idle, so none of them needs a timeout to pass.
+*/
+#include "act_test.h"
+#include <act_testkit_criterion.h>
+
+#define TICK    1
+#define FIRED   2
+#define COUNT   3
+
+typedef struct {
+    act_ref_t *probe;           //  where ticks go (borrowed from the test)
+    int ticks;                  //  ticks sent
+} s_ticker_t;
+
+static int
+s_tick (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    (void) arg;
+    s_ticker_t *state = (s_ticker_t *) act_state (self);
+    state->ticks++;
+    act_msg_t *tick = act_msg_new_data (TICK, &state->ticks, sizeof state->ticks);
+    return act_tell (state->probe, &tick) == 0 ? ACT_OK : -1;
+}
+
+static int
+s_fired (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id;
+    (void) arg;
+    act_msg_t *fired = act_msg_new (FIRED);
+    return act_tell (((s_ticker_t *) act_state (self))->probe, &fired) == 0 ? ACT_OK : -1;
+}
+
+//  Ticks every 100 ms and says FIRED once after 250 ms; answers COUNT
+//  with the ticks so far.
+static int
+s_ticker_setup (act_t *self, void *args)
+{
+    s_ticker_t *state = (s_ticker_t *) act_state (self);
+    state->probe = (act_ref_t *) args;
+    if (act_every (self, 100, s_tick, NULL) < 0 || act_after (self, 250, s_fired, NULL) < 0)
+        return -1;
+    return ACT_OK;
+}
+
+static int
+s_ticker_handle (act_t *self, act_msg_t *msg)
+{
+    s_ticker_t *state = (s_ticker_t *) act_state (self);
+    act_msg_t *count = act_msg_new_data (COUNT, &state->ticks, sizeof state->ticks);
+    return act_reply (msg, &count) == 0 ? ACT_OK : -1;
+}
+
+static const act_class_t s_ticker = {
+    .name = "ticker", .state_size = sizeof (s_ticker_t),
+    .setup = s_ticker_setup, .handle = s_ticker_handle
+};
+
+Test (testkit, manual_timers_fire_when_the_test_says, .timeout = 30)
+{
+    act_system_t *system = act_system_new_manual ("manual");
+    cr_assert (act_system_is_manual (system));
+    act_probe_t *probe = act_probe_new (system);
+    act_ref_t *ticker = act_spawn (system, &s_ticker, act_probe_ref (probe));
+
+    //  The clock stands still: nothing fires, however long the wall
+    //  clock runs.
+    act_expect_none (probe, 0);
+    cr_assert_eq (act_system_now (system), 0);
+    act_system_advance (system, 99);
+    act_expect_none (probe, 0);
+    act_system_advance (system, 1);
+    act_expect_data (probe, TICK, &(int) { 1 }, sizeof (int), 0);
+    act_expect_none (probe, 0);
+
+    //  300 ms: the one-shot at 250, and a tick for each period passed.
+    act_system_advance (system, 300);
+    cr_assert_eq (act_system_now (system), 400);
+    act_expect_data (probe, TICK, &(int) { 2 }, sizeof (int), 0);
+    act_expect (probe, FIRED, 0);
+    act_expect_data (probe, TICK, &(int) { 3 }, sizeof (int), 0);
+    act_expect_data (probe, TICK, &(int) { 4 }, sizeof (int), 0);
+    act_expect_none (probe, 0);
+
+    //  A message is handled when the test steps, not before.
+    act_msg_t *ask = act_msg_new (COUNT);
+    act_probe_tell (probe, ticker, &ask);
+    cr_assert_eq (act_probe_pending (probe), 0);
+    cr_assert_eq (act_system_step (system), 1);
+    cr_assert_eq (act_probe_pending (probe), 1);
+    act_expect_data (probe, COUNT, &(int) { 4 }, sizeof (int), 0);
+    cr_assert_eq (act_system_step (system), 0);
+
+    act_ref_destroy (&ticker);
+    act_probe_destroy (&probe);
+    act_system_destroy (&system);
+}
+
+Test (testkit, manual_steps_one_message_at_a_time, .timeout = 30)
+{
+    act_system_t *system = act_system_new_manual (NULL);
+    act_probe_t *probe = act_probe_new (system);
+    act_ref_t *ticker = act_spawn (system, &s_ticker, act_probe_ref (probe));
+    for (int i = 0; i < 3; i++) {
+        act_msg_t *ask = act_msg_new (COUNT);
+        act_probe_tell (probe, ticker, &ask);
+    }
+    cr_assert_eq (act_system_step (system), 1);
+    cr_assert_eq (act_probe_pending (probe), 1);
+    cr_assert_eq (act_system_drain (system), 2);
+    cr_assert_eq (act_probe_pending (probe), 3);
+    cr_assert_eq (act_system_delivered (system), 3);
+    act_ref_destroy (&ticker);
+    act_probe_destroy (&probe);
+    act_system_destroy (&system);
+}
+
+static int
+s_stopper_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    (void) msg;
+    return ACT_STOP;
+}
+
+static const act_class_t s_stopper = { .name = "stopper", .handle = s_stopper_handle };
+
+Test (testkit, manual_actor_stops_when_stepped, .timeout = 30)
+{
+    act_system_t *system = act_system_new_manual (NULL);
+    act_ref_t *stopper = act_spawn (system, &s_stopper, NULL);
+    act_msg_t *msg = act_msg_new (1);
+    act_tell (stopper, &msg);
+    cr_assert (act_ref_alive (stopper));
+    cr_assert_eq (act_system_drain (system), 1);
+    //  The "STOPPED" the loop sends its host does not confuse the steps.
+    cr_assert_eq (act_ref_wait (stopper, 0, NULL), 0);
+    cr_assert_eq (act_system_wait (system, 0), 0);
+    cr_assert_eq (act_system_step (system), 0);
+    act_ref_destroy (&stopper);
+    act_system_destroy (&system);
+}
+
+Test (testkit, manual_bad_arguments, .timeout = 30)
+{
+    act_system_t *system = act_test_system ();
+    cr_assert (!act_system_is_manual (system));
+    cr_assert_eq (act_system_step (system), -1);
+    cr_assert_eq (errno, EINVAL);
+    cr_assert_eq (act_system_drain (system), -1);
+    cr_assert_eq (act_system_advance (system, 1), -1);
+    cr_assert_eq (act_system_now (system), -1);
+    cr_assert_eq (act_system_step (NULL), -1);
+    act_system_destroy (&system);
+    system = act_system_new_manual (NULL);
+    cr_assert_eq (act_system_advance (system, -1), -1);
+    cr_assert_eq (errno, EINVAL);
+    act_system_destroy (&system);
+}
+
+//  --------------------------------------------------------------------
+//  Runs under actor-run
+
+#define ACTOR_RUN   ACTORIO_BINARY_DIR "/supervisor/actor-run"
+
+//  One wait for the run to come up or a reply, busy machine and
+//  sanitizers included; never how long it should take.
+#define S_WAIT      20000
+
+//  Writes a topology into dir and returns its path (caller frees).
+static char *
+s_topology (const char *dir, const char *text)
+{
+    char *path = zsys_sprintf ("%s/topology.zpl", dir);
+    FILE *file = fopen (path, "w");
+    cr_assert_not_null (file);
+    fputs (text, file);
+    fclose (file);
+    return path;
+}
+
+static pid_t
+s_group_pid (act_testkit_run_t *run, const char *group)
+{
+    char *log = act_testkit_run_log (run);
+    char *needle = zsys_sprintf ("ready %s pid ", group);
+    char *at = strstr (log, needle);
+    cr_assert_not_null (at, "no '%s' in the log:\n%s", needle, log);
+    pid_t pid = (pid_t) atoi (at + strlen (needle));
+    free (needle);
+    free (log);
+    return pid;
+}
+
+Test (testkit, run_talks_to_the_actors_of_a_topology, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    char *topology = s_topology (dir,
+        "run\n"
+        "    name = kit\n"
+        "group = b\n"
+        "    actor = echo\n"
+        "        class = echo\n"
+        "group = c\n"
+        "    actor = echo\n"
+        "        class = echo\n");
+    act_testkit_run_t *run = act_testkit_run_start (topology, NULL, S_WAIT);
+    cr_assert_not_null (run, "the run did not start: %s", strerror (errno));
+    char *rundir = strdup (act_testkit_run_rundir (run));
+    pid_t b = s_group_pid (run, "b"), c = s_group_pid (run, "c");
+
+    act_system_t *system = act_testkit_run_system (run);
+    act_probe_t *probe = act_probe_new (system);
+    const char *echoes [] = { "b/echo", "c/echo" };
+    for (int i = 0; i < 2; i++) {
+        act_ref_t *echo = act_lookup (system, echoes [i]);
+        cr_assert_not_null (echo);
+        act_msg_t *ping = act_msg_new_str (7, echoes [i]);
+        cr_assert_eq (act_probe_tell (probe, echo, &ping), 0);
+        act_msg_t *pong = act_expect_str (probe, 7, echoes [i], S_WAIT);
+        cr_assert_str_eq (act_ref_name (act_msg_sender (pong)), echoes [i]);
+        act_ref_destroy (&echo);
+    }
+    act_probe_destroy (&probe);
+
+    cr_assert_eq (act_testkit_run_stop (&run), 0);
+    cr_assert_null (run);
+    //  Nothing left: not the groups, not the run directory.
+    cr_assert (kill (b, 0) == -1 && errno == ESRCH);
+    cr_assert (kill (c, 0) == -1 && errno == ESRCH);
+    cr_assert (access (rundir, F_OK) == -1 && errno == ENOENT, "%s is left", rundir);
+    free (rundir);
+    remove (topology);
+    rmdir (dir);
+    free (topology);
+    free (dir);
+}
+
+Test (testkit, run_leaves_a_given_directory_as_found, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    //  The JSON log format: the run is seen up in it too.
+    char *topology = s_topology (dir, "run\n    name = kit\n    log_format = json\n"
+                                      "group = b\n    actor = s\n        class = sink\n");
+    char *rundir = act_test_tmpdir ();
+    act_testkit_run_t *run = act_testkit_run_start (topology, rundir, S_WAIT);
+    cr_assert_not_null (run);
+    cr_assert_str_eq (act_testkit_run_rundir (run), rundir);
+    cr_assert_eq (act_testkit_run_stop (&run), 0);
+    cr_assert_eq (access (rundir, F_OK), 0, "the caller's %s was removed", rundir);
+    cr_assert_eq (rmdir (rundir), 0, "%s is not left empty", rundir);
+    remove (topology);
+    rmdir (dir);
+    free (rundir);
+    free (topology);
+    free (dir);
+}
+
+Test (testkit, run_that_cannot_start_says_why, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    char *topology = s_topology (dir, "run\n    name = kit\ngroup = b\n    actor = x\n"
+                                      "        class = no-such-class\n");
+    cr_assert_null (act_testkit_run_start (topology, NULL, S_WAIT));
+    cr_assert_eq (errno, ECHILD);
+    cr_assert_eq (act_testkit_run_stop (NULL), -1);
+    remove (topology);
+    rmdir (dir);
+    free (topology);
+    free (dir);
+}
