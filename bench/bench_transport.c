@@ -56,6 +56,7 @@
 #include "bench_util.h"
 //  The tcp link is joined with the map that actor-run gives a group
 #include "act_link.h"
+#include "act_host.h"
 
 #define PAYLOAD         64          //  bytes per message, as the peers send
 #define RTT_N           20000       //  timed round trips

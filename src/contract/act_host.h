@@ -101,14 +101,16 @@ typedef struct {
 //  A run across hosts: where every group of the run is, and this node's
 //  keys (CURVE, Z85 text of 40 characters). A group reaches the groups
 //  of other nodes over tcp (act_link_tcp.c), admitting only these keys.
-typedef struct {
+typedef struct act_group_place {
     const char *name;           //  group name
     const char *node;           //  its node's name
     const char *endpoint;       //  tcp://HOST:PORT it binds
     const char *public_key;     //  its node's public key
 } act_group_place_t;
 
-typedef struct {
+//  Tagged: act_link.h names it without this header, out of reach of
+//  the layers above src/group.
+typedef struct act_group_net {
     const char *node;           //  our node's name
     const char *public_key;     //  our node's keys
     const char *secret_key;

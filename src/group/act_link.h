@@ -23,7 +23,10 @@
 
 #include "act_loop_priv.h"
 #include "act_wire.h"
-#include "act_host.h"
+
+//  The run's nodes and keys (src/contract/act_host.h, which only this
+//  layer sees).
+typedef struct act_group_net act_group_net_t;
 
 typedef struct act_peers act_peers_t;
 typedef struct _act_region_t act_region_t;

@@ -23,6 +23,7 @@
     silent, at once when its host closed the connection.
 */
 #include "act_link.h"
+#include "act_host.h"
 
 #ifndef ZMQ_ZAP_ENFORCE_DOMAIN
 #   define ZMQ_ZAP_ENFORCE_DOMAIN 93        //  a draft option in libzmq 4.3's header
