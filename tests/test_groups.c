@@ -247,15 +247,6 @@ S_BOTH_LINKS (stream_while_the_receiver_is_killed_again_and_again)
     s_groups_destroy (&g);
 }
 
-//  The next report of a/src of this kind (the caller destroys it).
-static zmsg_t *
-s_said (s_groups_t *self, const char *kind)
-{
-    zmsg_t *msg = probe_take (self->run, "a/src", kind, S_WAIT);
-    cr_assert_not_null (msg, "a/src did not say %s", kind);
-    return msg;
-}
-
 //  Monitors across groups: a/src watches two actors of b, stops one with
 //  act_ref_stop (its DOWN carries the code), then b is killed -9 and the
 //  other monitor fires as "lost".
@@ -263,38 +254,7 @@ S_BOTH_LINKS (monitors_and_stop_across_groups)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .link = link,
                                                    .run_extra = "    intensity = 100\n" });
-    s_find (g, "main", "b/echo");
-    s_find (g, "alt", "b/pecho");
-    s_command (g, "monitor", "main", NULL);
-    zmsg_t *msg = s_said (g, "monitoring");
-    int64_t on_echo = s_frame_int (msg, 2);
-    zmsg_destroy (&msg);
-    s_command (g, "monitor", "alt", NULL);
-    msg = s_said (g, "monitoring");
-    int64_t on_pecho = s_frame_int (msg, 2);
-    zmsg_destroy (&msg);
-    cr_assert (on_echo > 0 && on_pecho > 0 && on_echo != on_pecho);
-
-    s_command (g, "stop", "alt", "7", NULL);
-    msg = s_said (g, "stopping");
-    cr_assert_eq (s_frame_int (msg, 2), 0, "act_ref_stop: errno %d", (int) s_frame_int (msg, 2));
-    zmsg_destroy (&msg);
-    msg = s_said (g, "down");
-    zmsg_first (msg);
-    zmsg_next (msg);
-    cr_assert (zframe_streq (zmsg_next (msg), "error"), "b/pecho's DOWN is not an error");
-    cr_assert_eq (s_frame_int (msg, 3), 7);
-    cr_assert_eq (s_frame_int (msg, 4), on_pecho);
-    zmsg_destroy (&msg);
-
-    cr_assert_eq (kill (g->b, SIGKILL), 0);
-    msg = s_said (g, "down");
-    zmsg_first (msg);
-    zmsg_next (msg);
-    cr_assert (zframe_streq (zmsg_next (msg), "lost"), "b/echo's DOWN does not say lost");
-    cr_assert_eq (s_frame_int (msg, 3), EHOSTDOWN);
-    cr_assert_eq (s_frame_int (msg, 4), on_echo);
-    zmsg_destroy (&msg);
+    s_monitors_and_stop (g, g->b);
     run_pid (g->run, "ready", "b", S_WAIT);
     s_groups_destroy (&g);
 }

@@ -561,6 +561,55 @@ s_stream_flowing (s_groups_t *self, uint64_t count)
                "the stream does not flow");
 }
 
+//  The next report of a/src of this kind (the caller destroys it).
+static inline zmsg_t *
+s_said (s_groups_t *self, const char *kind)
+{
+    zmsg_t *msg = probe_take (self->run, "a/src", kind, S_WAIT);
+    cr_assert_not_null (msg, "a/src did not say %s", kind);
+    return msg;
+}
+
+//  a/src monitors b/echo and b/pecho, stops b/pecho with act_ref_stop
+//  (its DOWN carries the code 7), then victim (b, or what takes b with
+//  it) is killed -9 and the monitor of b/echo fires as "lost".
+static inline void
+s_monitors_and_stop (s_groups_t *g, pid_t victim)
+{
+    s_find (g, "main", "b/echo");
+    s_find (g, "alt", "b/pecho");
+    s_command (g, "monitor", "main", NULL);
+    zmsg_t *msg = s_said (g, "monitoring");
+    int64_t on_echo = s_frame_int (msg, 2);
+    zmsg_destroy (&msg);
+    s_command (g, "monitor", "alt", NULL);
+    msg = s_said (g, "monitoring");
+    int64_t on_pecho = s_frame_int (msg, 2);
+    zmsg_destroy (&msg);
+    cr_assert (on_echo > 0 && on_pecho > 0 && on_echo != on_pecho);
+
+    s_command (g, "stop", "alt", "7", NULL);
+    msg = s_said (g, "stopping");
+    cr_assert_eq (s_frame_int (msg, 2), 0, "act_ref_stop: errno %d", (int) s_frame_int (msg, 2));
+    zmsg_destroy (&msg);
+    msg = s_said (g, "down");
+    zmsg_first (msg);
+    zmsg_next (msg);
+    cr_assert (zframe_streq (zmsg_next (msg), "error"), "b/pecho's DOWN is not an error");
+    cr_assert_eq (s_frame_int (msg, 3), 7);
+    cr_assert_eq (s_frame_int (msg, 4), on_pecho);
+    zmsg_destroy (&msg);
+
+    cr_assert_eq (kill (victim, SIGKILL), 0);
+    msg = s_said (g, "down");
+    zmsg_first (msg);
+    zmsg_next (msg);
+    cr_assert (zframe_streq (zmsg_next (msg), "lost"), "b/echo's DOWN does not say lost");
+    cr_assert_eq (s_frame_int (msg, 3), EHOSTDOWN);
+    cr_assert_eq (s_frame_int (msg, 4), on_echo);
+    zmsg_destroy (&msg);
+}
+
 //  Asks count "hold" asks of a/src's main target, which keeps them
 //  unanswered, and waits until b/recv holds them all.
 static inline void

@@ -202,6 +202,20 @@ Test (nodes, unknown_keys_null_and_plain_clients_are_refused_and_counted,
     s_groups_destroy (&g);
 }
 
+//  Monitors and act_ref_stop across nodes: a stop carries its code, and
+//  when node n2 is killed (its actor-run, and b with it) the monitor of
+//  b/echo fires as "lost" once n1 sees the connection go.
+Test (nodes, monitors_and_stop_across_nodes, .timeout = S_TIMEOUT, .fini = s_cleanup)
+{
+    s_groups_t *g = s_groups_new ((s_options_t) { .nodes = true });
+    s_monitors_and_stop (g, g->node2->pid);
+    cr_assert_neq (run_wait (g->node2, S_WAIT), -1);
+    run_destroy (&g->node2);
+    cr_assert (RUN_UNTIL (g->run, waitpid (g->b, NULL, WNOHANG) == g->b, S_WAIT),
+               "b outlived node n2's actor-run");
+    s_groups_destroy (&g);
+}
+
 //  keygen writes a private secret key and refuses to overwrite one; a
 //  node refuses a secret key file its group or others may read, or a key
 //  that is not its own, and starts nothing.
