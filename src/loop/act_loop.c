@@ -256,10 +256,6 @@ s_handle_head (act_loop_t *self, act_t *actor)
     actor->mb_head = msg->next;
     if (!actor->mb_head)
         actor->mb_tail = NULL;
-    else
-        //  A long mailbox (a burst) is out of the cache: fetch the next
-        //  message while this one is handled.
-        __builtin_prefetch (actor->mb_head);
     msg->next = NULL;
     act_loop_inbound_done (self, actor, msg);
     s_handle (self, actor, msg);
