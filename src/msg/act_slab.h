@@ -22,7 +22,7 @@
 #define ACT_SLAB_BLOCK      128             //  bytes of a block
 #define ACT_SLAB_SIZE       (2u << 20)      //  bytes of a slab, and its alignment
 #define ACT_SLAB_CACHED     4096            //  free blocks a thread keeps at most
-#define ACT_SLAB_BATCH      256             //  blocks moved per refill or spill
+#define ACT_SLAB_BATCH      1024            //  blocks moved per refill or spill
 #define ACT_SLAB_KEEP       1               //  wholly free slabs kept mapped
 #define ACT_SLAB_READY      4               //  slabs faulted in ahead of a growing burst
 
