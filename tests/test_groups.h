@@ -416,6 +416,19 @@ s_expect_asks (s_groups_t *self, const char *sender, int count)
     free (seen);
 }
 
+//  An ask to an actor that b does not have fails at once with ENOENT,
+//  well before its 20 s timeout.
+static inline void
+s_expect_unknown_fails (s_groups_t *self)
+{
+    s_command (self, "ask", "1", "echo", "20000", "alt", NULL);
+    zmsg_t *asked = probe_take (self->run, "a/src", "asked", S_WAIT);
+    cr_assert_not_null (asked);
+    cr_assert_eq (s_frame_int (asked, 2), ENOENT);
+    cr_assert_lt (s_frame_int (asked, 3), 5000);
+    zmsg_destroy (&asked);
+}
+
 typedef struct {
     uint64_t next;              //  numbers accepted so far (each once)
     uint64_t accepted;          //  tells that returned 0
