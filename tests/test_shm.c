@@ -352,6 +352,35 @@ Test (shm, check_refuses_a_region_over_region_size,
     run_destroy (&run);
 }
 
+//  True if every thread of a process sleeps (state S): none spins, none
+//  runs.
+static bool
+s_asleep (pid_t pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *dir = opendir (path);
+    cr_assert_not_null (dir);
+    bool asleep = true;
+    struct dirent *entry;
+    while (asleep && (entry = readdir (dir))) {
+        if (entry->d_name [0] == '.')
+            continue;
+        char stat [400], line [512] = "";
+        snprintf (stat, sizeof stat, "%s/%s/stat", path, entry->d_name);
+        FILE *file = fopen (stat, "r");
+        if (file && fgets (line, sizeof line, file)) {
+            //  The state follows the name's closing parenthesis
+            const char *p = strrchr (line, ')');
+            asleep = p && p [1] == ' ' && p [2] == 'S';
+        }
+        if (file)
+            fclose (file);
+    }
+    closedir (dir);
+    return asleep;
+}
+
 //  Context switches of every thread of a process so far.
 static long
 s_switches (pid_t pid)
@@ -414,8 +443,10 @@ Test (shm, idle_groups_do_not_wake_up, .timeout = S_TIMEOUT, .fini = s_cleanup)
     zmsg_t *pong = probe_take (g->run, "a/src", "pong", S_WAIT);
     cr_assert_not_null (pong);
     zmsg_destroy (&pong);
-    //  Let the last spins end, then count for a second.
-    RUN_UNTIL (g->run, false, 100);
+    //  Once the last spins have ended (every thread asleep), count for a
+    //  second: what is measured is that period, nothing waits on luck.
+    cr_assert (RUN_UNTIL (g->run, s_asleep (g->a) && s_asleep (g->b), 5000),
+               "the groups never went to sleep after the last message");
     long a = s_switches (g->a), b = s_switches (g->b);
     long a_cpu = s_cpu_ticks (g->a), b_cpu = s_cpu_ticks (g->b);
     RUN_UNTIL (g->run, false, 1000);
