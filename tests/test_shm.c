@@ -8,6 +8,7 @@
     0) and a (index 1), in topology order, with the default sizes.
 */
 #include "test_groups.h"
+#include "act_test_proc.h"
 #include "act_shm.h"
 #include <dirent.h>
 
@@ -352,63 +353,6 @@ Test (shm, check_refuses_a_region_over_region_size,
     run_destroy (&run);
 }
 
-//  True if every thread of a process sleeps (state S): none spins, none
-//  runs.
-static bool
-s_asleep (pid_t pid)
-{
-    char path [64];
-    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
-    DIR *dir = opendir (path);
-    cr_assert_not_null (dir);
-    bool asleep = true;
-    struct dirent *entry;
-    while (asleep && (entry = readdir (dir))) {
-        if (entry->d_name [0] == '.')
-            continue;
-        char stat [400], line [512] = "";
-        snprintf (stat, sizeof stat, "%s/%s/stat", path, entry->d_name);
-        FILE *file = fopen (stat, "r");
-        if (file && fgets (line, sizeof line, file)) {
-            //  The state follows the name's closing parenthesis
-            const char *p = strrchr (line, ')');
-            asleep = p && p [1] == ' ' && p [2] == 'S';
-        }
-        if (file)
-            fclose (file);
-    }
-    closedir (dir);
-    return asleep;
-}
-
-//  Context switches of every thread of a process so far.
-static long
-s_switches (pid_t pid)
-{
-    char path [64];
-    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
-    DIR *dir = opendir (path);
-    cr_assert_not_null (dir);
-    long total = 0;
-    struct dirent *entry;
-    while ((entry = readdir (dir))) {
-        if (entry->d_name [0] == '.')
-            continue;
-        char status [400], line [128];
-        snprintf (status, sizeof status, "%s/%s/status", path, entry->d_name);
-        FILE *file = fopen (status, "r");
-        if (!file)
-            continue;          //  a thread that ended meanwhile
-        long value;
-        while (fgets (line, sizeof line, file))
-            if (sscanf (line, "voluntary_ctxt_switches: %ld", &value) == 1
-            ||  sscanf (line, "nonvoluntary_ctxt_switches: %ld", &value) == 1)
-                total += value;
-        fclose (file);
-    }
-    closedir (dir);
-    return total;
-}
 
 //  CPU time of a process so far, clock ticks.
 static long
@@ -445,12 +389,12 @@ Test (shm, idle_groups_do_not_wake_up, .timeout = S_TIMEOUT, .fini = s_cleanup)
     zmsg_destroy (&pong);
     //  Once the last spins have ended (every thread asleep), count for a
     //  second: what is measured is that period, nothing waits on luck.
-    cr_assert (RUN_UNTIL (g->run, s_asleep (g->a) && s_asleep (g->b), 5000),
+    cr_assert (RUN_UNTIL (g->run, act_test_asleep (g->a) && act_test_asleep (g->b), 5000),
                "the groups never went to sleep after the last message");
-    long a = s_switches (g->a), b = s_switches (g->b);
+    long a = act_test_switches (g->a), b = act_test_switches (g->b);
     long a_cpu = s_cpu_ticks (g->a), b_cpu = s_cpu_ticks (g->b);
     RUN_UNTIL (g->run, false, 1000);
-    long a_woke = s_switches (g->a) - a, b_woke = s_switches (g->b) - b;
+    long a_woke = act_test_switches (g->a) - a, b_woke = act_test_switches (g->b) - b;
     cr_assert_leq (a_woke, 2, "group a woke %ld times in a second", a_woke);
     cr_assert_leq (b_woke, 2, "group b woke %ld times in a second", b_woke);
     //  And none spins: a busy thread would not switch, but it would burn

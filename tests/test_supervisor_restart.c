@@ -7,6 +7,7 @@
     say whether the other groups kept their state.
 */
 #include "test_supervisor.h"
+#include "act_test_proc.h"
 
 //  One group holding one built-in sink: cheap, for order tests
 #define SINK_GROUP(name)                                                \
@@ -331,36 +332,6 @@ Test (supervisor_restart, backoff_spaces_restarts_until_the_limit, .timeout = 30
     run_destroy (&run);
 }
 
-//  Voluntary context switches of a process: each is one wake-up
-static long
-s_wakeups (pid_t pid)
-{
-    char path [64], line [128];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *file = fopen (path, "r");
-    cr_assert_not_null (file);
-    long switches = -1;
-    while (fgets (line, sizeof line, file)) {
-        sscanf (line, "voluntary_ctxt_switches: %ld", &switches);
-    }
-    fclose (file);
-    return switches;
-}
-
-//  The state letter of a process (R running, S sleeping ...)
-static char
-s_state (pid_t pid)
-{
-    char path [64], stat [512];
-    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *file = fopen (path, "r");
-    cr_assert_not_null (file);
-    size_t size = fread (stat, 1, sizeof stat - 1, file);
-    fclose (file);
-    stat [size] = 0;
-    const char *close_paren = strrchr (stat, ')');
-    return close_paren ? close_paren [2] : '?';
-}
 
 Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
 {
@@ -376,11 +347,11 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
     //  Nothing is due and nothing happens: actor-run sits in poll with no
     //  timeout. Watching it for a while is the only way to see that, from
     //  the moment it went to sleep after logging "up".
-    cr_assert (RUN_UNTIL (run, s_state (run->pid) == 'S', 5000));
-    long before = s_wakeups (run->pid);
+    cr_assert (RUN_UNTIL (run, act_test_asleep (run->pid), 5000));
+    long before = act_test_switches (run->pid);
     int64_t until = act_test_now_ms () + 300;
     RUN_UNTIL (run, false, until - act_test_now_ms ());
-    cr_assert_eq (s_wakeups (run->pid), before, "an idle actor-run woke up");
+    cr_assert_eq (act_test_switches (run->pid), before, "an idle actor-run woke up");
     run_signal (run, SIGTERM);
     cr_assert_eq (run_wait (run, 5000), 0);
     run_destroy (&run);
