@@ -94,6 +94,11 @@ ACT_EXPORT bool
 ACT_EXPORT const char *
     act_ref_id (act_ref_t *self);
 
+//  Monitors a group keeps for the watchers of any one other group: a
+//  request beyond it is answered at once with a DOWN whose err is EAGAIN
+//  (see act_msg_down), and counted as refused.
+#define ACT_MONITOR_PEER_MAX 65536
+
 //  Monitor target (an actor or inbox, here or in another group) for
 //  watcher (an actor or inbox reference of this process), as in Erlang:
 //  watcher gets exactly one ACT_MSG_DOWN, sender target, correlation id

@@ -48,7 +48,9 @@ typedef enum {
     ACT_EXIT_ESCALATED,         //  a child failed and we did not handle it
     ACT_EXIT_SHUTDOWN,          //  our parent or the system stopped us
     ACT_EXIT_LOST               //  monitors only: the actor's group went
-                                //  down first; code EHOSTDOWN
+                                //  down first (code EHOSTDOWN), or its
+                                //  group keeps ACT_MONITOR_PEER_MAX for
+                                //  ours already (code EAGAIN)
 } act_exit_kind_t;
 
 struct act_exit {

@@ -466,10 +466,13 @@ static inline stream_life_t
 s_life (s_groups_t *self, uint64_t index)
 {
     stream_life_t *life = &self->file->life [index];
+    //  First, and acquired: the receiver stores it last (stream.c), so
+    //  the count read after it is never behind it.
+    uint64_t last = __atomic_load_n (&life->last, __ATOMIC_ACQUIRE);
     stream_life_t copy = {
         __atomic_load_n (&life->pid, __ATOMIC_RELAXED),
         __atomic_load_n (&life->first, __ATOMIC_RELAXED),
-        __atomic_load_n (&life->last, __ATOMIC_RELAXED),
+        last,
         __atomic_load_n (&life->count, __ATOMIC_RELAXED),
         __atomic_load_n (&life->dups, __ATOMIC_RELAXED),
         __atomic_load_n (&life->gaps, __ATOMIC_RELAXED),

@@ -471,6 +471,67 @@ Test (monitor, remote_unknown_actor_fires_at_once, .timeout = 30)
     s_run_destroy (&run);
 }
 
+//  A group keeps a bounded number of monitors for another group's
+//  watchers: one more is refused with a DOWN (lost, EAGAIN) at once,
+//  counted, and a place freed by a demonitor can be taken again.
+Test (monitor, remote_monitors_per_group_are_bounded, .timeout = 120)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
+    act_ref_t *remote = act_lookup (run.a, "b/t");
+    act_inbox_t *inbox = act_inbox_new (run.a);
+    size_t total = ACT_MONITOR_PEER_MAX;
+    uint64_t *ids = (uint64_t *) calloc (total, sizeof *ids);
+    cr_assert_not_null (ids);
+    for (size_t i = 0; i < total; i++) {
+        ids [i] = act_monitor (act_inbox_ref (inbox), remote);
+        cr_assert_gt (ids [i], 0, "act_monitor: %s", strerror (errno));
+        //  Never more in flight than the link holds
+        if (i % 100 == 99)
+            s_sync (remote);
+    }
+    s_sync (remote);
+    cr_assert_eq (act_inbox_size (inbox), 0, "every one of them kept");
+    act_transport_stats_t stats;
+    cr_assert_eq (act_transport_stats (run.b, &stats), 0);
+    uint64_t dropped = stats.dropped;
+
+    uint64_t over = act_monitor (act_inbox_ref (inbox), remote);
+    cr_assert_gt (over, 0);
+    act_exit_t why = s_expect_down (inbox, remote, over);
+    cr_assert_eq (why.kind, ACT_EXIT_LOST, "%s", act_exit_kind_name (why.kind));
+    cr_assert_eq (why.code, EAGAIN);
+    cr_assert_eq (act_transport_stats (run.b, &stats), 0);
+    cr_assert_eq (stats.dropped, dropped + 1, "counted");
+
+    //  A demonitor frees a place there, once it has arrived
+    cr_assert_eq (act_demonitor (ids [0]), 0);
+    s_sync (remote);
+    ids [0] = act_monitor (act_inbox_ref (inbox), remote);
+    cr_assert_gt (ids [0], 0);
+    s_sync (remote);
+    cr_assert_eq (act_inbox_size (inbox), 0, "the new one is kept");
+    cr_assert_eq (act_transport_stats (run.b, &stats), 0);
+    cr_assert_eq (stats.dropped, dropped + 1);
+
+    //  And they all still fire: more DOWNs at once than the link holds,
+    //  none lost
+    s_stop (remote, 3);
+    for (size_t i = 0; i < total; i++) {
+        act_msg_t *msg = act_inbox_recv (inbox, 5000);
+        cr_assert_not_null (msg, "DOWN %zu of %zu: %s", i, total, strerror (errno));
+        cr_assert_eq (act_msg_down (msg, &why), 0);
+        cr_assert_eq (why.kind, ACT_EXIT_ERROR);
+        cr_assert_eq (why.code, 3);
+        act_msg_destroy (&msg);
+    }
+    free (ids);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&target);
+    s_run_destroy (&run);
+}
+
 //  An actor of b watches an actor of a: the DOWN crosses back
 Test (monitor, remote_actor_watcher, .timeout = 30)
 {

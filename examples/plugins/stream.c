@@ -584,6 +584,10 @@ typedef struct {
 } receiver_t;
 
 #define S_STORE(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
+//  last is stored after the other fields of its number, and released: a
+//  reader that acquires it first sees the count (and the rest) of that
+//  number at least, never a count behind it.
+#define S_STORE_LAST(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELEASE)
 
 static void
 s_say_number (receiver_t *receiver, const char *what, uint64_t number)
@@ -636,15 +640,14 @@ s_record (receiver_t *receiver, const act_msg_t *msg)
         S_STORE (life->senders, ++mine->senders);
         if (mine->count) {
             mine->last = number;
-            S_STORE (life->last, number);
             S_STORE (life->count, ++mine->count);
+            S_STORE_LAST (life->last, number);
             return;
         }
     }
     if (mine->count == 0) {
         mine->first = mine->last = number;
         S_STORE (life->first, number);
-        S_STORE (life->last, number);
     }
     else
     if (number <= mine->last) {
@@ -658,9 +661,9 @@ s_record (receiver_t *receiver, const act_msg_t *msg)
         }
         S_STORE (life->gaps, mine->gaps);
         mine->last = number;
-        S_STORE (life->last, number);
     }
     S_STORE (life->count, ++mine->count);
+    S_STORE_LAST (life->last, number);
     if (receiver->gate >= 0 && number == receiver->gate_at) {
         s_say_number (receiver, "blocked", number);
         char byte;

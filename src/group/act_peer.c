@@ -9,7 +9,11 @@
     refuses tells and fails the asks waiting on it; a tell refused for
     room puts its actor on the peer's blocked list, and the actor hears
     ACT_MSG_WRITABLE when the link has room again. Messages to a peer are
-    queued by its link and flushed before every poll.
+    queued by its link and flushed before every poll. What the runtime
+    itself sends (a monitor's DOWN, a failed ask's error, a stop, a
+    monitor or demonitor request) has nobody to retry it: refused for
+    room, it waits in the peer's backlog, in order, and actors' tells to
+    that peer are refused until the backlog has gone out.
 
     Local actors get addresses on demand: a named actor is GROUP/NAME, an
     anonymous actor or inbox that sends to another group, or is carried
@@ -18,10 +22,23 @@
     same kind of reference a sender's does: remote, or ours.
 */
 #include "act_link.h"
+#include <inttypes.h>
 #include "act_region.h"
 #include <arpa/inet.h>
 
 #define S_LINKS_MAX     3       //  shm, tcp, ipc
+//  Runtime records waiting for room, per peer. The DOWNs of the monitors
+//  a peer may hold here (ACT_MONITOR_PEER_MAX) fit with as many others;
+//  past it a record is dropped and counted.
+#define S_BACKLOG_MAX   (2 * ACT_MONITOR_PEER_MAX)
+
+//  A runtime record refused for room, encoded for the wire already.
+typedef struct s_backlog {
+    struct s_backlog *next;
+    act_ref_t *to;              //  counted
+    act_msg_t *msg;             //  payload in network order
+    uint32_t flags;             //  ACT_WIRE_F_*
+} s_backlog_t;
 
 typedef struct s_peer {
     char *name;                 //  group name
@@ -34,6 +51,9 @@ typedef struct s_peer {
     act_waiters_t asks;         //  waiters of asks sent to it
     zlistx_t *blocked;          //  actors refused with EAGAIN, to tell
                                 //  when there is room (counted refs)
+    s_backlog_t *backlog;       //  runtime records waiting for room
+    s_backlog_t *backlog_tail;
+    size_t backlog_size;
 } s_peer_t;
 
 typedef struct {
@@ -75,11 +95,29 @@ act_peers_group (act_peers_t *self)
     return self->group;
 }
 
+//  Drop what waits in peer's backlog; returns how many records.
+static size_t
+s_backlog_clear (s_peer_t *peer)
+{
+    size_t count = peer->backlog_size;
+    while (peer->backlog) {
+        s_backlog_t *entry = peer->backlog;
+        peer->backlog = entry->next;
+        act_ref_destroy (&entry->to);
+        act_msg_destroy (&entry->msg);
+        free (entry);
+    }
+    peer->backlog_tail = NULL;
+    peer->backlog_size = 0;
+    return count;
+}
+
 static void
 s_peer_destroy (void **item)
 {
     s_peer_t *peer = (s_peer_t *) *item;
     *item = NULL;
+    s_backlog_clear (peer);
     act_waiters_free (&peer->asks);
     act_ref_t *ref;
     while ((ref = (act_ref_t *) zlistx_detach (peer->blocked, NULL)))
@@ -336,12 +374,25 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
     else
     if (head->type == ACT_MSG_MONITOR) {
         act_ref_t *watcher = s_ref_for (self, head->sender);
-        if (local)
-            act_monitor_add (watcher, local, head->corr);
-        else
-        if (watcher) {
-            //  No such actor here: as in OTP, the DOWN comes at once.
-            act_down_t down = { { ACT_EXIT_ERROR, ENOENT }, ESRCH };
+        act_down_t down = { { ACT_EXIT_ERROR, ENOENT }, ESRCH };
+        bool answer = !local;   //  no such actor here: as in OTP, the
+                                //  DOWN comes at once
+        if (local && watcher && !act_monitor_add (watcher, local, head->corr)) {
+            //  That group holds all the monitors it may here: its
+            //  watcher hears it cannot watch, rather than nothing.
+            down = (act_down_t) { { ACT_EXIT_LOST, EAGAIN }, EAGAIN };
+            answer = true;
+            atomic_fetch_add (&rx->stats->dropped, 1);
+            //  Logged at the 1st, 2nd, 4th, 8th... refusal: a peer that
+            //  keeps asking cannot flood the log.
+            static atomic_uint_fast64_t refusals;
+            uint64_t nth = atomic_fetch_add (&refusals, 1) + 1;
+            if ((nth & (nth - 1)) == 0)
+                zsys_warning ("actorio: %s: %s's group holds %d monitors here, "
+                              "refused (%" PRIu64 " so far)", core->name,
+                              head->sender, ACT_MONITOR_PEER_MAX, nth);
+        }
+        if (answer && watcher) {
             act_msg_t *notice = act_msg_new_internal (ACT_MSG_MONITOR_DOWN, &down,
                                                       sizeof down);
             notice->corr = head->corr;
@@ -387,6 +438,8 @@ s_mark_dirty (act_peers_t *self, s_peer_t *peer)
     }
 }
 
+static bool s_backlog_send (act_peers_t *self, s_peer_t *peer);
+
 //  Flush one peer; true while it must be looked at again (something
 //  waits for room, or a refused actor waits to hear there is some).
 static bool
@@ -395,7 +448,8 @@ s_flush_peer (act_peers_t *self, s_peer_t *peer)
     if (!peer->state)
         return false;
     s_link_t *link = &self->links [peer->link];
-    if (link->ops->flush (link->self, peer->state))
+    bool waiting = peer->backlog && s_backlog_send (self, peer);
+    if (link->ops->flush (link->self, peer->state) || waiting)
         return true;
     if (zlistx_size (peer->blocked)) {
         if (!link->ops->writable (link->self, peer->state))
@@ -470,6 +524,86 @@ s_refuse (act_link_stats_t *stats, act_msg_t *msg, int err)
     errno = err;
 }
 
+//  Hand msg to peer's link as a record for to: 0 and *msg_p taken, or
+//  -1 + errno (EAGAIN: no room) and *msg_p left to the caller.
+static int
+s_put (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t **msg_p,
+       uint32_t flags)
+{
+    act_msg_t *msg = *msg_p;
+    s_link_t *link = &self->links [peer->link];
+    const char *target = to->name + peer->name_len + 1;
+    const char *sender = s_address (self, msg->sender);
+    act_wire_record_t record;
+    act_wire_record_init (&record, target, strlen (target), sender,
+                          sender ? strlen (sender) : 0, flags, msg);
+    if (msg->refs)
+        s_put_refs (self, &record, msg);
+    //  The link may take the message itself.
+    act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
+    if (link->ops->send (link->self, peer->state, &record, msg_p)) {
+        act_ref_destroy (&waiter);
+        return -1;
+    }
+    act_link_count (&link->stats.sent, 1);
+    s_mark_dirty (self, peer);
+    if (waiter) {
+        act_waiters_add (&peer->asks, waiter);
+        act_ref_destroy (&waiter);
+    }
+    act_msg_destroy (msg_p);
+    return 0;
+}
+
+//  A runtime record refused for room waits for it, unless too many do.
+static int
+s_backlog_add (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t *msg,
+               uint32_t flags)
+{
+    act_link_stats_t *stats = &self->links [peer->link].stats;
+    if (peer->backlog_size >= S_BACKLOG_MAX) {
+        s_refuse (stats, msg, EAGAIN);
+        return -1;
+    }
+    s_backlog_t *entry = (s_backlog_t *) calloc (1, sizeof *entry);
+    if (!entry)
+        abort ();
+    entry->to = act_ref_dup (to);
+    entry->msg = msg;
+    entry->flags = flags;
+    if (peer->backlog_tail)
+        peer->backlog_tail->next = entry;
+    else
+        peer->backlog = entry;
+    peer->backlog_tail = entry;
+    peer->backlog_size++;
+    s_mark_dirty (self, peer);
+    return 0;
+}
+
+//  Send what waits in peer's backlog, oldest first; true while some
+//  still waits for room.
+static bool
+s_backlog_send (act_peers_t *self, s_peer_t *peer)
+{
+    while (peer->backlog) {
+        s_backlog_t *entry = peer->backlog;
+        if (s_put (self, peer, entry->to, &entry->msg, entry->flags)) {
+            if (errno == EAGAIN)
+                return true;
+            s_refuse (&self->links [peer->link].stats, entry->msg, errno);
+            entry->msg = NULL;
+        }
+        peer->backlog = entry->next;
+        if (!peer->backlog)
+            peer->backlog_tail = NULL;
+        peer->backlog_size--;
+        act_ref_destroy (&entry->to);
+        free (entry);
+    }
+    return false;
+}
+
 static int
 s_send (void *arg, act_ref_t *to, act_msg_t *msg)
 {
@@ -511,30 +645,24 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         msg = notice;
         flags = ACT_WIRE_F_ERROR;
     }
-    const char *target = to->name + peer->name_len + 1;
-    const char *sender = s_address (self, msg->sender);
-    act_wire_record_t record;
-    act_wire_record_init (&record, target, strlen (target), sender,
-                          sender ? strlen (sender) : 0, flags, msg);
-    if (msg->refs)
-        s_put_refs (self, &record, msg);
-    act_ref_t *waiter = (flags & ACT_WIRE_F_ASK) ? act_ref_dup (msg->sender) : NULL;
-    if (link->ops->send (link->self, peer->state, &record, &msg)) {
-        int err = errno;
-        act_ref_destroy (&waiter);
-        if (err == EAGAIN)
-            s_block (self, peer, act_loop_current_ref (self->loop));
-        s_refuse (stats, msg, err);
+    bool runtime = (flags & ACT_WIRE_F_ERROR) || act_wire_runtime_type (msg->type);
+    if (peer->backlog) {
+        if (runtime)
+            return s_backlog_add (self, peer, to, msg, flags);
+        //  An actor's tell waits behind the runtime's records.
+        s_block (self, peer, act_loop_current_ref (self->loop));
+        s_refuse (stats, msg, EAGAIN);
         return -1;
     }
-    act_link_count (&stats->sent, 1);
-    s_mark_dirty (self, peer);
-    if (waiter) {
-        act_waiters_add (&peer->asks, waiter);
-        act_ref_destroy (&waiter);
-    }
-    act_msg_destroy (&msg);
-    return 0;
+    if (s_put (self, peer, to, &msg, flags) == 0)
+        return 0;
+    int err = errno;
+    if (err == EAGAIN && runtime)
+        return s_backlog_add (self, peer, to, msg, flags);
+    if (err == EAGAIN)
+        s_block (self, peer, act_loop_current_ref (self->loop));
+    s_refuse (stats, msg, err);
+    return -1;
 }
 
 static void
@@ -859,6 +987,8 @@ act_peers_peer_state (act_peers_t *self, const char *name, bool down)
     //  inside its new life.
     peer->down = down;
     if (down) {
+        //  Replies and notices for its last life: nobody is left to read them.
+        act_link_count (&self->links [peer->link].stats.dropped, s_backlog_clear (peer));
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
         act_waiters_down (&peer->asks, NULL, &why, ESRCH);
         s_runtime_peer_down (self, name);

@@ -28,6 +28,11 @@ typedef struct act_monitor_rec s_rec_t;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static zhashx_t *s_registry;    //  "id" -> s_rec_t, under s_lock
 static uint64_t s_next_id;      //  last id given, under s_lock
+//  Monitors held here for watchers of another group, per group: "group"
+//  -> a count, under s_lock. A peer's requests are bounded like any
+//  input from another process (ACT_MONITOR_PEER_MAX); the entry goes
+//  when its count falls to 0, so the table holds only live groups.
+static zhashx_t *s_peer_counts;
 //  Set when the first monitor is made: until then there is no registry
 //  to look in, and a demonitor or a lost group has nothing to do.
 static atomic_bool s_used;
@@ -38,9 +43,45 @@ s_key (char *key, size_t size, uint64_t id)
     snprintf (key, size, "%" PRIx64, id);
 }
 
+//  The group part of a remote watcher's address, into key; false if it
+//  has none (not counted then: nothing of a peer's can be such).
+static bool
+s_peer_key (act_ref_t *watcher, char *key, size_t size)
+{
+    if (watcher->kind != ACT_REF_REMOTE || !watcher->name)
+        return false;
+    const char *slash = strchr (watcher->name, '/');
+    size_t len = slash ? (size_t) (slash - watcher->name) : strlen (watcher->name);
+    if (len >= size)
+        len = size - 1;
+    memcpy (key, watcher->name, len);
+    key [len] = 0;
+    return true;
+}
+
+//  The monitors held for watcher's group; under s_lock.
+static size_t *
+s_peer_count (act_ref_t *watcher, bool create)
+{
+    char key [256];
+    if (!s_peer_key (watcher, key, sizeof key))
+        return NULL;
+    size_t *count = (size_t *) zhashx_lookup (s_peer_counts, key);
+    if (!count && create) {
+        count = (size_t *) calloc (1, sizeof *count);
+        if (!count)
+            abort ();
+        zhashx_insert (s_peer_counts, key, count);
+    }
+    return count;
+}
+
 static void
 s_link (s_rec_t *rec)
 {
+    size_t *count = s_peer_count (rec->watcher, true);
+    if (count)
+        (*count)++;
     act_ref_t *target = rec->target, *watcher = rec->watcher;
     rec->t_prev = NULL;
     rec->t_next = target->watched_by;
@@ -60,6 +101,12 @@ s_link (s_rec_t *rec)
 static void
 s_unlink (s_rec_t *rec)
 {
+    size_t *count = s_peer_count (rec->watcher, false);
+    if (count && --*count == 0) {
+        char key [256];
+        s_peer_key (rec->watcher, key, sizeof key);
+        zhashx_delete (s_peer_counts, key);
+    }
     if (rec->t_prev)
         rec->t_prev->t_next = rec->t_next;
     else
@@ -123,9 +170,18 @@ s_free_cancel (s_rec_t *rec)
 }
 
 static void
+s_count_free (void **count_p)
+{
+    free (*count_p);
+    *count_p = NULL;
+}
+
+static void
 s_init (void)
 {
     s_registry = zhashx_new ();
+    s_peer_counts = zhashx_new ();
+    zhashx_set_destructor (s_peer_counts, s_count_free);
 }
 
 uint64_t
@@ -147,9 +203,16 @@ act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr)
     bool fired = target->kind != ACT_REF_REMOTE && atomic_load (&target->dead);
     //  A watcher that died meanwhile would never take its record back.
     bool orphan = !fired && atomic_load (&watcher->dead);
-    if (!fired && !orphan)
+    size_t *count = fired || orphan ? NULL : s_peer_count (watcher, false);
+    bool full = count && *count >= ACT_MONITOR_PEER_MAX;
+    if (!fired && !orphan && !full)
         s_link (rec);
     pthread_mutex_unlock (&s_lock);
+    if (full) {
+        s_free (rec);
+        errno = EAGAIN;
+        return 0;
+    }
     if (fired)
         s_fire (rec, &target->exit);
     else

@@ -59,7 +59,9 @@ struct act_monitor_rec {
 
 //  Monitor target for watcher (any kinds; a remote target is asked to
 //  keep its half): corr is the id the watcher knows, 0 for the new id.
-//  Fires at once if target is dead already. Returns the id, > 0.
+//  Fires at once if target is dead already. Returns the id, > 0, or 0
+//  with errno EAGAIN when watcher is of another group that holds
+//  ACT_MONITOR_PEER_MAX monitors here already.
 uint64_t
     act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr);
 
