@@ -71,8 +71,9 @@ typedef struct _act_testkit_run_t act_testkit_run_t;
 //  Start actor-run on the topology file (rundir: its --rundir, or NULL for
 //  a new private directory), wait at most timeout_ms (ACT_FOREVER: no
 //  limit) until every group is up, and join the run as group
-//  "testkit-PID". actor-run's log is read to see it up: the topology must
-//  not set log_file. NULL with
+//  "testkit-PID". actor-run's log comes to the testkit, which reads it
+//  to see the run up (actor-run --log-file -: a log_file the topology
+//  sets is not written). NULL with
 //  errno ETIMEDOUT (not up in time), ECHILD (actor-run ended; its log went
 //  to the library's log), EINVAL, or a system error.
 ACT_EXPORT act_testkit_run_t *

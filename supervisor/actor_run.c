@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static void
 s_usage (FILE *stream)
 {
     fprintf (stream,
-        "usage: actor-run [--check] [--verbose] [--rundir DIR]\n"
+        "usage: actor-run [--check] [--verbose] [--rundir DIR] [--log-file PATH]\n"
         "                 [--node NAME --key SECRETFILE] TOPOLOGY\n"
         "       actor-run status [--json] [--rundir DIR] TOPOLOGY\n"
         "       actor-run stop|start|restart [--rundir DIR] TOPOLOGY [GROUP...]\n"
@@ -58,6 +59,8 @@ s_usage (FILE *stream)
         "                     else /tmp/actorio-UID/NAME)\n"
         "  -n, --node NAME    run the groups of node NAME only (a run across hosts)\n"
         "  -k, --key FILE     the node's secret key (mode 0600, from keygen)\n"
+        "  -l, --log-file PATH  log there instead of the topology's log_file\n"
+        "                     (- for standard output and error)\n"
         "  -h, --help         show this help\n"
         "  -V, --version      show the version\n"
         "Exit codes: 0 stopped, 100 usage or invalid topology, 101 gave up\n"
@@ -109,6 +112,7 @@ typedef struct {
     const char *topology;       //  the one operand
     const char *node;           //  --node, or NULL
     const char *key;            //  --key, or NULL
+    const char *log_file;       //  --log-file, or NULL
 } s_options_t;
 
 //  Parses the command line; returns -1 to go on, else an exit code.
@@ -124,6 +128,7 @@ s_options (int argc, char **argv, s_options_t *options)
         { "json", no_argument, NULL, 'j' },
         { "node", required_argument, NULL, 'n' },
         { "key", required_argument, NULL, 'k' },
+        { "log-file", required_argument, NULL, 'l' },
         { NULL, 0, NULL, 0 }
     };
     static const char *commands [] = { "status", "stop", "start", "restart" };
@@ -135,7 +140,7 @@ s_options (int argc, char **argv, s_options_t *options)
         }
     }
     int option;
-    while ((option = getopt_long (argc, argv, "cvr:n:k:hV", longs, NULL)) != -1) {
+    while ((option = getopt_long (argc, argv, "cvr:n:k:l:hV", longs, NULL)) != -1) {
         switch (option) {
             case 'j':
                 options->json = true;
@@ -155,6 +160,9 @@ s_options (int argc, char **argv, s_options_t *options)
             case 'k':
                 options->key = optarg;
                 break;
+            case 'l':
+                options->log_file = optarg;
+                break;
             case 'h':
                 s_usage (stdout);
                 return ACT_RUN_EXIT_OK;
@@ -170,7 +178,7 @@ s_options (int argc, char **argv, s_options_t *options)
     const char *command = options->command;
     int operands = argc - optind;
     bool status = command && streq (command, "status");
-    if (command && (options->check || (options->json && !status)
+    if (command && (options->check || options->log_file || (options->json && !status)
                     || operands < (status || streq (command, "stop") ? 1 : 2)
                     || (status && operands != 1))) {
         fprintf (stderr, "actor-run: %s takes %s\n", command,
@@ -408,6 +416,18 @@ main (int argc, char **argv)
         return ACT_RUN_EXIT_USAGE;
     }
     act_log_set_format (topology->log_format);
+    //  The command line's word over the file's, as for --rundir: a test
+    //  or a one-off run takes the log where it wants it.
+    if (options.log_file) {
+        free (topology->log_file);
+        topology->log_file = NULL;
+        if (!streq (options.log_file, "-")) {
+            char cwd [PATH_MAX];
+            topology->log_file = options.log_file [0] == '/' || !getcwd (cwd, sizeof cwd)
+                               ? strdup (options.log_file)
+                               : zsys_sprintf ("%s/%s", cwd, options.log_file);
+        }
+    }
     //  The files the run may create in its directory: one endpoint per
     //  group, each of which must fit in a socket address, checked with
     //  the directory the run will use, --check or not.

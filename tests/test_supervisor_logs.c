@@ -9,6 +9,7 @@
     mixed one, and a lost line from a late one.
 */
 #include "test_supervisor.h"
+#include <limits.h>
 #include <ctype.h>
 
 //  One timeout for every test here: runs with a few restarts
@@ -443,6 +444,45 @@ s_file_has (const char *path, const char *needle)
     bool found = text && strstr (text, needle);
     free (text);
     return found;
+}
+
+//  --log-file overrides the topology's log_file: a path (relative to
+//  the current directory) takes every line, and "-" brings them back to
+//  standard error; the topology's file is never written. Not with a
+//  subcommand.
+Test (supervisor_logs, log_file_option_overrides_the_topology, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    char *filed = zsys_sprintf ("%s/run.log", run->dir);
+    char *other = zsys_sprintf ("%s/other.log", run->dir);
+    s_write_run (run, "filed", "    log_file = run.log\n", 1000);
+    char cwd [PATH_MAX];
+    cr_assert_not_null (getcwd (cwd, sizeof cwd));
+    cr_assert_eq (chdir (run->dir), 0);
+    run_start (run, "--log-file", "other.log", "--rundir", run->rundir, run->topology);
+    cr_assert_eq (chdir (cwd), 0);
+    pid_t pid = s_hello (run);
+    char *ready = zsys_sprintf ("actor-run: ready chat pid %d", (int) pid);
+    cr_assert (RUN_UNTIL (run, s_file_has (other, ready), 5000));
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    cr_assert_str_eq (run->err, "");
+    cr_assert (s_file_has (other, "run filed stopped, exit code 0"));
+    cr_assert (access (filed, F_OK) == -1 && errno == ENOENT, "%s was written", filed);
+
+    run_start (run, "--log-file", "-", "--rundir", run->rundir, run->topology);
+    pid = s_hello (run);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    cr_assert (strstr (run->err, "run filed stopped, exit code 0"), "%s", run->err);
+    cr_assert (access (filed, F_OK) == -1 && errno == ENOENT, "%s was written", filed);
+
+    run_start (run, "status", "--log-file", "-", run->topology);
+    cr_assert_eq (run_wait (run, 10000), 100, "%s", run->err);
+    free (ready);
+    free (filed);
+    free (other);
+    run_destroy (&run);
 }
 
 //  log_file: everything goes there, the file is 0600, appended to, and

@@ -247,14 +247,22 @@ Test (testkit, run_leaves_a_given_directory_as_found, .timeout = 60)
 {
     setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
     char *dir = act_test_tmpdir ();
-    //  The JSON log format: the run is seen up in it too.
+    //  The JSON log format: the run is seen up in it too. And a log_file:
+    //  the log comes to the testkit all the same.
     char *topology = s_topology (dir, "run\n    name = kit\n    log_format = json\n"
+                                      "    log_file = kit.log\n"
                                       "group = b\n    actor = s\n        class = sink\n");
     char *rundir = act_test_tmpdir ();
     act_testkit_run_t *run = act_testkit_run_start (topology, rundir, S_WAIT);
     cr_assert_not_null (run);
     cr_assert_str_eq (act_testkit_run_rundir (run), rundir);
+    char *log = act_testkit_run_log (run);
+    cr_assert (log && strstr (log, "\"ready b pid "), "the log: %s", log ? log : "none");
+    free (log);
     cr_assert_eq (act_testkit_run_stop (&run), 0);
+    char *file = zsys_sprintf ("%s/kit.log", dir);
+    cr_assert (access (file, F_OK) == -1 && errno == ENOENT, "%s was written", file);
+    free (file);
     cr_assert_eq (access (rundir, F_OK), 0, "the caller's %s was removed", rundir);
     cr_assert_eq (rmdir (rundir), 0, "%s is not left empty", rundir);
     remove (topology);

@@ -2,7 +2,7 @@
     SPDX-License-Identifier: MPL-2.0
 
     actor-run runs as a child of the test with its output in a file of a
-    private directory, so a run that logs a lot never blocks on a pipe the
+    private directory (--log-file -: whatever the topology's log_file), so a run that logs a lot never blocks on a pipe the
     test does not read while it tests. The test process joins the run as
     a group of its own through the transport (ipc: it is not in the
     run's shared region), which is all a process needs to reach every
@@ -112,8 +112,11 @@ s_spawn (const char *topology, const char *rundir, const char *log)
     const char *program = getenv (ACT_TESTKIT_ACTOR_RUN_ENV);
     if (!program || !*program)
         program = "actor-run";
+    //  The log comes to us whatever the topology's log_file says: it is
+    //  how we see the run up, and what act_testkit_run_log returns.
     char *const argv [] = {
-        (char *) program, (char *) "--rundir", (char *) rundir, (char *) topology, NULL
+        (char *) program, (char *) "--log-file", (char *) "-", (char *) "--rundir",
+        (char *) rundir, (char *) topology, NULL
     };
     int out = open (log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0)
