@@ -88,9 +88,21 @@ act_ring_reserve (act_ring_t *self, size_t min, size_t max, size_t *cap)
 {
     self->open = NULL;
     uint64_t need = ACT_RING_REC_HEAD + s_align (min);
-    uint64_t free = act_ring_free (self);
     uint64_t pos = self->head & (self->size - 1);
     uint64_t contig = self->size - pos;
+    //  The consumer's tail only moves forward, so the room counted from
+    //  the last tail seen is never more than there is; the shared tail,
+    //  on a line the consumer writes (a miss, on another core), is read
+    //  only when that room is short. In a ping-pong that read was on
+    //  every send's path.
+    uint64_t used = self->head - self->tail;
+    uint64_t free = used <= self->size ? self->size - used : 0;
+    if (free < (contig < need ? contig + need : need)) {
+        free = act_ring_free (self);
+        //  A reset past our head moves it (see act_ring_free).
+        pos = self->head & (self->size - 1);
+        contig = self->size - pos;
+    }
     if (contig < need) {
         //  Records never wrap: fill the end with a PAD record, start over
         //  at the beginning.
