@@ -6,9 +6,11 @@
     shared. The stream test forks a second process.
 */
 #include "act_test.h"
+#include <stdatomic.h>
 #include "act_host.h"
 #include "act_test_run.h"
 #include <fcntl.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -266,16 +268,26 @@ Test (transport, a_name_reaches_its_new_actor_after_the_old_one_stopped, .timeou
     s_run_destroy (&run);
 }
 
-//  The same over the shared-memory link: both groups of a region in this
-//  process, which made the region (as actor-run does before it forks).
-Test (transport, a_name_reaches_its_new_actor_over_shm, .timeout = 20)
+//  Groups a and b of one run in this process, on the shared-memory link:
+//  a region of 16 KiB rings they share, which this process made (as
+//  actor-run does before it forks); *region_p to destroy after the run.
+static s_run_t
+s_run_shm (act_region_t **region_p)
 {
     const char *groups [] = { "a", "b" };
-    act_region_t *region = act_region_new (groups, 2, 4096 * 4, 65536);
-    cr_assert_not_null (region);
+    *region_p = act_region_new (groups, 2, 4096 * 4, 65536);
+    cr_assert_not_null (*region_p);
     s_run_t run = { act_test_tmpdir (), act_system_new ("a"), act_system_new ("b") };
-    cr_assert_eq (act_transport_join_region (run.a, "a", run.rundir, region, 0, 0), 0);
-    cr_assert_eq (act_transport_join_region (run.b, "b", run.rundir, region, 0, 0), 0);
+    cr_assert_eq (act_transport_join_region (run.a, "a", run.rundir, *region_p, 0, 0), 0);
+    cr_assert_eq (act_transport_join_region (run.b, "b", run.rundir, *region_p, 0, 0), 0);
+    return run;
+}
+
+//  The same over the shared-memory link.
+Test (transport, a_name_reaches_its_new_actor_over_shm, .timeout = 20)
+{
+    act_region_t *region = NULL;
+    s_run_t run = s_run_shm (&region);
     s_name_moves_on (&run);
     act_transport_stats_t stats;
     cr_assert_eq (act_transport_link_stats (run.b, "shm", &stats), 0);
@@ -315,6 +327,150 @@ s_assert_answers (act_ref_t *remote, const char *text)
     act_msg_t *reply = act_ask (remote, &msg, 5000);
     cr_assert_not_null (reply, "no answer to \"%s\": %s", text, strerror (errno));
     act_msg_destroy (&reply);
+}
+
+//  An actor that blocks its loop in a handler until the pipe it is
+//  given says go: the test holds the group still meanwhile.
+typedef struct {
+    int fd;                     //  read end of the test's pipe
+    atomic_bool inside;         //  the handler blocks now
+} s_gate_t;
+
+static int
+s_gate_handle (act_t *self, act_msg_t *msg)
+{
+    s_gate_t *gate = *(s_gate_t **) act_state (self);
+    if (act_msg_type (msg) == 1) {
+        atomic_store (&gate->inside, true);
+        char byte;
+        while (read (gate->fd, &byte, 1) < 0 && errno == EINTR) {
+        }
+    }
+    return ACT_OK;
+}
+
+static int
+s_gate_setup (act_t *self, void *args)
+{
+    *(s_gate_t **) act_state (self) = (s_gate_t *) args;
+    return 0;
+}
+
+static const act_class_t s_gate = {
+    .name = "gate", .state_size = sizeof (s_gate_t *), .setup = s_gate_setup,
+    .handle = s_gate_handle
+};
+
+//  Counts what it gets; answers an ask with the count so far.
+static int
+s_counter_handle (act_t *self, act_msg_t *msg)
+{
+    long *count = (long *) act_state (self);
+    if (act_msg_corr (msg) && act_msg_type (msg) == 7) {
+        act_msg_t *reply = act_msg_new_data (7, count, sizeof *count);
+        return act_reply (msg, &reply);
+    }
+    (*count)++;
+    return ACT_OK;
+}
+
+static const act_class_t s_counter = {
+    .name = "counter", .state_size = sizeof (long), .handle = s_counter_handle
+};
+
+//  Tells b/counter its count of messages, as fast as the link takes
+//  them: refused for room, it goes on when ACT_MSG_WRITABLE comes.
+typedef struct {
+    act_ref_t *to;
+    int left;
+} s_pusher_t;
+
+static int
+s_pusher_setup (act_t *self, void *args)
+{
+    s_pusher_t *state = (s_pusher_t *) act_state (self);
+    void **argv = (void **) args;
+    state->to = act_lookup ((act_system_t *) argv [0], "b/counter");
+    state->left = *(int *) argv [1];
+    act_msg_t *go = act_msg_new (1);
+    return act_tell (act_self (self), &go);
+}
+
+static int
+s_pusher_handle (act_t *self, act_msg_t *msg)
+{
+    s_pusher_t *state = (s_pusher_t *) act_state (self);
+    (void) msg;
+    while (state->left > 0) {
+        act_msg_t *one = act_msg_new_str (2, "pushed");
+        if (act_tell (state->to, &one))
+            return errno == EAGAIN ? ACT_OK : -1;
+        state->left--;
+    }
+    return ACT_STOP;
+}
+
+static void
+s_pusher_teardown (act_t *self)
+{
+    act_ref_destroy (&((s_pusher_t *) act_state (self))->to);
+}
+
+static const act_class_t s_pusher = {
+    .name = "pusher", .state_size = sizeof (s_pusher_t), .setup = s_pusher_setup,
+    .handle = s_pusher_handle, .teardown = s_pusher_teardown
+};
+
+//  Group b's input is paused (its actors hold as much as it takes) by
+//  messages for an actor whose spawn b has not taken yet, so no actor of
+//  b can run: b must still take what other threads post, the spawn
+//  first. It used to spin on the ring it would not read, never looking
+//  at its posts again.
+Test (transport, paused_input_still_takes_posts, .timeout = 60)
+{
+    act_region_t *region = NULL;
+    s_run_t run = s_run_shm (&region);
+    cr_assert_eq (act_transport_set_inbound (run.b, 50, 0), 0);
+    int gate [2];
+    cr_assert_eq (pipe (gate), 0);
+    s_gate_t state = { gate [0], false };
+    act_ref_t *held = act_spawn (run.b, &s_gate, &state);
+    act_msg_t *hold = act_msg_new (1);
+    cr_assert_eq (act_tell (held, &hold), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&state.inside), 10000);
+    //  b's loop is in the gate's handler: the spawn waits in its posts,
+    //  its name is taken at once
+    act_ref_t *counter = act_spawn_named (run.b, "counter", &s_counter, NULL);
+    cr_assert_not_null (counter);
+    act_ref_t *remote = act_lookup (run.a, "b/counter");
+    //  More than the ring holds: after b's first read, which pauses it,
+    //  the ring fills again
+    int sent = 5000;
+    void *args [] = { run.a, &sent };
+    act_ref_t *pusher = act_spawn (run.a, &s_pusher, args);
+    cr_assert_not_null (pusher);
+    act_transport_stats_t stats;
+    ACT_ASSERT_EVENTUALLY (act_transport_stats (run.a, &stats) == 0 && stats.dropped > 0,
+                           10000);
+    cr_assert_eq (write (gate [1], "g", 1), 1);
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (pusher, 20000, &why), 0, "the pusher is stuck");
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    act_ref_destroy (&pusher);
+    act_msg_t *ask = act_msg_new (7);
+    act_msg_t *reply = act_ask (remote, &ask, 10000);
+    cr_assert_not_null (reply, "b is stuck: %s", strerror (errno));
+    long count = 0;
+    memcpy (&count, act_msg_data (reply), sizeof count);
+    cr_assert_eq (count, sent, "%ld of %d", count, sent);
+    act_msg_destroy (&reply);
+    close (gate [0]);
+    close (gate [1]);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&counter);
+    act_ref_destroy (&held);
+    s_run_destroy (&run);
+    act_region_destroy (&region);
 }
 
 //  Opens /dev/null until the process has one fd left (for an asker's own

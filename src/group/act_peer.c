@@ -878,6 +878,12 @@ static bool
 s_idle (void *arg)
 {
     act_peers_t *self = (act_peers_t *) arg;
+    //  Still paused with nothing to run: only something from outside the
+    //  links (a post, a timer) can change that, so sleep until it comes
+    //  rather than spin on input we will not take. (Looked at again here:
+    //  the round's actors may have just taken enough to resume.)
+    if (!act_peers_accepting (self))
+        return false;
     bool input = false;
     for (size_t i = 0; i < self->link_count; i++)
         if (self->links [i].ops->idle)

@@ -25,6 +25,7 @@
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
 #define ACT_POLL_SLICE_US 10000 //  microseconds of handlers between two polls
+#define ACT_POLL_SKIP_MAX 16    //  rounds a link's input may skip the poll
 #define ACT_MOVED_SLICE_US 100  //  ... while handlers move large payloads
 #define ACT_MOVED_CHECK (256 * 1024)    //  payload bytes between clock reads
 
@@ -537,15 +538,27 @@ act_loop_run (zsock_t *pipe, void *args)
         //  A poll that may sleep is bracketed: a shared-memory link spins
         //  a little, then tells its senders to ring its doorbell.
         //  When it finds input there, the poll is skipped: the input is
-        //  taken below, and the fds are polled again next round.
+        //  taken below. Not for ever: under a stream that never stops,
+        //  the posts of other threads (a spawn, a call, a stop) and the
+        //  fds (the host's pipe, sockets, doorbells) would never be
+        //  looked at; every ACT_POLL_SKIP_MAX rounds they are, without
+        //  waiting.
         bool idle = timeout != 0 && self->net.idle;
         int rc = 0;
         nfds_t nfds = (nfds_t) (self->watch_count + ACT_FIXED_ITEMS);
-        if (idle && self->net.idle (self->net.self))
-            for (nfds_t i = 0; i < nfds; i++)
-                self->items [i].revents = 0;
-        else
+        if (idle && self->net.idle (self->net.self)) {
+            if (++self->polls_skipped < ACT_POLL_SKIP_MAX)
+                for (nfds_t i = 0; i < nfds; i++)
+                    self->items [i].revents = 0;
+            else {
+                self->polls_skipped = 0;
+                rc = poll (self->items, nfds, 0);
+            }
+        }
+        else {
+            self->polls_skipped = 0;
             rc = poll (self->items, nfds, timeout);
+        }
         if (idle)
             self->net.wake (self->net.self);
         if (rc < 0) {

@@ -167,6 +167,7 @@ struct act_loop {
                                 //  large payloads is a slow one, and the
                                 //  poll must not wait for 64 of them
     bool pipe_more;             //  the pipe may hold input: we sent on it
+    unsigned polls_skipped;     //  rounds since the last poll
     bool terminating;           //  $TERM received
 };
 
