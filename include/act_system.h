@@ -30,7 +30,8 @@ ACT_EXPORT act_system_t *
 //  reference or inbox that starts after it returned fails with ESRCH.
 //  Accepts NULL, nulls the caller's pointer. From the loop thread itself
 //  (a callback) it does nothing but log an error: use act_system_stop
-//  there.
+//  there. A system still alive at exit () is destroyed by the library's
+//  exit handler, with a warning (see act_system(3)).
 ACT_EXPORT void
     act_system_destroy (act_system_t **self_p);
 

@@ -948,3 +948,72 @@ Test (system, destroy_races_tellers_and_askers, .timeout = 60)
     }
     cr_log_info ("slowest destroy: %lld ms", (long long) slowest);
 }
+
+//  A program that leaves with its system alive: the library's exit
+//  handler destroys it before czmq's own tears the sockets down, so the
+//  process ends with its code, not SIGABRT, and a started actor's
+//  teardown runs. In a child, since it exits.
+static int s_exit_fd = -1;
+
+static int
+s_exit_setup (act_t *self, void *args)
+{
+    (void) self;
+    (void) args;
+    return write (s_exit_fd, "s", 1) == 1 ? 0 : -1;
+}
+
+static void
+s_exit_teardown (act_t *self)
+{
+    (void) self;
+    ssize_t rc = write (s_exit_fd, "t", 1);
+    (void) rc;
+}
+
+static int
+s_exit_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    act_msg_t *reply = act_msg_new (1);
+    return act_reply (msg, &reply);
+}
+
+static const act_class_t s_exit_class = {
+    .name = "leaver", .setup = s_exit_setup, .handle = s_exit_handle,
+    .teardown = s_exit_teardown
+};
+
+Test (system, exit_with_a_live_system_destroys_it, .timeout = 60)
+{
+    for (int round = 0; round < 20; round++) {
+        int report [2];
+        cr_assert_eq (pipe (report), 0);
+        fflush (NULL);
+        pid_t pid = fork ();
+        cr_assert_geq (pid, 0);
+        if (pid == 0) {
+            close (report [0]);
+            s_exit_fd = report [1];
+            act_system_t *system = act_system_new ("leaving");
+            act_ref_t *ref = act_spawn (system, &s_exit_class, NULL);
+            //  Started once it answers; then leave, destroying nothing.
+            act_msg_t *ping = act_msg_new (1);
+            act_msg_t *reply = act_ask (ref, &ping, 10000);
+            act_msg_destroy (&reply);
+            act_ref_destroy (&ref);
+            exit (3);
+        }
+        close (report [1]);
+        int status = 0;
+        cr_assert_eq (waitpid (pid, &status, 0), pid);
+        cr_assert (WIFEXITED (status), "round %d: ended by signal %d", round,
+                   WIFSIGNALED (status) ? WTERMSIG (status) : 0);
+        cr_assert_eq (WEXITSTATUS (status), 3);
+        char said [4] = "";
+        ssize_t got = read (report [0], said, sizeof said - 1);
+        close (report [0]);
+        cr_assert_eq (got, 2, "round %d: %zd bytes: %s", round, got, said);
+        cr_assert_str_eq (said, "st", "setup, then teardown at exit");
+    }
+}

@@ -575,6 +575,7 @@ act_group_host (const act_group_spec_t *spec)
     zsys_handler_set (NULL);
     zsys_init ();
     on_exit (s_on_exit, NULL);
+    act_system_leave_at_exit = true;
     if (s_signals_init () == -1) {
         return s_init_failed ("unable to make the signal pipe: %s", strerror (errno));
     }

@@ -216,6 +216,10 @@ act_ref_t *
 act_system_t *
     act_system_start (const char *name, bool manual);
 
+//  Set by a host that ends its process itself (actor-run's groups end
+//  with _exit): the exit handler then leaves live systems alone.
+extern bool act_system_leave_at_exit;
+
 //  The core of a system handle (act_system.c).
 act_core_t *
     act_system_core (act_system_t *system);

@@ -4,6 +4,12 @@
     The handle a host holds: the zactor running act_loop_run, and a
     counted share of the core. Everything here may be called from any
     thread but the loop's own, where it would wait on itself.
+
+    A program that leaves main or calls exit () with a system alive would
+    have czmq's exit handler close the loop's sockets under its thread:
+    an assertion (SIGABRT) some of the time, teardowns that never run.
+    Our exit handler, registered after czmq's and so run before it,
+    destroys what is still alive, as the program should have.
 */
 #include "act_loop_priv.h"
 #include "act_wire.h"
@@ -12,7 +18,68 @@
 struct _act_system_t {
     act_core_t *core;           //  shared with the loop and references
     zactor_t *actor;            //  the loop thread
+    act_system_t *prev;         //  in s_live
+    act_system_t *next;
 };
+
+//  The systems not destroyed yet, for the exit handler.
+static pthread_mutex_t s_live_lock = PTHREAD_MUTEX_INITIALIZER;
+static act_system_t *s_live;
+
+bool act_system_leave_at_exit;
+
+static void
+s_live_add (act_system_t *self)
+{
+    pthread_mutex_lock (&s_live_lock);
+    self->prev = NULL;
+    self->next = s_live;
+    if (s_live)
+        s_live->prev = self;
+    s_live = self;
+    pthread_mutex_unlock (&s_live_lock);
+}
+
+//  Take self out of s_live; false if another thread took it already.
+static bool
+s_live_remove (act_system_t *self)
+{
+    pthread_mutex_lock (&s_live_lock);
+    bool found = false;
+    for (act_system_t *live = s_live; live && !found; live = live->next)
+        found = live == self;
+    if (found) {
+        if (self->prev)
+            self->prev->next = self->next;
+        else
+            s_live = self->next;
+        if (self->next)
+            self->next->prev = self->prev;
+    }
+    pthread_mutex_unlock (&s_live_lock);
+    return found;
+}
+
+static void
+s_at_exit (void)
+{
+    if (act_system_leave_at_exit)
+        return;
+    while (true) {
+        //  Not the system whose loop calls exit: it cannot wait for itself.
+        pthread_mutex_lock (&s_live_lock);
+        act_system_t *system = s_live;
+        while (system && act_loop_current
+               && act_loop_core (act_loop_current) == system->core)
+            system = system->next;
+        pthread_mutex_unlock (&s_live_lock);
+        if (!system)
+            break;
+        zsys_warning ("actorio: %s: still running at exit: destroying it",
+                      system->core->name);
+        act_system_destroy (&system);
+    }
+}
 
 static bool
 s_host_handles (int signum)
@@ -23,7 +90,7 @@ s_host_handles (int signum)
 }
 
 static void
-s_no_signal_handlers (void)
+s_process_init (void)
 {
     //  czmq installs SIGINT/SIGTERM handlers when it first starts, unless
     //  told not to. A library must not take the host's signals; but if the
@@ -32,6 +99,9 @@ s_no_signal_handlers (void)
     //  SIGINT ignored and must still die of SIGTERM.
     if (!s_host_handles (SIGINT) && !s_host_handles (SIGTERM))
         zsys_handler_set (NULL);
+    //  czmq's exit handler first, so that ours runs before it.
+    zsys_init ();
+    atexit (s_at_exit);
 }
 
 act_core_t *
@@ -50,7 +120,7 @@ act_system_t *
 act_system_start (const char *name, bool manual)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once (&once, s_no_signal_handlers);
+    pthread_once (&once, s_process_init);
     act_system_t *self = (act_system_t *) calloc (1, sizeof (act_system_t));
     if (!self)
         abort ();
@@ -61,6 +131,7 @@ act_system_start (const char *name, bool manual)
     self->actor = zactor_new (act_loop_run, self->core);
     if (!self->actor)
         goto fail;
+    s_live_add (self);
     return self;
 fail:
     {
@@ -113,6 +184,8 @@ act_system_destroy (act_system_t **self_p)
         return;
     }
     *self_p = NULL;
+    if (!s_live_remove (self))
+        return;                 //  the exit handler has it
     int64_t deadline = zclock_mono () + ACT_SYSTEM_DESTROY_TIMEOUT;
     //  Close the queue before the loop hears $TERM, not after its
     //  teardowns: what other threads post from now on fails at once
