@@ -1017,3 +1017,33 @@ Test (system, exit_with_a_live_system_destroys_it, .timeout = 60)
         cr_assert_str_eq (said, "st", "setup, then teardown at exit");
     }
 }
+
+//  A child forked from a process with a live system, which exits: the
+//  exit handler leaves the parent's system alone (its loop thread is not
+//  in the child), and the parent's system runs on.
+Test (system, a_forked_child_exits_without_the_parents_system, .timeout = 60)
+{
+    int sink [2];
+    cr_assert_eq (pipe (sink), 0);
+    s_exit_fd = sink [1];
+    act_system_t *system = act_system_new ("parent");
+    act_ref_t *ref = act_spawn (system, &s_exit_class, NULL);
+    fflush (NULL);
+    pid_t pid = fork ();
+    cr_assert_geq (pid, 0);
+    if (pid == 0)
+        exit (5);
+    int status = 0;
+    cr_assert_eq (waitpid (pid, &status, 0), pid);
+    cr_assert (WIFEXITED (status), "ended by signal %d",
+               WIFSIGNALED (status) ? WTERMSIG (status) : 0);
+    cr_assert_eq (WEXITSTATUS (status), 5);
+    act_msg_t *ping = act_msg_new (1);
+    act_msg_t *reply = act_ask (ref, &ping, 10000);
+    cr_assert_not_null (reply, "the parent's system: %s", strerror (errno));
+    act_msg_destroy (&reply);
+    act_ref_destroy (&ref);
+    act_system_destroy (&system);
+    close (sink [0]);
+    close (sink [1]);
+}

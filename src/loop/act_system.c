@@ -14,12 +14,14 @@
 #include "act_loop_priv.h"
 #include "act_wire.h"
 #include <signal.h>
+#include <unistd.h>
 
 struct _act_system_t {
     act_core_t *core;           //  shared with the loop and references
     zactor_t *actor;            //  the loop thread
     act_system_t *prev;         //  in s_live
     act_system_t *next;
+    pid_t pid;                  //  the process that started it
 };
 
 //  The systems not destroyed yet, for the exit handler.
@@ -67,10 +69,13 @@ s_at_exit (void)
         return;
     while (true) {
         //  Not the system whose loop calls exit: it cannot wait for itself.
+        //  Nor one of the process we were forked from: its loop thread is
+        //  not here, and neither are ZeroMQ's.
         pthread_mutex_lock (&s_live_lock);
         act_system_t *system = s_live;
-        while (system && act_loop_current
-               && act_loop_core (act_loop_current) == system->core)
+        while (system && (system->pid != getpid ()
+                          || (act_loop_current
+                              && act_loop_core (act_loop_current) == system->core)))
             system = system->next;
         pthread_mutex_unlock (&s_live_lock);
         if (!system)
@@ -131,6 +136,7 @@ act_system_start (const char *name, bool manual)
     self->actor = zactor_new (act_loop_run, self->core);
     if (!self->actor)
         goto fail;
+    self->pid = getpid ();
     s_live_add (self);
     return self;
 fail:
