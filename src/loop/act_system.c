@@ -19,8 +19,9 @@
 struct _act_system_t {
     act_core_t *core;           //  shared with the loop and references
     zactor_t *actor;            //  the loop thread
-    act_system_t *prev;         //  in s_live
+    act_system_t *prev;         //  in s_live, while listed
     act_system_t *next;
+    bool listed;                //  in s_live (under s_live_lock)
     pid_t pid;                  //  the process that started it
 };
 
@@ -39,6 +40,7 @@ s_live_add (act_system_t *self)
     if (s_live)
         s_live->prev = self;
     s_live = self;
+    self->listed = true;
     pthread_mutex_unlock (&s_live_lock);
 }
 
@@ -47,10 +49,9 @@ static bool
 s_live_remove (act_system_t *self)
 {
     pthread_mutex_lock (&s_live_lock);
-    bool found = false;
-    for (act_system_t *live = s_live; live && !found; live = live->next)
-        found = live == self;
+    bool found = self->listed;
     if (found) {
+        self->listed = false;
         if (self->prev)
             self->prev->next = self->next;
         else
