@@ -15,6 +15,24 @@
 #include <unistd.h>
 #include <time.h>
 
+//  Which sanitizer the test runs under, for the few tests a sanitizer
+//  cannot run as they are (gcc says it with __SANITIZE_*, clang with
+//  __has_feature): one home for the test.
+#if defined (__SANITIZE_ADDRESS__)
+#   define ACT_TEST_ASAN 1
+#elif defined (__has_feature)
+#   if __has_feature (address_sanitizer)
+#       define ACT_TEST_ASAN 1
+#   endif
+#endif
+#if defined (__SANITIZE_THREAD__)
+#   define ACT_TEST_TSAN 1
+#elif defined (__has_feature)
+#   if __has_feature (thread_sanitizer)
+#       define ACT_TEST_TSAN 1
+#   endif
+#endif
+
 static inline int64_t
 act_test_now_ms (void)
 {

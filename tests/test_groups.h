@@ -30,7 +30,7 @@
 //  included; never how long it should take.
 #define S_WAIT      10000
 
-#if defined (__SANITIZE_ADDRESS__)
+#if defined (ACT_TEST_ASAN)
 #   define S_ASAN   1
 #else
 #   define S_ASAN   0

@@ -187,7 +187,7 @@ Test (slab, burst_arrives_in_order_and_memory_goes_back, .timeout = 120)
             cr_assert (blocked & (1ull << (wanted [i] - 1)),
                        "act-slab takes signal %d (SigBlk %llx)", wanted [i],
                        (unsigned long long) blocked);
-#if !defined (__SANITIZE_THREAD__)
+#if !defined (ACT_TEST_TSAN)
         //  (ThreadSanitizer keeps the shadow of unmapped memory resident.)
         long grown = (s_rss_pages () - rss_before) * page;
         cr_assert_leq (grown, (long) (DRAINED_SLABS + 4) * ACT_SLAB_SIZE,

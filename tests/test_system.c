@@ -984,24 +984,9 @@ static const act_class_t s_exit_class = {
     .teardown = s_exit_teardown
 };
 
-#if defined (__SANITIZE_THREAD__)
-#   define S_UNDER_TSAN 1
-#elif defined (__has_feature)
-#   if __has_feature (thread_sanitizer)
-#       define S_UNDER_TSAN 1
-#   endif
-#endif
-#if defined (__SANITIZE_ADDRESS__)
-#   define S_UNDER_ASAN 1
-#elif defined (__has_feature)
-#   if __has_feature (address_sanitizer)
-#       define S_UNDER_ASAN 1
-#   endif
-#endif
-
 Test (system, exit_with_a_live_system_destroys_it, .timeout = 60)
 {
-#if defined (S_UNDER_TSAN)
+#if defined (ACT_TEST_TSAN)
     //  The child starts a system, and so threads, after a fork of a
     //  process with threads (Criterion's): ThreadSanitizer refuses that.
     cr_skip_test ("a fork of a threaded process starts threads: not under ThreadSanitizer");
@@ -1043,7 +1028,7 @@ Test (system, exit_with_a_live_system_destroys_it, .timeout = 60)
 //  in the child), and the parent's system runs on.
 Test (system, a_forked_child_exits_without_the_parents_system, .timeout = 60)
 {
-#if defined (S_UNDER_ASAN)
+#if defined (ACT_TEST_ASAN)
     //  The child's leak check would find the parent's system in its copy
     //  of the heap, and decide its exit code.
     cr_skip_test ("a forked child's leak report: not under AddressSanitizer");
