@@ -364,91 +364,101 @@ s_sync (act_ref_t *remote)
     act_msg_destroy (&reply);
 }
 
+//  Groups a and b in this process, actor b/t, a's reference to it and
+//  an inbox of a to watch it from.
+typedef struct {
+    s_run_t run;
+    act_ref_t *target;          //  b/t, b's own reference
+    act_ref_t *remote;          //  b/t as a sees it
+    act_inbox_t *inbox;         //  of a
+} s_remote_t;
+
+static s_remote_t
+s_remote_new (void)
+{
+    s_remote_t self = { s_run_new (), NULL, NULL, NULL };
+    self.target = act_spawn_named (self.run.b, "t", &s_target, NULL);
+    self.remote = act_lookup (self.run.a, "b/t");
+    cr_assert (self.target && self.remote);
+    self.inbox = act_inbox_new (self.run.a);
+    return self;
+}
+
+static void
+s_remote_destroy (s_remote_t *self)
+{
+    act_inbox_destroy (&self->inbox);
+    act_ref_destroy (&self->remote);
+    act_ref_destroy (&self->target);
+    s_run_destroy (&self->run);
+}
+
 Test (monitor, remote_target_and_remote_stop, .timeout = 30)
 {
-    s_run_t run = s_run_new ();
-    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
-    act_ref_t *remote = act_lookup (run.a, "b/t");
-    cr_assert_not_null (remote);
-    act_inbox_t *inbox = act_inbox_new (run.a);
+    s_remote_t f = s_remote_new ();
 
     //  Identity across groups: two lookups, two objects, one actor
-    act_ref_t *again = act_lookup (run.a, "b/t");
-    cr_assert (again != remote && act_ref_eq (again, remote));
+    act_ref_t *again = act_lookup (f.run.a, "b/t");
+    cr_assert (again != f.remote && act_ref_eq (again, f.remote));
     cr_assert_str_eq (act_ref_id (again), "b/t");
-    cr_assert_str_eq (act_ref_id (target), "b/t", "the address where there is one");
-    act_ref_t *other = act_lookup (run.a, "b/u");
-    cr_assert_not (act_ref_eq (other, remote));
+    cr_assert_str_eq (act_ref_id (f.target), "b/t", "the address where there is one");
+    act_ref_t *other = act_lookup (f.run.a, "b/u");
+    cr_assert_not (act_ref_eq (other, f.remote));
     act_ref_destroy (&other);
     act_ref_destroy (&again);
 
-    uint64_t id = act_monitor (act_inbox_ref (inbox), remote);
+    uint64_t id = act_monitor (act_inbox_ref (f.inbox), f.remote);
     cr_assert_gt (id, 0, "act_monitor: %s", strerror (errno));
-    s_sync (remote);
-    cr_assert_eq (act_ref_stop (remote, 9), 0, "%s", strerror (errno));
-    act_exit_t why = s_expect_down (inbox, remote, id);
+    s_sync (f.remote);
+    cr_assert_eq (act_ref_stop (f.remote, 9), 0, "%s", strerror (errno));
+    act_exit_t why = s_expect_down (f.inbox, f.remote, id);
     cr_assert_eq (why.kind, ACT_EXIT_ERROR, "%s", act_exit_kind_name (why.kind));
     cr_assert_eq (why.code, 9);
-    cr_assert_eq (act_ref_wait (target, ACT_FOREVER, &why), 0);
+    cr_assert_eq (act_ref_wait (f.target, ACT_FOREVER, &why), 0);
     cr_assert_eq (why.kind, ACT_EXIT_ERROR);
     cr_assert_eq (why.code, 9, "stopped by the other group with its code");
     cr_assert_eq (act_demonitor (id), -1, "fired");
 
-    act_inbox_destroy (&inbox);
-    act_ref_destroy (&remote);
-    act_ref_destroy (&target);
-    s_run_destroy (&run);
+    s_remote_destroy (&f);
 }
 
 Test (monitor, remote_demonitor, .timeout = 30)
 {
-    s_run_t run = s_run_new ();
-    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
-    act_ref_t *remote = act_lookup (run.a, "b/t");
-    act_inbox_t *inbox = act_inbox_new (run.a);
+    s_remote_t f = s_remote_new ();
 
-    uint64_t removed = act_monitor (act_inbox_ref (inbox), remote);
-    uint64_t kept = act_monitor (act_inbox_ref (inbox), remote);
+    uint64_t removed = act_monitor (act_inbox_ref (f.inbox), f.remote);
+    uint64_t kept = act_monitor (act_inbox_ref (f.inbox), f.remote);
     cr_assert_eq (act_demonitor (removed), 0);
-    s_sync (remote);
-    s_stop (remote, 0);
-    s_expect_down (inbox, remote, kept);
+    s_sync (f.remote);
+    s_stop (f.remote, 0);
+    s_expect_down (f.inbox, f.remote, kept);
     //  The removed one's DOWN would have come first, on the same link
-    cr_assert_eq (act_inbox_size (inbox), 0);
+    cr_assert_eq (act_inbox_size (f.inbox), 0);
 
-    act_inbox_destroy (&inbox);
-    act_ref_destroy (&remote);
-    act_ref_destroy (&target);
-    s_run_destroy (&run);
+    s_remote_destroy (&f);
 }
 
 Test (monitor, remote_group_lost, .timeout = 30)
 {
-    s_run_t run = s_run_new ();
-    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
-    act_ref_t *remote = act_lookup (run.a, "b/t");
-    act_inbox_t *inbox = act_inbox_new (run.a);
+    s_remote_t f = s_remote_new ();
 
-    uint64_t id = act_monitor (act_inbox_ref (inbox), remote);
-    s_sync (remote);
+    uint64_t id = act_monitor (act_inbox_ref (f.inbox), f.remote);
+    s_sync (f.remote);
     //  What actor-run tells a group when another one dies
-    cr_assert_eq (act_transport_peer_down (run.a, "b"), 0);
-    act_exit_t why = s_expect_down (inbox, remote, id);
+    cr_assert_eq (act_transport_peer_down (f.run.a, "b"), 0);
+    act_exit_t why = s_expect_down (f.inbox, f.remote, id);
     cr_assert_eq (why.kind, ACT_EXIT_LOST, "%s", act_exit_kind_name (why.kind));
     cr_assert_eq (why.code, EHOSTDOWN);
     cr_assert (act_exit_failed (&why));
-    //  Once: the target's own end later is no news to a fired monitor
-    cr_assert_eq (act_transport_peer_up (run.a, "b"), 0);
-    uint64_t after = act_monitor (act_inbox_ref (inbox), remote);
-    s_sync (remote);
-    s_stop (remote, 0);
-    s_expect_down (inbox, remote, after);
-    cr_assert_eq (act_inbox_size (inbox), 0);
+    //  Once: the f.target's own end later is no news to a fired monitor
+    cr_assert_eq (act_transport_peer_up (f.run.a, "b"), 0);
+    uint64_t after = act_monitor (act_inbox_ref (f.inbox), f.remote);
+    s_sync (f.remote);
+    s_stop (f.remote, 0);
+    s_expect_down (f.inbox, f.remote, after);
+    cr_assert_eq (act_inbox_size (f.inbox), 0);
 
-    act_inbox_destroy (&inbox);
-    act_ref_destroy (&remote);
-    act_ref_destroy (&target);
-    s_run_destroy (&run);
+    s_remote_destroy (&f);
 }
 
 Test (monitor, remote_unknown_actor_fires_at_once, .timeout = 30)
@@ -476,49 +486,46 @@ Test (monitor, remote_unknown_actor_fires_at_once, .timeout = 30)
 //  counted, and a place freed by a demonitor can be taken again.
 Test (monitor, remote_monitors_per_group_are_bounded, .timeout = 120)
 {
-    s_run_t run = s_run_new ();
-    act_ref_t *target = act_spawn_named (run.b, "t", &s_target, NULL);
-    act_ref_t *remote = act_lookup (run.a, "b/t");
-    act_inbox_t *inbox = act_inbox_new (run.a);
+    s_remote_t f = s_remote_new ();
     size_t total = ACT_MONITOR_PEER_MAX;
     uint64_t *ids = (uint64_t *) calloc (total, sizeof *ids);
     cr_assert_not_null (ids);
     for (size_t i = 0; i < total; i++) {
-        ids [i] = act_monitor (act_inbox_ref (inbox), remote);
+        ids [i] = act_monitor (act_inbox_ref (f.inbox), f.remote);
         cr_assert_gt (ids [i], 0, "act_monitor: %s", strerror (errno));
         //  Never more in flight than the link holds
         if (i % 100 == 99)
-            s_sync (remote);
+            s_sync (f.remote);
     }
-    s_sync (remote);
-    cr_assert_eq (act_inbox_size (inbox), 0, "every one of them kept");
+    s_sync (f.remote);
+    cr_assert_eq (act_inbox_size (f.inbox), 0, "every one of them kept");
     act_transport_stats_t stats;
-    cr_assert_eq (act_transport_stats (run.b, &stats), 0);
+    cr_assert_eq (act_transport_stats (f.run.b, &stats), 0);
     uint64_t dropped = stats.dropped;
 
-    uint64_t over = act_monitor (act_inbox_ref (inbox), remote);
+    uint64_t over = act_monitor (act_inbox_ref (f.inbox), f.remote);
     cr_assert_gt (over, 0);
-    act_exit_t why = s_expect_down (inbox, remote, over);
+    act_exit_t why = s_expect_down (f.inbox, f.remote, over);
     cr_assert_eq (why.kind, ACT_EXIT_LOST, "%s", act_exit_kind_name (why.kind));
     cr_assert_eq (why.code, EAGAIN);
-    cr_assert_eq (act_transport_stats (run.b, &stats), 0);
+    cr_assert_eq (act_transport_stats (f.run.b, &stats), 0);
     cr_assert_eq (stats.dropped, dropped + 1, "counted");
 
     //  A demonitor frees a place there, once it has arrived
     cr_assert_eq (act_demonitor (ids [0]), 0);
-    s_sync (remote);
-    ids [0] = act_monitor (act_inbox_ref (inbox), remote);
+    s_sync (f.remote);
+    ids [0] = act_monitor (act_inbox_ref (f.inbox), f.remote);
     cr_assert_gt (ids [0], 0);
-    s_sync (remote);
-    cr_assert_eq (act_inbox_size (inbox), 0, "the new one is kept");
-    cr_assert_eq (act_transport_stats (run.b, &stats), 0);
+    s_sync (f.remote);
+    cr_assert_eq (act_inbox_size (f.inbox), 0, "the new one is kept");
+    cr_assert_eq (act_transport_stats (f.run.b, &stats), 0);
     cr_assert_eq (stats.dropped, dropped + 1);
 
     //  And they all still fire: more DOWNs at once than the link holds,
     //  none lost
-    s_stop (remote, 3);
+    s_stop (f.remote, 3);
     for (size_t i = 0; i < total; i++) {
-        act_msg_t *msg = act_inbox_recv (inbox, 5000);
+        act_msg_t *msg = act_inbox_recv (f.inbox, 5000);
         cr_assert_not_null (msg, "DOWN %zu of %zu: %s", i, total, strerror (errno));
         cr_assert_eq (act_msg_down (msg, &why), 0);
         cr_assert_eq (why.kind, ACT_EXIT_ERROR);
@@ -526,10 +533,7 @@ Test (monitor, remote_monitors_per_group_are_bounded, .timeout = 120)
         act_msg_destroy (&msg);
     }
     free (ids);
-    act_inbox_destroy (&inbox);
-    act_ref_destroy (&remote);
-    act_ref_destroy (&target);
-    s_run_destroy (&run);
+    s_remote_destroy (&f);
 }
 
 //  An actor of b watches an actor of a: the DOWN crosses back
