@@ -32,13 +32,15 @@
 //  past it a record is dropped and counted.
 #define S_BACKLOG_MAX   (2 * ACT_MONITOR_PEER_MAX)
 
-//  A runtime record refused for room, encoded for the wire already.
-typedef struct s_backlog {
-    struct s_backlog *next;
-    act_ref_t *to;              //  counted
-    act_msg_t *msg;             //  payload in network order
-    uint32_t flags;             //  ACT_WIRE_F_*
-} s_backlog_t;
+//  A backlog is a queue of the messages themselves, each encoded for the
+//  wire already (payload in network order), through their own next and
+//  to (counted). Its wire flags follow from its type: a runtime record
+//  carries none, an error reply (type 0, see s_send) ACT_WIRE_F_ERROR.
+static uint32_t
+s_backlog_flags (const act_msg_t *msg)
+{
+    return act_wire_runtime_type (msg->type) ? 0 : ACT_WIRE_F_ERROR;
+}
 
 typedef struct s_peer {
     char *name;                 //  group name
@@ -51,8 +53,8 @@ typedef struct s_peer {
     act_waiters_t asks;         //  waiters of asks sent to it
     zlistx_t *blocked;          //  actors refused with EAGAIN, to tell
                                 //  when there is room (counted refs)
-    s_backlog_t *backlog;       //  runtime records waiting for room
-    s_backlog_t *backlog_tail;
+    act_msg_t *backlog;         //  runtime records waiting for room
+    act_msg_t *backlog_tail;
     size_t backlog_size;
 } s_peer_t;
 
@@ -101,11 +103,10 @@ s_backlog_clear (s_peer_t *peer)
 {
     size_t count = peer->backlog_size;
     while (peer->backlog) {
-        s_backlog_t *entry = peer->backlog;
-        peer->backlog = entry->next;
-        act_ref_destroy (&entry->to);
-        act_msg_destroy (&entry->msg);
-        free (entry);
+        act_msg_t *msg = peer->backlog;
+        peer->backlog = msg->next;
+        msg->next = NULL;
+        act_msg_destroy (&msg);     //  and its to
     }
     peer->backlog_tail = NULL;
     peer->backlog_size = 0;
@@ -382,7 +383,7 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
             //  watcher hears it cannot watch, rather than nothing.
             down = (act_down_t) { { ACT_EXIT_LOST, EAGAIN }, EAGAIN };
             answer = true;
-            atomic_fetch_add (&rx->stats->dropped, 1);
+            act_link_count (&rx->stats->dropped, 1);
             //  Logged at the 1st, 2nd, 4th, 8th... refusal: a peer that
             //  keeps asking cannot flood the log.
             static atomic_uint_fast64_t refusals;
@@ -557,25 +558,19 @@ s_put (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t **msg_p,
 
 //  A runtime record refused for room waits for it, unless too many do.
 static int
-s_backlog_add (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t *msg,
-               uint32_t flags)
+s_backlog_add (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t *msg)
 {
-    act_link_stats_t *stats = &self->links [peer->link].stats;
     if (peer->backlog_size >= S_BACKLOG_MAX) {
-        s_refuse (stats, msg, EAGAIN);
+        s_refuse (&self->links [peer->link].stats, msg, EAGAIN);
         return -1;
     }
-    s_backlog_t *entry = (s_backlog_t *) calloc (1, sizeof *entry);
-    if (!entry)
-        abort ();
-    entry->to = act_ref_dup (to);
-    entry->msg = msg;
-    entry->flags = flags;
+    msg->to = act_ref_dup (to);
+    msg->next = NULL;
     if (peer->backlog_tail)
-        peer->backlog_tail->next = entry;
+        peer->backlog_tail->next = msg;
     else
-        peer->backlog = entry;
-    peer->backlog_tail = entry;
+        peer->backlog = msg;
+    peer->backlog_tail = msg;
     peer->backlog_size++;
     s_mark_dirty (self, peer);
     return 0;
@@ -587,19 +582,24 @@ static bool
 s_backlog_send (act_peers_t *self, s_peer_t *peer)
 {
     while (peer->backlog) {
-        s_backlog_t *entry = peer->backlog;
-        if (s_put (self, peer, entry->to, &entry->msg, entry->flags)) {
-            if (errno == EAGAIN)
+        act_msg_t *msg = peer->backlog;
+        act_msg_t *next = msg->next;
+        act_ref_t *to = msg->to;
+        msg->next = NULL;
+        msg->to = NULL;
+        if (s_put (self, peer, to, &msg, s_backlog_flags (msg))) {
+            if (errno == EAGAIN) {
+                msg->next = next;
+                msg->to = to;
                 return true;
-            s_refuse (&self->links [peer->link].stats, entry->msg, errno);
-            entry->msg = NULL;
+            }
+            s_refuse (&self->links [peer->link].stats, msg, errno);
         }
-        peer->backlog = entry->next;
-        if (!peer->backlog)
+        act_ref_destroy (&to);
+        peer->backlog = next;
+        if (!next)
             peer->backlog_tail = NULL;
         peer->backlog_size--;
-        act_ref_destroy (&entry->to);
-        free (entry);
     }
     return false;
 }
@@ -648,7 +648,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     bool runtime = (flags & ACT_WIRE_F_ERROR) || act_wire_runtime_type (msg->type);
     if (peer->backlog) {
         if (runtime)
-            return s_backlog_add (self, peer, to, msg, flags);
+            return s_backlog_add (self, peer, to, msg);
         //  An actor's tell waits behind the runtime's records.
         s_block (self, peer, act_loop_current_ref (self->loop));
         s_refuse (stats, msg, EAGAIN);
@@ -658,7 +658,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         return 0;
     int err = errno;
     if (err == EAGAIN && runtime)
-        return s_backlog_add (self, peer, to, msg, flags);
+        return s_backlog_add (self, peer, to, msg);
     if (err == EAGAIN)
         s_block (self, peer, act_loop_current_ref (self->loop));
     s_refuse (stats, msg, err);
