@@ -17,7 +17,11 @@
         line saying every group is ready, 20 times; also the time actor-run
         itself logs (run start to all ready);
       - idle: actor-run's voluntary context switches in one second with
-        nothing due (each is a wake-up).
+        nothing due (each is a wake-up);
+      - the phases of a restart: PHASE_COUNT more restarts on shm with
+        ACTORIO_TRACE_RESTART=1 (act_trace.h: the supervisor and the group
+        host stamp each phase on stderr), the median of each step. Apart
+        from the measured ones, so the stamps cost those nothing.
     Prints tab-separated RESULT lines as bench_core does (RESULT, bench,
     system, figure, unit, value), then a table with the targets of issue 3.
 */
@@ -40,6 +44,15 @@
 #define STARTS      20          //  10-group starts measured
 #define WARMUP      20          //  restarts not measured
 #define WAIT_MS     10000       //  longest wait for anything
+#define PHASE_COUNT 200         //  traced restarts
+
+//  The phases of a restart in order: ours (kill, hello, answered), the
+//  rest stamped by actor-run and the group host (act_trace.h).
+static const char *s_phases [] = {
+    "kill", "reap", "fork", "child", "host", "zsys", "plugin", "system",
+    "join", "ready", "ready-seen", "hello", "answered"
+};
+#define S_PHASES    (sizeof s_phases / sizeof s_phases [0])
 
 typedef struct {
     char dir [64];              //  private temporary directory
@@ -49,7 +62,38 @@ typedef struct {
     int err_fd;                 //  its stderr, non-blocking
     char tail [8192];           //  the end of its log, for finding lines
     size_t tail_size;           //  bytes in tail
+    size_t parsed;              //  bytes of tail scanned for stamps
+    int64_t stamps [S_PHASES];  //  this restart's, us; 0 = not seen
 } bench_t;
+
+static int64_t
+s_now_us (void)
+{
+    return (int64_t) (bench_now_ns () / 1000);
+}
+
+//  Takes the "restart-trace PHASE USEC" stamps of the whole lines in
+//  tail that were not scanned yet.
+static void
+s_scan_stamps (bench_t *self)
+{
+    char *line = self->tail + self->parsed, *end;
+    while ((end = strchr (line, '\n'))) {
+        char *stamp = strstr (line, "restart-trace ");
+        char phase [32];
+        long long usec;
+        if (stamp && stamp < end
+        &&  sscanf (stamp, "restart-trace %31s %lld", phase, &usec) == 2) {
+            for (size_t i = 0; i < S_PHASES; i++) {
+                if (streq (phase, s_phases [i])) {
+                    self->stamps [i] = usec;
+                }
+            }
+        }
+        line = end + 1;
+    }
+    self->parsed = (size_t) (line - self->tail);
+}
 
 static int
 s_compare (const void *a, const void *b)
@@ -104,14 +148,16 @@ s_read_log (bench_t *self)
     while ((size = read (self->err_fd, chunk, sizeof chunk)) > 0) {
         if (self->tail_size + (size_t) size >= sizeof self->tail) {
             //  Keep the newer half: what we look for was just written
-            size_t keep = sizeof self->tail / 2;
-            memmove (self->tail, self->tail + self->tail_size - keep, keep);
+            size_t keep = sizeof self->tail / 2, dropped = self->tail_size - keep;
+            memmove (self->tail, self->tail + dropped, keep);
             self->tail_size = keep;
+            self->parsed = self->parsed > dropped ? self->parsed - dropped : 0;
         }
         memcpy (self->tail + self->tail_size, chunk, (size_t) size);
         self->tail_size += (size_t) size;
         self->tail [self->tail_size] = 0;
     }
+    s_scan_stamps (self);
 }
 
 //  Waits for a probe message of this kind; returns it or NULL.
@@ -177,6 +223,7 @@ s_start (bench_t *self, const char *topology)
     self->pid = pid;
     self->err_fd = err [0];
     self->tail_size = 0;
+    self->parsed = 0;
     self->tail [0] = 0;
     return pid > 0 ? 0 : -1;
 }
@@ -224,9 +271,11 @@ s_wakeups (pid_t pid)
 
 //  kill -9 the probe's group, count until the new one answers a "get",
 //  count times into samples (ns); link is the run's link line ("ipc"),
-//  or NULL for the default (shm)
+//  or NULL for the default (shm). With phases, the run is traced and
+//  each restart's stamps go to phases [i] (us, relative to the kill).
 static int
-s_restarts (bench_t *self, const char *link, int count, int64_t *samples)
+s_restarts (bench_t *self, const char *link, int count, int64_t *samples,
+            int64_t (*phases) [S_PHASES])
 {
     char topology [1024], link_line [64] = "";
     if (link) {
@@ -249,7 +298,12 @@ s_restarts (bench_t *self, const char *link, int count, int64_t *samples)
         "        class = probe\n"
         "        args = \"%s\"\n", link_line, PROBE_SO, self->endpoint);
     s_write (self, "restart.zpl", topology);
-    if (s_start (self, "restart.zpl")) {
+    if (phases) {
+        setenv ("ACTORIO_TRACE_RESTART", "1", 1);
+    }
+    int started = s_start (self, "restart.zpl");
+    unsetenv ("ACTORIO_TRACE_RESTART");
+    if (started) {
         return -1;
     }
     zmsg_t *hello = s_probe_wait (self, "hello");
@@ -264,13 +318,16 @@ s_restarts (bench_t *self, const char *link, int count, int64_t *samples)
         frame = zmsg_next (hello);
         char *pid = zframe_strdup (zmsg_next (hello));
         zmsg_destroy (&hello);
+        memset (self->stamps, 0, sizeof self->stamps);
         uint64_t start = bench_now_ns ();
+        self->stamps [0] = (int64_t) (start / 1000);
         kill ((pid_t) atoi (pid), SIGKILL);
         free (pid);
         hello = s_probe_wait (self, "hello");
         if (!hello) {
             break;
         }
+        self->stamps [S_PHASES - 2] = s_now_us ();
         zstr_sendx (self->router, "target/p", "get", NULL);
         zmsg_t *answer = s_probe_wait (self, "count");
         if (!answer) {
@@ -278,8 +335,23 @@ s_restarts (bench_t *self, const char *link, int count, int64_t *samples)
             break;
         }
         zmsg_destroy (&answer);
-        if (i >= WARMUP) {
+        self->stamps [S_PHASES - 1] = s_now_us ();
+        if (samples && i >= WARMUP) {
             samples [i - WARMUP] = bench_now_ns () - start;
+        }
+        if (phases) {
+            //  The relayed stamps may come after the answer: wait for
+            //  them, so they are not taken for the next restart's.
+            uint64_t deadline = bench_now_ns () + 1000000000ull;
+            while ((!self->stamps [S_PHASES - 3] || !self->stamps [S_PHASES - 4])
+            &&  bench_now_ns () < deadline) {
+                struct pollfd item = { self->err_fd, POLLIN, 0 };
+                poll (&item, 1, 10);
+                s_read_log (self);
+            }
+            if (i >= WARMUP) {
+                memcpy (phases [i - WARMUP], self->stamps, sizeof self->stamps);
+            }
         }
         (void) frame;
     }
@@ -338,6 +410,55 @@ s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
     return 0;
 }
 
+//  PHASE_COUNT traced restarts on shm: the median of each step (from the
+//  phase before it) and of the time since the kill, in ms. A phase whose
+//  stamp is missing, or out of order, is left out of its step.
+static int
+s_phase_report (bench_t *self)
+{
+    int64_t (*phases) [S_PHASES] = calloc (PHASE_COUNT, sizeof *phases);
+    int64_t *values = (int64_t *) calloc (PHASE_COUNT, sizeof (int64_t));
+    if (!phases || !values || s_restarts (self, NULL, PHASE_COUNT, NULL, phases)) {
+        free (phases);
+        free (values);
+        return -1;
+    }
+    printf ("\n%-44s %10s %10s\n", "restart phases (shm, traced)", "step", "since kill");
+    for (size_t phase = 1; phase < S_PHASES; phase++) {
+        double step = NAN, since = NAN, p99;
+        int count = 0;
+        for (int i = 0; i < PHASE_COUNT; i++) {
+            if (phases [i] [phase] && phases [i] [phase - 1]
+            &&  phases [i] [phase] >= phases [i] [phase - 1]) {
+                values [count++] = (phases [i] [phase] - phases [i] [phase - 1]) * 1000;
+            }
+        }
+        if (count) {
+            s_stats (values, count, &step, &p99);
+        }
+        count = 0;
+        for (int i = 0; i < PHASE_COUNT; i++) {
+            if (phases [i] [phase]) {
+                values [count++] = (phases [i] [phase] - phases [i] [0]) * 1000;
+            }
+        }
+        if (count) {
+            s_stats (values, count, &since, &p99);
+        }
+        char bench [64], figure [160];
+        snprintf (bench, sizeof bench, "restart-phase-%s", s_phases [phase]);
+        snprintf (figure, sizeof figure, "restart, %s -> %s, median of %d traced",
+                  s_phases [phase - 1], s_phases [phase], PHASE_COUNT);
+        s_result (bench, figure, "ms", step);
+        char name [64];
+        snprintf (name, sizeof name, "  %s -> %s", s_phases [phase - 1], s_phases [phase]);
+        printf ("%-44s %7.3f ms %7.3f ms\n", name, step, since);
+    }
+    free (phases);
+    free (values);
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -387,7 +508,8 @@ main (int argc, char **argv)
     for (int step = 0; step < 4; step++) {
         int link = order [step], first = step < 2? 0: half;
         int n = step < 2? half: count - half;
-        if (ok [link] && n && s_restarts (&self, links [link], n, samples [link] + first)) {
+        if (ok [link] && n && s_restarts (&self, links [link], n, samples [link] + first,
+                                          NULL)) {
             ok [link] = false;
         }
     }
@@ -437,6 +559,17 @@ main (int argc, char **argv)
     printf ("%-44s %7.3f ms %10s\n", "10 groups, exec to all ready, median", wall, "< 50 ms");
     printf ("%-44s %7.3f ms %10s\n", "10 groups, as logged by actor-run, median", logged, "");
     printf ("%-44s %7.0f /s %10s\n", "idle wake-ups", wakeups, "0");
+    printf ("%-44s %7.2f x  %10s\n", "restart median / fork floor (shm)",
+            median [1] / fork_median, "<= 3");
+    printf ("%-44s %7.2f x  %10s\n", "restart p99 / fork floor (shm)",
+            p99 [1] / fork_median, "<= 6");
+    printf ("%-44s %7.2f x  %10s\n", "restart median / fork floor (link = ipc)",
+            median [0] / fork_median, "");
+    printf ("%-44s %7.2f x  %10s\n", "restart p99 / fork floor (link = ipc)",
+            p99 [0] / fork_median, "");
+    if (s_phase_report (&self)) {
+        failed = -1;
+    }
 
     zsock_destroy (&self.router);
     char command [128];

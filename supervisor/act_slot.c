@@ -13,6 +13,7 @@
 #include "act_slot.h"
 #include "act_log.h"
 #include "act_spawn.h"
+#include "act_trace.h"
 #include "act_host.h"
 
 #include <assert.h>
@@ -225,6 +226,7 @@ s_ready (act_slot_t *self)
     self->ever_ready = true;
     int64_t window = s_heartbeat_window (self);
     self->due = window ? self->env->now + window : 0;
+    act_trace_restart ("ready-seen");
     act_log ("ready %s pid %d in %lld ms", self->group->name, (int) self->pid,
              (long long) (self->ready_at - self->started_at));
     return 0;

@@ -3,6 +3,7 @@
 */
 #include "act_spawn.h"
 #include "act_host.h"
+#include "act_trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +63,7 @@ s_close_from (int first, const act_region_t *region)
 static void __attribute__ ((noreturn))
 s_child (const act_spawn_t *spec)
 {
+    act_trace_restart ("child");
     //  Own process group, so a stop or a kill reaches what the group starts
     setpgid (0, 0);
     //  Die with the supervisor. If it died before prctl took effect we were
@@ -121,6 +123,7 @@ act_spawn_group (const act_spawn_t *spec)
 {
     //  Nothing buffered may be written twice, once by each process
     fflush (NULL);
+    act_trace_restart ("fork");
     pid_t pid = fork ();
     if (pid == 0) {
         s_child (spec);

@@ -19,6 +19,7 @@
 #include "act_ctl.h"
 #include "act_log.h"
 #include "act_rundir.h"
+#include "act_trace.h"
 #include "act_slot.h"
 #include "act_host.h"
 
@@ -508,6 +509,7 @@ s_reap (s_run_t *run)
             act_log_debug ("reaped pid %d, left behind by a group", (int) pid);
             continue;
         }
+        act_trace_restart ("reap");
         //  Whatever the group started goes with it. Its process group id
         //  is not reused while a member lives, and we fork nothing before
         //  this kill, so it cannot hit a stranger.

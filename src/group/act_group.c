@@ -38,6 +38,7 @@
 #include "act_host.h"
 #include "act_loop_priv.h"
 #include "act_link.h"
+#include "act_trace.h"
 
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -341,6 +342,7 @@ s_sentinel_setup (act_t *self, void *args)
     }
     else {
         s_control_send (ACT_HOST_READY);
+        act_trace_restart ("ready");
     }
     act_msg_t *msg = act_msg_new_str (1, *detail ? "fail" : "ready");
     act_tell (act_inbox_ref (host->inbox), &msg);
@@ -564,6 +566,7 @@ int
 act_group_host (const act_group_spec_t *spec)
 {
     assert (spec && spec->name && spec->control_fd >= 0);
+    act_trace_restart ("host");
     s_name = spec->name;
     s_rundir = spec->rundir;
     s_control = spec->control_fd;
@@ -574,6 +577,7 @@ act_group_host (const act_group_spec_t *spec)
     //  registered before ours, which then runs first.
     zsys_handler_set (NULL);
     zsys_init ();
+    act_trace_restart ("zsys");
     on_exit (s_on_exit, NULL);
     act_system_leave_at_exit = true;
     if (s_signals_init () == -1) {
@@ -597,7 +601,9 @@ act_group_host (const act_group_spec_t *spec)
         }
     }
 
+    act_trace_restart ("plugin");
     act_system_t *system = act_system_new (spec->name);
+    act_trace_restart ("system");
     if (!system) {
         free (classes);
         return s_init_failed ("unable to start the actor system: %s", strerror (errno));
@@ -609,6 +615,7 @@ act_group_host (const act_group_spec_t *spec)
     int joined = act_peers_join_system (system, conf);
     if (joined == 0)
         joined = act_transport_set_inbound (system, spec->inbound_max, spec->inbound_bytes);
+    act_trace_restart ("join");
     if (joined) {
         int err = errno;
         act_system_destroy (&system);
