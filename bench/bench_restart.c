@@ -20,8 +20,9 @@
         nothing due (each is a wake-up);
       - the phases of a restart: PHASE_COUNT more restarts on shm with
         ACTORIO_TRACE_RESTART=1 (act_trace.h: the supervisor and the group
-        host stamp each phase on stderr), the median of each step. Apart
-        from the measured ones, so the stamps cost those nothing.
+        host stamp each phase on stderr), the median and p99 of each step
+        and the slowest few step by step. Apart from the measured ones, so
+        the stamps cost those nothing.
     Prints tab-separated RESULT lines as bench_core does (RESULT, bench,
     system, figure, unit, value), then a table with the targets of issue 3.
 */
@@ -45,6 +46,7 @@
 #define WARMUP      20          //  restarts not measured
 #define WAIT_MS     10000       //  longest wait for anything
 #define PHASE_COUNT 200         //  traced restarts
+#define SLOWEST     5           //  of them shown step by step
 
 //  The phases of a restart in order: ours (kill, hello, answered), the
 //  rest stamped by actor-run and the group host (act_trace.h).
@@ -423,9 +425,10 @@ s_phase_report (bench_t *self)
         free (values);
         return -1;
     }
-    printf ("\n%-44s %10s %10s\n", "restart phases (shm, traced)", "step", "since kill");
+    printf ("\n%-44s %10s %10s %10s\n", "restart phases (shm, traced)", "step",
+            "since kill", "step p99");
     for (size_t phase = 1; phase < S_PHASES; phase++) {
-        double step = NAN, since = NAN, p99;
+        double step = NAN, since = NAN, p99, step99 = NAN;
         int count = 0;
         for (int i = 0; i < PHASE_COUNT; i++) {
             if (phases [i] [phase] && phases [i] [phase - 1]
@@ -434,7 +437,7 @@ s_phase_report (bench_t *self)
             }
         }
         if (count) {
-            s_stats (values, count, &step, &p99);
+            s_stats (values, count, &step, &step99);
         }
         count = 0;
         for (int i = 0; i < PHASE_COUNT; i++) {
@@ -452,7 +455,33 @@ s_phase_report (bench_t *self)
         s_result (bench, figure, "ms", step);
         char name [64];
         snprintf (name, sizeof name, "  %s -> %s", s_phases [phase - 1], s_phases [phase]);
-        printf ("%-44s %7.3f ms %7.3f ms\n", name, step, since);
+        printf ("%-44s %7.3f ms %7.3f ms %7.3f ms\n", name, step, since, step99);
+    }
+    //  The slowest restarts, step by step: a tail has no one phase to
+    //  blame when its steps are all longer (the machine's other load).
+    printf ("slowest traced restarts, ms per step:\n");
+    for (int k = 0; k < SLOWEST; k++) {
+        int worst = -1;
+        int64_t worst_total = -1;
+        for (int i = 0; i < PHASE_COUNT; i++) {
+            int64_t total = phases [i] [S_PHASES - 1] - phases [i] [0];
+            if (phases [i] [S_PHASES - 1] && total > worst_total) {
+                worst_total = total;
+                worst = i;
+            }
+        }
+        if (worst < 0) {
+            break;
+        }
+        printf ("  %.3f ms:", worst_total / 1000.0);
+        for (size_t phase = 1; phase < S_PHASES; phase++) {
+            if (phases [worst] [phase] && phases [worst] [phase - 1]) {
+                printf (" %s %.2f", s_phases [phase],
+                        (phases [worst] [phase] - phases [worst] [phase - 1]) / 1000.0);
+            }
+        }
+        printf ("\n");
+        phases [worst] [S_PHASES - 1] = 0;
     }
     free (phases);
     free (values);

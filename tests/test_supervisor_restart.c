@@ -356,3 +356,68 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
     cr_assert_eq (run_wait (run, 5000), 0);
     run_destroy (&run);
 }
+
+
+//  ACTORIO_TRACE_RESTART=1 (actor-run(1)): every phase of a restart is
+//  stamped once, and the stamps of one restart follow the phases' order
+//  (they come from two processes on one monotonic clock; lines relayed
+//  from the group may reach the log after the supervisor's own).
+static const char *s_trace_phases [] = {
+    "reap", "fork", "child", "host", "zsys", "plugin", "system", "join", "ready",
+    "ready-seen"
+};
+#define S_TRACE_PHASES (sizeof s_trace_phases / sizeof s_trace_phases [0])
+
+//  The first stamp of each phase in text; true once all are there.
+static bool
+s_trace_stamps (const char *text, long long *stamps)
+{
+    size_t found = 0;
+    memset (stamps, 0, S_TRACE_PHASES * sizeof (long long));
+    for (const char *p = text; (p = strstr (p, "restart-trace ")); p++) {
+        char phase [32];
+        long long usec;
+        if (sscanf (p, "restart-trace %31s %lld", phase, &usec) != 2) {
+            continue;
+        }
+        for (size_t i = 0; i < S_TRACE_PHASES; i++) {
+            if (streq (phase, s_trace_phases [i]) && !stamps [i]) {
+                stamps [i] = usec;
+                found++;
+            }
+        }
+    }
+    return found == S_TRACE_PHASES;
+}
+
+Test (supervisor_restart, trace_stamps_each_phase_of_a_restart, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = traced\n"
+        "    backoff_min = 0\n"
+        PROBE_GROUP ("a", ""));
+    cr_assert_eq (setenv ("ACTORIO_TRACE_RESTART", "1", 1), 0);
+    run_go (run);
+    unsetenv ("ACTORIO_TRACE_RESTART");
+    pid_t a = run_pid (run, "ready", "a", 5000);
+    probe_expect (run, "a/p", "hello", 5000);
+    //  The first start is traced too, from its fork on
+    cr_assert_gt (run_count (run, "restart-trace zsys "), 0, "%s", run->err);
+    size_t killed_at = run->err_size;
+    cr_assert_eq (kill (a, SIGKILL), 0);
+    pid_t again = run_pid (run, "ready", "a", 5000);
+    cr_assert_neq (again, a);
+    long long stamps [S_TRACE_PHASES];
+    cr_assert (RUN_UNTIL (run, s_trace_stamps (run->err + killed_at, stamps), 5000),
+               "a phase of the restart was not stamped:\n%s", run->err + killed_at);
+    for (size_t i = 1; i < S_TRACE_PHASES; i++) {
+        cr_assert_geq (stamps [i], stamps [i - 1], "%s at %lld, before %s at %lld",
+                       s_trace_phases [i], stamps [i], s_trace_phases [i - 1],
+                       stamps [i - 1]);
+    }
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}

@@ -341,8 +341,10 @@ s_sentinel_setup (act_t *self, void *args)
         s_control_send (ACT_HOST_FAIL " %s", detail);
     }
     else {
-        s_control_send (ACT_HOST_READY);
+        //  Stamped first: the supervisor's "ready-seen" may come before
+        //  this thread runs again.
         act_trace_restart ("ready");
+        s_control_send (ACT_HOST_READY);
     }
     act_msg_t *msg = act_msg_new_str (1, *detail ? "fail" : "ready");
     act_tell (act_inbox_ref (host->inbox), &msg);
