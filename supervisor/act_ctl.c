@@ -421,6 +421,7 @@ s_duration (char *buf, size_t size, int64_t ms, bool running)
 typedef struct {
     char kind;                  //  a(ctor), l(ink), e(nd)
     char name [64];             //  actor name or link kind
+    char cls [48];              //  an actor's class, "-" if not said
     uint64_t n [5];             //  the numbers, in the line's order
     char node [64];             //  a peer's node
     char state [16];            //  a peer's state
@@ -437,9 +438,10 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
         int fields = 0;
         stat->kind = *text;
         if (*text == 'a') {
-            fields = sscanf (text, "a %63s %" SCNu64 " %" SCNu64 " %lld %" SCNu64,
+            strcpy (stat->cls, "-");
+            fields = sscanf (text, "a %63s %" SCNu64 " %" SCNu64 " %lld %" SCNu64 " %47s",
                              stat->name, &stat->n [0], &stat->n [1], &stat->idle,
-                             &stat->n [2]) == 5;
+                             &stat->n [2], stat->cls) >= 5;
         }
         else
         if (*text == 'l') {
@@ -458,8 +460,8 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
                              stat->state) == 3;
         }
         //  Names are the loader's: no quote, no backslash, no control
-        char *fields_text [3] = { stat->name, stat->node, stat->state };
-        for (size_t f = 0; f < 3; f++) {
+        char *fields_text [4] = { stat->name, stat->node, stat->state, stat->cls };
+        for (size_t f = 0; f < 4; f++) {
             for (char *p = fields_text [f]; *p; p++) {
                 if (*p == '"' || *p == '\\' || (unsigned char) *p < 0x20) {
                     *p = '?';
@@ -494,8 +496,10 @@ s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
             if (stat->idle >= 0) {
                 s_duration (idle, sizeof idle, stat->idle, true);
             }
-            act_ctl_printf (client, "    actor %-20s mailbox %" PRIu64 ", handled %" PRIu64
-                            ", dead letters %" PRIu64 ", last handled %s%s\n", stat->name,
+            char label [128];
+            snprintf (label, sizeof label, "%s (%s)", stat->name, stat->cls);
+            act_ctl_printf (client, "    actor %-30s mailbox %" PRIu64 ", handled %" PRIu64
+                            ", dead letters %" PRIu64 ", last handled %s%s\n", label,
                             stat->n [0], stat->n [1], stat->n [2], idle,
                             stat->idle >= 0 ? " ago" : "");
         }
@@ -533,9 +537,9 @@ s_stats_json (act_ctl_client_t *client, const act_ctl_group_t *group)
     bool first = true;
     for (size_t i = 0; i < count; i++) {
         if (stats [i].kind == 'a') {
-            act_ctl_printf (client, "%s{\"name\":\"%s\",\"mailbox\":%" PRIu64
-                            ",\"handled\":%" PRIu64 ",\"dead_letters\":%" PRIu64
-                            ",\"idle_ms\":", first ? "" : ",", stats [i].name,
+            act_ctl_printf (client, "%s{\"name\":\"%s\",\"class\":\"%s\",\"mailbox\":%"
+                            PRIu64 ",\"handled\":%" PRIu64 ",\"dead_letters\":%" PRIu64
+                            ",\"idle_ms\":", first ? "" : ",", stats [i].name, stats [i].cls,
                             stats [i].n [0], stats [i].n [1], stats [i].n [2]);
             if (stats [i].idle >= 0) {
                 act_ctl_printf (client, "%lld}", stats [i].idle);

@@ -72,8 +72,9 @@ typedef struct {
 //  How long a status waits for the groups' counters, ms: within the
 //  100 ms a status may take, with room for the command's own start
 #define S_STATS_WAIT    50
-//  Room for one group's answer, bytes
-#define S_STATS_BYTES   ((ACT_HOST_STATS_ACTORS + ACT_HOST_STATS_PEERS) * 96 + 512)
+//  Room for one group's answer, bytes: an actor's line is at most 64 for
+//  its name, 48 for its class and 5 numbers
+#define S_STATS_BYTES   ((ACT_HOST_STATS_ACTORS + ACT_HOST_STATS_PEERS) * 240 + 512)
 
 //  What a poll slot belongs to
 typedef enum { S_FD_CONTROL, S_FD_OUT, S_FD_ERR } s_fd_kind_t;

@@ -512,7 +512,7 @@ s_actor_counter (const char *json, const char *group, const char *actor,
     char *needle = zsys_sprintf ("{\"name\":\"%s\",", group);
     const char *at = strstr (json, needle);
     free (needle);
-    needle = zsys_sprintf ("{\"name\":\"%s\",\"mailbox\":", actor);
+    needle = zsys_sprintf ("{\"name\":\"%s\",\"class\":", actor);
     at = at ? strstr (at, needle) : NULL;
     free (needle);
     needle = zsys_sprintf ("\"%s\":", counter);
@@ -537,6 +537,23 @@ s_handled_now (run_t *run, const char *group, const char *actor)
     return handled;
 }
 
+//  True if a row of the text status is an actor without a name, shown
+//  by its id's serial, "#N (CLASS)", of class cls
+static bool
+s_anonymous_row (const char *status, const char *cls)
+{
+    for (const char *line = status; line; line = strchr (line, '\n')) {
+        line += *line == '\n';
+        unsigned serial;
+        char shown [64];
+        if (sscanf (line, "    actor #%u (%63[^)])", &serial, shown) == 2
+        &&  serial > 0 && streq (shown, cls)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
 {
     run_t *run = run_new ();
@@ -558,7 +575,10 @@ Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
     run_cmd_t cmd = run_command (run, 5000, "status", "--json");
     cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
     cr_assert_not_null (strstr (cmd.out, "\"answered\":true,\"actors\":[{\"name\":\"pinger\","
-                                         "\"mailbox\":"), "%s", cmd.out);
+                                         "\"class\":\"pinger\",\"mailbox\":"), "%s", cmd.out);
+    //  Its child has no name: its id's serial, and its class, say which
+    cr_assert_not_null (strstr (cmd.out, "{\"name\":\"#"), "%s", cmd.out);
+    cr_assert_not_null (strstr (cmd.out, "\"class\":\"counter\","), "%s", cmd.out);
     cr_assert_not_null (strstr (cmd.out, "{\"kind\":\"shm\",\"sent\":0,\"received\":0,"
                                          "\"refused\":0,\"malformed\":0,"
                                          "\"connections_refused\":0}"), "%s", cmd.out);
@@ -566,7 +586,9 @@ Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
     cr_assert_not_null (strstr (cmd.out, "\"dead_letters\":0"), "%s", cmd.out);
     run_cmd_free (&cmd);
     cmd = run_command (run, 5000, "status");
-    cr_assert (strstr (cmd.out, "\n    actor pinger "), "%s", cmd.out);
+    cr_assert (strstr (cmd.out, "\n    actor pinger (pinger) "), "%s", cmd.out);
+    cr_assert (s_anonymous_row (cmd.out, "counter"), "%s", cmd.out);
+    cr_assert (s_anonymous_row (cmd.out, "_heartbeat"), "%s", cmd.out);
     cr_assert (strstr (cmd.out, "\n    link shm   sent 0, received 0, refused 0, "
                                 "malformed 0, connections refused 0\n"), "%s", cmd.out);
     run_cmd_free (&cmd);

@@ -14,7 +14,7 @@
                           "fail DETAIL"    init failed; the process exits
                           "done CODE"      act_group_finish (CODE)
                           "beat"           the loop thread is alive
-                          "stat-actor ROUND NAME DEPTH HANDLED IDLE_MS DEAD"
+                          "stat-actor ROUND NAME DEPTH HANDLED IDLE_MS DEAD CLASS"
                           "stat-link ROUND KIND SENT RECEIVED REFUSED MALFORMED
                                      CONNECTIONS_REFUSED"
                           "stat-peer ROUND GROUP NODE STATE"

@@ -124,9 +124,9 @@ s_stats_send (act_system_t *system, const char *args)
     unsigned round = (unsigned) strtoul (args, NULL, 10);
     int count = act_system_actor_stats (system, actors, ACT_HOST_STATS_ACTORS);
     for (int i = 0; i < count && i < ACT_HOST_STATS_ACTORS; i++) {
-        s_control_send (ACT_HOST_STAT_ACTOR " %u %s %zu %" PRIu64 " %" PRId64 " %" PRIu64,
-                        round, actors [i].name, actors [i].depth, actors [i].handled,
-                        actors [i].idle_ms, actors [i].dead_letters);
+        s_control_send (ACT_HOST_STAT_ACTOR " %u %s %zu %" PRIu64 " %" PRId64 " %" PRIu64
+                        " %s", round, actors [i].name, actors [i].depth, actors [i].handled,
+                        actors [i].idle_ms, actors [i].dead_letters, actors [i].cls);
     }
     static const char *kinds [] = { "shm", "tcp", "ipc" };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {

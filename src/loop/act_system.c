@@ -474,9 +474,23 @@ s_stats_siblings (s_stats_walk_t *walk, act_t *first, int64_t now)
     for (; actor && walk->count < walk->max; actor = actor->prev_sib) {
         {
             act_actor_stats_t *entry = &walk->stats [walk->count];
-            const char *name = actor->ref->name ? actor->ref->name
-                             : actor->ref->address ? actor->ref->address : "-";
+            //  An actor without a name goes by its id's serial number,
+            //  which is what it logs if it logs act_ref_id.
+            const char *name = actor->ref->name;
+            if (!name) {
+                const char *id = act_ref_id (actor->ref);
+                name = id && strrchr (id, '#') ? strrchr (id, '#') : "-";
+            }
             snprintf (entry->name, sizeof entry->name, "%s", name);
+            //  The class's name is the plugin's string: one word of safe
+            //  bytes, for the space-separated lines of the status.
+            const char *cls = actor->cls && actor->cls->name && *actor->cls->name
+                            ? actor->cls->name : "-";
+            size_t at = 0;
+            for (; cls [at] && at + 1 < sizeof entry->cls; at++) {
+                entry->cls [at] = act_wire_name_valid (cls + at, 1) ? cls [at] : '_';
+            }
+            entry->cls [at] = 0;
             entry->depth = 0;
             for (act_msg_t *msg = actor->mb_head;
                  msg && entry->depth < ACT_STATS_DEPTH_MAX; msg = msg->next) {
