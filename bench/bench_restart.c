@@ -51,8 +51,7 @@
 //  The phases of a restart in order: ours (kill, hello, answered), the
 //  rest stamped by actor-run and the group host (act_trace.h).
 static const char *s_phases [] = {
-    "kill", "reap", "fork", "child", "host", "zsys", "plugin", "system",
-    "join", "ready", "ready-seen", "hello", "answered"
+    "kill", "reap", "fork", "child", "host", "zsys", "plugin", "join", "ready", "ready-seen", "hello", "answered"
 };
 #define S_PHASES    (sizeof s_phases / sizeof s_phases [0])
 

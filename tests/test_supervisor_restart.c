@@ -363,7 +363,7 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
 //  (they come from two processes on one monotonic clock; lines relayed
 //  from the group may reach the log after the supervisor's own).
 static const char *s_trace_phases [] = {
-    "reap", "fork", "child", "host", "zsys", "plugin", "system", "join", "ready",
+    "reap", "fork", "child", "host", "zsys", "plugin", "join", "ready",
     "ready-seen"
 };
 #define S_TRACE_PHASES (sizeof s_trace_phases / sizeof s_trace_phases [0])

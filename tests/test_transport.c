@@ -8,6 +8,7 @@
 #include "act_test.h"
 #include <stdatomic.h>
 #include "act_host.h"
+#include "act_link.h"
 #include "act_test_run.h"
 #include <fcntl.h>
 #include <pthread.h>
@@ -649,4 +650,43 @@ Test (transport, refused_connections_are_counted, .timeout = 30)
     cr_assert_eq (stats.refused_connections, 2);
     act_ref_destroy (&echo);
     s_run_destroy (&run);
+}
+
+
+//  A group host's system is joined by its own loop thread before it is
+//  handed out (act_peers_system_new): once it returns, the group is
+//  reachable; if the join fails, nothing of it is left and the caller
+//  gets the join's errno.
+Test (transport, a_system_joined_at_its_start, .timeout = 20)
+{
+    char *rundir = act_test_tmpdir ();
+    act_peers_conf_t conf = { "b", rundir, NULL, 0, 0, NULL };
+    act_system_t *b = act_peers_system_new (conf, 7, 0);
+    cr_assert_not_null (b, "%s", strerror (errno));
+    act_ref_t *echo = act_spawn_named (b, "echo", act_builtin_find ("echo"), NULL);
+    act_system_t *a = act_system_new ("a");
+    cr_assert_eq (act_transport_join (a, "a", rundir, 0, 0), 0);
+    act_ref_t *remote = act_lookup (a, "b/echo");
+    act_msg_t *msg = act_msg_new_str (7, "joined");
+    act_msg_t *reply = act_ask (remote, &msg, 5000);
+    cr_assert_not_null (reply, "ask failed: %s", strerror (errno));
+    act_msg_destroy (&reply);
+    act_ref_destroy (&remote);
+    act_ref_destroy (&echo);
+    act_system_destroy (&a);
+    act_system_destroy (&b);
+
+    //  Its ipc endpoint cannot be made: no system, the bind's errno
+    char *missing = zsys_sprintf ("%s/not-there", rundir);
+    conf.rundir = missing;
+    errno = 0;
+    cr_assert_null (act_peers_system_new (conf, 0, 0));
+    cr_assert_eq (errno, ENOENT, "%s", strerror (errno));
+    //  A bad conf is refused before any thread starts
+    conf.rundir = rundir;
+    conf.group = "no/slash";
+    cr_assert_null (act_peers_system_new (conf, 0, 0));
+    cr_assert_eq (errno, EINVAL);
+    free (missing);
+    act_test_tmpdir_remove (&rundir);
 }

@@ -604,27 +604,20 @@ act_group_host (const act_group_spec_t *spec)
     }
 
     act_trace_restart ("plugin");
-    act_system_t *system = act_system_new (spec->name);
-    act_trace_restart ("system");
-    if (!system) {
-        free (classes);
-        return s_init_failed ("unable to start the actor system: %s", strerror (errno));
-    }
-    //  Bound before any actor starts, so an actor's setup can already
-    //  reach other groups, and ours can reach it once we say "ready".
+    //  Joined by its loop thread before it is handed to us, so an actor's
+    //  setup can already reach other groups, and ours can reach it once
+    //  we say "ready".
     act_peers_conf_t conf = { spec->name, spec->rundir, spec->region, spec->max_msg_size,
                               spec->hwm, spec->net };
-    int joined = act_peers_join_system (system, conf);
-    if (joined == 0)
-        joined = act_transport_set_inbound (system, spec->inbound_max, spec->inbound_bytes);
+    act_system_t *system = act_peers_system_new (conf, spec->inbound_max,
+                                                 spec->inbound_bytes);
     act_trace_restart ("join");
-    if (joined) {
+    if (!system) {
         int err = errno;
-        act_system_destroy (&system);
         free (classes);
-        return s_init_failed ("unable to bind ipc://%s/%s%s: %s", spec->rundir,
-                              spec->name, spec->net ? " or its tcp endpoint" : "",
-                              strerror (err));
+        return s_init_failed ("unable to start the actor system and bind ipc://%s/%s%s: %s",
+                              spec->rundir, spec->name,
+                              spec->net ? " or its tcp endpoint" : "", strerror (err));
     }
     s_host_t host = {
         .refs = (act_ref_t **) zmalloc ((spec->actor_count + 1) * sizeof (act_ref_t *)),

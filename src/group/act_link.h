@@ -151,6 +151,14 @@ int
 //  The same from any thread, with conf checked (act_transport.c).
 int
     act_peers_join_system (act_system_t *system, act_peers_conf_t conf);
+//  A new system named conf.group, joined to the run by its loop thread
+//  before it is returned, its inbound queue bounded (0: the defaults):
+//  act_system_new, act_peers_join_system and act_transport_set_inbound in
+//  one, without a wake-up of each thread per call. NULL + errno, EINVAL
+//  for a bad conf.
+act_system_t *
+    act_peers_system_new (act_peers_conf_t conf, size_t inbound_max,
+                          size_t inbound_bytes);
 void
     act_peers_peer_state (act_peers_t *self, const char *name, bool down);
 void

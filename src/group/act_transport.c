@@ -20,23 +20,61 @@ s_join (act_loop_t *loop, void *arg)
     return act_peers_join (loop, &((s_join_args_t *) arg)->conf);
 }
 
+//  conf checked, its defaults filled in; false + EINVAL if it is bad.
+static bool
+s_conf_check (act_peers_conf_t *conf)
+{
+    if (!conf->group || !conf->rundir || conf->max_size < 0 || conf->hwm < 0
+    ||  !act_name_valid (conf->group)
+    ||  strlen (conf->rundir) + strlen (conf->group) + 2
+        > sizeof (((struct sockaddr_un *) 0)->sun_path)
+    ||  (conf->region && !act_region_has (conf->region, conf->group))) {
+        errno = EINVAL;
+        return false;
+    }
+    if (!conf->max_size)
+        conf->max_size = ACT_TRANSPORT_MAXMSG_DEFAULT;
+    if (!conf->hwm)
+        conf->hwm = ACT_TRANSPORT_HWM_DEFAULT;
+    return true;
+}
+
 int
 act_peers_join_system (act_system_t *system, act_peers_conf_t conf)
 {
-    if (!system || !conf.group || !conf.rundir || conf.max_size < 0 || conf.hwm < 0
-    ||  !act_name_valid (conf.group)
-    ||  strlen (conf.rundir) + strlen (conf.group) + 2
-        > sizeof (((struct sockaddr_un *) 0)->sun_path)
-    ||  (conf.region && !act_region_has (conf.region, conf.group))) {
+    if (!system || !s_conf_check (&conf)) {
         errno = EINVAL;
         return -1;
     }
-    if (!conf.max_size)
-        conf.max_size = ACT_TRANSPORT_MAXMSG_DEFAULT;
-    if (!conf.hwm)
-        conf.hwm = ACT_TRANSPORT_HWM_DEFAULT;
     s_join_args_t args = { conf };
     return act_loop_call (system, s_join, &args);
+}
+
+typedef struct {
+    act_peers_conf_t conf;
+    size_t inbound_max;
+    size_t inbound_bytes;
+} s_start_args_t;
+
+//  On the loop thread, before the system is handed out.
+static int
+s_start (act_loop_t *loop, void *arg)
+{
+    s_start_args_t *args = (s_start_args_t *) arg;
+    if (act_peers_join (loop, &args->conf))
+        return -1;
+    act_peers_set_inbound ((act_peers_t *) act_loop_net_self (loop), args->inbound_max,
+                           args->inbound_bytes);
+    return 0;
+}
+
+act_system_t *
+act_peers_system_new (act_peers_conf_t conf, size_t inbound_max, size_t inbound_bytes)
+{
+    if (!s_conf_check (&conf))
+        return NULL;
+    s_start_args_t args = { conf, inbound_max, inbound_bytes };
+    return act_system_start (conf.group, false, s_start, &args);
 }
 
 int

@@ -520,6 +520,12 @@ act_loop_run (zsock_t *pipe, void *args)
 {
     act_loop_t *self = s_loop_new (pipe, (act_core_t *) args);
     act_loop_current = self;
+    act_core_t *core = self->core;
+    if (core->init) {
+        errno = 0;
+        core->init_rc = core->init (self, core->init_arg);
+        core->init_err = errno;
+    }
     //  The host may never read what we tell it; never block on the pipe.
     zsock_set_sndtimeo (pipe, 0);
     zsock_signal (pipe, 0);

@@ -71,6 +71,10 @@ struct act_core {
     atomic_uint_fast64_t next_anon;     //  names given to anonymous actors
     bool manual;                //  stepped by the host (act_manual.c); set
                                 //  before the loop starts, never changed
+    int (*init) (act_loop_t *loop, void *arg);  //  run by the loop thread
+                                //  before the system is handed out, or NULL
+    void *init_arg;             //  its argument
+    int init_rc, init_err;      //  what it returned, and its errno
     atomic_int_fast64_t clock_ms;       //  manual: the virtual clock, ms
 };
 
@@ -213,8 +217,13 @@ act_ref_t *
     act_core_lookup (act_core_t *core, const char *name);
 
 //  Start a system; manual: its loop runs only when stepped (act_manual.c).
+//  With init, the loop thread first runs init (loop, arg), before anything
+//  else and before the system is returned: as act_loop_call would, but
+//  without its two wake-ups (a group's start makes its links this way). If
+//  init fails, the system is destroyed and NULL returned with init's errno.
 act_system_t *
-    act_system_start (const char *name, bool manual);
+    act_system_start (const char *name, bool manual,
+                      int (*init) (act_loop_t *loop, void *arg), void *arg);
 
 //  Set by a host that ends its process itself (actor-run's groups end
 //  with _exit): the exit handler then leaves live systems alone.

@@ -17,7 +17,7 @@
 act_system_t *
 act_system_new_manual (const char *name)
 {
-    return act_system_start (name, true);
+    return act_system_start (name, true, NULL, NULL);
 }
 
 static act_core_t *

@@ -119,11 +119,12 @@ act_system_core (act_system_t *self)
 act_system_t *
 act_system_new (const char *name)
 {
-    return act_system_start (name, false);
+    return act_system_start (name, false, NULL, NULL);
 }
 
 act_system_t *
-act_system_start (const char *name, bool manual)
+act_system_start (const char *name, bool manual,
+                  int (*init) (act_loop_t *loop, void *arg), void *arg)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once (&once, s_process_init);
@@ -134,11 +135,20 @@ act_system_start (const char *name, bool manual)
     if (!self->core)
         goto fail;
     self->core->manual = manual;
+    self->core->init = init;
+    self->core->init_arg = arg;
     self->actor = zactor_new (act_loop_run, self->core);
     if (!self->actor)
         goto fail;
     self->pid = getpid ();
     s_live_add (self);
+    //  The loop signalled after init: its result is there to read.
+    if (init && self->core->init_rc) {
+        int err = self->core->init_err ? self->core->init_err : EINVAL;
+        act_system_destroy (&self);
+        errno = err;
+        return NULL;
+    }
     return self;
 fail:
     {
