@@ -523,8 +523,14 @@ act_loop_run (zsock_t *pipe, void *args)
     act_core_t *core = self->core;
     if (core->init) {
         errno = 0;
-        core->init_rc = core->init (self, core->init_arg);
-        core->init_err = errno;
+        int rc = core->init (self, core->init_arg);
+        int err = errno;
+        //  Under the lock, not only before the signal: ZeroMQ's pipe
+        //  orders the two threads, but ThreadSanitizer cannot see it.
+        pthread_mutex_lock (&core->lock);
+        core->init_rc = rc;
+        core->init_err = err;
+        pthread_mutex_unlock (&core->lock);
     }
     //  The host may never read what we tell it; never block on the pipe.
     zsock_set_sndtimeo (pipe, 0);

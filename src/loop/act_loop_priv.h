@@ -74,7 +74,8 @@ struct act_core {
     int (*init) (act_loop_t *loop, void *arg);  //  run by the loop thread
                                 //  before the system is handed out, or NULL
     void *init_arg;             //  its argument
-    int init_rc, init_err;      //  what it returned, and its errno
+    int init_rc, init_err;      //  what it returned, and its errno (under
+                                //  lock)
     atomic_int_fast64_t clock_ms;       //  manual: the virtual clock, ms
 };
 

@@ -143,8 +143,11 @@ act_system_start (const char *name, bool manual,
     self->pid = getpid ();
     s_live_add (self);
     //  The loop signalled after init: its result is there to read.
-    if (init && self->core->init_rc) {
-        int err = self->core->init_err ? self->core->init_err : EINVAL;
+    pthread_mutex_lock (&self->core->lock);
+    int init_rc = self->core->init_rc, init_err = self->core->init_err;
+    pthread_mutex_unlock (&self->core->lock);
+    if (init && init_rc) {
+        int err = init_err ? init_err : EINVAL;
         act_system_destroy (&self);
         errno = err;
         return NULL;
