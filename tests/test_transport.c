@@ -690,3 +690,19 @@ Test (transport, a_system_joined_at_its_start, .timeout = 20)
     free (missing);
     act_test_tmpdir_remove (&rundir);
 }
+
+//  A process may join a run, leave it and join again: the link's inproc
+//  names must not collide with the last one's, which ZeroMQ's reaper may
+//  still hold (they were named by the link's address, which malloc gives
+//  again).
+Test (transport, a_group_joins_again_and_again_in_one_process, .timeout = 60)
+{
+    char *rundir = act_test_tmpdir ();
+    for (int round = 0; round < 50; round++) {
+        act_system_t *b = act_system_new ("b");
+        cr_assert_eq (act_transport_join (b, "b", rundir, 0, 0), 0, "round %d: %s", round,
+                      strerror (errno));
+        act_system_destroy (&b);
+    }
+    act_test_tmpdir_remove (&rundir);
+}

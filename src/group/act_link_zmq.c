@@ -26,6 +26,7 @@
 */
 #include "act_link.h"
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -479,8 +480,13 @@ static void *
 s_monitor (s_link_t *self, void *context, void *socket, const char *name, int events,
            act_loop_io_fn *handler, int *watch)
 {
+    //  Named by a serial, not by our address: a link made after one was
+    //  closed may get the same address while ZeroMQ's reaper still holds
+    //  the old monitor's endpoint, and the bind would fail (EADDRINUSE).
+    static atomic_uint serial;
     char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, "inproc://actorio-%s-%p", name, (void *) self);
+    snprintf (endpoint, sizeof endpoint, "inproc://actorio-%s-%u", name,
+              atomic_fetch_add (&serial, 1));
     if (zmq_socket_monitor (socket, endpoint, events))
         return NULL;
     void *monitor = zmq_socket (context, ZMQ_PAIR);
