@@ -194,6 +194,14 @@ s_options (int argc, char **argv, s_options_t *options)
         options->group_count = (size_t) (argc - optind - 1);
         return -1;
     }
+    if (optind < argc - 1 && !strpbrk (argv [optind], "./")
+    &&  access (argv [optind], F_OK) != 0) {
+        //  "actor-run stauts run.zpl": a command mistyped, not two topologies
+        fprintf (stderr, "actor-run: unknown command '%s': the commands are status, stop, "
+                 "start, restart and keygen\n", argv [optind]);
+        s_usage (stderr);
+        return ACT_RUN_EXIT_USAGE;
+    }
     if (optind != argc - 1) {
         fprintf (stderr, "actor-run: %s\n", optind < argc ? "one topology only"
                                                           : "no topology given");

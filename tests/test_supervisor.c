@@ -120,6 +120,11 @@ Test (supervisor, command_line, .timeout = 30)
     cr_assert (strstr (run->err, "no topology given"), "%s", run->err);
     run_start (run, "a.zpl", "b.zpl");
     cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "one topology only"), "%s", run->err);
+    //  A mistyped command is named as such, not taken for a topology
+    run_start (run, "stauts", "a.zpl");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "unknown command 'stauts'"), "%s", run->err);
     run_start (run, "--check", "/nonexistent/topology.zpl");
     cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
     cr_assert (strstr (run->err, "/nonexistent/topology.zpl:0: "), "%s", run->err);
