@@ -37,7 +37,8 @@ ACT_EXPORT int
 //  with errno ETIMEDOUT (no reply in time), ESRCH (target stopped, before
 //  or while waiting; fails at once, not at the timeout), EDEADLK (called
 //  from an actor callback: the loop would wait on itself; use act_tell and
-//  handle the reply as a message), EINVAL (NULL argument).
+//  handle the reply as a message), EINVAL (NULL argument); to another
+//  group also ENOENT, EAGAIN, EMFILE or EMSGSIZE (act_ref(3)).
 ACT_EXPORT act_msg_t *
     act_ask (act_ref_t *to, act_msg_t **msg_p, int timeout_ms);
 

@@ -557,7 +557,7 @@ Test (transport, a_payload_over_the_limit_is_refused_at_the_sender, .timeout = 3
     act_msg_t *msg = act_msg_new_str (3, "nine byte");
     int64_t start = act_test_now_ms ();
     cr_assert_null (act_ask (remote, &msg, 10000));
-    cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
+    cr_assert_eq (errno, EMSGSIZE, "errno %d (%s)", errno, strerror (errno));
     cr_assert_lt (act_test_now_ms () - start, 5000, "failed at once, not at the timeout");
     act_transport_stats_t stats;
     act_transport_stats (run.a, &stats);

@@ -515,10 +515,12 @@ s_refuse (act_link_stats_t *stats, act_msg_t *msg, int err)
     s_runtime_refused (msg, err);
     if ((msg->flags & ACT_MSG_F_ASK) && msg->sender) {
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
-        //  Out of fds is the asker's to know: anything else, the peer is
-        //  as good as gone.
+        //  No room, out of fds, a payload too big: the asker's to know, as
+        //  a teller's act_tell says them; anything else, the peer is as
+        //  good as gone.
         act_msg_t *down = act_down_new (NULL, &why,
-                                        err == EAGAIN || err == EMFILE ? err : ESRCH);
+                                        err == EAGAIN || err == EMFILE || err == EMSGSIZE
+                                        ? err : ESRCH);
         act_tell (msg->sender, &down);
     }
     act_msg_destroy (&msg);
