@@ -2062,3 +2062,61 @@ Test (actor, restart_child_from_child_stopped, .timeout = 10)
     act_system_destroy (&system);
     ASSERT_NO_LOOP_FAILS ();
 }
+
+//  Children that stop in their setup wait in the loop's reap list; their
+//  parent, stopping in the same callback, goes first and finalizes them
+//  on its way: each must leave the list then, not be met there freed.
+static int
+s_quitter_setup (act_t *self, void *args)
+{
+    (void) self;
+    (void) args;
+    return ACT_STOP;
+}
+
+static const act_class_t s_quitter = { .name = "quitter", .setup = s_quitter_setup };
+
+static atomic_int s_quitters_heard;
+
+static void
+s_spawner_child_stopped (act_t *self, act_ref_t *child, const act_exit_t *why)
+{
+    (void) self;
+    (void) child;
+    (void) why;
+    atomic_fetch_add (&s_quitters_heard, 1);
+}
+
+static int
+s_spawner_handle (act_t *self, act_msg_t *msg)
+{
+    (void) msg;
+    for (int i = 0; i < 8; i++) {
+        LOOP_CHECK (act_spawn_child (self, &s_quitter, NULL) != NULL);
+    }
+    return ACT_STOP;
+}
+
+static const act_class_t s_spawner = {
+    .name = "spawner", .handle = s_spawner_handle, .child_stopped = s_spawner_child_stopped
+};
+
+Test (actor, parent_stops_with_children_that_stopped_in_their_setup, .timeout = 20)
+{
+    act_system_t *system = act_test_system ();
+    for (int round = 0; round < 100; round++) {
+        act_ref_t *spawner = act_spawn (system, &s_spawner, NULL);
+        act_msg_t *go = act_msg_new (1);
+        cr_assert_eq (act_tell (spawner, &go), 0);
+        act_exit_t why;
+        cr_assert_eq (act_ref_wait (spawner, 5000, &why), 0, "round %d", round);
+        cr_assert_eq (why.kind, ACT_EXIT_NORMAL, "round %d: %s", round,
+                      act_exit_kind_name (why.kind));
+        act_ref_destroy (&spawner);
+    }
+    ACT_ASSERT_EVENTUALLY (act_system_actors (system) == 0, 5000);
+    //  Each child was heard of once, by its parent's child_stopped
+    cr_assert_eq (atomic_load (&s_quitters_heard), 800);
+    act_system_destroy (&system);
+    ASSERT_NO_LOOP_FAILS ();
+}

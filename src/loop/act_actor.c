@@ -171,6 +171,9 @@ act_actor_finalize (act_t *self)
     act_loop_t *loop = self->loop;
     self->flags |= ACT_F_FINALIZING | ACT_F_STOPPING;
     act_loop_unschedule (loop, self);
+    //  It may wait in the reap list (it stopped in this callback, and now
+    //  its parent goes first): it is freed below, so it leaves it now.
+    act_loop_unreap (loop, self);
 
     while (self->first_child) {
         act_t *child = self->first_child;

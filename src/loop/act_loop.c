@@ -81,11 +81,32 @@ act_loop_unschedule (act_loop_t *self, act_t *actor)
 void
 act_loop_reap (act_loop_t *self, act_t *actor)
 {
-    if (actor->flags & ACT_F_REAPING)
+    if (actor->flags & (ACT_F_REAPING | ACT_F_FINALIZING))
         return;
     actor->flags |= ACT_F_REAPING;
+    actor->reap_prev = NULL;
     actor->reap_next = self->reap_head;
+    if (self->reap_head)
+        self->reap_head->reap_prev = actor;
     self->reap_head = actor;
+}
+
+//  Doubly linked, because an actor leaves the list from anywhere: a
+//  parent finalized before its children's turn in the list finalizes
+//  them, and frees them, on its way.
+void
+act_loop_unreap (act_loop_t *self, act_t *actor)
+{
+    if (!(actor->flags & ACT_F_REAPING))
+        return;
+    if (actor->reap_prev)
+        actor->reap_prev->reap_next = actor->reap_next;
+    else
+        self->reap_head = actor->reap_next;
+    if (actor->reap_next)
+        actor->reap_next->reap_prev = actor->reap_prev;
+    actor->reap_next = actor->reap_prev = NULL;
+    actor->flags &= ~ACT_F_REAPING;
 }
 
 void
@@ -93,7 +114,7 @@ act_loop_reap_pending (act_loop_t *self)
 {
     while (self->reap_head) {
         act_t *actor = self->reap_head;
-        self->reap_head = actor->reap_next;
+        act_loop_unreap (self, actor);
         act_actor_finalize (actor);
     }
 }

@@ -97,7 +97,8 @@ struct _act_t {
     act_t *prev_sib;
     act_t *ready_next;          //  ready queue links
     act_t *ready_prev;
-    act_t *reap_next;           //  reap list link
+    act_t *reap_next;           //  reap list links
+    act_t *reap_prev;
     act_msg_t *mb_head;         //  mailbox, FIFO
     act_msg_t *mb_tail;
     act_waiters_t monitors;     //  ask waiters to tell if we stop
@@ -362,6 +363,8 @@ void
     act_loop_unschedule (act_loop_t *self, act_t *actor);
 void
     act_loop_reap (act_loop_t *self, act_t *actor);
+void
+    act_loop_unreap (act_loop_t *self, act_t *actor);
 void
     act_loop_drop_hooks (act_loop_t *self, act_t *actor);
 act_t *
