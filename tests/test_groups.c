@@ -400,3 +400,12 @@ Test (groups, a_rogue_process_cannot_hurt_a_group,
     free (endpoint);
     s_groups_destroy (&g);
 }
+
+//  The shm link's test of a sender killed a hundred times mid-stream
+//  (test_shm.c), on the ipc link: each life's numbers from 0, in order,
+//  none torn, the losses only at the end of a life.
+Test (groups, kill9_of_the_sender_a_hundred_times_mid_stream_over_ipc,
+      .timeout = S_TIMEOUT, .fini = s_cleanup)
+{
+    s_kill_the_sender ("ipc", "64", 100);
+}
