@@ -706,7 +706,12 @@ s_rss_kb (pid_t pid)
 //  random moments, kills times. Each of its lives counts from 0: the
 //  receiver sees every life's numbers rise one by one, nothing torn, and
 //  whatever was lost was the end of a life (what the sender had not
-//  committed yet).
+//  committed yet). On ipc the last batches of a life, still in the
+//  receiver's socket when it dies, may come mixed with the first ones of
+//  the next life (act_transport(3)): the receiver then counts a change of
+//  sender at each switch, and the next life's first number it sees after
+//  one may not be 0 ("late"); on shm one ring carries both lives, in
+//  order.
 static inline void
 s_kill_the_sender (const char *link, const char *size, int kills)
 {
@@ -717,10 +722,11 @@ s_kill_the_sender (const char *link, const char *size, int kills)
         .run_extra = "    intensity = 1000\n    backoff_min = 1ms\n    backoff_max = 2ms\n" });
     free (args);
     srandom ((unsigned) getpid ());
+    bool mixes = link && streq (link, "ipc");
     pid_t a = g->a;
     for (int kill_no = 0; kill_no < kills; kill_no++) {
         uint64_t before = s_life (g, 0).count;
-        cr_assert (RUN_UNTIL (g->run, s_life (g, 0).senders == (uint64_t) kill_no + 1
+        cr_assert (RUN_UNTIL (g->run, s_life (g, 0).senders >= (uint64_t) kill_no + 1
                               && s_life (g, 0).count >= before + 50, 20000),
                    "sender life %d never streamed", kill_no);
         //  A random moment mid-stream: up to 2 ms more.
@@ -729,17 +735,20 @@ s_kill_the_sender (const char *link, const char *size, int kills)
         cr_assert_eq (kill (a, SIGKILL), 0);
         a = run_pid (g->run, "ready", "a", S_WAIT);
     }
-    cr_assert (RUN_UNTIL (g->run, s_life (g, 0).senders == (uint64_t) kills + 1, 20000));
+    cr_assert (RUN_UNTIL (g->run, s_life (g, 0).senders >= (uint64_t) kills + 1, 20000));
+    cr_assert (mixes || s_life (g, 0).senders == (uint64_t) kills + 1,
+               "%" PRIu64 " changes of sender for %d lives", s_life (g, 0).senders, kills + 1);
     stream_life_t life = s_life (g, 0);
     cr_assert_eq (s_lives (g), 1, "the receiver was restarted; log:\n%s", g->run->err);
     cr_assert_eq (life.bad, 0, "%" PRIu64 " torn or corrupt payloads", life.bad);
     cr_assert_eq (life.dups, 0, "numbers fell back inside a sender's life");
     cr_assert_eq (life.gaps, 0, "a gap inside a sender's life, from %" PRIu64 " to %" PRIu64,
                   life.gap_from, life.gap_at);
-    cr_assert_eq (life.late, 0, "a sender life's first numbers were lost");
+    cr_assert (mixes || life.late == 0, "a sender life's first numbers were lost");
     cr_assert_null (strstr (g->run->out, "malformed"), "b refused input:\n%s", g->run->out);
     cr_log_info ("%s: %d kills of the sender (%s B): %" PRIu64 " numbers in order, "
-                 "none torn", link, kills, size, life.count);
+                 "none torn; %" PRIu64 " changes of sender", link, kills, size, life.count,
+                 life.senders);
     s_groups_destroy (&g);
 }
 
