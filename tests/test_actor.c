@@ -2120,3 +2120,54 @@ Test (actor, parent_stops_with_children_that_stopped_in_their_setup, .timeout = 
     act_system_destroy (&system);
     ASSERT_NO_LOOP_FAILS ();
 }
+
+//  A failed top-level actor is logged; one without a name by its id's
+//  serial, as actor-run status shows it, and by its class.
+static int
+s_logged_failer_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    (void) msg;
+    errno = EIO;
+    return -1;
+}
+
+static const act_class_t s_logged_failer = { .name = "failer", .handle = s_logged_failer_handle };
+
+static bool
+s_file_has (const char *path, const char *text)
+{
+    char buffer [4096] = "";
+    FILE *file = fopen (path, "r");
+    if (!file) {
+        return false;
+    }
+    size_t size = fread (buffer, 1, sizeof buffer - 1, file);
+    buffer [size] = 0;
+    fclose (file);
+    return strstr (buffer, text) != NULL;
+}
+
+Test (actor, a_failed_actor_is_logged_by_its_id_and_class, .timeout = 10)
+{
+    char *dir = act_test_tmpdir ();
+    char *path = zsys_sprintf ("%s/log", dir);
+    FILE *log = fopen (path, "w");
+    cr_assert_not_null (log);
+    zsys_set_logstream (log);
+    act_system_t *system = act_test_system ();
+    act_ref_t *actor = act_spawn (system, &s_logged_failer, NULL);
+    const char *id = act_ref_id (actor);
+    cr_assert (id && strchr (id, '#'), "%s", id ? id : "(null)");
+    char *expected = zsys_sprintf ("actor %s (failer) stopped: error %d", strchr (id, '#'), EIO);
+    act_msg_t *msg = act_msg_new (1);
+    cr_assert_eq (act_tell (actor, &msg), 0);
+    ACT_ASSERT_EVENTUALLY (s_file_has (path, expected), 5000);
+    act_ref_destroy (&actor);
+    act_system_destroy (&system);
+    zsys_set_logstream (stdout);
+    fclose (log);
+    free (expected);
+    free (path);
+    act_test_tmpdir_remove (&dir);
+}

@@ -233,8 +233,7 @@ act_actor_finalize (act_t *self)
         act_loop_unlink_top (loop, self);
         if (act_exit_failed (&self->exit))
             zsys_warning ("actorio: %s: actor %s (%s) stopped: %s %d",
-                          self->ref->core->name,
-                          self->ref->name ? self->ref->name : "-",
+                          self->ref->core->name, act_ref_shown (self->ref),
                           self->cls->name ? self->cls->name : "-",
                           act_exit_kind_name (self->exit.kind), self->exit.code);
     }

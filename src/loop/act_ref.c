@@ -156,6 +156,16 @@ act_ref_id (act_ref_t *self)
     return made;
 }
 
+const char *
+act_ref_shown (act_ref_t *self)
+{
+    if (self->name)
+        return self->name;
+    const char *id = act_ref_id (self);
+    const char *serial = id ? strrchr (id, '#') : NULL;
+    return serial ? serial : "-";
+}
+
 int
 act_ref_stop (act_ref_t *self, int code)
 {

@@ -131,6 +131,11 @@ void
 void
     act_ref_set_dead (act_ref_t *self, const act_exit_t *why);
 
+//  How logs and actor-run status show an actor or inbox: its name, else
+//  "#N", the serial of its act_ref_id. Borrowed, as act_ref_id.
+const char *
+    act_ref_shown (act_ref_t *self);
+
 //  Put a message in an inbox (any thread); takes it. -1 + ESRCH if the
 //  inbox is gone (counted as a dead letter).
 int

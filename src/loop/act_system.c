@@ -487,14 +487,7 @@ s_stats_siblings (s_stats_walk_t *walk, act_t *first, int64_t now)
     for (; actor && walk->count < walk->max; actor = actor->prev_sib) {
         {
             act_actor_stats_t *entry = &walk->stats [walk->count];
-            //  An actor without a name goes by its id's serial number,
-            //  which is what it logs if it logs act_ref_id.
-            const char *name = actor->ref->name;
-            if (!name) {
-                const char *id = act_ref_id (actor->ref);
-                name = id && strrchr (id, '#') ? strrchr (id, '#') : "-";
-            }
-            snprintf (entry->name, sizeof entry->name, "%s", name);
+            snprintf (entry->name, sizeof entry->name, "%s", act_ref_shown (actor->ref));
             //  The class's name is the plugin's string: one word of safe
             //  bytes, for the space-separated lines of the status.
             const char *cls = actor->cls && actor->cls->name && *actor->cls->name
