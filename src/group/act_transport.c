@@ -50,33 +50,6 @@ act_peers_join_system (act_system_t *system, act_peers_conf_t conf)
     return act_loop_call (system, s_join, &args);
 }
 
-typedef struct {
-    act_peers_conf_t conf;
-    size_t inbound_max;
-    size_t inbound_bytes;
-} s_start_args_t;
-
-//  On the loop thread, before the system is handed out.
-static int
-s_start (act_loop_t *loop, void *arg)
-{
-    s_start_args_t *args = (s_start_args_t *) arg;
-    if (act_peers_join (loop, &args->conf))
-        return -1;
-    act_peers_set_inbound ((act_peers_t *) act_loop_net_self (loop), args->inbound_max,
-                           args->inbound_bytes);
-    return 0;
-}
-
-act_system_t *
-act_peers_system_new (act_peers_conf_t conf, size_t inbound_max, size_t inbound_bytes)
-{
-    if (!s_conf_check (&conf))
-        return NULL;
-    s_start_args_t args = { conf, inbound_max, inbound_bytes };
-    return act_system_start (conf.group, false, s_start, &args);
-}
-
 int
 act_transport_join (act_system_t *system, const char *group, const char *rundir,
                     int64_t max_msg_size, int hwm)
@@ -200,6 +173,30 @@ act_transport_set_inbound (act_system_t *system, size_t max_msgs, size_t max_byt
     }
     s_inbound_args_t args = { max_msgs, max_bytes };
     return act_loop_call (system, s_inbound, &args);
+}
+
+//  A group host's start: the join and the inbound bounds, the calls
+//  act_peers_join_system and act_transport_set_inbound make, run by the
+//  loop thread before the system is handed out (act_system_start).
+typedef struct {
+    s_join_args_t join;
+    s_inbound_args_t inbound;
+} s_start_args_t;
+
+static int
+s_start (act_loop_t *loop, void *arg)
+{
+    s_start_args_t *args = (s_start_args_t *) arg;
+    return s_join (loop, &args->join) || s_inbound (loop, &args->inbound) ? -1 : 0;
+}
+
+act_system_t *
+act_peers_system_new (act_peers_conf_t conf, size_t inbound_max, size_t inbound_bytes)
+{
+    if (!s_conf_check (&conf))
+        return NULL;
+    s_start_args_t args = { { conf }, { inbound_max, inbound_bytes } };
+    return act_system_start (conf.group, false, s_start, &args);
 }
 
 typedef struct {
