@@ -542,15 +542,17 @@ act_loop_run (zsock_t *pipe, void *args)
     act_loop_t *self = s_loop_new (pipe, (act_core_t *) args);
     act_loop_current = self;
     act_core_t *core = self->core;
-    if (core->init) {
+    act_loop_init_t *init = core->init;
+    if (init) {
         errno = 0;
-        int rc = core->init (self, core->init_arg);
+        int rc = init->fn (self, init->arg);
         int err = errno;
         //  Under the lock, not only before the signal: ZeroMQ's pipe
         //  orders the two threads, but ThreadSanitizer cannot see it.
         pthread_mutex_lock (&core->lock);
-        core->init_rc = rc;
-        core->init_err = err;
+        init->rc = rc;
+        init->err = err;
+        core->init = NULL;          //  the request lives on its caller's stack
         pthread_mutex_unlock (&core->lock);
     }
     //  The host may never read what we tell it; never block on the pipe.

@@ -50,6 +50,15 @@ typedef struct {
     bool done;                  //  set by the loop, under the core lock
 } act_call_t;
 
+//  Work for a loop thread before its system is handed out: fn (loop,
+//  arg), and what it returned with its errno (act_system_start).
+typedef struct {
+    int (*fn) (act_loop_t *loop, void *arg);
+    void *arg;
+    int rc;
+    int err;
+} act_loop_init_t;
+
 struct act_core {
     atomic_int refs;            //  system handle, loop, references
     pthread_mutex_t lock;       //  guards posts, closed, names, cond
@@ -71,11 +80,8 @@ struct act_core {
     atomic_uint_fast64_t next_anon;     //  names given to anonymous actors
     bool manual;                //  stepped by the host (act_manual.c); set
                                 //  before the loop starts, never changed
-    int (*init) (act_loop_t *loop, void *arg);  //  run by the loop thread
-                                //  before the system is handed out, or NULL
-    void *init_arg;             //  its argument
-    int init_rc, init_err;      //  what it returned, and its errno (under
-                                //  lock)
+    act_loop_init_t *init;      //  act_system_start's request, until the
+                                //  loop thread has run it (under lock)
     atomic_int_fast64_t clock_ms;       //  manual: the virtual clock, ms
 };
 

@@ -131,12 +131,12 @@ act_system_start (const char *name, bool manual,
     act_system_t *self = (act_system_t *) calloc (1, sizeof (act_system_t));
     if (!self)
         abort ();
+    act_loop_init_t request = { init, arg, 0, 0 };
     self->core = act_core_new (name);
     if (!self->core)
         goto fail;
     self->core->manual = manual;
-    self->core->init = init;
-    self->core->init_arg = arg;
+    self->core->init = init ? &request : NULL;
     self->actor = zactor_new (act_loop_run, self->core);
     if (!self->actor)
         goto fail;
@@ -144,10 +144,10 @@ act_system_start (const char *name, bool manual,
     s_live_add (self);
     //  The loop signalled after init: its result is there to read.
     pthread_mutex_lock (&self->core->lock);
-    int init_rc = self->core->init_rc, init_err = self->core->init_err;
+    act_loop_init_t done = request;
     pthread_mutex_unlock (&self->core->lock);
-    if (init && init_rc) {
-        int err = init_err ? init_err : EINVAL;
+    if (done.rc) {
+        int err = done.err ? done.err : EINVAL;
         act_system_destroy (&self);
         errno = err;
         return NULL;
