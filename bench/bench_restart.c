@@ -18,8 +18,8 @@
         itself logs (run start to all ready);
       - idle: actor-run's voluntary context switches in one second with
         nothing due (each is a wake-up);
-      - the phases of a restart: PHASE_COUNT more restarts on shm with
-        ACTORIO_TRACE_RESTART=1 (act_trace.h: the supervisor and the group
+      - the phases of a restart: PHASE_COUNT more restarts on shm, then
+        as many on ipc, with ACTORIO_TRACE_RESTART=1 (act_trace.h: the supervisor and the group
         host stamp each phase on stderr), the median and p99 of each step
         and the slowest few step by step. Apart from the measured ones, so
         the stamps cost those nothing.
@@ -411,60 +411,86 @@ s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
     return 0;
 }
 
-//  PHASE_COUNT traced restarts on shm: the median of each step (from the
-//  phase before it) and of the time since the kill, in ms. A phase whose
-//  stamp is missing, or out of order, is left out of its step.
+//  The median and p99 of one step (from the phase before it) over count
+//  traced restarts, and the median of the time since the kill, in ms. A
+//  phase whose stamp is missing, or out of order, is left out of its step.
+static void
+s_phase_step (int64_t (*phases) [S_PHASES], int count, size_t phase, int64_t *values,
+              double *step, double *step99, double *since)
+{
+    double p99;
+    int taken = 0;
+    *step = *step99 = *since = NAN;
+    for (int i = 0; i < count; i++) {
+        if (phases [i] [phase] && phases [i] [phase - 1]
+        &&  phases [i] [phase] >= phases [i] [phase - 1]) {
+            values [taken++] = (phases [i] [phase] - phases [i] [phase - 1]) * 1000;
+        }
+    }
+    if (taken) {
+        s_stats (values, taken, step, step99);
+    }
+    taken = 0;
+    for (int i = 0; i < count; i++) {
+        if (phases [i] [phase]) {
+            values [taken++] = (phases [i] [phase] - phases [i] [0]) * 1000;
+        }
+    }
+    if (taken) {
+        s_stats (values, taken, since, &p99);
+    }
+}
+
+//  PHASE_COUNT traced restarts on shm, then as many on ipc: each step's
+//  median and p99 side by side, so what one link adds to a restart shows
+//  as the step it adds it to; then the slowest shm restarts step by step.
 static int
 s_phase_report (bench_t *self)
 {
-    int64_t (*phases) [S_PHASES] = calloc (PHASE_COUNT, sizeof *phases);
+    int64_t (*phases [2]) [S_PHASES] = {
+        calloc (PHASE_COUNT, sizeof *phases [0]), calloc (PHASE_COUNT, sizeof *phases [0])
+    };
     int64_t *values = (int64_t *) calloc (PHASE_COUNT, sizeof (int64_t));
-    if (!phases || !values || s_restarts (self, NULL, PHASE_COUNT, NULL, phases)) {
-        free (phases);
+    const char *links [2] = { NULL, "ipc" };
+    int rc = phases [0] && phases [1] && values ? 0 : -1;
+    for (int link = 0; link < 2 && rc == 0; link++) {
+        rc = s_restarts (self, links [link], PHASE_COUNT, NULL, phases [link]);
+    }
+    if (rc) {
+        free (phases [0]);
+        free (phases [1]);
         free (values);
         return -1;
     }
-    printf ("\n%-44s %10s %10s %10s\n", "restart phases (shm, traced)", "step",
-            "since kill", "step p99");
+    printf ("\n%-30s %10s %10s %10s %10s %10s\n", "restart phases (traced)", "shm step",
+            "shm p99", "shm since", "ipc step", "ipc since");
     for (size_t phase = 1; phase < S_PHASES; phase++) {
-        double step = NAN, since = NAN, p99, step99 = NAN;
-        int count = 0;
-        for (int i = 0; i < PHASE_COUNT; i++) {
-            if (phases [i] [phase] && phases [i] [phase - 1]
-            &&  phases [i] [phase] >= phases [i] [phase - 1]) {
-                values [count++] = (phases [i] [phase] - phases [i] [phase - 1]) * 1000;
-            }
+        double step [2], step99 [2], since [2];
+        for (int link = 0; link < 2; link++) {
+            s_phase_step (phases [link], PHASE_COUNT, phase, values,
+                          &step [link], &step99 [link], &since [link]);
+            char bench [64], figure [160];
+            snprintf (bench, sizeof bench, "restart-phase-%s%s",
+                      link ? "ipc-" : "", s_phases [phase]);
+            snprintf (figure, sizeof figure, "restart, %s -> %s, %s, median of %d traced",
+                      s_phases [phase - 1], s_phases [phase], link ? "link = ipc" : "shm",
+                      PHASE_COUNT);
+            s_result (bench, figure, "ms", step [link]);
         }
-        if (count) {
-            s_stats (values, count, &step, &step99);
-        }
-        count = 0;
-        for (int i = 0; i < PHASE_COUNT; i++) {
-            if (phases [i] [phase]) {
-                values [count++] = (phases [i] [phase] - phases [i] [0]) * 1000;
-            }
-        }
-        if (count) {
-            s_stats (values, count, &since, &p99);
-        }
-        char bench [64], figure [160];
-        snprintf (bench, sizeof bench, "restart-phase-%s", s_phases [phase]);
-        snprintf (figure, sizeof figure, "restart, %s -> %s, median of %d traced",
-                  s_phases [phase - 1], s_phases [phase], PHASE_COUNT);
-        s_result (bench, figure, "ms", step);
         char name [64];
         snprintf (name, sizeof name, "  %s -> %s", s_phases [phase - 1], s_phases [phase]);
-        printf ("%-44s %7.3f ms %7.3f ms %7.3f ms\n", name, step, since, step99);
+        printf ("%-30s %7.3f ms %7.3f ms %7.3f ms %7.3f ms %7.3f ms\n", name, step [0],
+                step99 [0], since [0], step [1], since [1]);
     }
     //  The slowest restarts, step by step: a tail has no one phase to
     //  blame when its steps are all longer (the machine's other load).
-    printf ("slowest traced restarts, ms per step:\n");
+    printf ("slowest traced restarts (shm), ms per step:\n");
     for (int k = 0; k < SLOWEST; k++) {
         int worst = -1;
         int64_t worst_total = -1;
         for (int i = 0; i < PHASE_COUNT; i++) {
-            int64_t total = phases [i] [S_PHASES - 1] - phases [i] [0];
-            if (phases [i] [S_PHASES - 1] && total > worst_total) {
+            int64_t total = phases [0] [i] [S_PHASES - 1] - phases [0] [i] [0];
+            if (phases [0] [i] [S_PHASES - 1] && total > worst_total) {
                 worst_total = total;
                 worst = i;
             }
@@ -474,15 +500,16 @@ s_phase_report (bench_t *self)
         }
         printf ("  %.3f ms:", worst_total / 1000.0);
         for (size_t phase = 1; phase < S_PHASES; phase++) {
-            if (phases [worst] [phase] && phases [worst] [phase - 1]) {
+            if (phases [0] [worst] [phase] && phases [0] [worst] [phase - 1]) {
                 printf (" %s %.2f", s_phases [phase],
-                        (phases [worst] [phase] - phases [worst] [phase - 1]) / 1000.0);
+                        (phases [0] [worst] [phase] - phases [0] [worst] [phase - 1]) / 1000.0);
             }
         }
         printf ("\n");
-        phases [worst] [S_PHASES - 1] = 0;
+        phases [0] [worst] [S_PHASES - 1] = 0;
     }
-    free (phases);
+    free (phases [0]);
+    free (phases [1]);
     free (values);
     return 0;
 }
