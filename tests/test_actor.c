@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <inttypes.h>
 
 enum {
     MSG_ADD = 1,            //  counter: add the int payload
@@ -1578,6 +1579,89 @@ Test (actor, timer_return_value_stops_actor, .timeout = 10)
     ASSERT_NO_LOOP_FAILS ();
     act_ref_destroy (&normal);
     act_ref_destroy (&failed);
+    act_system_destroy (&system);
+}
+
+//  On the wall clock, a timer is never due before its time, however long
+//  the round it is set in has run: the loop fires timers on a clock read
+//  once a round, which a timer set from would make due early. The actor
+//  busies itself S_BUSY_MS, sets a S_AFTER_MS timer, and reports how long
+//  after the call it fired (microseconds, on the loop's own clock base).
+
+#define S_BUSY_MS   30
+#define S_AFTER_MS  20
+
+typedef struct {
+    act_ref_t *probe;
+    int64_t set_us;             //  zclock_usecs () right before act_after
+} s_late_t;
+
+static int
+s_late_fired (act_t *self, int timer_id, void *arg)
+{
+    (void) timer_id; (void) arg;
+    s_late_t *state = act_state (self);
+    int64_t waited = zclock_usecs () - state->set_us;
+    act_msg_t *msg = act_msg_new_data (MSG_RESULT, &waited, sizeof waited);
+    LOOP_CHECK (act_tell (state->probe, &msg) == 0);
+    return ACT_OK;
+}
+
+static int
+s_late_setup (act_t *self, void *args)
+{
+    s_late_t *state = act_state (self);
+    state->probe = act_ref_dup ((act_ref_t *) args);
+    act_msg_t *go = act_msg_new (MSG_GO);
+    return act_tell (act_self (self), &go) == 0 ? ACT_OK : -1;
+}
+
+static int
+s_late_handle (act_t *self, act_msg_t *msg)
+{
+    s_late_t *state = act_state (self);
+    if (act_msg_type (msg) != MSG_GO)
+        return ACT_UNHANDLED;
+    int64_t until = zclock_usecs () + S_BUSY_MS * 1000;
+    while (zclock_usecs () < until)
+        ;
+    state->set_us = zclock_usecs ();
+    LOOP_CHECK (act_after (self, S_AFTER_MS, s_late_fired, NULL) > 0);
+    return ACT_OK;
+}
+
+static void
+s_late_teardown (act_t *self)
+{
+    s_late_t *state = act_state (self);
+    act_ref_destroy (&state->probe);
+}
+
+static const act_class_t s_late_class = {
+    .name = "late-timer", .state_size = sizeof (s_late_t), .setup = s_late_setup,
+    .handle = s_late_handle, .teardown = s_late_teardown
+};
+
+Test (actor, a_timer_set_late_in_a_long_round_is_not_due_early, .timeout = 10)
+{
+    act_system_t *system = act_test_system ();
+    act_probe_t *probe = act_probe_new (system);
+    for (int i = 0; i < 5; i++) {
+        act_ref_t *actor = act_spawn (system, &s_late_class, act_probe_ref (probe));
+        cr_assert_not_null (actor);
+        act_msg_t *msg = act_expect (probe, MSG_RESULT, 5000);
+        int64_t waited;
+        cr_assert_eq (act_msg_size (msg), sizeof waited);
+        memcpy (&waited, act_msg_data (msg), sizeof waited);
+        //  Due at the ms the call was made in, plus S_AFTER_MS: at most
+        //  1 ms of it may have passed before the call.
+        cr_assert_geq (waited, (S_AFTER_MS - 1) * 1000,
+                       "a %d ms timer fired %" PRId64 " us after it was set", S_AFTER_MS,
+                       waited);
+        act_ref_destroy (&actor);
+    }
+    ASSERT_NO_LOOP_FAILS ();
+    act_probe_destroy (&probe);
     act_system_destroy (&system);
 }
 

@@ -25,7 +25,7 @@
 #define ACT_TURN_BUDGET 1024    //  messages per actor turn (Erlang: ~4000 reductions)
 #define ACT_POLL_BUDGET 4096    //  messages between two polls
 #define ACT_POLL_SLICE_US 10000 //  microseconds of handlers between two polls
-#define ACT_POLL_SKIP_MAX 16    //  rounds a link's input may skip the poll
+#define ACT_POLL_SKIP_US 100    //  microseconds a link's input may skip the poll
 #define ACT_MOVED_SLICE_US 100  //  ... while handlers move large payloads
 #define ACT_MOVED_CHECK (256 * 1024)    //  payload bytes between clock reads
 
@@ -291,7 +291,7 @@ s_run_ready (act_loop_t *self)
     //  every 64 messages, so slow handlers cannot keep the inputs,
     //  timers and other threads' posts waiting for seconds.
     int budget = ACT_POLL_BUDGET;
-    int64_t start = zclock_usecs ();
+    int64_t start = self->now_us;
     int64_t deadline = start + ACT_POLL_SLICE_US;
     uint64_t handled = 0, checked = 0;
     self->moved = 0;
@@ -309,14 +309,16 @@ s_run_ready (act_loop_t *self)
             turn++;
             if (self->moved >= ACT_MOVED_CHECK) {
                 self->moved = 0;
-                if (zclock_usecs () > start + ACT_MOVED_SLICE_US) {
+                self->now_us = zclock_usecs ();
+                if (self->now_us > start + ACT_MOVED_SLICE_US) {
                     budget = 0;
                     break;
                 }
             }
             if (handled + turn - checked >= 64) {
                 checked = handled + turn;
-                if (zclock_usecs () > deadline) {
+                self->now_us = zclock_usecs ();
+                if (self->now_us > deadline) {
                     budget = 0;
                     break;
                 }
@@ -418,14 +420,14 @@ s_input_waits (act_loop_t *self)
 }
 
 static int
-s_poll_timeout (act_loop_t *self)
+s_poll_timeout (act_loop_t *self, bool fresh)
 {
     //  A manual system's actors and timers wait for the host's steps.
     if (self->core->manual)
         return s_input_waits (self) ? 0 : -1;
     if (self->ready_head || s_input_waits (self))
         return 0;
-    return act_timer_timeout (self);
+    return act_timer_timeout (self, fresh);
 }
 
 void
@@ -559,6 +561,7 @@ act_loop_run (zsock_t *pipe, void *args)
     zsock_set_sndtimeo (pipe, 0);
     zsock_signal (pipe, 0);
     self->pipe_more = true;     //  the signal we sent may have hidden input
+    self->now_us = zclock_usecs ();
     while (!self->terminating) {
         if (!self->core->manual)
             s_run_ready (self);
@@ -567,35 +570,48 @@ act_loop_run (zsock_t *pipe, void *args)
         //  queue full is retried at least every ms; the links also poll
         //  what tells them a queue drained, but that may be missed.
         bool blocked = self->net.flush && self->net.flush (self->net.self);
-        int timeout = s_poll_timeout (self);
-        if (blocked && (timeout < 0 || timeout > 1))
-            timeout = 1;
+        //  On the round's clock: enough to know whether a timer is due,
+        //  and the clock is read again below only if the poll may sleep.
+        int timeout = s_poll_timeout (self, false);
         //  A poll that may sleep is bracketed: a shared-memory link spins
         //  a little, then tells its senders to ring its doorbell.
         //  When it finds input there, the poll is skipped: the input is
         //  taken below. Not for ever: under a stream that never stops,
         //  the posts of other threads (a spawn, a call, a stop) and the
         //  fds (the host's pipe, sockets, doorbells) would never be
-        //  looked at; every ACT_POLL_SKIP_MAX rounds they are, without
-        //  waiting.
-        bool idle = timeout != 0 && self->net.idle;
+        //  looked at; once ACT_POLL_SKIP_US have passed since the last
+        //  poll they are, without waiting. By time, not by rounds: a
+        //  ping-pong's rounds take a message each, and a poll every few
+        //  of them was a system call on a tenth of its hops, while a
+        //  stream's take up to ACT_POLL_SLICE_US each.
+        bool sleepy = timeout != 0;
+        bool idle = sleepy && self->net.idle;
         int rc = 0;
         nfds_t nfds = (nfds_t) (self->watch_count + ACT_FIXED_ITEMS);
         if (idle && self->net.idle (self->net.self)) {
-            if (++self->polls_skipped < ACT_POLL_SKIP_MAX)
+            if (self->now_us - self->polled_us < ACT_POLL_SKIP_US)
                 for (nfds_t i = 0; i < nfds; i++)
                     self->items [i].revents = 0;
             else {
-                self->polls_skipped = 0;
+                self->polled_us = self->now_us;
                 rc = poll (self->items, nfds, 0);
             }
         }
         else {
-            self->polls_skipped = 0;
+            self->polled_us = self->now_us;
+            if (sleepy) {
+                //  The time to sleep, from the clock itself: the round's
+                //  is behind by the round's handlers, a sleep that long
+                //  past a timer's due time.
+                timeout = s_poll_timeout (self, true);
+                if (blocked && (timeout < 0 || timeout > 1))
+                    timeout = 1;
+            }
             rc = poll (self->items, nfds, timeout);
         }
         if (idle)
             self->net.wake (self->net.self);
+        self->now_us = zclock_usecs ();
         if (rc < 0) {
             if (errno == EINTR)
                 continue;

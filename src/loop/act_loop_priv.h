@@ -179,7 +179,12 @@ struct act_loop {
                                 //  large payloads is a slow one, and the
                                 //  poll must not wait for 64 of them
     bool pipe_more;             //  the pipe may hold input: we sent on it
-    unsigned polls_skipped;     //  rounds since the last poll
+    int64_t polled_us;          //  now_us of the round of the last poll
+    int64_t now_us;             //  the round's clock (zclock_usecs), read
+                                //  once a round after the poll: never
+                                //  ahead of the time, so what it finds
+                                //  due is due; behind by the round's
+                                //  work at most
     bool terminating;           //  $TERM received
 };
 
@@ -406,9 +411,11 @@ void
 //  Run the handlers of at most max timers due now; returns how many ran.
 size_t
     act_timer_fire (act_loop_t *self, size_t max);
-//  ms until the next timer is due (0 if one is), -1 if there is none.
+//  ms until the next timer is due (0 if one is), -1 if there is none;
+//  from the clock now if fresh, else from the round's clock, which is
+//  enough to tell "due" from "not yet" but not how long to sleep.
 int
-    act_timer_timeout (act_loop_t *self);
+    act_timer_timeout (act_loop_t *self, bool fresh);
 //  Remove the actor's timers.
 void
     act_timer_drop (act_loop_t *self, act_t *actor);

@@ -15,6 +15,16 @@ s_now (act_loop_t *self)
     return self->core->manual ? atomic_load (&self->core->clock_ms) : zclock_mono ();
 }
 
+//  The round's clock in ms: a clock read (25 ns here) is a tenth of a
+//  message's hop between groups, and a round may take one message.
+//  Good for firing, never for setting: a timer set from it would be due
+//  early by the time its round has run so far.
+static int64_t
+s_round_now (act_loop_t *self)
+{
+    return self->core->manual ? atomic_load (&self->core->clock_ms) : self->now_us / 1000;
+}
+
 static bool
 s_timer_before (act_timer_t *a, act_timer_t *b)
 {
@@ -104,7 +114,7 @@ s_timer_add (act_loop_t *self, act_t *actor, int ms, int period,
 size_t
 act_timer_fire (act_loop_t *self, size_t max)
 {
-    int64_t now = s_now (self);
+    int64_t now = s_round_now (self);
     //  Only timers due now: one re-armed with a short period waits for the
     //  next round, so it cannot hold the loop here.
     size_t budget = self->timer_count, fired = 0;
@@ -142,11 +152,11 @@ act_timer_fire (act_loop_t *self, size_t max)
 }
 
 int
-act_timer_timeout (act_loop_t *self)
+act_timer_timeout (act_loop_t *self, bool fresh)
 {
     if (!self->timer_count)
         return -1;
-    int64_t left = self->timers [0]->due - s_now (self);
+    int64_t left = self->timers [0]->due - (fresh ? s_now (self) : s_round_now (self));
     return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int) left;
 }
 
