@@ -38,7 +38,8 @@ ACT_EXPORT void
 //  Spawn a top-level actor. Its setup runs on the loop soon after; messages
 //  told meanwhile wait in its mailbox. Returns an owned reference (drop it
 //  with act_ref_destroy), or NULL + EINVAL (bad argument) or ECANCELED
-//  (system stopping).
+//  (system stopping). Once spawned, the setup runs even if the system
+//  stops at once (then the teardown too), so args reaches its owner.
 ACT_EXPORT act_ref_t *
     act_spawn (act_system_t *self, const act_class_t *cls, void *args);
 

@@ -1582,6 +1582,94 @@ Test (actor, timer_return_value_stops_actor, .timeout = 10)
     act_system_destroy (&system);
 }
 
+//  A child that stopped before its parent was stopped: its news still
+//  waits in the parent's mailbox when the parent's stop comes, in the same
+//  batch of posts. The parent hears of it anyway, before its teardown
+//  (act_actor(3)). A gate actor holds the loop while the test posts both
+//  stops, so they are taken together.
+
+static atomic_int s_heard_children;     //  child_stopped calls
+static atomic_int s_heard_before_teardown;  //  of them before the teardown
+static atomic_bool s_torn_down;
+static atomic_bool s_gate_inside;
+static atomic_bool s_gate_open;
+static _Atomic (act_ref_t *) s_only_child;
+
+static const act_class_t s_quiet_child = { .name = "quiet-child" };
+
+static int
+s_hearing_parent_setup (act_t *self, void *args)
+{
+    (void) args;
+    act_ref_t *child = act_spawn_child (self, &s_quiet_child, NULL);
+    atomic_store (&s_only_child, act_ref_dup (child));
+    return child ? ACT_OK : -1;
+}
+
+static void
+s_hearing_parent_child_stopped (act_t *self, act_ref_t *child, const act_exit_t *why)
+{
+    (void) self;
+    LOOP_CHECK (act_ref_eq (child, atomic_load (&s_only_child)));
+    LOOP_CHECK (why->kind == ACT_EXIT_NORMAL);
+    atomic_fetch_add (&s_heard_children, 1);
+    if (!atomic_load (&s_torn_down))
+        atomic_fetch_add (&s_heard_before_teardown, 1);
+}
+
+static void
+s_hearing_parent_teardown (act_t *self)
+{
+    (void) self;
+    atomic_store (&s_torn_down, true);
+}
+
+static const act_class_t s_hearing_parent = {
+    .name = "hearing-parent", .setup = s_hearing_parent_setup,
+    .child_stopped = s_hearing_parent_child_stopped,
+    .teardown = s_hearing_parent_teardown
+};
+
+static int
+s_loop_gate_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self; (void) msg;
+    atomic_store (&s_gate_inside, true);
+    int64_t deadline = act_test_now_ms () + 5000;
+    while (!atomic_load (&s_gate_open) && act_test_now_ms () < deadline)
+        act_test_nap (0);
+    return ACT_OK;
+}
+
+static const act_class_t s_loop_gate = { .name = "loop-gate", .handle = s_loop_gate_handle };
+
+Test (actor, a_parent_hears_of_a_child_that_stopped_just_before_it, .timeout = 20)
+{
+    act_system_t *system = act_test_system ();
+    act_ref_t *parent = act_spawn (system, &s_hearing_parent, NULL);
+    act_ref_t *gate = act_spawn (system, &s_loop_gate, NULL);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_only_child) != NULL, 5000);
+    act_ref_t *child = atomic_load (&s_only_child);
+    act_msg_t *hold = act_msg_new (MSG_GO);
+    cr_assert_eq (act_tell (gate, &hold), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_gate_inside), 5000);
+    cr_assert_eq (act_ref_stop (child, 0), 0);
+    cr_assert_eq (act_ref_stop (parent, 0), 0);
+    atomic_store (&s_gate_open, true);
+    act_exit_t why = s_wait (parent);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    cr_assert_eq (act_ref_wait (child, 5000, NULL), 0);
+    cr_assert_eq (atomic_load (&s_heard_children), 1, "child_stopped ran %d times",
+                  atomic_load (&s_heard_children));
+    cr_assert_eq (atomic_load (&s_heard_before_teardown), 1,
+                  "child_stopped ran after the teardown");
+    ASSERT_NO_LOOP_FAILS ();
+    act_ref_destroy (&child);
+    act_ref_destroy (&gate);
+    act_ref_destroy (&parent);
+    act_system_destroy (&system);
+}
+
 //  On the wall clock, a timer is never due before its time, however long
 //  the round it is set in has run: the loop fires timers on a clock read
 //  once a round, which a timer set from would make due early. The actor

@@ -93,8 +93,10 @@ act_actor_start (act_loop_t *loop, act_t *self)
         act_loop_schedule (loop, self);
 }
 
+//  The actor's name is free again: before its reference is dead, so
+//  that whoever sees it stopped finds the name free to take.
 static void
-s_release_record (act_t *self, const act_exit_t *why)
+s_release_name (act_t *self)
 {
     act_core_t *core = self->ref->core;
     if (self->ref->name) {
@@ -103,6 +105,13 @@ s_release_record (act_t *self, const act_exit_t *why)
             zhashx_delete (core->names, self->ref->name);
         pthread_mutex_unlock (&core->lock);
     }
+}
+
+static void
+s_release_record (act_t *self, const act_exit_t *why)
+{
+    act_core_t *core = self->ref->core;
+    s_release_name (self);
     self->ref->actor = NULL;
     //  Pin the core: dropping our reference may drop its last owner.
     act_core_t *pinned = act_core_dup (core);
@@ -163,6 +172,35 @@ s_call_child_stopped (act_t *self, act_ref_t *child, const act_exit_t *why)
     act_loop_leave (self->loop, prev, saved);
 }
 
+//  Take the ACT_MSG_CHILD_STOPPED news out of a stopping actor's
+//  mailbox, oldest first, and call its child_stopped for each; the rest
+//  of the mailbox stays in order. Its own reason stands: a failed child
+//  no longer escalates into a parent that stops anyway.
+static void
+s_hear_children (act_t *self)
+{
+    act_msg_t **link = &self->mb_head;
+    act_msg_t *last = NULL;
+    while (*link) {
+        act_msg_t *msg = *link;
+        if (msg->type != ACT_MSG_CHILD_STOPPED) {
+            last = msg;
+            link = &msg->next;
+            continue;
+        }
+        *link = msg->next;
+        msg->next = NULL;
+        act_loop_inbound_done (self->loop, self, msg);
+        if (self->cls->child_stopped) {
+            act_exit_t why;
+            memcpy (&why, msg->data, sizeof why);
+            s_call_child_stopped (self, msg->sender, &why);
+        }
+        act_msg_destroy (&msg);
+    }
+    self->mb_tail = last;
+}
+
 void
 act_actor_finalize (act_t *self)
 {
@@ -175,6 +213,10 @@ act_actor_finalize (act_t *self)
     //  its parent goes first): it is freed below, so it leaves it now.
     act_loop_unreap (loop, self);
 
+    //  Children that stopped before us sent their news to our mailbox:
+    //  hear it now, in the order they stopped, before the children we
+    //  stop below and before our teardown, as act_actor(3) promises.
+    s_hear_children (self);
     while (self->first_child) {
         act_t *child = self->first_child;
         if (!(child->flags & ACT_F_STOPPING)) {
@@ -194,6 +236,7 @@ act_actor_finalize (act_t *self)
 
     self->ref->exit = self->exit;
     self->ref->actor = NULL;
+    s_release_name (self);
     //  Dead before anyone hears: the dead letters and DOWN notices below
     //  wake askers on other threads, and an ask that failed with ESRCH
     //  must find act_ref_alive false. The release store publishes exit.
@@ -204,7 +247,7 @@ act_actor_finalize (act_t *self)
         msg->next = NULL;
         act_loop_inbound_done (loop, self, msg);
         if (msg->type == ACT_MSG_CHILD_STOPPED)
-            act_msg_destroy (&msg);     //  news for a reader who is gone
+            act_msg_destroy (&msg);     //  none: s_hear_children took them
         else {
             msg->to = act_ref_dup (self->ref);
             act_core_dead_letter (self->ref->core, msg);

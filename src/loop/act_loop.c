@@ -363,11 +363,15 @@ s_take_posts (act_loop_t *self, bool closing)
         if (msg->type == ACT_MSG_SPAWN) {
             act_t *actor = (act_t *) msg->ptr;
             act_msg_destroy (&msg);
-            if (self->terminating)
-                act_actor_discard (actor, ACT_EXIT_SHUTDOWN);
-            else {
-                act_loop_link_top (self, actor);
-                act_actor_start (self, actor);
+            act_loop_link_top (self, actor);
+            act_actor_start (self, actor);
+            //  Spawned while the system stops: act_spawn said yes, and
+            //  its setup owns args; it starts, then stops with the rest.
+            if (self->terminating && !(actor->flags & ACT_F_STOPPING)) {
+                actor->flags |= ACT_F_STOPPING;
+                actor->exit = (act_exit_t) { ACT_EXIT_SHUTDOWN, 0 };
+                act_loop_unschedule (self, actor);
+                act_loop_reap (self, actor);
             }
         }
         else
