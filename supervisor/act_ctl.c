@@ -2,8 +2,11 @@
     SPDX-License-Identifier: MPL-2.0
 
     Everything is allocated in act_ctl_new: a fixed table of clients, each
-    with its request and reply buffers, so serving a request needs no
-    malloc and a flood of clients is bounded by the table. A client moves
+    with its request and reply buffers, so serving a request of a run of
+    up to 32 groups needs no malloc and a flood of clients is bounded by
+    the table. A larger run's status may outgrow the reply buffer: it
+    grows then, up to the bound the run gave for its number of groups,
+    and goes back to its first size once that reply is sent. A client moves
     through three phases: reading its request (until a newline or its
     end of file), sending its reply (as far as the socket takes it, the
     rest when POLLOUT says so), then closed; or, for `stop` of the run,
@@ -34,7 +37,10 @@ struct _act_ctl_client_t {
     int64_t due;                //  ms the client must be done by, 0: lingering
     char request [ACT_CTL_REQUEST_MAX + 1];  //  what came so far, NUL-terminated
     size_t request_size;        //  bytes in request
-    char *reply;                //  ACT_CTL_REPLY_MAX bytes
+    char *reply;                //  reply_cap bytes
+    size_t reply_cap;           //  ACT_CTL_REPLY_MAX, more while a large
+                                //  reply is being written or sent
+    size_t reply_max;           //  the most reply_cap may grow to
     size_t reply_size;          //  bytes written into reply
     size_t reply_sent;          //  bytes of it sent
     bool replying;              //  the request is handled; sending
@@ -53,7 +59,7 @@ struct _act_ctl_t {
 };
 
 act_ctl_t *
-act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg)
+act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg, size_t reply_max)
 {
     struct sockaddr_un address = { .sun_family = AF_UNIX };
     int size = snprintf (address.sun_path, sizeof address.sun_path, "%s/%s", rundir,
@@ -71,6 +77,9 @@ act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg)
     self->uid = geteuid ();
     for (size_t i = 0; i < ACT_CTL_CLIENTS; i++) {
         self->clients [i].fd = -1;
+        self->clients [i].reply_cap = ACT_CTL_REPLY_MAX;
+        self->clients [i].reply_max = reply_max > ACT_CTL_REPLY_MAX ? reply_max
+                                                                    : ACT_CTL_REPLY_MAX;
         self->clients [i].reply = (char *) malloc (ACT_CTL_REPLY_MAX);
         if (!self->clients [i].reply) {
             act_ctl_destroy (&self);
@@ -100,6 +109,38 @@ s_close (act_ctl_client_t *client)
         close (client->fd);
     }
     client->fd = -1;
+    //  A large reply's buffer is not kept for the next client
+    if (client->reply_cap > ACT_CTL_REPLY_MAX) {
+        char *smaller = (char *) realloc (client->reply, ACT_CTL_REPLY_MAX);
+        if (smaller) {
+            client->reply = smaller;
+            client->reply_cap = ACT_CTL_REPLY_MAX;
+        }
+    }
+}
+
+//  Room for need more bytes in client's reply, growing it up to its
+//  bound; false if that is not enough (or memory ran out).
+static bool
+s_reply_room (act_ctl_client_t *client, size_t need)
+{
+    if (client->reply_size + need < client->reply_cap) {
+        return true;
+    }
+    size_t cap = client->reply_cap;
+    while (cap <= client->reply_size + need && cap < client->reply_max) {
+        cap = cap > client->reply_max / 2 ? client->reply_max : cap * 2;
+    }
+    if (cap <= client->reply_size + need) {
+        return false;
+    }
+    char *bigger = (char *) realloc (client->reply, cap);
+    if (!bigger) {
+        return false;
+    }
+    client->reply = bigger;
+    client->reply_cap = cap;
+    return true;
 }
 
 void
@@ -143,14 +184,21 @@ act_ctl_printf (act_ctl_client_t *client, const char *format, ...)
     if (client->overflow) {
         return;
     }
-    size_t room = ACT_CTL_REPLY_MAX - client->reply_size;
+    size_t room = client->reply_cap - client->reply_size;
     va_list args;
     va_start (args, format);
     int size = vsnprintf (client->reply + client->reply_size, room, format, args);
     va_end (args);
+    if (size >= 0 && (size_t) size >= room && s_reply_room (client, (size_t) size)) {
+        //  Again, into the room there is now
+        room = client->reply_cap - client->reply_size;
+        va_start (args, format);
+        size = vsnprintf (client->reply + client->reply_size, room, format, args);
+        va_end (args);
+    }
     if (size < 0 || (size_t) size >= room) {
         client->overflow = true;
-        client->reply_size = (size_t) snprintf (client->reply, ACT_CTL_REPLY_MAX,
+        client->reply_size = (size_t) snprintf (client->reply, client->reply_cap,
                                                 "error reply too large\n");
         return;
     }
@@ -309,6 +357,12 @@ s_accept (act_ctl_t *self, int64_t now)
         if (send (fd, refusal, strlen (refusal), MSG_NOSIGNAL | MSG_DONTWAIT) == -1) {
             act_log_debug ("unable to send a refusal: %s", strerror (errno));
         }
+        //  What the client sent already is read first: a socket closed
+        //  with unread input resets, and the client might then lose the
+        //  refusal before it reads it
+        char drain [ACT_CTL_REQUEST_MAX];
+        for (int i = 0; i < 4 && recv (fd, drain, sizeof drain, MSG_DONTWAIT) > 0; i++) {
+        }
         close (fd);
         return;
     }
@@ -420,10 +474,10 @@ s_duration (char *buf, size_t size, int64_t ms, bool running)
 //  input, and the status must stay well formed).
 typedef struct {
     char kind;                  //  a(ctor), l(ink), e(nd)
-    char name [64];             //  actor name or link kind
-    char cls [48];              //  an actor's class, "-" if not said
+    char name [65];             //  actor name or link kind (names: 64 at most)
+    char cls [65];              //  an actor's class, "-" if not said
     uint64_t n [5];             //  the numbers, in the line's order
-    char node [64];             //  a peer's node
+    char node [65];             //  a peer's node
     char state [16];            //  a peer's state
     long long idle;             //  an actor's idle ms, -1 if none yet
 } s_stat_t;
@@ -439,14 +493,14 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
         stat->kind = *text;
         if (*text == 'a') {
             strcpy (stat->cls, "-");
-            fields = sscanf (text, "a %63s %" SCNu64 " %" SCNu64 " %lld %" SCNu64 " %47s",
+            fields = sscanf (text, "a %64s %" SCNu64 " %" SCNu64 " %lld %" SCNu64 " %64s",
                              stat->name, &stat->n [0], &stat->n [1], &stat->idle,
                              &stat->n [2], stat->cls) >= 5;
         }
         else
         if (*text == 'l') {
             //  Connections refused came later: a group may not say them
-            fields = sscanf (text, "l %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+            fields = sscanf (text, "l %64s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
                              " %" SCNu64, stat->name, &stat->n [0], &stat->n [1],
                              &stat->n [2], &stat->n [3], &stat->n [4]) >= 5;
         }
@@ -456,7 +510,7 @@ s_stats_parse (const char *text, s_stat_t *stats, size_t max)
         }
         else
         if (*text == 'p') {
-            fields = sscanf (text, "p %63s %63s %15s", stat->name, stat->node,
+            fields = sscanf (text, "p %64s %64s %15s", stat->name, stat->node,
                              stat->state) == 3;
         }
         //  Names are the loader's: no quote, no backslash, no control

@@ -23,9 +23,13 @@
 #define ACT_CTL_CLIENTS         8
 //  Longest request line, bytes
 #define ACT_CTL_REQUEST_MAX     1024
-//  Largest reply, bytes: 32 groups of a few actors, counters included,
-//  take about 20 KiB; 32 of 64 actors each, about 200 KiB
+//  A reply's first buffer, bytes: 32 groups of a few actors, counters
+//  included, take about 20 KiB; 32 of 64 actors each, about 200 KiB. A
+//  larger reply grows it, up to act_ctl_new's bound.
 #define ACT_CTL_REPLY_MAX       (256 * 1024)
+//  What one group may add to a status reply at most, bytes: its row, 64
+//  actors, 16 peers and its links, in JSON (the longer form)
+#define ACT_CTL_GROUP_REPLY     (24 * 1024)
 //  Time a client has to send its request and take its reply, ms
 #define ACT_CTL_TIMEOUT         2000
 //  Descriptors act_ctl_pollset may add
@@ -74,10 +78,11 @@ typedef struct {
     size_t count;               //  entries in groups
 } act_ctl_status_t;
 
-//  Listens on RUNDIR/.control; handler gets every request. NULL with
-//  errno if the socket cannot be made.
+//  Listens on RUNDIR/.control; handler gets every request, whose reply
+//  may take up to reply_max bytes (at least ACT_CTL_REPLY_MAX). NULL
+//  with errno if the socket cannot be made.
 act_ctl_t *
-    act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg);
+    act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg, size_t reply_max);
 
 //  Closes every connection and the listening socket (the run directory
 //  removes the file). Accepts NULL, nulls the caller's pointer.
@@ -100,8 +105,8 @@ void
 int64_t
     act_ctl_expire (act_ctl_t *self, int64_t now);
 
-//  Appends to a client's reply; a reply that outgrows ACT_CTL_REPLY_MAX
-//  is replaced by an error line.
+//  Appends to a client's reply; a reply that outgrows the bound given
+//  to act_ctl_new is replaced by an error line.
 void
     act_ctl_printf (act_ctl_client_t *client, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));

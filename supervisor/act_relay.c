@@ -73,6 +73,23 @@ s_emit (act_relay_t *self, const char *line, size_t size)
                   line + skip, size - skip);
 }
 
+//  Bytes of text [0..size) to emit so that it does not end inside a
+//  UTF-8 sequence: the start of a last, unfinished sequence (at most 3
+//  bytes back), or size. Bytes that are no UTF-8 are cut anywhere.
+static size_t
+s_utf8_cut (const char *text, size_t size)
+{
+    for (size_t back = 1; back <= 3 && back < size; back++) {
+        unsigned char byte = (unsigned char) text [size - back];
+        if ((byte & 0xC0) != 0x80) {
+            //  A lead byte: how long its sequence is
+            size_t length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+            return length > back && byte >= 0xC0 ? size - back : size;
+        }
+    }
+    return size;
+}
+
 void
 act_relay_read (act_relay_t *self)
 {
@@ -95,8 +112,13 @@ act_relay_read (act_relay_t *self)
         }
         self->used = (size_t) (end - start);
         if (self->used == sizeof self->buf) {
-            s_emit (self, self->buf, self->used);
-            self->used = 0;
+            //  A line longer than the buffer goes out in pieces, each cut
+            //  before a UTF-8 character that would not fit whole, so no
+            //  piece ends with part of one (a valid line stays valid)
+            size_t cut = s_utf8_cut (self->buf, self->used);
+            s_emit (self, self->buf, cut);
+            self->used -= cut;
+            memmove (self->buf, self->buf + cut, self->used);
         }
         else
         if (start != self->buf) {

@@ -96,6 +96,9 @@ act_slot_reaped (act_slot_t *self, int status)
         self->exit_signal = 0;
         self->core_dumped = false;
     }
+    //  Kept past the next start, as the exit's code is: status shows the
+    //  last exit while the next life runs
+    self->exit_hung = self->hung;
 }
 
 const char *

@@ -81,7 +81,8 @@ typedef struct {
     int exit_signal;            //  last exit: the signal, 0 if none
     bool core_dumped;           //  last exit: a core was dumped
     bool init_failed;           //  last exit: came before ready
-    bool hung;                  //  last process: killed as hung (no beats)
+    bool hung;                  //  this process: killed as hung (no beats)
+    bool exit_hung;             //  last exit: that of a process killed as hung
     char detail [ACT_SLOT_DETAIL];  //  why init failed, if it said
     act_relay_t out;            //  the group's stdout
     act_relay_t err;            //  the group's stderr

@@ -97,7 +97,8 @@ typedef struct {
     bool killing;               //  a second stop signal: SIGKILL everything
     bool reap;                  //  SIGCHLD arrived
     bool done;                  //  every group is down while stopping
-    bool forced;                //  the stop killed a group past its grace
+    bool forced;                //  the stop killed a group past its grace,
+                                //  or at once on a second stop signal
     int64_t started;            //  ms the run started
     act_ctl_t *ctl;             //  the control socket
     size_t ctl_first;           //  its first entry in fds
@@ -564,6 +565,9 @@ s_reconcile_stop (s_run_t *run)
         }
         running = true;
         if (run->killing) {
+            //  Killed before its teardown could finish, as past a grace:
+            //  not the clean stop exit code 0 says
+            run->forced = true;
             act_slot_event (slot, ACT_SLOT_KILL);
             continue;
         }
@@ -766,7 +770,7 @@ s_status (s_run_t *run, act_ctl_client_t *client, bool json)
         row->stats = member->stats;
         row->last_exit [0] = 0;
         row->core_dumped = false;
-        if (member->exits && slot->hung) {
+        if (member->exits && slot->exit_hung) {
             snprintf (row->last_exit, sizeof row->last_exit, "hung");
         }
         else
@@ -864,8 +868,12 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
             continue;
         }
         bool restart = streq (verb, "restart");
+        bool was_held = member->held;
         member->held = member->final = false;
-        if (act_slot_running (slot) && restart) {
+        //  A start while the stop asked before is still under way: that
+        //  stop ends as asked (no failure, nothing counted), then the
+        //  group starts, as a restart would
+        if (act_slot_running (slot) && (restart || was_held)) {
             //  Not a failure either: the cycle bypasses the throttle
             member->cycle = member->bounce = true;
             member->cycle_due = run->env.now;
@@ -1024,7 +1032,8 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
         return -1;
     }
     //  Before the first fork; the groups close it (act_spawn keeps 0-3)
-    run->ctl = act_ctl_new (rundir, s_on_request, run);
+    run->ctl = act_ctl_new (rundir, s_on_request, run,
+                            4096 + run->count * (size_t) ACT_CTL_GROUP_REPLY);
     if (!run->ctl) {
         act_log_fatal ("unable to create the control socket %s/%s: %s", rundir,
                        ACT_RUNDIR_CONTROL, strerror (errno));

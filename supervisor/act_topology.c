@@ -421,8 +421,15 @@ s_enum (s_loader_t *self, act_zpl_t *kv, const char *where, const char **names)
             return i;
         }
     }
-    s_problem (self, kv->line, "bad value '%s' for '%s': expected %s, %s or %s",
-               text, kv->name, names [0], names [1], names [2]);
+    //  "expected a, b or c", for as many names as there are
+    char expected [128] = "";
+    size_t used = 0;
+    for (int i = 0; names [i] && used < sizeof expected; i++) {
+        used += (size_t) snprintf (expected + used, sizeof expected - used, "%s%s",
+                                   i == 0 ? "" : names [i + 1] ? ", " : " or ", names [i]);
+    }
+    s_problem (self, kv->line, "bad value '%s' for '%s': expected %s", text, kv->name,
+               expected);
     return -1;
 }
 

@@ -284,7 +284,9 @@ s_read_answer (int fd, char **text, size_t *size, int64_t deadline, bool line)
             continue;
         }
         if (got <= 0) {
-            return got == 0;
+            //  A reset after a whole line (a refusal, sent before the run
+            //  closed without reading our request) ends the answer too
+            return got == 0 || (*text && strchr (*text, '\n'));
         }
         *text = (char *) realloc (*text, *size + (size_t) got + 1);
         assert (*text);
@@ -295,6 +297,25 @@ s_read_answer (int fd, char **text, size_t *size, int64_t deadline, bool line)
             return true;
         }
     }
+}
+
+//  Sends the request line and reads the answer into *answer (see
+//  s_read_answer). A run that refuses the connection (busy, another
+//  user's) answers with an error line and closes without reading: our
+//  send may then fail, and the refusal is still there to read, so it is
+//  read either way. false with errno ETIMEDOUT (no answer in time) or
+//  the send's error (no answer at all).
+static bool
+s_send_request (int fd, const char *line, char **answer, size_t *size, bool whole_stop)
+{
+    bool sent = send (fd, line, strlen (line), MSG_NOSIGNAL) == (ssize_t) strlen (line);
+    int err = sent ? ETIMEDOUT : errno;
+    if (s_read_answer (fd, answer, size, s_clock () + S_ANSWER_TIMEOUT, whole_stop || !sent)
+    &&  (sent || (*answer && strchr (*answer, '\n')))) {
+        return true;
+    }
+    errno = err;
+    return false;
 }
 
 //  The exit code an "error KIND: ..." answer stands for
@@ -343,14 +364,14 @@ s_command (const s_options_t *options, const act_topology_t *topology, const cha
         code = ACT_RUN_EXIT_NO_RUN;
     }
     else
-    if (send (fd, line, strlen (line), MSG_NOSIGNAL) != (ssize_t) strlen (line)) {
-        act_log_fatal ("unable to send to run %s: %s", topology->name, strerror (errno));
-        code = ACT_RUN_EXIT_NO_RUN;
-    }
-    else
-    if (!s_read_answer (fd, &answer, &size, s_clock () + S_ANSWER_TIMEOUT, whole_stop)) {
-        act_log_fatal ("unable to %s run %s: no answer within %d ms", command,
-                       topology->name, S_ANSWER_TIMEOUT);
+    if (!s_send_request (fd, line, &answer, &size, whole_stop)) {
+        if (errno == ETIMEDOUT) {
+            act_log_fatal ("unable to %s run %s: no answer within %d ms", command,
+                           topology->name, S_ANSWER_TIMEOUT);
+        }
+        else {
+            act_log_fatal ("unable to send to run %s: %s", topology->name, strerror (errno));
+        }
         code = ACT_RUN_EXIT_NO_RUN;
     }
     else
@@ -375,8 +396,15 @@ s_command (const s_options_t *options, const act_topology_t *topology, const cha
         if (colon && !memchr (why, ' ', (size_t) (colon - why))) {
             why = colon + 2;
         }
-        act_log_fatal ("unable to %s %s: %s", command,
-                       options->group_count ? options->groups [0] : topology->name, why);
+        //  Every group asked for: the run's why names the one at fault
+        char *what = zsys_sprintf ("%s", options->group_count ? "" : topology->name);
+        for (size_t i = 0; i < options->group_count; i++) {
+            char *longer = zsys_sprintf ("%s%s%s", what, i ? " " : "", options->groups [i]);
+            zstr_free (&what);
+            what = longer;
+        }
+        act_log_fatal ("unable to %s %s: %s", command, what, why);
+        zstr_free (&what);
         code = answer ? s_error_code (answer) : ACT_RUN_EXIT_NO_RUN;
     }
     close (fd);

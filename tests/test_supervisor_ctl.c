@@ -279,6 +279,80 @@ Test (supervisor_ctl, stop_start_restart_single_groups, .timeout = 30)
     run_destroy (&run);
 }
 
+//  A start that comes while the stop asked before it still runs the
+//  group's teardown: that stop ends as asked, no failure, nothing counted
+//  (an intensity of 0 would end the run, one_for_all would take the
+//  other group down), and the group starts again. The probe's teardown
+//  waits for our ack, so the start surely comes in the middle of it.
+Test (supervisor_ctl, a_start_while_the_stop_is_under_way_is_no_failure, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = race\n"
+        "    strategy = one_for_all\n"
+        "    intensity = 0\n"
+        "    backoff_min = 0\n"
+        PROBE_GROUP ("a", "")
+        "group = b\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=ack\"\n");
+    run_go (run);
+    pid_t a = run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    probe_expect (run, "b/p", "hello", 5000);
+    run_cmd_t cmd = run_command_groups (run, 5000, "stop", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    probe_expect (run, "b/p", "teardown", 5000);
+    cmd = run_command_groups (run, 5000, "start", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    probe_send (run, "b/p", "ack", NULL);
+    run_expectf (run, 5000, "stop b pid %d: normal", (int) b);
+    pid_t again = run_pid (run, "ready", "b", 5000);
+    cr_assert_neq (again, b);
+    cr_assert_eq (run_count (run, "give up"), 0);
+    cr_assert_eq (run_count (run, "restart b in"), 0);
+    cr_assert_eq (run_count (run, "stop a pid"), 0, "a (pid %d) was stopped with b", (int) a);
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_not_null (strstr (cmd.out, "\"recent_restarts\":0,\"groups\""), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  With every request entry taken, a command is refused with a line the
+//  command reads before it says so: exit 106, not "no run answers" (105)
+Test (supervisor_ctl, a_busy_run_refuses_with_its_own_exit_code, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = busy\n" SINK_GROUP ("a", ""));
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    int idle [8];
+    for (int i = 0; i < 8; i++) {
+        idle [i] = s_connect (run);
+        cr_assert_geq (idle [i], 0);
+    }
+    run_cmd_t cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 106, "%d %s", cmd.code, cmd.err);
+    cr_assert_not_null (strstr (cmd.err, "8 requests in progress"), "%s", cmd.err);
+    run_cmd_free (&cmd);
+    cmd = run_command_groups (run, 5000, "restart", "a");
+    cr_assert_eq (cmd.code, 106, "%d %s", cmd.code, cmd.err);
+    run_cmd_free (&cmd);
+    for (int i = 0; i < 8; i++)
+        close (idle [i]);
+    //  Free again: answered
+    cr_assert (RUN_UNTIL (run, ({ run_cmd_t c = run_command (run, 5000, "status");
+                                  int code = c.code; run_cmd_free (&c); code == 0; }), 5000));
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
 Test (supervisor_ctl, stop_of_the_run_is_a_sigterm, .timeout = 30)
 {
     run_t *run = run_new ();
@@ -500,6 +574,49 @@ Test (supervisor_ctl, status_of_32_groups_within_the_bound, .timeout = 30)
                  "process start included)", (long long) worst);
     cr_assert_lt (worst, 2000);
     run_stop_clean (run, 10000);
+    run_destroy (&run);
+}
+
+//  A status larger than the control socket's first reply buffer: 40
+//  groups of 64 actors with long names (the most a group shows) take
+//  about 350 KiB. It comes whole, in both forms, with every name in full
+//  (64 characters is the longest a name may be).
+Test (supervisor_ctl, status_of_a_large_run_comes_whole, .timeout = 60)
+{
+    run_t *run = run_new ();
+    char *text = strdup ("run\n    name = large\n    max_msg_size = 64k\n    ring_size = 16k\n    area_size = 256k\n");
+    const char *longest = "a_name_of_sixty_four_characters_the_longest_a_name_may_be_000000";
+    cr_assert_eq (strlen (longest), 64);
+    for (int group = 0; group < 40; group++) {
+        char *more = zsys_sprintf ("%sgroup = g%02d\n", text, group);
+        free (text);
+        text = more;
+        for (int actor = 0; actor < 64; actor++) {
+            more = zsys_sprintf ("%s    actor = %.*s%02d\n        class = sink\n", text,
+                                 62, longest, actor);
+            free (text);
+            text = more;
+        }
+    }
+    run_write (run, text);
+    free (text);
+    run_go (run);
+    run_expect (run, 30000, "run large up: 40 groups ready");
+    run_cmd_t cmd = run_command (run, 10000, "status", "--json");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert_gt (strlen (cmd.out), 256 * 1024, "%zu bytes only", strlen (cmd.out));
+    cr_assert (json_valid (cmd.out));
+    char name [80];
+    snprintf (name, sizeof name, "\"name\":\"%.62s63\"", longest);
+    cr_assert_not_null (strstr (cmd.out, name), "%s not in the JSON status", name);
+    cr_assert_not_null (strstr (cmd.out, "{\"name\":\"g39\",\"state\":\"up\""));
+    run_cmd_free (&cmd);
+    cmd = run_command (run, 10000, "status");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    snprintf (name, sizeof name, "actor %.62s63 (sink)", longest);
+    cr_assert_not_null (strstr (cmd.out, name), "%s not in the status", name);
+    run_cmd_free (&cmd);
+    run_stop_clean (run, 20000);
     run_destroy (&run);
 }
 

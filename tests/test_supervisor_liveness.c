@@ -95,6 +95,11 @@ Test (supervisor_liveness, stopped_group_is_hung_and_restarted, .timeout = S_TIM
     cr_assert_eq (probe_get (run, "worker/p", NULL), 0, "the restart kept no state");
     //  The boss beat all along and was left alone
     cr_assert_eq (run_count (run, "hung boss"), 0);
+    //  The new life runs, and status still says why the last one ended
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert_not_null (strstr (cmd.out, "\"last_exit\":\"hung\""), "%s", cmd.out);
+    run_cmd_free (&cmd);
     run_stop_clean (run, 5000);
     run_destroy (&run);
 }

@@ -313,13 +313,19 @@ s_hello (run_t *run)
 }
 
 static size_t
-s_lines (const char *text)
+s_count (const char *text, const char *needle)
 {
     size_t count = 0;
-    for (const char *p = text; (p = strchr (p, '\n')); p++) {
+    for (const char *p = text; (p = strstr (p, needle)); p += strlen (needle)) {
         count++;
     }
     return count;
+}
+
+static size_t
+s_lines (const char *text)
+{
+    return s_count (text, "\n");
 }
 
 Test (supervisor_logs, every_line_has_time_level_source_and_text, .timeout = S_TIMEOUT)
@@ -416,6 +422,53 @@ Test (supervisor_logs, json_escapes_the_text, .timeout = S_TIMEOUT)
     //  Bytes that are not UTF-8 become U+FFFD
     cr_assert_str_eq (entry->text, "chat/p: say \"hi\" \\ \x01 \xef\xbf\xbd now");
     free (entry);
+    run_destroy (&run);
+}
+
+//  True if size bytes of text are well-formed UTF-8
+static bool
+s_utf8_valid (const char *text, size_t size)
+{
+    const unsigned char *p = (const unsigned char *) text, *end = p + size;
+    while (p < end) {
+        size_t length = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+                      : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        if (!length || (size_t) (end - p) < length) {
+            return false;
+        }
+        for (size_t i = 1; i < length; i++) {
+            if ((p [i] & 0xC0) != 0x80) {
+                return false;
+            }
+        }
+        p += length;
+    }
+    return true;
+}
+
+//  A group's line longer than a log line can hold goes out in pieces: cut
+//  between characters, never inside one, so valid UTF-8 stays valid and
+//  no character is lost (3000 euro signs, 9000 bytes, in 3 pieces)
+Test (supervisor_logs, long_lines_are_cut_between_characters, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    s_write_run (run, "wide", "", 0);
+    run_go (run);
+    s_hello (run);
+    char *text = (char *) malloc (3000 * 3 + 16);
+    for (int i = 0; i < 3000; i++)
+        memcpy (text + 3 * i, "\xe2\x82\xac", 3);
+    strcpy (text + 9000, " end");
+    probe_send (run, "chat/p", "say", text);
+    free (text);
+    cr_assert (RUN_UNTIL (run, strstr (run->out, " end\n") || strstr (run->err, " end\n"),
+                          5000), "out:\n%.300s\nerr:\n%.2000s", run->out, run->err);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    size_t euros = s_count (run->out, "\xe2\x82\xac") + s_count (run->err, "\xe2\x82\xac");
+    cr_assert_eq (euros, 3000, "%zu of 3000 characters came through", euros);
+    cr_assert (s_utf8_valid (run->out, strlen (run->out)), "stdout is not UTF-8");
+    cr_assert (s_utf8_valid (run->err, strlen (run->err)), "stderr is not UTF-8");
     run_destroy (&run);
 }
 

@@ -35,6 +35,7 @@
                                 answers ["dead", N]
                  ["finish", N]  act_group_finish (N): end the whole run
                  ["warn", TEXT] log "GROUP/ACTOR: TEXT" with zsys_warning
+                 ["say", TEXT]  write TEXT and a newline on stdout
     Options      setup=fail     setup fails (the group's init fails)
                  setup=hang     setup never returns
                  teardown=hang  teardown never returns
@@ -240,6 +241,12 @@ s_on_command (act_t *self, zsock_t *sock, void *arg)
     else
     if (streq (command, "warn")) {
         zsys_warning ("%s: %s", probe->id, value ? value : "");
+    }
+    else
+    if (streq (command, "say")) {
+        //  As it came, however long: the line is the supervisor's to cut
+        printf ("%s\n", value ? value : "");
+        fflush (stdout);
     }
     zstr_free (&command);
     zstr_free (&value);

@@ -253,9 +253,9 @@ int
 
 //  One actor's counters, for actor-run status.
 typedef struct {
-    char name [64];             //  its name, or "#N" from its act_ref_id
-                                //  if it has none; cut to fit
-    char cls [48];              //  its class's name, cut to fit, with
+    char name [65];             //  its name (64 at most), or "#N" from its
+                                //  act_ref_id if it has none
+    char cls [65];              //  its class's name, cut to 64 bytes, with
                                 //  every byte but [A-Za-z0-9_.-] as '_'
     size_t depth;               //  messages in its mailbox, at most
                                 //  ACT_STATS_DEPTH_MAX (counted, not kept)
