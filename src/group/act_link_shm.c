@@ -170,6 +170,8 @@ s_send_block (s_link_t *self, s_state_t *state, const act_wire_record_t *record)
     int64_t offset = buf ? act_shm_blocks_alloc (&self->blocks, state->index, msg->size,
                                                  state->ring.head)
                          : -1;
+    if (offset < 0 && buf && errno == EHOSTUNREACH)
+        return -1;              //  refused for good: the peer is down
     if (offset < 0) {
         state->need = buf ? act_shm_blocks_len (msg->size) : 0;
         errno = EAGAIN;
@@ -489,6 +491,8 @@ act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *re
     self->max_size = max_size;
     self->entry = act_shm_group (region->base, self->me);
     self->epoch = atomic_load (&self->entry->epoch);
+    //  Up again: its senders hand out blocks for it again
+    atomic_store (&self->entry->down, 0);
     size_t count = self->layout->count;
     self->in = (act_ring_t *) calloc (count, sizeof (act_ring_t));
     self->scratch = (unsigned char *) malloc (S_SCRATCH);

@@ -163,6 +163,9 @@ act_region_group_down (act_region_t *self, const char *group)
     //  blocks taken by the dead life takes it back, and the next life
     //  refuses descriptors meant for this one.
     atomic_fetch_add (&entry->epoch, 1);
+    //  Down until its next life joins: no block is handed out for it,
+    //  as one might wait there for a life that never comes
+    atomic_store (&entry->down, 1);
     atomic_store (&entry->parked, 0);
     for (size_t from = 0; from < layout->count; from++) {
         if ((int) from == index)

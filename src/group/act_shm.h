@@ -44,6 +44,7 @@ typedef struct {
     _Alignas (64) _Atomic uint32_t parked;  //  1: asleep in poll, ring the doorbell
     _Alignas (64) _Atomic uint32_t epoch;   //  its life, bumped at each death
     _Atomic uint64_t stale;     //  records of a past life it dropped
+    _Atomic uint32_t down;      //  1 from its death to its next life's join
 } act_shm_group_t;
 
 //  A group's area: blocks handed out in order, given back in any order,
@@ -75,9 +76,12 @@ typedef struct {
 //  descriptor; the receiver takes it (HELD to TAKEN, once) and frees it
 //  when its message is destroyed. A block still HELD once the receiver's
 //  tail has passed its descriptor was never taken (its record was
-//  dropped, reset away, or never committed by a sender that died): the
-//  sender takes it back. So does it a TAKEN block whose receiver's life
-//  has ended (the epoch moved on).
+//  dropped or reset away): the sender takes it back. So it does a HELD
+//  block whose descriptor was never committed (the ring's head is not
+//  past it: a sender that died in between), and a TAKEN block whose
+//  receiver's life has ended (the epoch moved on). No block is handed
+//  out for a group that is down: one might wait there for a next life
+//  that never comes, and hold back the whole area behind it.
 #define ACT_SHM_FREE  0u
 #define ACT_SHM_HELD  1u
 #define ACT_SHM_TAKEN 2u

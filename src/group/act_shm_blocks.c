@@ -2,6 +2,7 @@
     SPDX-License-Identifier: MPL-2.0
 */
 #include "act_shm_blocks.h"
+#include <errno.h>
 
 uint64_t
 act_shm_blocks_len (size_t size)
@@ -63,10 +64,16 @@ act_shm_blocks_reclaim (act_shm_blocks_t *self)
             else {
                 //  The receiver's tail is published after it took what it
                 //  read: past the descriptor and still HELD means never.
+                //  A head not past it means the descriptor was never
+                //  committed: a life of ours died between handing the
+                //  block out and committing (this life commits before it
+                //  comes here again), and nobody will ever read it.
                 act_ring_ctl_t *ring = (act_ring_ctl_t *) act_shm_ring (
                     self->region->base, &self->region->layout, self->me, owner);
                 if (atomic_load_explicit (&ring->tail, memory_order_acquire)
-                    <= block->ring_pos)
+                    <= block->ring_pos
+                &&  atomic_load_explicit (&ring->head, memory_order_relaxed)
+                    > block->ring_pos)
                     break;
             }
         }
@@ -74,6 +81,13 @@ act_shm_blocks_reclaim (act_shm_blocks_t *self)
         if (block->size)
             atomic_fetch_add_explicit (&self->area->reclaimed, 1, memory_order_relaxed);
         self->tail += len;
+    }
+    //  Nothing out: the next block may start at the area's start. Blocks
+    //  never wrap, so from where the last one ended a block over half
+    //  the area might never fit, however empty the area.
+    if (self->tail == self->head && self->head % size) {
+        self->head = self->tail = self->head - self->head % size + size;
+        atomic_store_explicit (&self->area->head, self->head, memory_order_release);
     }
     atomic_store_explicit (&self->area->tail, self->tail, memory_order_relaxed);
 }
@@ -95,9 +109,15 @@ act_shm_blocks_alloc (act_shm_blocks_t *self, size_t owner, size_t size,
     uint64_t area = self->region->layout.area_size;
     if (len > area)
         return -1;
-    act_shm_blocks_reclaim (self);
-    if (!act_shm_blocks_room (self, len))
+    if (atomic_load (&act_shm_group (self->region->base, owner)->down)) {
+        errno = EHOSTUNREACH;
         return -1;
+    }
+    act_shm_blocks_reclaim (self);
+    if (!act_shm_blocks_room (self, len)) {
+        errno = EAGAIN;
+        return -1;
+    }
     uint64_t pos = self->head % area;
     if (area - pos < len) {
         //  Blocks never wrap: the end becomes a free filler.
@@ -133,11 +153,14 @@ act_shm_blocks_release (void *arg, void *ctx)
 {
     act_shm_block_t *block = (act_shm_block_t *) arg;
     act_region_t *region = (act_region_t *) ctx;
+    //  Read before the block is given back: FREE hands it to its sender,
+    //  which may write a new header into it at once
+    uint32_t index = block->sender;
     atomic_store (&block->state, ACT_SHM_FREE);
-    act_shm_group_t *sender = act_shm_group (region->base, block->sender);
+    act_shm_group_t *sender = act_shm_group (region->base, index);
     if (atomic_load (&sender->parked) && atomic_exchange (&sender->parked, 0)) {
         uint64_t one = 1;
-        ssize_t rc = write (region->doorbells [block->sender], &one, sizeof one);
+        ssize_t rc = write (region->doorbells [index], &one, sizeof one);
         (void) rc;
     }
 }

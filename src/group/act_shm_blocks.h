@@ -52,7 +52,8 @@ bool
 
 //  Hand out a block for size payload bytes meant for owner, whose
 //  descriptor will start at ring_pos in the ring toward it; its offset
-//  in the area, or -1 when there is no room.
+//  in the area, or -1 with errno EAGAIN (no room now) or EHOSTUNREACH
+//  (owner is down: see act_shm.h).
 int64_t
     act_shm_blocks_alloc (act_shm_blocks_t *self, size_t owner, size_t size,
                           uint64_t ring_pos);

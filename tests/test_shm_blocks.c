@@ -1,0 +1,315 @@
+/*  test_shm_blocks - large payloads over the shm link: a sender's block
+    area gives every block back, whatever became of its receivers or of
+    its own past life
+    SPDX-License-Identifier: MPL-2.0
+
+    Three groups a, b and c of one run in this process, on a region of
+    64 KiB areas made here (as actor-run makes it before it forks): the
+    rings, blocks and codec are the real ones, only the processes are
+    shared. A dead group is a system destroyed, then declared down as
+    actor-run declares a reaped one; a dead past life of a is written
+    into a's area before a joins, as it would have left it.
+*/
+#include "act_test.h"
+#include "act_shm.h"
+#include <stdatomic.h>
+
+#define S_AREA      (64 * 1024)
+#define S_PAYLOAD   30000       //  a block of 30080 bytes: two do not fit
+#define S_COUNT     8           //  payloads sent: the area wraps four times
+
+enum {
+    MSG_GO = 1,                 //  bigsender: send what the payload says
+    MSG_BIG,                    //  the large payload
+    MSG_DONE,                   //  bigsender to the test: all through
+    MSG_REFUSED,                //  bigsender to the test: errno (int)
+    MSG_COUNT                   //  ask a sink its count
+};
+
+typedef struct {
+    char *rundir;
+    act_region_t *region;
+    act_system_t *groups [3];   //  a, b, c
+} s_trio_t;
+
+static s_trio_t
+s_trio_new (void)
+{
+    const char *names [] = { "a", "b", "c" };
+    s_trio_t trio = { act_test_tmpdir (), act_region_new (names, 3, 4096, S_AREA), { 0 } };
+    cr_assert_not_null (trio.region, "%s", strerror (errno));
+    return trio;
+}
+
+static act_system_t *
+s_trio_join (s_trio_t *trio, size_t index)
+{
+    const char *names [] = { "a", "b", "c" };
+    act_system_t *system = act_system_new (names [index]);
+    cr_assert_eq (act_transport_join_region (system, names [index], trio->rundir,
+                                             trio->region, 0, 0), 0);
+    trio->groups [index] = system;
+    return system;
+}
+
+static void
+s_trio_destroy (s_trio_t *trio)
+{
+    for (size_t i = 0; i < 3; i++)
+        act_system_destroy (&trio->groups [i]);
+    act_region_destroy (&trio->region);
+    act_test_tmpdir_remove (&trio->rundir);
+}
+
+//  Counts the large payloads it gets (each destroyed, so its block goes
+//  back at once); answers MSG_COUNT asks with the count.
+static int
+s_sink_handle (act_t *self, act_msg_t *msg)
+{
+    int *count = (int *) act_state (self);
+    if (act_msg_type (msg) == MSG_COUNT) {
+        act_msg_t *reply = act_msg_new_data (MSG_COUNT, count, sizeof *count);
+        return act_reply (msg, &reply);
+    }
+    if (act_msg_type (msg) == MSG_BIG && act_msg_size (msg) >= S_PAYLOAD)
+        (*count)++;
+    return ACT_OK;
+}
+
+static const act_class_t s_sink = {
+    .name = "sink", .state_size = sizeof (int), .handle = s_sink_handle
+};
+
+//  On MSG_GO ("GROUP/ACTOR SIZE COUNT"), tells COUNT payloads of SIZE
+//  bytes to that actor, waiting for ACT_MSG_WRITABLE whenever the area
+//  is full; tells the test inbox MSG_DONE, or MSG_REFUSED with the errno
+//  of a refusal for good.
+typedef struct {
+    act_system_t *system;       //  its own, for act_lookup
+    act_ref_t *report;          //  the test's inbox
+} s_sender_args_t;
+
+typedef struct {
+    act_system_t *system;
+    act_ref_t *report;
+    act_ref_t *to;
+    size_t size;
+    int left;
+} s_sender_t;
+
+static int
+s_sender_setup (act_t *self, void *args)
+{
+    s_sender_t *state = (s_sender_t *) act_state (self);
+    s_sender_args_t *given = (s_sender_args_t *) args;
+    state->system = given->system;
+    state->report = act_ref_dup (given->report);
+    free (given);
+    return ACT_OK;
+}
+
+static int
+s_sender_send (act_t *self)
+{
+    s_sender_t *state = (s_sender_t *) act_state (self);
+    while (state->left > 0) {
+        void *payload = calloc (1, state->size);
+        act_msg_t *big = act_msg_new_data (MSG_BIG, payload, state->size);
+        free (payload);
+        if (act_tell (state->to, &big)) {
+            if (errno == EAGAIN)
+                return ACT_OK;          //  again on ACT_MSG_WRITABLE
+            int err = errno;
+            act_msg_t *refused = act_msg_new_data (MSG_REFUSED, &err, sizeof err);
+            act_tell (state->report, &refused);
+            state->left = 0;
+            return ACT_OK;
+        }
+        state->left--;
+    }
+    act_msg_t *done = act_msg_new (MSG_DONE);
+    act_tell (state->report, &done);
+    return ACT_OK;
+}
+
+static int
+s_sender_handle (act_t *self, act_msg_t *msg)
+{
+    s_sender_t *state = (s_sender_t *) act_state (self);
+    if (act_msg_type (msg) == MSG_GO) {
+        char target [80];
+        size_t size;
+        int count;
+        if (sscanf (act_msg_str (msg), "%79s %zu %d", target, &size, &count) != 3)
+            return -1;
+        act_ref_destroy (&state->to);
+        state->to = act_lookup (state->system, target);
+        state->size = size;
+        state->left = count;
+        return state->to ? s_sender_send (self) : -1;
+    }
+    if (act_msg_type (msg) == ACT_MSG_WRITABLE)
+        return s_sender_send (self);
+    return ACT_OK;
+}
+
+static void
+s_sender_teardown (act_t *self)
+{
+    s_sender_t *state = (s_sender_t *) act_state (self);
+    act_ref_destroy (&state->report);
+    act_ref_destroy (&state->to);
+}
+
+static const act_class_t s_sender = {
+    .name = "bigsender", .state_size = sizeof (s_sender_t), .setup = s_sender_setup,
+    .handle = s_sender_handle, .teardown = s_sender_teardown
+};
+
+//  A's sender, reporting to inbox
+static act_ref_t *
+s_sender_new (act_system_t *a, act_inbox_t *inbox)
+{
+    s_sender_args_t *args = (s_sender_args_t *) malloc (sizeof *args);
+    *args = (s_sender_args_t) { a, act_inbox_ref (inbox) };
+    act_ref_t *sender = act_spawn (a, &s_sender, args);
+    cr_assert_not_null (sender);
+    return sender;
+}
+
+//  Has a's sender send count payloads of size to target; the answer
+//  (MSG_DONE, or MSG_REFUSED with its errno in *err), within 10 s.
+static uint32_t
+s_send (act_ref_t *sender, act_inbox_t *inbox, const char *target, size_t size, int count,
+        int *err)
+{
+    char go [128];
+    snprintf (go, sizeof go, "%s %zu %d", target, size, count);
+    act_msg_t *msg = act_msg_new_str (MSG_GO, go);
+    cr_assert_eq (act_tell (sender, &msg), 0);
+    act_msg_t *answer = act_inbox_recv (inbox, 10000);
+    cr_assert_not_null (answer, "%d payloads of %zu bytes to %s: stuck (no WRITABLE)",
+                        count, size, target);
+    uint32_t type = act_msg_type (answer);
+    if (type == MSG_REFUSED && err)
+        memcpy (err, act_msg_data (answer), sizeof *err);
+    act_msg_destroy (&answer);
+    return type;
+}
+
+//  A sink's count, asked from another group (so after every payload sent
+//  to it before: FIFO per pair)
+static int
+s_count (act_system_t *from, const char *sink)
+{
+    act_ref_t *ref = act_lookup (from, sink);
+    cr_assert_not_null (ref);
+    act_msg_t *ask = act_msg_new (MSG_COUNT);
+    act_msg_t *reply = act_ask (ref, &ask, 10000);
+    act_ref_destroy (&ref);
+    cr_assert_not_null (reply, "%s does not answer: %s", sink, strerror (errno));
+    int count = 0;
+    memcpy (&count, act_msg_data (reply), sizeof count);
+    act_msg_destroy (&reply);
+    return count;
+}
+
+//  Blocks never wrap: one that ended in the middle of the area left a
+//  block over half the area no room before the end, nor after its start,
+//  however empty the area; it waited for ever, without ACT_MSG_WRITABLE.
+Test (shm_blocks, a_block_over_half_the_area_fits_once_the_area_is_empty, .timeout = 60)
+{
+    s_trio_t trio = s_trio_new ();
+    act_system_t *a = s_trio_join (&trio, 0);
+    act_system_t *b = s_trio_join (&trio, 1);
+    act_ref_t *sink = act_spawn_named (b, "sink", &s_sink, NULL);
+    act_inbox_t *inbox = act_inbox_new (a);
+    act_ref_t *sender = s_sender_new (a, inbox);
+    cr_assert_eq (s_send (sender, inbox, "b/sink", S_PAYLOAD, 1, NULL), MSG_DONE);
+    cr_assert_eq (s_count (a, "b/sink"), 1);
+    cr_assert_eq (s_send (sender, inbox, "b/sink", 40000, 1, NULL), MSG_DONE);
+    cr_assert_eq (s_count (a, "b/sink"), 2);
+    act_ref_destroy (&sender);
+    act_ref_destroy (&sink);
+    act_inbox_destroy (&inbox);
+    s_trio_destroy (&trio);
+}
+
+//  A past life of a died between handing out a block for b and
+//  committing its descriptor: nobody will ever read that descriptor. The
+//  block comes back though nothing goes to b again, and a's large
+//  payloads to c do not wait for it.
+Test (shm_blocks, a_block_its_dead_life_never_committed_comes_back, .timeout = 60)
+{
+    s_trio_t trio = s_trio_new ();
+    //  What a's past life left: a HELD block for b at the area's start,
+    //  its descriptor to go at position 0 of the ring a -> b, never
+    //  committed (that ring's head is still 0)
+    act_region_t *region = trio.region;
+    act_shm_area_t *area = act_shm_area (region->base, &region->layout, 0);
+    act_shm_block_t *block = (act_shm_block_t *) ((unsigned char *) area + ACT_SHM_AREA_HEAD);
+    block->magic = ACT_SHM_BLOCK_MAGIC;
+    block->owner = 1;
+    block->epoch = 0;
+    block->len = (ACT_SHM_BLOCK_HEAD + S_PAYLOAD + 63) & ~(uint64_t) 63;
+    block->size = S_PAYLOAD;
+    block->ring_pos = 0;
+    block->sender = 0;
+    atomic_store (&block->state, ACT_SHM_HELD);
+    atomic_store (&area->head, block->len);
+    atomic_store (&area->tail, 0);
+
+    act_system_t *a = s_trio_join (&trio, 0);
+    s_trio_join (&trio, 1);
+    act_system_t *c = s_trio_join (&trio, 2);
+    act_ref_t *sink = act_spawn_named (c, "sink", &s_sink, NULL);
+    act_inbox_t *inbox = act_inbox_new (a);
+    act_ref_t *sender = s_sender_new (a, inbox);
+    cr_assert_eq (s_send (sender, inbox, "c/sink", S_PAYLOAD, S_COUNT, NULL), MSG_DONE);
+    cr_assert_eq (s_count (a, "c/sink"), S_COUNT);
+    act_ref_destroy (&sender);
+    act_ref_destroy (&sink);
+    act_inbox_destroy (&inbox);
+    s_trio_destroy (&trio);
+}
+
+//  b died and stays down (a temporary group, or one held by request), and
+//  a does not know yet. A block handed out for b then would wait for a
+//  life of b that never comes, and hold back every block of a's area
+//  behind it: a's large payloads to c would stop too. None is handed out
+//  for a group that is down: the send is refused (EHOSTUNREACH), and c's
+//  stream goes on.
+Test (shm_blocks, no_block_is_handed_out_for_a_group_that_is_down, .timeout = 60)
+{
+    s_trio_t trio = s_trio_new ();
+    act_system_t *a = s_trio_join (&trio, 0);
+    act_system_t *b = s_trio_join (&trio, 1);
+    act_system_t *c = s_trio_join (&trio, 2);
+    act_ref_t *b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
+    act_ref_t *c_sink = act_spawn_named (c, "sink", &s_sink, NULL);
+    act_inbox_t *inbox = act_inbox_new (a);
+    act_ref_t *sender = s_sender_new (a, inbox);
+    cr_assert_eq (s_send (sender, inbox, "b/sink", S_PAYLOAD, 1, NULL), MSG_DONE);
+    cr_assert_eq (s_count (a, "b/sink"), 1);
+
+    //  b's process is gone, as actor-run sees it after the reap
+    act_ref_destroy (&b_sink);
+    act_system_destroy (&trio.groups [1]);
+    cr_assert_eq (act_region_group_down (trio.region, "b"), 0);
+    int err = 0;
+    cr_assert_eq (s_send (sender, inbox, "b/sink", S_PAYLOAD, 1, &err), MSG_REFUSED);
+    cr_assert_eq (err, EHOSTUNREACH, "%s", strerror (err));
+    cr_assert_eq (s_send (sender, inbox, "c/sink", S_PAYLOAD, S_COUNT, NULL), MSG_DONE);
+    cr_assert_eq (s_count (a, "c/sink"), S_COUNT);
+
+    //  b's next life: blocks for it again
+    b = s_trio_join (&trio, 1);
+    b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
+    cr_assert_eq (s_send (sender, inbox, "b/sink", S_PAYLOAD, 2, NULL), MSG_DONE);
+    cr_assert_eq (s_count (a, "b/sink"), 2);
+    act_ref_destroy (&sender);
+    act_ref_destroy (&b_sink);
+    act_ref_destroy (&c_sink);
+    act_inbox_destroy (&inbox);
+    s_trio_destroy (&trio);
+}
