@@ -55,7 +55,8 @@ ACT_EXPORT act_ref_t *
 //  in this system's own group is looked up here, one in another group gives
 //  a reference through the transport (see act_transport(3)) without asking
 //  that group. Returns an owned reference, or NULL + ENOENT (no such actor
-//  here, a malformed address, or another group's address before joining).
+//  here, a malformed address, or another group's address before joining)
+//  or EINVAL (self or name NULL).
 ACT_EXPORT act_ref_t *
     act_lookup (act_system_t *self, const char *name);
 

@@ -1038,6 +1038,7 @@ s_bad_setup (act_t *self, void *args)
     LOOP_CHECK (act_unwatch_fd (self, fds [0]) == -1);
     LOOP_CHECK (act_unwatch_fd (self, fds [1]) == -1);
     LOOP_CHECK_FAILS (act_unwatch_fd (NULL, fds [0]) == -1, EINVAL);
+    LOOP_CHECK_FAILS (act_unwatch_fd (self, -1) == -1, EINVAL);
     //  Unwatched, it can be watched again
     LOOP_CHECK (act_watch_fd (self, fds [0], s_dummy_fd, NULL) == 0);
 

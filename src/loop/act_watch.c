@@ -232,6 +232,10 @@ int
 act_unwatch_fd (act_t *self, int fd)
 {
     act_loop_t *loop = act_loop_of (self);
+    if (loop && fd < 0) {
+        errno = EINVAL;
+        return -1;
+    }
     return loop ? s_watch_remove (loop, self, fd, NULL) : -1;
 }
 
