@@ -82,13 +82,6 @@ act_shm_blocks_reclaim (act_shm_blocks_t *self)
             atomic_fetch_add_explicit (&self->area->reclaimed, 1, memory_order_relaxed);
         self->tail += len;
     }
-    //  Nothing out: the next block may start at the area's start. Blocks
-    //  never wrap, so from where the last one ended a block over half
-    //  the area might never fit, however empty the area.
-    if (self->tail == self->head && self->head % size) {
-        self->head = self->tail = self->head - self->head % size + size;
-        atomic_store_explicit (&self->area->head, self->head, memory_order_release);
-    }
     atomic_store_explicit (&self->area->tail, self->tail, memory_order_relaxed);
 }
 
@@ -96,6 +89,9 @@ bool
 act_shm_blocks_room (const act_shm_blocks_t *self, uint64_t len)
 {
     uint64_t size = self->region->layout.area_size;
+    //  Empty, any block fits: act_shm_blocks_alloc starts over if it must
+    if (self->tail == self->head)
+        return len <= size;
     uint64_t free = size - (self->head - self->tail);
     uint64_t contig = size - self->head % size;
     return contig >= len ? free >= len : free >= contig + len;
@@ -119,6 +115,17 @@ act_shm_blocks_alloc (act_shm_blocks_t *self, size_t owner, size_t size,
         return -1;
     }
     uint64_t pos = self->head % area;
+    if (area - pos < len && self->tail == self->head && pos < len) {
+        //  Nothing out, and the block fits neither before the end nor
+        //  before where the last one ended (blocks never wrap, and it is
+        //  over half the area): start over at the area's start. Only
+        //  then: going round the whole area, rather than back to its
+        //  start each time it empties, writes lines the receivers have
+        //  not just read (a 1 MiB stream ran at half speed otherwise).
+        self->head = self->tail = self->head - pos + area;
+        atomic_store_explicit (&self->area->tail, self->tail, memory_order_relaxed);
+        pos = 0;
+    }
     if (area - pos < len) {
         //  Blocks never wrap: the end becomes a free filler.
         act_shm_block_t *skip = (act_shm_block_t *) (self->blocks + pos);
