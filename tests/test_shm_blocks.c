@@ -12,7 +12,9 @@
 */
 #include "act_test.h"
 #include "act_shm.h"
+#include "act_shm_blocks.h"
 #include <stdatomic.h>
+#include <inttypes.h>
 
 #define S_AREA      (64 * 1024)
 #define S_PAYLOAD   30000       //  a block of 30080 bytes: two do not fit
@@ -312,4 +314,75 @@ Test (shm_blocks, no_block_is_handed_out_for_a_group_that_is_down, .timeout = 60
     act_ref_destroy (&c_sink);
     act_inbox_destroy (&inbox);
     s_trio_destroy (&trio);
+}
+
+//  The walk's rules on their own, on a sender's area of a region made
+//  here: a, the sender, hands out blocks for b and c by the API its link
+//  uses, and plays their receivers' part on the blocks.
+typedef struct {
+    act_region_t *region;
+    act_shm_blocks_t blocks;    //  a's
+    act_ring_t to_b;            //  the ring a -> b, a's side
+} s_area_t;
+
+static void
+s_area_new (s_area_t *self)
+{
+    const char *names [] = { "a", "b", "c" };
+    memset (self, 0, sizeof *self);
+    self->region = act_region_new (names, 3, 4096, S_AREA);
+    cr_assert_not_null (self->region);
+    act_shm_blocks_init (&self->blocks, self->region, 0, NULL, NULL);
+    act_ring_attach (&self->to_b, act_shm_ring (self->region->base, &self->region->layout,
+                                                0, 1), 4096);
+}
+
+//  a hands out a block for c, which c takes and frees at once; false if
+//  it had no room
+static bool
+s_area_to_c (s_area_t *self)
+{
+    int64_t offset = act_shm_blocks_alloc (&self->blocks, 2, S_PAYLOAD, 0);
+    if (offset < 0)
+        return false;
+    act_shm_block_t *block = (act_shm_block_t *) (self->blocks.blocks + offset);
+    atomic_store (&block->state, ACT_SHM_FREE);
+    return true;
+}
+
+//  b dies while a copies a payload into a block for it: a commits its
+//  descriptor after actor-run emptied b's rings, and b, temporary, never
+//  comes back. The block was handed out for a life that has ended: it
+//  comes back, and a's blocks for c go on.
+Test (shm_blocks, a_block_for_a_life_that_ended_comes_back, .timeout = 30)
+{
+    s_area_t area;
+    s_area_new (&area);
+    size_t cap;
+    unsigned char *record = act_ring_reserve (&area.to_b, 64, 64, &cap);
+    cr_assert_not_null (record);
+    cr_assert_geq (act_shm_blocks_alloc (&area.blocks, 1, S_PAYLOAD, area.to_b.head), 0);
+    cr_assert_eq (act_region_group_down (area.region, "b"), 0);
+    memset (record, 0, 64);
+    act_ring_commit (&area.to_b, ACT_RING_BLOCK, 64);
+    for (int i = 0; i < S_COUNT; i++)
+        cr_assert (s_area_to_c (&area), "block %d for c: no room (tail %" PRIu64
+                   ", head %" PRIu64 ")", i, area.blocks.tail, area.blocks.head);
+    act_region_destroy (&area.region);
+}
+
+//  Whatever a rogue writes into a block while its receiver holds it, the
+//  receiver's release stays inside the region: here the sender's index.
+Test (shm_blocks, a_rogue_sender_index_in_a_taken_block_is_harmless, .timeout = 30)
+{
+    s_area_t area;
+    s_area_new (&area);
+    int64_t offset = act_shm_blocks_alloc (&area.blocks, 1, 1000, 0);
+    cr_assert_geq (offset, 0);
+    act_shm_block_t *block = (act_shm_block_t *) (area.blocks.blocks + offset);
+    atomic_store (&block->state, ACT_SHM_TAKEN);
+    block->sender = 0x7fffffff;
+    act_shm_blocks_release (block, area.region);
+    cr_assert_eq (atomic_load (&block->state), ACT_SHM_FREE);
+    act_region_destroy (&area.region);
 }

@@ -159,13 +159,15 @@ act_region_group_down (act_region_t *self, const char *group)
     }
     const act_shm_layout_t *layout = &self->layout;
     act_shm_group_t *entry = act_shm_group (self->base, (size_t) index);
-    //  The new epoch first: from now on a sender that finds one of its
-    //  blocks taken by the dead life takes it back, and the next life
+    //  Down until its next life joins: no block is handed out for it,
+    //  as one might wait there for a life that never comes. Before the
+    //  new epoch (senders read them the other way round): a sender that
+    //  sees the new epoch sees down too.
+    atomic_store (&entry->down, 1);
+    //  The new epoch: from now on a sender takes back the blocks it had
+    //  handed out for the dead life, taken or not, and the next life
     //  refuses descriptors meant for this one.
     atomic_fetch_add (&entry->epoch, 1);
-    //  Down until its next life joins: no block is handed out for it,
-    //  as one might wait there for a life that never comes
-    atomic_store (&entry->down, 1);
     atomic_store (&entry->parked, 0);
     for (size_t from = 0; from < layout->count; from++) {
         if ((int) from == index)

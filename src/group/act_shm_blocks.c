@@ -61,6 +61,12 @@ act_shm_blocks_reclaim (act_shm_blocks_t *self)
                 atomic_fetch_add_explicit (&self->area->reclaimed_dead, 1,
                                            memory_order_relaxed);
             }
+            else
+            if (atomic_load (&entry->epoch) != block->epoch) {
+                //  HELD for a life that has ended: no life takes a block
+                //  of another epoch than its own, whatever its record
+                //  became (committed after the ring was emptied too)
+            }
             else {
                 //  The receiver's tail is published after it took what it
                 //  read: past the descriptor and still HELD means never.
@@ -105,7 +111,12 @@ act_shm_blocks_alloc (act_shm_blocks_t *self, size_t owner, size_t size,
     uint64_t area = self->region->layout.area_size;
     if (len > area)
         return -1;
-    if (atomic_load (&act_shm_group (self->region->base, owner)->down)) {
+    //  The epoch first, then down, the reverse of act_region_group_down:
+    //  a block either carries an epoch that has ended (and comes back by
+    //  the walk's epoch rule) or is refused here.
+    act_shm_group_t *entry = act_shm_group (self->region->base, owner);
+    uint32_t epoch = atomic_load (&entry->epoch);
+    if (atomic_load (&entry->down)) {
         errno = EHOSTUNREACH;
         return -1;
     }
@@ -140,7 +151,7 @@ act_shm_blocks_alloc (act_shm_blocks_t *self, size_t owner, size_t size,
     act_shm_block_t *block = (act_shm_block_t *) (self->blocks + pos);
     block->magic = ACT_SHM_BLOCK_MAGIC;
     block->owner = (uint32_t) owner;
-    block->epoch = atomic_load (&act_shm_group (self->region->base, owner)->epoch);
+    block->epoch = epoch;
     block->len = len;
     block->size = size;
     block->ring_pos = ring_pos;
@@ -161,9 +172,13 @@ act_shm_blocks_release (void *arg, void *ctx)
     act_shm_block_t *block = (act_shm_block_t *) arg;
     act_region_t *region = (act_region_t *) ctx;
     //  Read before the block is given back: FREE hands it to its sender,
-    //  which may write a new header into it at once
+    //  which may write a new header into it at once. Checked again: it
+    //  was when the block was taken, but it is in the region, where
+    //  anyone may have written since.
     uint32_t index = block->sender;
     atomic_store (&block->state, ACT_SHM_FREE);
+    if (index >= region->layout.count)
+        return;                 //  nobody to wake: its next walk finds it
     act_shm_group_t *sender = act_shm_group (region->base, index);
     if (atomic_load (&sender->parked) && atomic_exchange (&sender->parked, 0)) {
         uint64_t one = 1;
@@ -183,6 +198,13 @@ act_shm_blocks_take (act_region_t *region, size_t me, uint32_t epoch, size_t fro
         *why = "descriptor";
         return NULL;
     }
+    if (desc->epoch != epoch) {
+        //  Meant for a life of ours that ended: left as it is, its sender
+        //  takes it back (it may have already, and written another block
+        //  there: so this comes before any look at the block).
+        *why = NULL;
+        return NULL;
+    }
     act_shm_area_t *sender = act_shm_area (region->base, &region->layout, from);
     act_shm_block_t *block = (act_shm_block_t *)
         ((unsigned char *) sender + ACT_SHM_AREA_HEAD + desc->offset);
@@ -190,12 +212,6 @@ act_shm_blocks_take (act_region_t *region, size_t me, uint32_t epoch, size_t fro
     ||  block->sender != from
     ||  block->size != desc->size || block->epoch != desc->epoch) {
         *why = "block";
-        return NULL;
-    }
-    if (desc->epoch != epoch) {
-        //  Meant for a life of ours that ended: left HELD, its sender
-        //  takes it back once our tail is past it.
-        *why = NULL;
         return NULL;
     }
     //  Taken once: a descriptor replayed by a rogue finds it TAKEN.

@@ -129,7 +129,10 @@ act_timer_fire (act_loop_t *self, size_t max)
             //  On the virtual clock a period keeps its cadence, so a test
             //  that advances ten periods sees ten firings; the wall clock
             //  skips what a slow loop missed instead of catching up.
-            timer->due = (self->core->manual ? timer->due : now) + timer->period;
+            //  From the clock itself, not the round's: a round's fd
+            //  handlers may have run since, and a period set from before
+            //  them would fire again at once.
+            timer->due = (self->core->manual ? timer->due : s_now (self)) + timer->period;
             s_heap_down (self, 0);
         }
         else {
