@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,10 +91,12 @@ s_utf8_cut (const char *text, size_t size)
     return size;
 }
 
-void
-act_relay_read (act_relay_t *self)
+//  Reads and writes out whole lines until the pipe is empty or budget
+//  bytes were read.
+static void
+s_drain (act_relay_t *self, size_t budget)
 {
-    while (true) {
+    while (budget) {
         ssize_t size = read (self->read_fd, self->buf + self->used,
                              sizeof self->buf - self->used);
         if (size <= 0) {
@@ -102,6 +105,7 @@ act_relay_read (act_relay_t *self)
             }
             return;
         }
+        budget = (size_t) size < budget ? budget - (size_t) size : 0;
         self->used += (size_t) size;
         char *start = self->buf;
         char *end = self->buf + self->used;
@@ -128,9 +132,20 @@ act_relay_read (act_relay_t *self)
 }
 
 void
+act_relay_read (act_relay_t *self)
+{
+    //  A bounded share per call: a group that writes short lines as fast
+    //  as we write them out would keep us here for ever, deaf to signals,
+    //  heartbeats, control requests and the other groups. The rest waits
+    //  in the pipe for the next round (the group blocks on it meanwhile).
+    s_drain (self, ACT_RELAY_BUDGET);
+}
+
+void
 act_relay_flush (act_relay_t *self)
 {
-    act_relay_read (self);
+    //  All of it: the writer is gone, the pipe cannot fill again
+    s_drain (self, SIZE_MAX);
     if (self->used) {
         s_emit (self, self->buf, self->used);
         self->used = 0;

@@ -20,6 +20,7 @@
 
 //  Longest line relayed whole, bytes; a longer one comes out in pieces.
 #define ACT_RELAY_LINE  4096
+#define ACT_RELAY_BUDGET (64 * 1024)    //  bytes read per act_relay_read
 
 typedef struct {
     int read_fd;                //  our end, non-blocking, polled
@@ -36,7 +37,8 @@ typedef struct {
 int
     act_relay_open (act_relay_t *self, const char *prefix, int out);
 
-//  Read everything the pipe holds now and write out each whole line.
+//  Read what the pipe holds now, up to ACT_RELAY_BUDGET bytes, and write
+//  out each whole line.
 void
     act_relay_read (act_relay_t *self);
 

@@ -11,6 +11,7 @@
 #include "test_supervisor.h"
 #include <limits.h>
 #include <ctype.h>
+#include <sys/stat.h>
 
 //  One timeout for every test here: runs with a few restarts
 #define S_TIMEOUT   60
@@ -469,6 +470,36 @@ Test (supervisor_logs, long_lines_are_cut_between_characters, .timeout = S_TIMEO
     cr_assert_eq (euros, 3000, "%zu of 3000 characters came through", euros);
     cr_assert (s_utf8_valid (run->out, strlen (run->out)), "stdout is not UTF-8");
     cr_assert (s_utf8_valid (run->err, strlen (run->err)), "stderr is not UTF-8");
+    run_destroy (&run);
+}
+
+//  A group that floods its stdout with empty lines, as fast as the
+//  supervisor writes them out, must not keep the supervisor from the rest
+//  of the run: a status is answered meanwhile, and a stop ends the run
+//  (killing the flooder, stuck in its handler, past its grace). The log
+//  goes to a file, which never makes the supervisor wait (a reader of
+//  its output that stops reading would: actor-run(1)).
+Test (supervisor_logs, a_group_flooding_short_lines_leaves_the_run_served, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    char *path = zsys_sprintf ("%s/flood.log", run->dir);
+    char *extra = zsys_sprintf ("    heartbeat = off\n    shutdown = 200ms\n    log_file = %s\n",
+                                path);
+    s_write_run (run, "flood", extra, 0);
+    free (extra);
+    run_go (run);
+    s_hello (run);
+    probe_send (run, "chat/p", "flood", NULL);
+    //  Flooding: megabytes of lines out already
+    struct stat info;
+    cr_assert (RUN_UNTIL (run, stat (path, &info) == 0 && info.st_size > 4 * 1024 * 1024,
+                          10000), "no flood came");
+    free (path);
+    run_cmd_t cmd = run_command (run, 10000, "status");
+    cr_assert_eq (cmd.code, 0, "status during the flood: %d %s", cmd.code, cmd.err);
+    run_cmd_free (&cmd);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), EXIT_KILLED);
     run_destroy (&run);
 }
 

@@ -36,6 +36,7 @@
                  ["finish", N]  act_group_finish (N): end the whole run
                  ["warn", TEXT] log "GROUP/ACTOR: TEXT" with zsys_warning
                  ["say", TEXT]  write TEXT and a newline on stdout
+                 ["flood"]      write empty lines on stdout for ever
     Options      setup=fail     setup fails (the group's init fails)
                  setup=hang     setup never returns
                  teardown=hang  teardown never returns
@@ -241,6 +242,15 @@ s_on_command (act_t *self, zsock_t *sock, void *arg)
     else
     if (streq (command, "warn")) {
         zsys_warning ("%s: %s", probe->id, value ? value : "");
+    }
+    else
+    if (streq (command, "flood")) {
+        //  Empty lines on stdout, as fast as they go, for ever: the
+        //  supervisor must stay at the run's service meanwhile
+        static char lines [65536];
+        memset (lines, '\n', sizeof lines);
+        while (write (STDOUT_FILENO, lines, sizeof lines) != -1 || errno == EINTR) {
+        }
     }
     else
     if (streq (command, "say")) {
