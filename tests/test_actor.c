@@ -1869,6 +1869,77 @@ Test (actor, a_periodic_timer_keeps_its_period_past_slow_handlers, .timeout = 30
     act_system_destroy (&system);
 }
 
+//  An fd closed while watched: poll says POLLNVAL at once, every round.
+//  The loop must not spin on it for ever with the actor never told: the
+//  watch goes, and the handler hears once (EBADF). A timer wakes the loop,
+//  as any busy actor would.
+
+static int s_closed_fd = -1;
+
+static int
+s_closed_watch (act_t *self, int fd, void *arg)
+{
+    (void) arg;
+    char byte;
+    if (read (fd, &byte, 1) == -1 && errno == EBADF) {
+        //  Gone already: unwatching finds nothing
+        LOOP_CHECK_FAILS (act_unwatch_fd (self, fd) == -1, ENOENT);
+        act_msg_t *told = act_msg_new (MSG_RESULT);
+        LOOP_CHECK (act_tell (*(act_ref_t **) act_state (self), &told) == 0);
+    }
+    return ACT_OK;
+}
+
+static int
+s_closed_tick (act_t *self, int timer_id, void *arg)
+{
+    (void) self; (void) timer_id; (void) arg;
+    return ACT_OK;
+}
+
+static int
+s_closed_setup (act_t *self, void *args)
+{
+    *(act_ref_t **) act_state (self) = act_ref_dup ((act_ref_t *) args);
+    if (act_watch_fd (self, s_closed_fd, s_closed_watch, NULL))
+        return -1;
+    if (act_every (self, 20, s_closed_tick, NULL) <= 0)
+        return -1;
+    act_msg_t *ready = act_msg_new (MSG_GO);
+    return act_tell (*(act_ref_t **) act_state (self), &ready);
+}
+
+static void
+s_closed_teardown (act_t *self)
+{
+    act_ref_destroy ((act_ref_t **) act_state (self));
+}
+
+static const act_class_t s_closed_watcher = {
+    .name = "closed-watcher", .state_size = sizeof (act_ref_t *),
+    .setup = s_closed_setup, .teardown = s_closed_teardown
+};
+
+Test (actor, a_watched_fd_closed_under_the_loop_is_unwatched_and_told, .timeout = 20)
+{
+    int fds [2];
+    cr_assert_eq (pipe (fds), 0);
+    s_closed_fd = fds [0];
+    act_system_t *system = act_test_system ();
+    act_probe_t *probe = act_probe_new (system);
+    act_ref_t *actor = act_spawn (system, &s_closed_watcher, act_probe_ref (probe));
+    act_expect (probe, MSG_GO, 5000);
+    close (fds [0]);
+    act_expect (probe, MSG_RESULT, 5000);
+    //  Once, not every round
+    act_expect_none (probe, 200);
+    ASSERT_NO_LOOP_FAILS ();
+    close (fds [1]);
+    act_ref_destroy (&actor);
+    act_probe_destroy (&probe);
+    act_system_destroy (&system);
+}
+
 //  --------------------------------------------------------------------------
 //  watched ZeroMQ sockets
 

@@ -286,3 +286,35 @@ Test (testkit, run_that_cannot_start_says_why, .timeout = 60)
     free (topology);
     free (dir);
 }
+
+//  A start that fails before any system of the process exists must leave
+//  the host's signals as they were: the library never installs handlers
+//  (act_system(3)), and czmq, started by the failure's log line, would
+//  have installed its own for SIGINT and SIGTERM. In a child of its own,
+//  where no system ever existed.
+static bool
+s_sigterm_is_default (void)
+{
+    struct sigaction action;
+    sigaction (SIGTERM, NULL, &action);
+    return action.sa_handler == SIG_DFL;
+}
+
+Test (testkit, a_failed_start_leaves_the_hosts_signals_alone, .timeout = 60)
+{
+    pid_t pid = fork ();
+    cr_assert_neq (pid, -1);
+    if (pid == 0) {
+        setenv (ACT_TESTKIT_ACTOR_RUN_ENV, "/nonexistent/actor-run", 1);
+        bool before = s_sigterm_is_default ();
+        act_testkit_run_t *run = act_testkit_run_start ("no.zpl", NULL, S_WAIT);
+        bool refused = !run && errno == ECHILD;
+        _exit (!before ? 2 : !refused ? 3 : s_sigterm_is_default () ? 0 : 4);
+    }
+    int status = 0;
+    cr_assert_eq (waitpid (pid, &status, 0), pid);
+    cr_assert (WIFEXITED (status), "the child died of signal %d", WTERMSIG (status));
+    cr_assert_eq (WEXITSTATUS (status), 0, "%s", WEXITSTATUS (status) == 4
+                  ? "SIGTERM has a handler after the failed start"
+                  : "the start did not fail as expected");
+}

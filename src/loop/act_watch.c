@@ -159,7 +159,7 @@ act_watch_dispatch (act_loop_t *self)
                 self->ready_ids [count++] = w->id;
         }
         else
-        if (revents & (POLLIN | POLLERR | POLLHUP))
+        if (revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
             self->ready_ids [count++] = w->id;
     }
     for (size_t r = 0; r < count; r++) {
@@ -178,6 +178,12 @@ act_watch_dispatch (act_loop_t *self)
             }
             if (w.actor->flags & ACT_F_STOPPING)
                 break;
+            //  The fd was closed under the watch: poll says so at once,
+            //  every round, so the watch goes; the handler is called once
+            //  more, to find out (its read fails with EBADF). The items
+            //  move with the watches, so this one's revents are at i.
+            if (!w.sock && (self->items [ACT_FIXED_ITEMS + i].revents & POLLNVAL))
+                s_watch_remove_at (self, i);
             self->current = w.actor;
             errno = 0;          //  as for handle: see act_loop.c
             int rc = w.sock ? w.sock_fn (w.actor, w.sock, w.arg)

@@ -130,6 +130,13 @@ s_spawn (const char *topology, const char *rundir, const char *log)
         prctl (PR_SET_PDEATHSIG, SIGKILL);
         if (getppid () != parent)
             _exit (127);
+        //  Until the exec, the host's handlers would take the stop that
+        //  act_testkit_run_stop may send this early: the defaults now.
+        sigset_t none;
+        sigemptyset (&none);
+        sigprocmask (SIG_SETMASK, &none, NULL);
+        signal (SIGTERM, SIG_DFL);
+        signal (SIGINT, SIG_DFL);
         int null = open ("/dev/null", O_RDONLY);
         if (null >= 0)
             dup2 (null, STDIN_FILENO);
@@ -167,10 +174,16 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     //  A directory the caller had is left as actor-run leaves it.
     self->own_rundir = access (self->rundir, F_OK) == -1;
     self->log = zsys_sprintf ("%s/actor-run.log", self->dir);
-    self->pid = s_spawn (topology, self->rundir, self->log);
-    int err = 0;
     snprintf (self->group, sizeof self->group, "testkit-%d", (int) getpid ());
-    if (self->pid < 0)
+    //  The system first: it sets the library up in this process (czmq's
+    //  signal handlers kept out of it) before anything here logs through
+    //  czmq, which would start czmq with its handlers.
+    int err = 0;
+    self->system = act_system_new (self->group);
+    if (!self->system)
+        err = errno;
+    else
+    if ((self->pid = s_spawn (topology, self->rundir, self->log)) < 0)
         err = errno;
     else
     if (!s_until (s_up_or_exited, self, timeout_ms))
@@ -179,8 +192,7 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     if (self->pid == 0)
         err = ECHILD;
     else
-    if (!(self->system = act_system_new (self->group))
-    ||  act_transport_join (self->system, self->group, self->rundir, 0, 0))
+    if (act_transport_join (self->system, self->group, self->rundir, 0, 0))
         err = errno;
     if (!err)
         return self;
