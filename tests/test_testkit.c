@@ -7,6 +7,9 @@
 */
 #include "act_test.h"
 #include <act_testkit_criterion.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #define TICK    1
 #define FIRED   2
@@ -317,4 +320,55 @@ Test (testkit, a_failed_start_leaves_the_hosts_signals_alone, .timeout = 60)
     cr_assert_eq (WEXITSTATUS (status), 0, "%s", WEXITSTATUS (status) == 4
                   ? "SIGTERM has a handler after the failed start"
                   : "the start did not fail as expected");
+}
+
+//  A test that fails half-way ends its process without reaching
+//  act_testkit_run_stop (a Criterion assertion does): the run it started
+//  must not outlive it, in processes or in files. A child of ours starts
+//  a run under a TMPDIR of its own and exits with it running; then that
+//  TMPDIR is empty and the groups are gone.
+Test (testkit, a_process_that_ends_with_its_run_leaves_nothing, .timeout = 60)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    char *dir = act_test_tmpdir ();
+    char *topology = s_topology (dir, "run\n    name = kit\ngroup = b\n    actor = echo\n"
+                                      "        class = echo\n");
+    char *tmp = zsys_sprintf ("%s/tmp", dir);
+    cr_assert_eq (mkdir (tmp, 0700), 0);
+    int report [2];
+    cr_assert_eq (pipe (report), 0);
+    pid_t child = fork ();
+    cr_assert_neq (child, -1);
+    if (child == 0) {
+        setenv ("TMPDIR", tmp, 1);
+        act_testkit_run_t *run = act_testkit_run_start (topology, NULL, S_WAIT);
+        pid_t b = run ? s_group_pid (run, "b") : 0;
+        if (write (report [1], &b, sizeof b) != sizeof b)
+            _exit (2);
+        exit (run ? 1 : 3);         //  as a failed assertion ends a test
+    }
+    close (report [1]);
+    pid_t b = 0;
+    cr_assert_eq (read (report [0], &b, sizeof b), (ssize_t) sizeof b);
+    close (report [0]);
+    cr_assert_gt (b, 0, "the child's run did not start");
+    int status = 0;
+    cr_assert_eq (waitpid (child, &status, 0), child);
+    cr_assert_eq (WEXITSTATUS (status), 1);
+    ACT_ASSERT_EVENTUALLY (kill (b, 0) == -1 && errno == ESRCH, 10000);
+    DIR *left = opendir (tmp);
+    cr_assert_not_null (left);
+    struct dirent *entry;
+    int entries = 0;
+    while ((entry = readdir (left)))
+        if (strcmp (entry->d_name, ".") && strcmp (entry->d_name, ".."))
+            cr_log_error ("left in TMPDIR: %s", entry->d_name), entries++;
+    closedir (left);
+    cr_assert_eq (entries, 0, "the run left files in TMPDIR");
+    rmdir (tmp);
+    remove (topology);
+    rmdir (dir);
+    free (tmp);
+    free (topology);
+    free (dir);
 }

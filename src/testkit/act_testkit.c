@@ -13,6 +13,7 @@
 #include "actorio.h"
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -28,7 +29,81 @@ struct _act_testkit_run_t {
     int status;                 //  its wait status once reaped
     act_system_t *system;       //  the test's group in the run
     char group [32];            //  its name
+    act_testkit_run_t *next;    //  in s_runs while not stopped
+    pid_t owner;                //  the process that started it
 };
+
+//  The runs not stopped yet. A test that fails half-way ends its process
+//  there (a Criterion assertion does): at its exit, s_runs_at_exit stops
+//  what it left, so no process or directory stays behind.
+static pthread_mutex_t s_runs_lock = PTHREAD_MUTEX_INITIALIZER;
+static act_testkit_run_t *s_runs;
+static pthread_once_t s_runs_once = PTHREAD_ONCE_INIT;
+
+static int
+s_remove (const char *path, const struct stat *info, int flag, struct FTW *ftw);
+
+static void
+s_runs_at_exit (void)
+{
+    pthread_mutex_lock (&s_runs_lock);
+    for (act_testkit_run_t *run = s_runs; run; run = run->next) {
+        //  A child forked after the start inherits the list, not the run
+        if (run->owner != getpid ())
+            continue;
+        if (run->pid > 0) {
+            //  Stopped as an operator would, if it stops soon; its groups
+            //  die with it either way
+            kill (run->pid, SIGTERM);
+            int status;
+            for (int i = 0; i < 200 && waitpid (run->pid, &status, WNOHANG) == 0; i++)
+                usleep (10000);
+            kill (run->pid, SIGKILL);
+            waitpid (run->pid, &status, 0);
+        }
+        if (run->own_rundir)
+            nftw (run->rundir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+        nftw (run->dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    //  Its system the library destroys at exit; the rest goes now
+    while (s_runs) {
+        act_testkit_run_t *run = s_runs;
+        s_runs = run->next;
+        free (run->dir);
+        free (run->rundir);
+        free (run->log);
+        free (run);
+    }
+    pthread_mutex_unlock (&s_runs_lock);
+}
+
+static void
+s_runs_init (void)
+{
+    atexit (s_runs_at_exit);
+}
+
+static void
+s_runs_add (act_testkit_run_t *run)
+{
+    pthread_once (&s_runs_once, s_runs_init);
+    pthread_mutex_lock (&s_runs_lock);
+    run->next = s_runs;
+    s_runs = run;
+    pthread_mutex_unlock (&s_runs_lock);
+}
+
+static void
+s_runs_remove (act_testkit_run_t *run)
+{
+    pthread_mutex_lock (&s_runs_lock);
+    for (act_testkit_run_t **link = &s_runs; *link; link = &(*link)->next)
+        if (*link == run) {
+            *link = run->next;
+            break;
+        }
+    pthread_mutex_unlock (&s_runs_lock);
+}
 
 //  Waits for cond (arg) at most timeout_ms (-1: no limit), looking again
 //  after a short backoff: what it waits for (a log line, an exit) comes
@@ -175,6 +250,8 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     self->own_rundir = access (self->rundir, F_OK) == -1;
     self->log = zsys_sprintf ("%s/actor-run.log", self->dir);
     snprintf (self->group, sizeof self->group, "testkit-%d", (int) getpid ());
+    self->owner = getpid ();
+    s_runs_add (self);
     //  The system first: it sets the library up in this process (czmq's
     //  signal handlers kept out of it) before anything here logs through
     //  czmq, which would start czmq with its handlers.
@@ -236,6 +313,7 @@ act_testkit_run_stop (act_testkit_run_t **self_p)
     }
     act_testkit_run_t *self = *self_p;
     *self_p = NULL;
+    s_runs_remove (self);
     //  Leave first: what the groups send us while they stop is dropped,
     //  not queued toward a system that is going.
     act_system_destroy (&self->system);
