@@ -25,6 +25,9 @@ extern "C" {
 #define ACT_TRANSPORT_MAXMSG_DEFAULT   (1 << 20)    //  bytes per message
 #define ACT_TRANSPORT_INBOUND_MAX_DEFAULT   65536           //  messages
 #define ACT_TRANSPORT_INBOUND_BYTES_DEFAULT (64 << 20)      //  bytes
+//  Groups a group sends to at most (four times the groups a topology may
+//  hold); a send to one more is refused with EHOSTUNREACH
+#define ACT_PEERS_MAX                  4096
 
 typedef struct {
     uint64_t sent;              //  messages accepted for a peer (batched for

@@ -706,3 +706,78 @@ Test (transport, a_group_joins_again_and_again_in_one_process, .timeout = 60)
     }
     act_test_tmpdir_remove (&rundir);
 }
+
+//  A group keeps what it needs per peer group for as long as it lives,
+//  and a group's name may come from another process (a sender, a carried
+//  reference): past ACT_PEERS_MAX groups, a send to one more is refused
+//  (and logged), so invented names cannot grow it without end. An actor
+//  tells ACT_PEERS_MAX + 1 groups that do not exist.
+typedef struct {
+    act_system_t *system;
+    int refused;                //  tells refused, of the last group
+    act_ref_t *report;
+} s_namer_t;
+
+static int
+s_namer_setup (act_t *self, void *args)
+{
+    s_namer_t *state = (s_namer_t *) act_state (self);
+    *state = *(s_namer_t *) args;
+    for (int i = 0; i <= ACT_PEERS_MAX; i++) {
+        char address [32];
+        snprintf (address, sizeof address, "g%d/x", i);
+        act_ref_t *to = act_lookup (state->system, address);
+        act_msg_t *msg = act_msg_new (1);
+        int rc = to ? act_tell (to, &msg) : -1;
+        if (i == ACT_PEERS_MAX)
+            state->refused = rc == -1 && errno == EHOSTUNREACH;
+        act_msg_destroy (&msg);
+        act_ref_destroy (&to);
+    }
+    act_msg_t *done = act_msg_new_data (2, &state->refused, sizeof state->refused);
+    return act_tell (state->report, &done) == 0 ? ACT_STOP : -1;
+}
+
+static const act_class_t s_namer = {
+    .name = "namer", .state_size = sizeof (s_namer_t), .setup = s_namer_setup
+};
+
+Test (transport, a_group_sends_to_a_bounded_number_of_groups, .timeout = 120)
+{
+    char *dir = act_test_tmpdir ();
+    char *path = zsys_sprintf ("%s/log", dir);
+    FILE *log = fopen (path, "w");
+    cr_assert_not_null (log);
+    zsys_set_logstream (log);
+    act_system_t *a = act_system_new ("a");
+    cr_assert_eq (act_transport_join (a, "a", dir, 0, 0), 0);
+    act_inbox_t *inbox = act_inbox_new (a);
+    s_namer_t args = { a, 0, act_inbox_ref (inbox) };
+    act_ref_t *namer = act_spawn (a, &s_namer, &args);
+    cr_assert_not_null (namer);
+    act_msg_t *done = act_inbox_recv (inbox, 60000);
+    cr_assert_not_null (done);
+    int refused = 0;
+    memcpy (&refused, act_msg_data (done), sizeof refused);
+    act_msg_destroy (&done);
+    act_inbox_destroy (&inbox);
+    act_ref_destroy (&namer);
+    act_system_destroy (&a);
+    zsys_set_logstream (stdout);
+    fclose (log);
+    cr_assert (refused, "the send to group %d was not refused with EHOSTUNREACH",
+               ACT_PEERS_MAX + 1);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    cr_assert_gt (getdelim (&text, &size, 0, file), 0);
+    fclose (file);
+    char needle [64];
+    snprintf (needle, sizeof needle, "routes to %d groups at most", ACT_PEERS_MAX);
+    cr_assert_not_null (strstr (text, needle), "not logged:\n%.2000s", text);
+    free (text);
+    remove (path);
+    free (path);
+    act_test_tmpdir_remove (&dir);
+}

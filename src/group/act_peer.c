@@ -81,6 +81,7 @@ struct act_peers {
                                 //  kept for the next (references counted)
     bool cache_lent;            //  a receive has them now
     uint64_t pauses;            //  times input was paused
+    uint64_t peers_refused;     //  sends refused past ACT_PEERS_MAX groups
     s_link_t links [S_LINKS_MAX];   //  in order of preference
     size_t link_count;
 };
@@ -476,6 +477,11 @@ s_flush (void *arg)
     return self->dirty != NULL;
 }
 
+//  The peer of to's group, made on the first send there; NULL past
+//  ACT_PEERS_MAX groups. Peers are never freed, and a group's name can
+//  come from anywhere a peer writes one (a sender, a carried reference):
+//  without the bound, another process inventing names would grow them
+//  without end.
 static s_peer_t *
 s_route (act_peers_t *self, act_ref_t *to)
 {
@@ -487,6 +493,14 @@ s_route (act_peers_t *self, act_ref_t *to)
     act_address_valid (to->name, &len);
     memcpy (group, to->name, len);
     group [len] = 0;
+    if (!zhashx_lookup (self->peers, group) && zhashx_size (self->peers) >= ACT_PEERS_MAX) {
+        uint64_t nth = ++self->peers_refused;
+        if ((nth & (nth - 1)) == 0)
+            zsys_warning ("actorio: %s: routes to %d groups at most: a send to %s "
+                          "refused (%" PRIu64 " so far)", self->group, ACT_PEERS_MAX,
+                          group, nth);
+        return NULL;
+    }
     //  Peers live as long as the peer layer, and a remote reference is
     //  only used by its own system's loop: the pointer can be kept.
     to->route = s_peer (self, group);
@@ -611,6 +625,10 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
 {
     act_peers_t *self = (act_peers_t *) arg;
     s_peer_t *peer = s_route (self, to);
+    if (!peer) {
+        s_refuse (&self->links [0].stats, msg, EHOSTUNREACH);
+        return -1;
+    }
     //  Refusals before a link is chosen count against the preferred one.
     act_link_stats_t *stats = &self->links [peer->link].stats;
     if (peer->down) {
