@@ -99,6 +99,9 @@ ACT_EXPORT const char *
 //  request beyond it is answered at once with a DOWN whose err is EAGAIN
 //  (see act_msg_down), and counted as refused.
 #define ACT_MONITOR_PEER_MAX 65536
+//  ... and for the watchers of all other groups together, whatever groups
+//  the requests name (a peer names its watchers itself)
+#define ACT_MONITOR_REMOTE_MAX (2 * ACT_MONITOR_PEER_MAX)
 
 //  Monitor target (an actor or inbox, here or in another group) for
 //  watcher (an actor or inbox reference of this process), as in Erlang:

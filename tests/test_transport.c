@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include "act_host.h"
 #include "act_link.h"
+#include "act_msg_priv.h"
 #include "act_test_run.h"
 #include <fcntl.h>
 #include <pthread.h>
@@ -780,4 +781,64 @@ Test (transport, a_group_sends_to_a_bounded_number_of_groups, .timeout = 120)
     remove (path);
     free (path);
     act_test_tmpdir_remove (&dir);
+}
+
+//  The monitors a group keeps for other groups' watchers are bounded per
+//  group (ACT_MONITOR_PEER_MAX) and for all of them (ACT_MONITOR_REMOTE_
+//  MAX): a request names its watcher's group itself, so a peer naming a
+//  new group each time would pass the first bound. A rogue sends more
+//  than the second, each for a new group: the ones past it are refused
+//  and counted as dropped.
+static size_t
+s_monitor_record (unsigned char *p, uint64_t corr, const char *target, const char *sender)
+{
+    size_t target_len = strlen (target), sender_len = strlen (sender);
+    uint32_t type = ACT_MSG_MONITOR;
+    memset (p, 0, ACT_WIRE_RECORD);
+    p [1] = (unsigned char) target_len;
+    p [2] = (unsigned char) sender_len;
+    for (int i = 0; i < 4; i++)
+        p [4 + i] = (unsigned char) (type >> (24 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        p [8 + i] = (unsigned char) (corr >> (56 - 8 * i));
+    memcpy (p + ACT_WIRE_RECORD, target, target_len);
+    memcpy (p + ACT_WIRE_RECORD + target_len, sender, sender_len);
+    return ACT_WIRE_RECORD + target_len + sender_len;
+}
+
+Test (transport, monitors_for_other_groups_are_bounded_however_they_are_named,
+      .timeout = 120)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *counter = act_spawn_named (run.b, "counter", &s_counter, NULL);
+    char endpoint [256];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/b", run.rundir);
+    zsock_t *rogue = zsock_new_dealer (endpoint);
+    cr_assert_not_null (rogue);
+    zsock_set_sndhwm (rogue, 0);
+    int over = 100, total = ACT_MONITOR_REMOTE_MAX + over;
+    static unsigned char batch [65536];
+    for (int sent = 0; sent < total;) {
+        size_t size = ACT_WIRE_BATCH_HEAD;
+        int count = 0;
+        for (; count < 200 && sent < total; count++, sent++) {
+            char sender [32];
+            snprintf (sender, sizeof sender, "g%d/w", sent);
+            size += s_monitor_record (batch + size, (uint64_t) sent + 1, "counter", sender);
+        }
+        batch [0] = ACT_WIRE_MAGIC;
+        batch [1] = ACT_WIRE_VERSION;
+        batch [2] = (unsigned char) (count >> 8);
+        batch [3] = (unsigned char) count;
+        cr_assert_eq (zsock_send (rogue, "b", batch, size), 0);
+    }
+    act_transport_stats_t stats;
+    ACT_ASSERT_EVENTUALLY (act_transport_stats (run.b, &stats) == 0
+                           && stats.received + stats.malformed >= (uint64_t) total, 60000);
+    cr_assert_eq (stats.malformed, 0);
+    cr_assert_eq (stats.dropped, (uint64_t) over, "%" PRIu64 " refused of %d over the bound",
+                  stats.dropped, over);
+    zsock_destroy (&rogue);
+    act_ref_destroy (&counter);
+    s_run_destroy (&run);
 }

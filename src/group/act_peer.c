@@ -390,9 +390,10 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
             static atomic_uint_fast64_t refusals;
             uint64_t nth = atomic_fetch_add (&refusals, 1) + 1;
             if ((nth & (nth - 1)) == 0)
-                zsys_warning ("actorio: %s: %s's group holds %d monitors here, "
-                              "refused (%" PRIu64 " so far)", core->name,
-                              head->sender, ACT_MONITOR_PEER_MAX, nth);
+                zsys_warning ("actorio: %s: a monitor for %s refused: %d at most "
+                              "for one other group, %d for all (%" PRIu64 " so far)",
+                              core->name, head->sender, ACT_MONITOR_PEER_MAX,
+                              ACT_MONITOR_REMOTE_MAX, nth);
         }
         if (answer && watcher) {
             act_msg_t *notice = act_msg_new_internal (ACT_MSG_MONITOR_DOWN, &down,

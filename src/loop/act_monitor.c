@@ -33,6 +33,11 @@ static uint64_t s_next_id;      //  last id given, under s_lock
 //  input from another process (ACT_MONITOR_PEER_MAX); the entry goes
 //  when its count falls to 0, so the table holds only live groups.
 static zhashx_t *s_peer_counts;
+//  All of those, whatever group they are counted for, under s_lock: a
+//  group named in a request is the requester's to say, so a peer that
+//  names a new one each time would pass every per-group limit
+//  (ACT_MONITOR_REMOTE_MAX).
+static size_t s_peer_total;
 //  Set when the first monitor is made: until then there is no registry
 //  to look in, and a demonitor or a lost group has nothing to do.
 static atomic_bool s_used;
@@ -59,6 +64,14 @@ s_peer_key (act_ref_t *watcher, char *key, size_t size)
     return true;
 }
 
+//  True if watcher is a remote watcher counted per group
+static bool
+s_peer_key_of (act_ref_t *watcher)
+{
+    char key [256];
+    return s_peer_key (watcher, key, sizeof key);
+}
+
 //  The monitors held for watcher's group; under s_lock.
 static size_t *
 s_peer_count (act_ref_t *watcher, bool create)
@@ -80,8 +93,10 @@ static void
 s_link (s_rec_t *rec)
 {
     size_t *count = s_peer_count (rec->watcher, true);
-    if (count)
+    if (count) {
         (*count)++;
+        s_peer_total++;
+    }
     act_ref_t *target = rec->target, *watcher = rec->watcher;
     rec->t_prev = NULL;
     rec->t_next = target->watched_by;
@@ -102,6 +117,8 @@ static void
 s_unlink (s_rec_t *rec)
 {
     size_t *count = s_peer_count (rec->watcher, false);
+    if (count)
+        s_peer_total--;
     if (count && --*count == 0) {
         char key [256];
         s_peer_key (rec->watcher, key, sizeof key);
@@ -204,7 +221,9 @@ act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr)
     //  A watcher that died meanwhile would never take its record back.
     bool orphan = !fired && atomic_load (&watcher->dead);
     size_t *count = fired || orphan ? NULL : s_peer_count (watcher, false);
-    bool full = count && *count >= ACT_MONITOR_PEER_MAX;
+    bool full = (count && *count >= ACT_MONITOR_PEER_MAX)
+             || (!fired && !orphan && s_peer_key_of (watcher)
+                 && s_peer_total >= ACT_MONITOR_REMOTE_MAX);
     if (!fired && !orphan && !full)
         s_link (rec);
     pthread_mutex_unlock (&s_lock);
