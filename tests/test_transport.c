@@ -766,6 +766,8 @@ Test (transport, a_group_sends_to_a_bounded_number_of_groups, .timeout = 120)
     act_system_destroy (&a);
     zsys_set_logstream (stdout);
     fclose (log);
+    //  Refused as any send to a group nobody binds is: what tells the
+    //  bound is the log line below
     cr_assert (refused, "the send to group %d was not refused with EHOSTUNREACH",
                ACT_PEERS_MAX + 1);
     char *text = NULL;

@@ -494,7 +494,8 @@ s_route (act_peers_t *self, act_ref_t *to)
     act_address_valid (to->name, &len);
     memcpy (group, to->name, len);
     group [len] = 0;
-    if (!zhashx_lookup (self->peers, group) && zhashx_size (self->peers) >= ACT_PEERS_MAX) {
+    s_peer_t *peer = (s_peer_t *) zhashx_lookup (self->peers, group);
+    if (!peer && zhashx_size (self->peers) >= ACT_PEERS_MAX) {
         uint64_t nth = ++self->peers_refused;
         if ((nth & (nth - 1)) == 0)
             zsys_warning ("actorio: %s: routes to %d groups at most: a send to %s "
@@ -504,7 +505,7 @@ s_route (act_peers_t *self, act_ref_t *to)
     }
     //  Peers live as long as the peer layer, and a remote reference is
     //  only used by its own system's loop: the pointer can be kept.
-    to->route = s_peer (self, group);
+    to->route = peer ? peer : s_peer (self, group);
     return (s_peer_t *) to->route;
 }
 

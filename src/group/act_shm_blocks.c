@@ -62,12 +62,11 @@ act_shm_blocks_reclaim (act_shm_blocks_t *self)
                                            memory_order_relaxed);
             }
             else
-            if (atomic_load (&entry->epoch) != block->epoch) {
-                //  HELD for a life that has ended: no life takes a block
-                //  of another epoch than its own, whatever its record
-                //  became (committed after the ring was emptied too)
-            }
-            else {
+            if (atomic_load (&entry->epoch) == block->epoch) {
+                //  (HELD for a life that has ended is taken back: no life
+                //  takes a block of another epoch than its own, whatever
+                //  its record became, committed after the ring was
+                //  emptied too.)
                 //  The receiver's tail is published after it took what it
                 //  read: past the descriptor and still HELD means never.
                 //  A head not past it means the descriptor was never

@@ -246,12 +246,10 @@ act_actor_finalize (act_t *self)
         self->mb_head = msg->next;
         msg->next = NULL;
         act_loop_inbound_done (loop, self, msg);
-        if (msg->type == ACT_MSG_CHILD_STOPPED)
-            act_msg_destroy (&msg);     //  none: s_hear_children took them
-        else {
-            msg->to = act_ref_dup (self->ref);
-            act_core_dead_letter (self->ref->core, msg);
-        }
+        //  No child's news among them: s_hear_children took it, and
+        //  nothing is delivered to a finalizing actor since
+        msg->to = act_ref_dup (self->ref);
+        act_core_dead_letter (self->ref->core, msg);
     }
     self->mb_tail = NULL;
     act_waiters_down (&self->monitors, self->ref, &self->exit, ESRCH);

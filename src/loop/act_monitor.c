@@ -50,10 +50,17 @@ s_key (char *key, size_t size, uint64_t id)
 
 //  The group part of a remote watcher's address, into key; false if it
 //  has none (not counted then: nothing of a peer's can be such).
+//  True if watcher is of another group: its monitors are counted
+static bool
+s_counted (const act_ref_t *watcher)
+{
+    return watcher->kind == ACT_REF_REMOTE && watcher->name;
+}
+
 static bool
 s_peer_key (act_ref_t *watcher, char *key, size_t size)
 {
-    if (watcher->kind != ACT_REF_REMOTE || !watcher->name)
+    if (!s_counted (watcher))
         return false;
     const char *slash = strchr (watcher->name, '/');
     size_t len = slash ? (size_t) (slash - watcher->name) : strlen (watcher->name);
@@ -62,14 +69,6 @@ s_peer_key (act_ref_t *watcher, char *key, size_t size)
     memcpy (key, watcher->name, len);
     key [len] = 0;
     return true;
-}
-
-//  True if watcher is a remote watcher counted per group
-static bool
-s_peer_key_of (act_ref_t *watcher)
-{
-    char key [256];
-    return s_peer_key (watcher, key, sizeof key);
 }
 
 //  The monitors held for watcher's group; under s_lock.
@@ -222,7 +221,7 @@ act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr)
     bool orphan = !fired && atomic_load (&watcher->dead);
     size_t *count = fired || orphan ? NULL : s_peer_count (watcher, false);
     bool full = (count && *count >= ACT_MONITOR_PEER_MAX)
-             || (!fired && !orphan && s_peer_key_of (watcher)
+             || (!fired && !orphan && s_counted (watcher)
                  && s_peer_total >= ACT_MONITOR_REMOTE_MAX);
     if (!fired && !orphan && !full)
         s_link (rec);
