@@ -8,9 +8,9 @@
     system, so a burst of a million messages costs no memory once it has
     drained. A process whose slabs grow past the first starts one thread,
     "act-slab", that faults slabs in ahead of the burst and unmaps them
-    behind it. Under AddressSanitizer, under Valgrind, or with
-    ACTORIO_MSG_CACHE=0 in the environment, every block is its own malloc,
-    so leak checkers see each message.
+    behind it. Under AddressSanitizer, under Valgrind (unless
+    ACTORIO_MSG_CACHE=1), or with ACTORIO_MSG_CACHE=0 in the environment,
+    every block is its own malloc, so leak checkers see each message.
 */
 #ifndef ACT_SLAB_H_INCLUDED
 #define ACT_SLAB_H_INCLUDED
