@@ -186,22 +186,36 @@ s_give_name (act_peers_t *self, act_ref_t *ref)
     return ok;
 }
 
-static const char *
-s_address (act_peers_t *self, act_ref_t *ref)
+//  The first time a reference travels: its address and length, kept in
+//  it (below). False if it cannot have one.
+static bool __attribute__ ((noinline))
+s_address_make (act_peers_t *self, act_ref_t *ref)
 {
-    if (!ref)
-        return NULL;
-    if (ref->kind == ACT_REF_REMOTE)
-        return ref->name;       //  forwarded: the first sender stays
-    if (!ref->address) {
-        if (!ref->name && !s_give_name (self, ref))
-            return NULL;
-        //  Kept in the reference: a stream from one actor formats it once.
-        char address [ACT_WIRE_ADDR_MAX + 1];
-        snprintf (address, sizeof address, "%s/%s", self->group, ref->name);
-        ref->address = strdup (address);
+    if (ref->kind == ACT_REF_REMOTE) {
+        ref->address_len = strlen (ref->name);  //  forwarded: the first sender stays
+        return true;
     }
-    return ref->address;
+    if (!ref->name && !s_give_name (self, ref))
+        return false;
+    char address [ACT_WIRE_ADDR_MAX + 1];
+    int size = snprintf (address, sizeof address, "%s/%s", self->group, ref->name);
+    ref->address = strdup (address);
+    ref->address_len = (size_t) size;
+    return true;
+}
+
+//  The address ref travels as, and its length in *len if len is given:
+//  both kept in the reference, so a stream formats and measures it once.
+//  Loop thread only, as ref->route: a remote reference is used by its
+//  own system's loop, a local one here only when it is of our core.
+static inline const char *
+s_address (act_peers_t *self, act_ref_t *ref, size_t *len)
+{
+    if (!ref || (!ref->address_len && !s_address_make (self, ref)))
+        return NULL;
+    if (len)
+        *len = ref->address_len;
+    return ref->kind == ACT_REF_REMOTE ? ref->name : ref->address;
 }
 
 static act_ref_t *
@@ -230,7 +244,7 @@ s_carried_address (act_peers_t *self, act_ref_t *ref)
 {
     const char *address = NULL;
     if (ref->kind == ACT_REF_REMOTE || !ref->core || ref->core == self->core)
-        address = s_address (self, ref);
+        address = s_address (self, ref, NULL);
     return address ? address : self->nobody;
 }
 
@@ -303,7 +317,7 @@ static bool
 s_runtime_out (act_peers_t *self, act_msg_t *msg)
 {
     if ((msg->type == ACT_MSG_MONITOR || msg->type == ACT_MSG_DEMONITOR)
-    &&  !s_address (self, msg->sender))
+    &&  !s_address (self, msg->sender, NULL))
         return false;
     if (msg->type == ACT_MSG_STOP && msg->size == sizeof (int)) {
         int code;
@@ -551,11 +565,14 @@ s_put (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t **msg_p,
 {
     act_msg_t *msg = *msg_p;
     s_link_t *link = &self->links [peer->link];
-    const char *target = to->name + peer->name_len + 1;
-    const char *sender = s_address (self, msg->sender);
+    //  A remote reference's address is "group/actor": the target is the
+    //  part after the peer's name.
+    size_t to_len = 0, sender_len = 0;
+    const char *target = s_address (self, to, &to_len) + peer->name_len + 1;
+    const char *sender = s_address (self, msg->sender, &sender_len);
     act_wire_record_t record;
-    act_wire_record_init (&record, target, strlen (target), sender,
-                          sender ? strlen (sender) : 0, flags, msg);
+    act_wire_record_init (&record, target, to_len - peer->name_len - 1, sender, sender_len,
+                          flags, msg);
     if (msg->refs)
         s_put_refs (self, &record, msg);
     //  The link may take the message itself.
@@ -727,6 +744,18 @@ act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *
     rx->external_arg = NULL;
 }
 
+//  The cached sender holds its reference's loop-local count besides a
+//  counted one, so that each message from it takes and drops that count
+//  without it falling to 0 and back (an atomic add and sub per message
+//  of a ping-pong).
+static void
+s_sender_forget (act_peers_rx_t *rx)
+{
+    if (rx->sender_ref)
+        act_ref_drop_local (rx->sender_ref);
+    act_ref_destroy (&rx->sender_ref);
+}
+
 void
 act_peers_rx_end (act_peers_rx_t *rx)
 {
@@ -736,7 +765,7 @@ act_peers_rx_end (act_peers_rx_t *rx)
         self->cache_lent = false;
     }
     else {
-        act_ref_destroy (&rx->sender_ref);
+        s_sender_forget (rx);
         act_ref_destroy (&rx->target_ref);
     }
 }
@@ -774,8 +803,10 @@ s_sender (act_peers_rx_t *rx, const char *address, size_t len, act_msg_t *msg)
     if (!len)
         return;
     if (!rx->sender_ref || rx->sender_len != len || memcmp (rx->sender, address, len)) {
-        act_ref_destroy (&rx->sender_ref);
+        s_sender_forget (rx);
         rx->sender_ref = s_ref_for (rx->peers, address);
+        if (rx->sender_ref)
+            act_ref_hold_local (rx->sender_ref);
         memcpy (rx->sender, address, len + 1);
         rx->sender_len = len;
     }
@@ -935,7 +966,7 @@ s_destroy (void *arg)
                                                   peer->state);
     for (size_t i = 0; i < self->link_count; i++)
         self->links [i].ops->close (self->links [i].self);
-    act_ref_destroy (&self->cache.sender_ref);
+    s_sender_forget (&self->cache);
     act_ref_destroy (&self->cache.target_ref);
     zhashx_destroy (&self->peers);
     free (self->group);

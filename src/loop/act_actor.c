@@ -86,6 +86,12 @@ act_actor_start (act_loop_t *loop, act_t *self)
         rc = self->cls->setup (self, self->args);
     }
     act_loop_leave (loop, prev, saved);
+    //  Once started, the actor holds the loop-local count of its own
+    //  reference until it is released, so the messages it sends take and
+    //  drop that count without it falling to 0 and back each time: that
+    //  was an atomic add and sub per message in a ping-pong, or in a
+    //  stream to another group.
+    act_ref_hold_local (self->ref);
     self->flags |= ACT_F_STARTED;
     self->args = NULL;
     act_actor_after_callback (self, rc, 0);
@@ -117,6 +123,8 @@ s_release_record (act_t *self, const act_exit_t *why)
     act_core_t *pinned = act_core_dup (core);
     size_t left = atomic_fetch_sub (&pinned->actors, 1) - 1;
     act_ref_set_dead (self->ref, why);
+    if (self->flags & ACT_F_STARTED)
+        act_ref_drop_local (self->ref);
     act_ref_destroy (&self->ref);
     if (left == 0) {
         act_core_notify (pinned);
