@@ -102,17 +102,26 @@ bool
 const char *
     act_peers_group (act_peers_t *self);
 
-//  Decoding context for one receive call of a link: consecutive records
-//  from one sender or to one target look them up once.
+//  The last sender and target a receive looked up, kept for the next:
+//  consecutive records from one sender or to one target look them up
+//  once.
 typedef struct {
-    act_peers_t *peers;         //  where we are
-    act_link_stats_t *stats;    //  the receiving link's counters
     char sender [ACT_WIRE_ADDR_MAX + 1];    //  last sender address
     size_t sender_len;          //  its length
-    act_ref_t *sender_ref;      //  its reference (counted), or NULL
+    act_ref_t *sender_ref;      //  its reference (counted, and held by
+                                //  its loop-local count), or NULL
     char target [ACT_WIRE_NAME_MAX + 1];    //  last target name
     size_t target_len;          //  its length
     act_ref_t *target_ref;      //  its reference (counted), or NULL
+} act_peers_names_t;
+
+//  Decoding context for one receive call of a link.
+typedef struct {
+    act_peers_t *peers;         //  where we are
+    act_link_stats_t *stats;    //  the receiving link's counters
+    act_peers_names_t *names;   //  the peer layer's, lent for the call;
+                                //  own if a receive has them already
+    act_peers_names_t own;      //  (then only: set up by begin)
     size_t records;             //  records delivered
     //  For records whose payload travels apart: make the message that
     //  carries it (zero-copy), or NULL to copy head->payload.

@@ -77,8 +77,8 @@ struct act_peers {
     size_t inbound_max;         //  take no input past this many messages ...
     size_t inbound_bytes;       //  ... or bytes queued for our actors
     bool paused;                //  input left with the links for now
-    act_peers_rx_t cache;       //  the last receive's sender and target,
-                                //  kept for the next (references counted)
+    act_peers_names_t cache;    //  the last receive's sender and target,
+                                //  kept for the next
     bool cache_lent;            //  a receive has them now
     uint64_t pauses;            //  times input was paused
     uint64_t peers_refused;     //  sends refused past ACT_PEERS_MAX groups
@@ -729,14 +729,16 @@ act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *
 {
     //  The sender and target of the last receive carry over: a ping-pong
     //  gets one message per receive, and looking both up again (a lock,
-    //  a hash, a new remote reference) cost more than the message.
+    //  a hash, a new remote reference) cost more than the message. They
+    //  are lent, not copied: a copy each way was a tenth of a receive.
     if (!self->cache_lent) {
-        *rx = self->cache;
-        memset (&self->cache, 0, sizeof self->cache);
+        rx->names = &self->cache;
         self->cache_lent = true;
     }
-    else
-        memset (rx, 0, sizeof *rx);
+    else {
+        memset (&rx->own, 0, sizeof rx->own);
+        rx->names = &rx->own;
+    }
     rx->peers = self;
     rx->stats = stats;
     rx->records = 0;
@@ -749,24 +751,22 @@ act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *
 //  without it falling to 0 and back (an atomic add and sub per message
 //  of a ping-pong).
 static void
-s_sender_forget (act_peers_rx_t *rx)
+s_sender_forget (act_peers_names_t *names)
 {
-    if (rx->sender_ref)
-        act_ref_drop_local (rx->sender_ref);
-    act_ref_destroy (&rx->sender_ref);
+    if (names->sender_ref)
+        act_ref_drop_local (names->sender_ref);
+    act_ref_destroy (&names->sender_ref);
 }
 
 void
 act_peers_rx_end (act_peers_rx_t *rx)
 {
     act_peers_t *self = rx->peers;
-    if (self->cache_lent && !self->cache.peers) {
-        self->cache = *rx;
+    if (rx->names == &self->cache)
         self->cache_lent = false;
-    }
     else {
-        s_sender_forget (rx);
-        act_ref_destroy (&rx->target_ref);
+        s_sender_forget (rx->names);
+        act_ref_destroy (&rx->names->target_ref);
     }
 }
 
@@ -775,10 +775,11 @@ s_target (act_peers_rx_t *rx, const char *name, size_t len)
 {
     //  A target kept from an earlier receive may have stopped since, and
     //  its name gone to another actor.
-    if (rx->target_ref && rx->target_len == len && memcmp (rx->target, name, len) == 0
-    &&  !atomic_load_explicit (&rx->target_ref->dead, memory_order_relaxed))
-        return rx->target_ref;
-    act_ref_destroy (&rx->target_ref);
+    act_peers_names_t *names = rx->names;
+    if (names->target_ref && names->target_len == len && memcmp (names->target, name, len) == 0
+    &&  !atomic_load_explicit (&names->target_ref->dead, memory_order_relaxed))
+        return names->target_ref;
+    act_ref_destroy (&names->target_ref);
     act_core_t *core = rx->peers->core;
     pthread_mutex_lock (&core->lock);
     act_ref_t *ref = (act_ref_t *) zhashx_lookup (core->names, name);
@@ -786,9 +787,9 @@ s_target (act_peers_rx_t *rx, const char *name, size_t len)
         ref = act_ref_dup (ref);
     pthread_mutex_unlock (&core->lock);
     if (ref) {
-        memcpy (rx->target, name, len + 1);
-        rx->target_len = len;
-        rx->target_ref = ref;
+        memcpy (names->target, name, len + 1);
+        names->target_len = len;
+        names->target_ref = ref;
     }
     return ref;
 }
@@ -802,16 +803,18 @@ s_sender (act_peers_rx_t *rx, const char *address, size_t len, act_msg_t *msg)
 {
     if (!len)
         return;
-    if (!rx->sender_ref || rx->sender_len != len || memcmp (rx->sender, address, len)) {
-        s_sender_forget (rx);
-        rx->sender_ref = s_ref_for (rx->peers, address);
-        if (rx->sender_ref)
-            act_ref_hold_local (rx->sender_ref);
-        memcpy (rx->sender, address, len + 1);
-        rx->sender_len = len;
+    act_peers_names_t *names = rx->names;
+    if (!names->sender_ref || names->sender_len != len
+    ||  memcmp (names->sender, address, len)) {
+        s_sender_forget (names);
+        names->sender_ref = s_ref_for (rx->peers, address);
+        if (names->sender_ref)
+            act_ref_hold_local (names->sender_ref);
+        memcpy (names->sender, address, len + 1);
+        names->sender_len = len;
     }
-    if (rx->sender_ref) {
-        msg->sender = rx->sender_ref;
+    if (names->sender_ref) {
+        msg->sender = names->sender_ref;
         act_ref_hold_local (msg->sender);
         msg->flags |= ACT_MSG_F_LOCAL;
     }
