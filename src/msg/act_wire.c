@@ -143,6 +143,31 @@ s_refs (const unsigned char *p, size_t left, act_wire_head_t *head, size_t *used
     return ACT_WIRE_OK;
 }
 
+//  The names of the last record this thread found valid, target then
+//  sender: a memo of a pure check. A ping-pong between groups has one
+//  record per batch, so no record before it to compare with, and the
+//  check of its two names was a seventh of a receiver's work per hop.
+static __thread struct {
+    unsigned char target_len;
+    unsigned char sender_len;
+    char names [ACT_WIRE_NAME_MAX + ACT_WIRE_ADDR_MAX];
+} s_known __attribute__ ((tls_model ("initial-exec")));
+
+//  True if the names at target (then sender) equal those of the record
+//  at checked, or if checked is NULL those of the memo.
+static inline bool
+s_names_known (const unsigned char *checked, const char *target, size_t target_len,
+               size_t sender_len)
+{
+    if (checked)
+        return checked [1] == target_len && checked [2] == sender_len
+            && memcmp (checked + ACT_WIRE_RECORD, target, target_len + sender_len) == 0;
+    //  An empty memo (target_len 0) matches nothing: no target is empty.
+    return s_known.target_len && s_known.target_len == target_len
+        && s_known.sender_len == sender_len
+        && memcmp (s_known.names, target, target_len + sender_len) == 0;
+}
+
 //  Check one record at p (left bytes remain in the frame): its lengths,
 //  fields, names and references; fill head if given. Returns the
 //  reason, and the record's length in *used. checked is the record
@@ -191,12 +216,15 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
     //  A batch is mostly one sender's messages to one actor: names equal,
     //  byte for byte, to those of a record that passed need no second
     //  look (a compare costs a third of the check).
-    bool same = checked && checked [1] == target_len && checked [2] == sender_len
-             && memcmp (checked + ACT_WIRE_RECORD, target, target_len + sender_len) == 0;
-    if (!same && !act_wire_name_valid (target, target_len))
-        return ACT_WIRE_BAD_TARGET;
-    if (!same && sender_len && !act_wire_addr_valid (sender, sender_len))
-        return ACT_WIRE_BAD_SENDER;
+    if (!s_names_known (checked, target, target_len, sender_len)) {
+        if (!act_wire_name_valid (target, target_len))
+            return ACT_WIRE_BAD_TARGET;
+        if (sender_len && !act_wire_addr_valid (sender, sender_len))
+            return ACT_WIRE_BAD_SENDER;
+        s_known.target_len = (unsigned char) target_len;
+        s_known.sender_len = (unsigned char) sender_len;
+        memcpy (s_known.names, target, target_len + sender_len);
+    }
     if (head) {
         head->type = type;
         head->flags = flags;
