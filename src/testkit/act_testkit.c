@@ -28,7 +28,7 @@ struct _act_testkit_run_t {
     pid_t pid;                  //  actor-run, 0 once reaped
     int status;                 //  its wait status once reaped
     act_system_t *system;       //  the test's group in the run
-    char group [32];            //  its name
+    char group [64 + 1];        //  its name (a group name is 64 at most)
     act_testkit_run_t *next;    //  in s_runs while not stopped
     pid_t owner;                //  the process that started it
 };
