@@ -189,24 +189,35 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
     size_t index = (size_t) (failed - run->members);
     size_t first = topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? 0 : index;
     size_t last = topo->strategy == ACT_STRATEGY_ONE_FOR_ONE ? index + 1 : run->count;
-    act_log ("restart %s in %d ms%s", slot->group->name, slot->backoff,
-             topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? ", with every group (one_for_all)"
-           : topo->strategy == ACT_STRATEGY_REST_FOR_ONE ? ", with the groups after it (rest_for_one)"
-           : "");
     for (size_t i = first; i < last; i++) {
         s_member_t *member = &run->members [i];
         if (member->final || member->held) {
             continue;
         }
+        //  A group still waiting out a longer back-off of its own (or a
+        //  cycle due later) holds back those after it: the start loop
+        //  passes over a group not due yet, so an earlier due given to a
+        //  later group would start it before the groups it comes after.
+        if (member->slot.state == ACT_SLOT_WAIT && member->slot.due > due) {
+            due = member->slot.due;
+        }
+        if (member->cycle && member->cycle_due > due) {
+            due = member->cycle_due;
+        }
         if (act_slot_running (&member->slot)) {
             member->cycle = true;
             member->cycle_due = due;
         }
-        else
-        if (member->slot.state != ACT_SLOT_WAIT || member->slot.due < due) {
+        else {
             act_slot_schedule (&member->slot, due);
         }
     }
+    //  Its back-off, or later when a group before it waits longer
+    act_log ("restart %s in %lld ms%s", slot->group->name,
+             (long long) (slot->due - run->env.now),
+             topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? ", with every group (one_for_all)"
+           : topo->strategy == ACT_STRATEGY_REST_FOR_ONE ? ", with the groups after it (rest_for_one)"
+           : "");
 }
 
 static bool s_control_to (act_slot_t *slot, const char *text);
