@@ -598,23 +598,31 @@ s_reconcile (s_run_t *run)
         s_reconcile_stop (run);
         return;
     }
-    //  While a group is being stopped, nothing else moves
+    //  While a group is being stopped, nothing else moves; but for a stop
+    //  by request, which concerns that group alone: the others' restarts
+    //  would wait out its grace, for ever with shutdown = infinity.
+    bool held_stopping = false;
     for (size_t i = 0; i < run->count; i++) {
         act_slot_state_t state = run->members [i].slot.state;
         if (state == ACT_SLOT_STOPPING || state == ACT_SLOT_KILLED) {
-            return;
-        }
-    }
-    //  Groups stopped by request go down, one at a time
-    for (size_t i = run->count; i-- > 0;) {
-        act_slot_t *slot = &run->members [i].slot;
-        if (run->members [i].held
-        && (slot->state == ACT_SLOT_WAIT || slot->state == ACT_SLOT_STARTING
-         || slot->state == ACT_SLOT_UP)) {
-            act_slot_event (slot, ACT_SLOT_STOP);
-            if (act_slot_running (slot)) {
+            if (!run->members [i].held) {
                 return;
             }
+            held_stopping = true;
+        }
+    }
+    //  Groups stopped by request go down, one at a time; those not
+    //  started yet at once, so that nothing below starts them
+    for (size_t i = run->count; i-- > 0;) {
+        act_slot_t *slot = &run->members [i].slot;
+        if (!run->members [i].held) {
+            continue;
+        }
+        if (slot->state == ACT_SLOT_WAIT
+        || (!held_stopping && (slot->state == ACT_SLOT_STARTING
+                            || slot->state == ACT_SLOT_UP))) {
+            act_slot_event (slot, ACT_SLOT_STOP);
+            held_stopping |= act_slot_running (slot);
         }
     }
     //  Groups a restart takes down go last first

@@ -324,6 +324,46 @@ Test (supervisor_ctl, a_start_while_the_stop_is_under_way_is_no_failure, .timeou
     run_destroy (&run);
 }
 
+//  A group stopped by request whose teardown never ends (shutdown =
+//  infinity) concerns that group alone: another group that crashes
+//  meanwhile is restarted at once. Before, every restart of the run
+//  waited for that stop to end, here for ever.
+Test (supervisor_ctl, a_stop_by_request_holds_back_no_other_restart, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = apart\n"
+        "    backoff_min = 0\n"
+        "group = slow\n"
+        "    plugin = @PROBE@\n"
+        "    shutdown = infinity\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=hang\"\n"
+        PROBE_GROUP ("quick", ""));
+    run_go (run);
+    pid_t slow = run_pid (run, "ready", "slow", 5000);
+    pid_t quick = run_pid (run, "ready", "quick", 5000);
+    run_cmd_t cmd = run_command_groups (run, 5000, "stop", "slow");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expectf (run, 5000, "asked slow pid %d to stop, waiting without limit", (int) slow);
+    cr_assert_eq (kill (quick, SIGKILL), 0);
+    run_expectf (run, 5000, "stop quick pid %d: signal 9", (int) quick);
+    pid_t again = run_pid (run, "ready", "quick", 5000);
+    probe_expect (run, "quick/p", "hello", 5000);
+    cr_assert_neq (again, quick);
+    cr_assert (s_state_is (run, "slow", "stopping"));
+    cr_assert (s_state_is (run, "quick", "up"));
+    //  The teardown still hangs: a second signal ends it
+    run_signal (run, SIGTERM);
+    run_expect (run, 5000, "stopping run apart");
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), EXIT_KILLED, "log:\n%s", run->err);
+    run_destroy (&run);
+}
+
 //  With every request entry taken, a command is refused with a line the
 //  command reads before it says so: exit 106, not "no run answers" (105)
 Test (supervisor_ctl, a_busy_run_refuses_with_its_own_exit_code, .timeout = 30)
