@@ -748,7 +748,9 @@ s_shown_state (s_run_t *run, s_member_t *member)
             return slot->starts > 1 ? "restarting" : "starting";
         case ACT_SLOT_STOPPING:
         case ACT_SLOT_KILLED:
-            return run->mode != S_STOPPING && (member->cycle || member->bounce)
+            //  A temporary group a sibling's restart takes down stays down
+            return run->mode != S_STOPPING && (member->bounce
+                 || (member->cycle && slot->group->restart != ACT_RESTART_TEMPORARY))
                  ? "restarting" : "stopping";
         case ACT_SLOT_WAIT:
             return run->mode == S_STOPPING ? "stopping"
@@ -896,6 +898,12 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
             //  Not a failure either: the cycle bypasses the throttle
             member->cycle = member->bounce = true;
             member->cycle_due = run->env.now;
+        }
+        else
+        if (act_slot_running (slot) && member->cycle) {
+            //  Going down for a sibling's restart: it comes back with the
+            //  others, a temporary group too, now that a start was asked
+            member->bounce = true;
         }
         else
         if (!act_slot_running (slot)) {

@@ -364,6 +364,52 @@ Test (supervisor_ctl, a_stop_by_request_holds_back_no_other_restart, .timeout = 
     run_destroy (&run);
 }
 
+//  one_for_all takes a temporary group down for good when a sibling
+//  fails: while it goes, status says "stopping", not "restarting"; and a
+//  start asked then brings it back with the others. Before, status said
+//  "restarting", and the start was answered "ok" and dropped: the group
+//  ended "done". Its teardown waits for our ack, so the start comes in
+//  the middle of its stop.
+Test (supervisor_ctl, a_start_brings_back_a_temporary_group_a_restart_takes_down,
+      .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = tmp\n"
+        "    strategy = one_for_all\n"
+        "    backoff_min = 0\n"
+        PROBE_GROUP ("a", "")
+        "group = b\n"
+        "    plugin = @PROBE@\n"
+        "    restart = temporary\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=ack\"\n");
+    run_go (run);
+    pid_t a = run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    probe_expect (run, "b/p", "hello", 5000);
+    cr_assert_eq (kill (a, SIGKILL), 0);
+    run_expect (run, 5000, "restart a in 0 ms, with every group (one_for_all)");
+    probe_expect (run, "b/p", "teardown", 5000);
+    cr_assert (s_state_is (run, "b", "stopping"));
+    run_cmd_t cmd = run_command_groups (run, 5000, "start", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    cr_assert (s_state_is (run, "b", "restarting"));
+    probe_send (run, "b/p", "ack", NULL);
+    run_expectf (run, 5000, "stop b pid %d: normal", (int) b);
+    run_pid (run, "ready", "a", 5000);
+    pid_t again = run_pid (run, "ready", "b", 5000);
+    cr_assert_neq (again, b);
+    cr_assert_eq (run_count (run, "done b"), 0);
+    run_signal (run, SIGTERM);
+    probe_teardown (run, "b/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0, "log:\n%s", run->err);
+    run_destroy (&run);
+}
+
 //  With every request entry taken, a command is refused with a line the
 //  command reads before it says so: exit 106, not "no run answers" (105)
 Test (supervisor_ctl, a_busy_run_refuses_with_its_own_exit_code, .timeout = 30)
