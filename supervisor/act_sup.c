@@ -355,7 +355,10 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
         //  Stopped for a sibling's restart: temporary groups stay down,
         //  unless the restart was asked for this one
         if (restart == ACT_RESTART_TEMPORARY && !bounced) {
+            //  Said as for a stop of its own: else the log loses it here
             member->final = true;
+            act_log ("done %s: temporary group, not restarted with the others",
+                     slot->group->name);
         }
         else {
             act_slot_schedule (slot, member->cycle_due);

@@ -136,6 +136,35 @@ Test (supervisor_restart, one_for_all_restarts_every_group_in_order, .timeout = 
     run_destroy (&run);
 }
 
+//  A temporary group that a sibling's restart takes down stays down, and
+//  the log says so with a "done" line, as when it stops on its own.
+//  Before, it went silently: a stop, then nothing.
+Test (supervisor_restart, a_temporary_group_a_restart_takes_down_is_done, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = once\n"
+        "    strategy = one_for_all\n"
+        "    backoff_min = 0\n"
+        SINK_GROUP ("steady")
+        "group = oneshot\n"
+        "    restart = temporary\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    run_go (run);
+    pid_t steady = run_pid (run, "ready", "steady", 5000);
+    pid_t oneshot = run_pid (run, "ready", "oneshot", 5000);
+    cr_assert_eq (kill (steady, SIGKILL), 0);
+    run_expectf (run, 5000, "stop oneshot pid %d: normal", (int) oneshot);
+    run_expect (run, 5000, "done oneshot: temporary group, not restarted");
+    run_pid (run, "ready", "steady", 5000);
+    cr_assert_eq (run_count (run, "start oneshot"), 1);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
 Test (supervisor_restart, rest_for_one_restarts_the_groups_after, .timeout = 30)
 {
     run_t *run = run_new ();
