@@ -621,11 +621,17 @@ s_reconcile (s_run_t *run)
         if (!run->members [i].held) {
             continue;
         }
-        if (slot->state == ACT_SLOT_WAIT
-        || (!held_stopping && (slot->state == ACT_SLOT_STARTING
-                            || slot->state == ACT_SLOT_UP))) {
+        if (slot->state == ACT_SLOT_WAIT) {
+            //  No process, so no exit to say it at: said here
             act_slot_event (slot, ACT_SLOT_STOP);
-            held_stopping |= act_slot_running (slot);
+            act_log ("held %s: stopped by request, down until started",
+                     slot->group->name);
+        }
+        else
+        if (!held_stopping && (slot->state == ACT_SLOT_STARTING
+                            || slot->state == ACT_SLOT_UP)) {
+            act_slot_event (slot, ACT_SLOT_STOP);
+            held_stopping = true;
         }
     }
     //  Groups a restart takes down go last first

@@ -410,6 +410,37 @@ Test (supervisor_ctl, a_start_brings_back_a_temporary_group_a_restart_takes_down
     run_destroy (&run);
 }
 
+//  A group stopped by request in its back-off has no process to stop:
+//  the log says it is held all the same, as actor-run(1) promises, and it
+//  stays down. Before, only "stop b: requested" was logged.
+Test (supervisor_ctl, a_group_stopped_in_its_back_off_is_held, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = pause\n"
+        "    backoff_min = 3000\n"
+        "    backoff_max = 3000\n"
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "restart b in 3000 ms");
+    run_cmd_t cmd = run_command_groups (run, 5000, "stop", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expect (run, 5000, "held b: stopped by request, down until started");
+    cr_assert (s_state_is (run, "b", "stopped"));
+    cmd = run_command_groups (run, 5000, "start", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_pid (run, "ready", "b", 5000);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
 //  With every request entry taken, a command is refused with a line the
 //  command reads before it says so: exit 106, not "no run answers" (105)
 Test (supervisor_ctl, a_busy_run_refuses_with_its_own_exit_code, .timeout = 30)
