@@ -13,7 +13,8 @@
     and schedules the groups the strategy names. Starts and stops then
     happen one group at a time, in topology order and in reverse, so a
     group always starts after the groups before it are ready, and stops
-    before them.
+    before them. A stop or restart by request concerns its group alone:
+    the rest of the run does not wait for it.
 */
 #include "act_sup.h"
 #include "act_ctl.h"
@@ -58,6 +59,8 @@ typedef struct {
     bool final;                 //  ended for good (temporary, transient)
     bool held;                  //  stopped by request: down until started
     bool bounce;                //  restart by request: back whatever its type
+    bool chained;               //  cycled for a strategy's restart: nothing
+                                //  starts until it is down
     unsigned exits;             //  processes reaped in this run
     char *stats;                //  its answer to the open "stats" round,
                                 //  S_STATS_BYTES, one line per packet
@@ -138,7 +141,7 @@ s_stop_run (s_run_t *run, int code, const char *why)
     run->mode = S_STOPPING;
     run->exit_code = code;
     for (size_t i = 0; i < run->count; i++) {
-        run->members [i].cycle = false;
+        run->members [i].cycle = run->members [i].chained = false;
     }
     act_log ("stopping run %s: %s", run->topo->name, why);
 }
@@ -205,7 +208,7 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
             due = member->cycle_due;
         }
         if (act_slot_running (&member->slot)) {
-            member->cycle = true;
+            member->cycle = member->chained = true;
             member->cycle_due = due;
         }
         else {
@@ -340,7 +343,7 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     }
     bool cycled = member->cycle;
     bool bounced = member->bounce;
-    member->cycle = member->bounce = false;
+    member->cycle = member->bounce = member->chained = false;
     if (run->mode == S_STOPPING) {
         return;
     }
@@ -602,16 +605,18 @@ s_reconcile (s_run_t *run)
         return;
     }
     //  While a group is being stopped, nothing else moves; but for a stop
-    //  by request, which concerns that group alone: the others' restarts
-    //  would wait out its grace, for ever with shutdown = infinity.
+    //  or a restart by request, which concerns that group alone: the
+    //  others' restarts would wait out its grace, for ever with shutdown =
+    //  infinity.
     bool held_stopping = false;
     for (size_t i = 0; i < run->count; i++) {
-        act_slot_state_t state = run->members [i].slot.state;
+        s_member_t *member = &run->members [i];
+        act_slot_state_t state = member->slot.state;
         if (state == ACT_SLOT_STOPPING || state == ACT_SLOT_KILLED) {
-            if (!run->members [i].held) {
+            if (!member->held && !(member->bounce && !member->chained)) {
                 return;
             }
-            held_stopping = true;
+            held_stopping |= member->held;
         }
     }
     //  Groups stopped by request go down, one at a time; those not
@@ -634,11 +639,15 @@ s_reconcile (s_run_t *run)
             held_stopping = true;
         }
     }
-    //  Groups a restart takes down go last first
+    //  Groups a restart takes down go last first; for a strategy's, the
+    //  starts wait until they all are down
     for (size_t i = run->count; i-- > 0;) {
-        if (run->members [i].cycle && act_slot_running (&run->members [i].slot)) {
-            act_slot_event (&run->members [i].slot, ACT_SLOT_STOP);
-            return;
+        s_member_t *member = &run->members [i];
+        if (member->cycle && act_slot_running (&member->slot)) {
+            act_slot_event (&member->slot, ACT_SLOT_STOP);
+            if (member->chained) {
+                return;
+            }
         }
     }
     //  Starts go in order, each once the one before it is ready
@@ -894,7 +903,7 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
         act_log ("%s %s: requested", verb, slot->group->name);
         if (streq (verb, "stop")) {
             member->held = true;
-            member->cycle = member->bounce = false;
+            member->cycle = member->bounce = member->chained = false;
             continue;
         }
         bool restart = streq (verb, "restart");

@@ -364,6 +364,48 @@ Test (supervisor_ctl, a_stop_by_request_holds_back_no_other_restart, .timeout = 
     run_destroy (&run);
 }
 
+//  The same for a restart by request: the group being restarted waits out
+//  its own stop, and a group that crashes meanwhile is restarted at once.
+Test (supervisor_ctl, a_restart_by_request_holds_back_no_other_restart, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = apart\n"
+        "    backoff_min = 0\n"
+        "group = slow\n"
+        "    plugin = @PROBE@\n"
+        "    shutdown = infinity\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=hang\"\n"
+        PROBE_GROUP ("quick", ""));
+    run_go (run);
+    pid_t slow = run_pid (run, "ready", "slow", 5000);
+    pid_t quick = run_pid (run, "ready", "quick", 5000);
+    run_cmd_t cmd = run_command_groups (run, 5000, "restart", "slow");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expectf (run, 5000, "asked slow pid %d to stop, waiting without limit", (int) slow);
+    cr_assert_eq (kill (quick, SIGKILL), 0);
+    run_expectf (run, 5000, "stop quick pid %d: signal 9", (int) quick);
+    pid_t again = run_pid (run, "ready", "quick", 5000);
+    probe_expect (run, "quick/p", "hello", 5000);
+    cr_assert_neq (again, quick);
+    cr_assert (s_state_is (run, "slow", "restarting"));
+    //  Its stop ended (here by a kill from outside), it starts again
+    cr_assert_eq (kill (slow, SIGKILL), 0);
+    pid_t back = run_pid (run, "ready", "slow", 5000);
+    cr_assert_neq (back, slow);
+    cr_assert_eq (run_count (run, "restart slow in"), 0);
+    //  Its new life's teardown hangs too: a second signal ends the run
+    run_signal (run, SIGTERM);
+    run_expect (run, 5000, "stopping run apart");
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), EXIT_KILLED, "log:\n%s", run->err);
+    run_destroy (&run);
+}
+
 //  one_for_all takes a temporary group down for good when a sibling
 //  fails: while it goes, status says "stopping", not "restarting"; and a
 //  start asked then brings it back with the others. Before, status said
