@@ -13,7 +13,8 @@
     and schedules the groups the strategy names. Starts and stops then
     happen one group at a time, in topology order and in reverse, so a
     group always starts after the groups before it are ready, and stops
-    before them.
+    before them. A stop or restart by request concerns its group alone:
+    the rest of the run does not wait for it.
 */
 #include "act_sup.h"
 #include "act_ctl.h"
@@ -58,6 +59,8 @@ typedef struct {
     bool final;                 //  ended for good (temporary, transient)
     bool held;                  //  stopped by request: down until started
     bool bounce;                //  restart by request: back whatever its type
+    bool chained;               //  cycled for a strategy's restart: nothing
+                                //  starts until it is down
     unsigned exits;             //  processes reaped in this run
     char *stats;                //  its answer to the open "stats" round,
                                 //  S_STATS_BYTES, one line per packet
@@ -138,7 +141,7 @@ s_stop_run (s_run_t *run, int code, const char *why)
     run->mode = S_STOPPING;
     run->exit_code = code;
     for (size_t i = 0; i < run->count; i++) {
-        run->members [i].cycle = false;
+        run->members [i].cycle = run->members [i].chained = false;
     }
     act_log ("stopping run %s: %s", run->topo->name, why);
 }
@@ -189,24 +192,35 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
     size_t index = (size_t) (failed - run->members);
     size_t first = topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? 0 : index;
     size_t last = topo->strategy == ACT_STRATEGY_ONE_FOR_ONE ? index + 1 : run->count;
-    act_log ("restart %s in %d ms%s", slot->group->name, slot->backoff,
-             topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? ", with every group (one_for_all)"
-           : topo->strategy == ACT_STRATEGY_REST_FOR_ONE ? ", with the groups after it (rest_for_one)"
-           : "");
     for (size_t i = first; i < last; i++) {
         s_member_t *member = &run->members [i];
         if (member->final || member->held) {
             continue;
         }
+        //  A group still waiting out a longer back-off of its own (or a
+        //  cycle due later) holds back those after it: the start loop
+        //  passes over a group not due yet, so an earlier due given to a
+        //  later group would start it before the groups it comes after.
+        if (member->slot.state == ACT_SLOT_WAIT && member->slot.due > due) {
+            due = member->slot.due;
+        }
+        if (member->cycle && member->cycle_due > due) {
+            due = member->cycle_due;
+        }
         if (act_slot_running (&member->slot)) {
-            member->cycle = true;
+            member->cycle = member->chained = true;
             member->cycle_due = due;
         }
-        else
-        if (member->slot.state != ACT_SLOT_WAIT || member->slot.due < due) {
+        else {
             act_slot_schedule (&member->slot, due);
         }
     }
+    //  Its back-off, or later when a group before it waits longer
+    act_log ("restart %s in %lld ms%s", slot->group->name,
+             (long long) (slot->due - run->env.now),
+             topo->strategy == ACT_STRATEGY_ONE_FOR_ALL ? ", with every group (one_for_all)"
+           : topo->strategy == ACT_STRATEGY_REST_FOR_ONE ? ", with the groups after it (rest_for_one)"
+           : "");
 }
 
 static bool s_control_to (act_slot_t *slot, const char *text);
@@ -329,7 +343,7 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     }
     bool cycled = member->cycle;
     bool bounced = member->bounce;
-    member->cycle = member->bounce = false;
+    member->cycle = member->bounce = member->chained = false;
     if (run->mode == S_STOPPING) {
         return;
     }
@@ -344,7 +358,10 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
         //  Stopped for a sibling's restart: temporary groups stay down,
         //  unless the restart was asked for this one
         if (restart == ACT_RESTART_TEMPORARY && !bounced) {
+            //  Said as for a stop of its own: else the log loses it here
             member->final = true;
+            act_log ("done %s: temporary group, not restarted with the others",
+                     slot->group->name);
         }
         else {
             act_slot_schedule (slot, member->cycle_due);
@@ -587,30 +604,50 @@ s_reconcile (s_run_t *run)
         s_reconcile_stop (run);
         return;
     }
-    //  While a group is being stopped, nothing else moves
+    //  While a group is being stopped, nothing else moves; but for a stop
+    //  or a restart by request, which concerns that group alone: the
+    //  others' restarts would wait out its grace, for ever with shutdown =
+    //  infinity.
+    bool held_stopping = false;
     for (size_t i = 0; i < run->count; i++) {
-        act_slot_state_t state = run->members [i].slot.state;
+        s_member_t *member = &run->members [i];
+        act_slot_state_t state = member->slot.state;
         if (state == ACT_SLOT_STOPPING || state == ACT_SLOT_KILLED) {
-            return;
-        }
-    }
-    //  Groups stopped by request go down, one at a time
-    for (size_t i = run->count; i-- > 0;) {
-        act_slot_t *slot = &run->members [i].slot;
-        if (run->members [i].held
-        && (slot->state == ACT_SLOT_WAIT || slot->state == ACT_SLOT_STARTING
-         || slot->state == ACT_SLOT_UP)) {
-            act_slot_event (slot, ACT_SLOT_STOP);
-            if (act_slot_running (slot)) {
+            if (!member->held && !(member->bounce && !member->chained)) {
                 return;
             }
+            held_stopping |= member->held;
         }
     }
-    //  Groups a restart takes down go last first
+    //  Groups stopped by request go down, one at a time; those not
+    //  started yet at once, so that nothing below starts them
     for (size_t i = run->count; i-- > 0;) {
-        if (run->members [i].cycle && act_slot_running (&run->members [i].slot)) {
-            act_slot_event (&run->members [i].slot, ACT_SLOT_STOP);
-            return;
+        act_slot_t *slot = &run->members [i].slot;
+        if (!run->members [i].held) {
+            continue;
+        }
+        if (slot->state == ACT_SLOT_WAIT) {
+            //  No process, so no exit to say it at: said here
+            act_slot_event (slot, ACT_SLOT_STOP);
+            act_log ("held %s: stopped by request, down until started",
+                     slot->group->name);
+        }
+        else
+        if (!held_stopping && (slot->state == ACT_SLOT_STARTING
+                            || slot->state == ACT_SLOT_UP)) {
+            act_slot_event (slot, ACT_SLOT_STOP);
+            held_stopping = true;
+        }
+    }
+    //  Groups a restart takes down go last first; for a strategy's, the
+    //  starts wait until they all are down
+    for (size_t i = run->count; i-- > 0;) {
+        s_member_t *member = &run->members [i];
+        if (member->cycle && act_slot_running (&member->slot)) {
+            act_slot_event (&member->slot, ACT_SLOT_STOP);
+            if (member->chained) {
+                return;
+            }
         }
     }
     //  Starts go in order, each once the one before it is ready
@@ -729,7 +766,9 @@ s_shown_state (s_run_t *run, s_member_t *member)
             return slot->starts > 1 ? "restarting" : "starting";
         case ACT_SLOT_STOPPING:
         case ACT_SLOT_KILLED:
-            return run->mode != S_STOPPING && (member->cycle || member->bounce)
+            //  A temporary group a sibling's restart takes down stays down
+            return run->mode != S_STOPPING && (member->bounce
+                 || (member->cycle && slot->group->restart != ACT_RESTART_TEMPORARY))
                  ? "restarting" : "stopping";
         case ACT_SLOT_WAIT:
             return run->mode == S_STOPPING ? "stopping"
@@ -864,7 +903,7 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
         act_log ("%s %s: requested", verb, slot->group->name);
         if (streq (verb, "stop")) {
             member->held = true;
-            member->cycle = member->bounce = false;
+            member->cycle = member->bounce = member->chained = false;
             continue;
         }
         bool restart = streq (verb, "restart");
@@ -877,6 +916,12 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
             //  Not a failure either: the cycle bypasses the throttle
             member->cycle = member->bounce = true;
             member->cycle_due = run->env.now;
+        }
+        else
+        if (act_slot_running (slot) && member->cycle) {
+            //  Going down for a sibling's restart: it comes back with the
+            //  others, a temporary group too, now that a start was asked
+            member->bounce = true;
         }
         else
         if (!act_slot_running (slot)) {

@@ -454,6 +454,34 @@ Test (supervisor, hung_teardown_is_killed_after_the_grace, .timeout = 30)
     run_destroy (&run);
 }
 
+//  A grace longer than the library's own limit on teardowns
+//  (ACT_SYSTEM_DESTROY_TIMEOUT, 5 s) is the group's whole: its teardown
+//  runs until actor-run kills it. Before, the group gave its teardown up
+//  after 5 s and exited 0, reported as "normal" and a clean stop (exit
+//  0), teardown unfinished, whatever shutdown said, infinity too.
+Test (supervisor, a_teardown_gets_the_whole_grace, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = long\n"
+        "group = stuck\n"
+        "    plugin = @PROBE@\n"
+        "    shutdown = 7s\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=hang\"\n");
+    run_go (run);
+    pid_t stuck = run_pid (run, "ready", "stuck", 5000);
+    run_signal (run, SIGTERM);
+    run_expectf (run, 10000, "kill stuck pid %d: still running 7000 ms after stop",
+                 (int) stuck);
+    run_expectf (run, 5000, "stop stuck pid %d: signal 9", (int) stuck);
+    cr_assert_eq (run_wait (run, 5000), EXIT_KILLED, "log:\n%s", run->err);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000));
+    run_destroy (&run);
+}
+
 Test (supervisor, second_interrupt_kills_at_once, .timeout = 30)
 {
     run_t *run = run_new ();

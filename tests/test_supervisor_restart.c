@@ -136,6 +136,35 @@ Test (supervisor_restart, one_for_all_restarts_every_group_in_order, .timeout = 
     run_destroy (&run);
 }
 
+//  A temporary group that a sibling's restart takes down stays down, and
+//  the log says so with a "done" line, as when it stops on its own.
+//  Before, it went silently: a stop, then nothing.
+Test (supervisor_restart, a_temporary_group_a_restart_takes_down_is_done, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = once\n"
+        "    strategy = one_for_all\n"
+        "    backoff_min = 0\n"
+        SINK_GROUP ("steady")
+        "group = oneshot\n"
+        "    restart = temporary\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    run_go (run);
+    pid_t steady = run_pid (run, "ready", "steady", 5000);
+    pid_t oneshot = run_pid (run, "ready", "oneshot", 5000);
+    cr_assert_eq (kill (steady, SIGKILL), 0);
+    run_expectf (run, 5000, "stop oneshot pid %d: normal", (int) oneshot);
+    run_expect (run, 5000, "done oneshot: temporary group, not restarted");
+    run_pid (run, "ready", "steady", 5000);
+    cr_assert_eq (run_count (run, "start oneshot"), 1);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
 Test (supervisor_restart, rest_for_one_restarts_the_groups_after, .timeout = 30)
 {
     run_t *run = run_new ();
@@ -174,6 +203,59 @@ Test (supervisor_restart, rest_for_one_restarts_the_groups_after, .timeout = 30)
     run_destroy (&run);
 }
 
+
+//  rest_for_one, a, b, c: b fails twice (back-off 500 then 1000 ms), and
+//  while c is being stopped for that, a fails (back-off 500 ms). Every
+//  group restarts, in file order: c, which comes after b, waits for b,
+//  though a's restart, the last to name it, is due sooner. Before, c took
+//  a's due and started while b was still in its back-off. c's teardown
+//  waits for our ack, so a surely fails while c is still stopping.
+Test (supervisor_restart, a_restart_never_starts_a_group_before_those_it_follows,
+      .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = chain\n"
+        "    strategy = rest_for_one\n"
+        "    backoff_min = 500ms\n"
+        "    backoff_max = 4s\n"
+        "    intensity = 100\n"
+        "    period = 60s\n"
+        PROBE_GROUP ("a", "")
+        PROBE_GROUP ("b", "")
+        "group = c\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ teardown=ack\"\n");
+    run_go (run);
+    pid_t a = run_pid (run, "ready", "a", 5000);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_pid (run, "ready", "c", 5000);
+    probe_expect (run, "c/p", "hello", 5000);
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    probe_teardown (run, "c/p", 5000);
+    b = run_pid (run, "ready", "b", 5000);
+    run_pid (run, "ready", "c", 5000);
+    probe_expect (run, "c/p", "hello", 5000);
+
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "restart b in 1000 ms");
+    probe_expect (run, "c/p", "teardown", 5000);
+    cr_assert_eq (kill (a, SIGKILL), 0);
+    run_expect (run, 5000, "restart a in 500 ms");
+    probe_send (run, "c/p", "ack", NULL);
+    static const char *order [] = { "a", "b", "c" };
+    for (size_t i = 0; i < 3; i++) {
+        run_pid (run, "start", order [i], 5000);
+        run_pid (run, "ready", order [i], 5000);
+    }
+    run_signal (run, SIGTERM);
+    probe_teardown (run, "c/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0, "log:\n%s", run->err);
+    run_destroy (&run);
+}
 Test (supervisor_restart, restart_types, .timeout = 30)
 {
     run_t *run = run_new ();

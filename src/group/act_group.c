@@ -644,7 +644,13 @@ act_group_host (const act_group_spec_t *spec)
     act_ref_destroy (&sentinel);
     code = s_wait (&host, system);
 done:
-    act_system_destroy (&system);
+    //  Asked to stop (or every actor gone): the teardowns take what they
+    //  take. The supervisor's shutdown grace bounds them, with SIGKILL,
+    //  and the parent-death signal if it dies; the library's own limit
+    //  would end the group after 5 s as a clean exit, teardowns cut
+    //  short, whatever the topology's shutdown says.
+    act_system_destroy_within (&system, code == ACT_GROUP_EXIT_OK
+                                        ? ACT_FOREVER : ACT_SYSTEM_DESTROY_TIMEOUT);
     act_inbox_destroy (&host.inbox);
     for (size_t i = 0; i < spec->actor_count; i++) {
         act_ref_destroy (&host.refs [i]);

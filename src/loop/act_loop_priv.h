@@ -238,6 +238,12 @@ act_system_t *
     act_system_start (const char *name, bool manual,
                       int (*init) (act_loop_t *loop, void *arg), void *arg);
 
+//  act_system_destroy, waiting at most timeout_ms (ACT_FOREVER: no limit)
+//  for the teardowns instead of ACT_SYSTEM_DESTROY_TIMEOUT: for a host
+//  whose supervisor bounds its stop (actor-run's shutdown grace).
+void
+    act_system_destroy_within (act_system_t **self_p, int timeout_ms);
+
 //  Set by a host that ends its process itself (actor-run's groups end
 //  with _exit): the exit handler then leaves live systems alone.
 extern bool act_system_leave_at_exit;

@@ -13,6 +13,7 @@
 */
 #include "act_loop_priv.h"
 #include "act_wire.h"
+#include <limits.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -176,7 +177,8 @@ s_wait_loop_end (zsock_t *pipe, int64_t deadline)
         int64_t left = deadline - zclock_mono ();
         if (left <= 0)
             return false;
-        zsock_set_rcvtimeo (pipe, (int) left);
+        //  No deadline (act_system_destroy_within with ACT_FOREVER): wait
+        zsock_set_rcvtimeo (pipe, left > INT_MAX ? -1 : (int) left);
         zmsg_t *msg = zmsg_recv (pipe);
         if (!msg) {
             if (errno == EINTR)
@@ -193,6 +195,12 @@ s_wait_loop_end (zsock_t *pipe, int64_t deadline)
 void
 act_system_destroy (act_system_t **self_p)
 {
+    act_system_destroy_within (self_p, ACT_SYSTEM_DESTROY_TIMEOUT);
+}
+
+void
+act_system_destroy_within (act_system_t **self_p, int timeout_ms)
+{
     if (!self_p || !*self_p)
         return;
     act_system_t *self = *self_p;
@@ -206,7 +214,7 @@ act_system_destroy (act_system_t **self_p)
     *self_p = NULL;
     if (!s_live_remove (self))
         return;                 //  the exit handler has it
-    int64_t deadline = zclock_mono () + ACT_SYSTEM_DESTROY_TIMEOUT;
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
     //  Close the queue before the loop hears $TERM, not after its
     //  teardowns: what other threads post from now on fails at once
     //  (ESRCH, and an ask's waiter hears at once), so the backlog the
