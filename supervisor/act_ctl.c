@@ -550,7 +550,7 @@ s_stats_text (act_ctl_client_t *client, const act_ctl_group_t *group, int wait)
             if (stat->idle >= 0) {
                 s_duration (idle, sizeof idle, stat->idle, true);
             }
-            char label [128];
+            char label [sizeof stat->name + sizeof stat->cls + 3];
             snprintf (label, sizeof label, "%s (%s)", stat->name, stat->cls);
             act_ctl_printf (client, "    actor %-30s mailbox %" PRIu64 ", handled %" PRIu64
                             ", dead letters %" PRIu64 ", last handled %s%s\n", label,
