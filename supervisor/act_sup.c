@@ -61,6 +61,8 @@ typedef struct {
     bool bounce;                //  restart by request: back whatever its type
     bool chained;               //  cycled for a strategy's restart: nothing
                                 //  starts until it is down
+    bool asked;                 //  started by request, never ready yet: a
+                                //  failed start holds it, the run goes on
     unsigned exits;             //  processes reaped in this run
     char *stats;                //  its answer to the open "stats" round,
                                 //  S_STATS_BYTES, one line per packet
@@ -366,6 +368,17 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
         else {
             act_slot_schedule (slot, member->cycle_due);
         }
+        return;
+    }
+    //  A start an operator asked for that fails is theirs to look at
+    //  (status, the log), as supervisorctl's or OTP's restart_child's:
+    //  the group stays down, and the run goes on. Only the run's own
+    //  first start of a group ends it.
+    if (!slot->ever_ready && member->asked) {
+        member->held = true;
+        member->asked = false;
+        act_log ("held %s: the start asked for failed (%s), down until started",
+                 slot->group->name, reason);
         return;
     }
     if (!slot->ever_ready) {
@@ -909,6 +922,7 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
         bool restart = streq (verb, "restart");
         bool was_held = member->held;
         member->held = member->final = false;
+        member->asked = !slot->ever_ready;
         //  A start while the stop asked before is still under way: that
         //  stop ends as asked (no failure, nothing counted), then the
         //  group starts, as a restart would

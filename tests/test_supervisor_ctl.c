@@ -483,6 +483,40 @@ Test (supervisor_ctl, a_group_stopped_in_its_back_off_is_held, .timeout = 30)
     run_destroy (&run);
 }
 
+//  A start an operator asks for, of a group never ready in this run, that
+//  fails: the group stays down (held) and the run goes on; only the run's
+//  own first start of a group ends it (102)
+Test (supervisor_ctl, a_failed_start_by_request_holds_the_group, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = asked\n"
+        SINK_GROUP ("a", "")
+        "group = b\n"
+        "    plugin = @PROBE@\n"
+        "    start_timeout = 2s\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ setup=hang\"\n");
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    run_pid (run, "start", "b", 5000);
+    //  Its first start hangs: stopped well within its 2 s
+    run_cmd_t cmd = run_command_groups (run, 5000, "stop", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expect (run, 5000, "held b: stopped by request, down until started");
+    cmd = run_command_groups (run, 5000, "start", "b");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expect (run, 5000, "held b: the start asked for failed (init failed");
+    cr_assert (s_state_is (run, "b", "stopped"));
+    cr_assert (s_state_is (run, "a", "up"));
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
 //  With every request entry taken, a command is refused with a line the
 //  command reads before it says so: exit 106, not "no run answers" (105)
 Test (supervisor_ctl, a_busy_run_refuses_with_its_own_exit_code, .timeout = 30)
