@@ -273,6 +273,7 @@ s_exited (act_slot_t *self)
         self->control_fd = -1;
     }
     self->init_failed = !self->ready_at && !self->asked;
+    self->exit_init_failed = self->init_failed;
     char reason [ACT_SLOT_DETAIL + 64];
     act_log ("stop %s pid %d: %s", self->group->name, (int) self->pid,
              act_slot_reason (self, reason, sizeof reason));

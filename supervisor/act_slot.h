@@ -83,6 +83,8 @@ typedef struct {
     bool init_failed;           //  last exit: came before ready
     bool hung;                  //  this process: killed as hung (no beats)
     bool exit_hung;             //  last exit: that of a process killed as hung
+    bool exit_init_failed;      //  last exit: came before ready (kept past
+                                //  the next start, as exit_hung)
     char detail [ACT_SLOT_DETAIL];  //  why init failed, if it said
     act_relay_t out;            //  the group's stdout
     act_relay_t err;            //  the group's stderr

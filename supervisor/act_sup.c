@@ -826,6 +826,11 @@ s_status (s_run_t *run, act_ctl_client_t *client, bool json)
             snprintf (row->last_exit, sizeof row->last_exit, "hung");
         }
         else
+        //  As the parent hears it: the signal of a start timeout is ours
+        if (member->exits && slot->exit_init_failed) {
+            snprintf (row->last_exit, sizeof row->last_exit, "init failed");
+        }
+        else
         if (member->exits) {
             act_ctl_exit_text (row->last_exit, sizeof row->last_exit, slot->exit_code,
                                slot->exit_signal);

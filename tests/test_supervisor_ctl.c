@@ -512,6 +512,11 @@ Test (supervisor_ctl, a_failed_start_by_request_holds_the_group, .timeout = 30)
     run_cmd_free (&cmd);
     run_expect (run, 5000, "held b: the start asked for failed (init failed");
     cr_assert (s_state_is (run, "b", "stopped"));
+    //  Its last exit as its parent hears it, not the SIGKILL of the timeout
+    cmd = run_command (run, 5000, "status", "--json");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert_not_null (strstr (cmd.out, "\"last_exit\":\"init failed\""), "%s", cmd.out);
+    run_cmd_free (&cmd);
     cr_assert (s_state_is (run, "a", "up"));
     run_stop_clean (run, 5000);
     run_destroy (&run);
