@@ -1069,7 +1069,12 @@ static void
 s_teardown (s_run_t *run)
 {
     for (size_t i = 0; run->members && i < run->count; i++) {
-        act_slot_fini (&run->members [i].slot);
+        //  A setup that failed before this slot's init left it zeroed:
+        //  its fds would read 0, our standard input, which a terminal
+        //  holds open with nothing to read, and finishing it would hang.
+        if (run->members [i].slot.group) {
+            act_slot_fini (&run->members [i].slot);
+        }
         free (run->members [i].stats);
         free (run->members [i].notice);
     }

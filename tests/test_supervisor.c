@@ -677,3 +677,48 @@ Test (supervisor, shutdown_infinity_waits_for_the_group, .timeout = 30)
     free (waits);
     run_destroy (&run);
 }
+
+//  Standard input as an operator's terminal leaves it: open, with nothing
+//  to read. The pipe's writing end stays open until the test ends.
+static void
+s_stdin_that_never_ends (void)
+{
+    int fds [2];
+    cr_assert_eq (pipe (fds), 0);
+    cr_assert_eq (dup2 (fds [0], STDIN_FILENO), STDIN_FILENO);
+    close (fds [0]);
+}
+
+//  A shared region the address space cannot hold (RLIMIT_AS): the setup
+//  failed before the groups' slots were made, and the teardown read their
+//  zeroed fds, standard input: after its fatal line actor-run hung until
+//  the terminal gave it an end of file, deaf to SIGTERM and SIGINT.
+Test (supervisor, a_region_too_big_for_memory_fails_at_once, .timeout = 30)
+{
+#if defined (ACT_TEST_ASAN) || defined (ACT_TEST_TSAN)
+    cr_skip_test ("a sanitizer maps more than the limit holds");
+#endif
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = big\n"
+        "    area_size = 1G\n"
+        "    region_size = 4G\n"
+        "group = a\n"
+        "    actor = s\n"
+        "        class = sink\n"
+        "group = b\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    s_stdin_that_never_ends ();
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_AS, &limit), 0);
+    limit.rlim_cur = (rlim_t) 1 << 30;
+    cr_assert_eq (setrlimit (RLIMIT_AS, &limit), 0);
+    run_go (run);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    cr_assert (strstr (run->err, "fatal: unable to create the shared region (2048 MiB): "
+                       "Cannot allocate memory"), "%s", run->err);
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    run_destroy (&run);
+}
