@@ -722,3 +722,25 @@ Test (supervisor, a_region_too_big_for_memory_fails_at_once, .timeout = 30)
     cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
     run_destroy (&run);
 }
+
+//  A file size limit (RLIMIT_FSIZE) under the shared region's size: the
+//  memfd's ftruncate raised SIGXFSZ, which killed actor-run with no word
+//  said, and left its lock file in the run directory.
+Test (supervisor, a_file_size_limit_fails_with_a_reason, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write_sinks (run, "run\n    name = small\n", 2);
+    s_stdin_that_never_ends ();
+    //  Soft only, and after our last write: the test's process is its own
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_FSIZE, &limit), 0);
+    limit.rlim_cur = 1 << 20;
+    cr_assert_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
+    run_go (run);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    cr_assert (strstr (run->err, "fatal: unable to create the shared region (16 MiB): "
+                       "File too large"), "%s", run->err);
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
+    run_destroy (&run);
+}
