@@ -625,6 +625,10 @@ s_reconcile (s_run_t *run)
             if (act_slot_event (slot, ACT_SLOT_START) == -1) {
                 act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name, strerror (errno));
                 s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
+                //  Now, not at the next event: there may be none (no group
+                //  runs yet, or none sends heartbeats), and poll would wait
+                //  for ever with the run stopping
+                s_reconcile_stop (run);
             }
             return;
         }

@@ -421,3 +421,48 @@ Test (supervisor_restart, trace_stamps_each_phase_of_a_restart, .timeout = 30)
     cr_assert_eq (run_wait (run, 5000), 0);
     run_destroy (&run);
 }
+
+//  The lowest descriptor number pid has free: with its RLIMIT_NOFILE
+//  there, it can open nothing more, and still poll what it has.
+static int
+s_lowest_free_fd (pid_t pid)
+{
+    for (int fd = 0;; fd++) {
+        char path [64];
+        snprintf (path, sizeof path, "/proc/%d/fd/%d", (int) pid, fd);
+        struct stat info;
+        if (lstat (path, &info) == -1) {
+            return fd;
+        }
+    }
+}
+
+//  A restart that cannot start its group (a process or a socket it
+//  cannot have: RLIMIT_NPROC, RLIMIT_NOFILE) stops the run, exit status
+//  111. The stop was only decided: with no group sending heartbeats,
+//  nothing woke the poll again, and actor-run waited for ever.
+Test (supervisor_restart, a_restart_that_cannot_start_stops_the_run, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = nofd\n"
+        "    heartbeat = off\n"
+        SINK_GROUP ("a")
+        SINK_GROUP ("b"));
+    run_go (run);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_expect (run, 5000, "run nofd up");
+    //  Lowered on the live supervisor: no socketpair for b's next life
+    struct rlimit limit;
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
+    limit.rlim_cur = (rlim_t) s_lowest_free_fd (run->pid);
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "actor-run: unable to start b: Too many open files");
+    run_expect (run, 5000, "stopping run nofd: unable to start a group");
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    run_destroy (&run);
+}
