@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -96,6 +97,7 @@ typedef struct {
     int exit_code;              //  what actor-run will exit with
     bool killing;               //  a second stop signal: SIGKILL everything
     bool reap;                  //  SIGCHLD arrived
+    bool poll_failed;           //  poll refused the pollset: stopping
     bool done;                  //  every group is down while stopping
     bool forced;                //  the stop killed a group past its grace,
                                 //  or at once on a second stop signal
@@ -477,6 +479,45 @@ s_on_signals (s_run_t *run)
             act_log ("signal %d (%s) while stopping: killing every group now",
                      signo, strsignal (signo));
         }
+    }
+}
+
+//  poll refused the pollset: EINVAL once RLIMIT_NOFILE is lowered under
+//  its size on the live process (prlimit), ENOMEM. The run cannot be
+//  watched any more: it stops, every group killed, said once. Until it
+//  is down the signalfd alone is polled, which any limit allows, so the
+//  kills are reaped on their SIGCHLD; the loop must not spin on the
+//  same error, writing the same line for ever.
+static void
+s_poll_failed (s_run_t *run, size_t count, int timeout)
+{
+    if (!run->poll_failed) {
+        run->poll_failed = true;
+        int error = errno;
+        struct rlimit limit;
+        if (error == EINVAL && getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < count) {
+            act_log_at (ACT_LOG_ERROR, "unable to poll %zu descriptors: over the soft limit "
+                        "RLIMIT_NOFILE of %llu, lowered under the run", count,
+                        (unsigned long long) limit.rlim_cur);
+        }
+        else {
+            act_log_at (ACT_LOG_ERROR, "unable to poll %zu descriptors: %s", count,
+                        strerror (error));
+        }
+        s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "poll failed");
+        run->killing = true;
+        return;                 //  the kills go out first, at the next turn
+    }
+    int rc = poll (run->fds, 1, timeout);
+    if (rc > 0) {
+        s_on_signals (run);
+    }
+    else
+    if (rc == -1 && errno != EINTR) {
+        //  Not even that: reap at a slow pace, by the clock
+        struct timespec pause = { 0, 10 * 1000000 };
+        nanosleep (&pause, NULL);
+        run->reap = true;
     }
 }
 
@@ -1116,12 +1157,11 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         int timeout = s_timeout (&run);
         size_t count = s_pollset (&run);
         int rc = poll (run.fds, count, timeout);
-        run.env.now = s_now ();
         if (rc == -1 && errno != EINTR) {
-            act_log_at (ACT_LOG_ERROR, "unable to poll: %s", strerror (errno));
-            s_stop_run (&run, ACT_RUN_EXIT_SYSTEM, "poll failed");
-            run.killing = true;
+            s_poll_failed (&run, count, timeout);
+            rc = 0;
         }
+        run.env.now = s_now ();
         if (rc > 0) {
             s_dispatch (&run, count);
         }
