@@ -422,21 +422,6 @@ Test (supervisor_restart, trace_stamps_each_phase_of_a_restart, .timeout = 30)
     run_destroy (&run);
 }
 
-//  The lowest descriptor number pid has free: with its RLIMIT_NOFILE
-//  there, it can open nothing more, and still poll what it has.
-static int
-s_lowest_free_fd (pid_t pid)
-{
-    for (int fd = 0;; fd++) {
-        char path [64];
-        snprintf (path, sizeof path, "/proc/%d/fd/%d", (int) pid, fd);
-        struct stat info;
-        if (lstat (path, &info) == -1) {
-            return fd;
-        }
-    }
-}
-
 //  A restart that cannot start its group (a process or a socket it
 //  cannot have: RLIMIT_NPROC, RLIMIT_NOFILE) stops the run, exit status
 //  111. The stop was only decided: with no group sending heartbeats,
@@ -456,7 +441,7 @@ Test (supervisor_restart, a_restart_that_cannot_start_stops_the_run, .timeout = 
     //  Lowered on the live supervisor: no socketpair for b's next life
     struct rlimit limit;
     cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
-    limit.rlim_cur = (rlim_t) s_lowest_free_fd (run->pid);
+    limit.rlim_cur = (rlim_t) run_lowest_free_fd (run->pid);
     cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
     cr_assert_eq (kill (b, SIGKILL), 0);
     run_expect (run, 5000, "actor-run: unable to start b: Too many open files");
