@@ -34,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,6 +99,8 @@ typedef struct {
     bool killing;               //  a second stop signal: SIGKILL everything
     bool reap;                  //  SIGCHLD arrived
     bool poll_failed;           //  poll refused the pollset: stopping
+    dev_t rundir_dev;           //  the run directory, as the run took it
+    ino_t rundir_ino;
     bool done;                  //  every group is down while stopping
     bool forced;                //  the stop killed a group past its grace,
                                 //  or at once on a second stop signal
@@ -620,6 +623,19 @@ s_reconcile_stop (s_run_t *run)
     run->done = !running;
 }
 
+//  True if the run directory's path still leads to the directory the run
+//  took. One removed under the run (a cleaner of /tmp, a logout emptying
+//  XDG_RUNTIME_DIR) and made again, by hand or by another run, is not
+//  ours: a group started there would bind its endpoint over whatever
+//  holds its name.
+static bool
+s_rundir_intact (s_run_t *run)
+{
+    struct stat info;
+    return stat (run->env.rundir, &info) == 0 && info.st_dev == run->rundir_dev
+        && info.st_ino == run->rundir_ino;
+}
+
 //  One step towards what the run wants.
 static void
 s_reconcile (s_run_t *run)
@@ -663,8 +679,11 @@ s_reconcile (s_run_t *run)
             return;
         }
         if (slot->state == ACT_SLOT_WAIT && slot->due <= run->env.now) {
-            if (act_slot_event (slot, ACT_SLOT_START) == -1) {
-                act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name, strerror (errno));
+            bool intact = s_rundir_intact (run);
+            if (!intact || act_slot_event (slot, ACT_SLOT_START) == -1) {
+                act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name,
+                            intact ? strerror (errno) : "its run directory was removed or "
+                                                        "replaced under the run");
                 s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
                 //  Now, not at the next event: there may be none (no group
                 //  runs yet, or none sends heartbeats), and poll would wait
@@ -1049,6 +1068,13 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
     run->env.max_msg_size = topo->max_msg_size;
     run->env.hwm = topo->hwm;
     run->signal_fd = -1;
+    struct stat info;
+    if (stat (rundir, &info) == -1) {
+        act_log_fatal ("unable to use %s: %s", rundir, strerror (errno));
+        return -1;
+    }
+    run->rundir_dev = info.st_dev;
+    run->rundir_ino = info.st_ino;
     run->members = (s_member_t *) calloc (run->count, sizeof (s_member_t));
     size_t fds = 1 + 3 * run->count + ACT_CTL_FDS;
     run->fds = (struct pollfd *) calloc (fds, sizeof (struct pollfd));
