@@ -12,6 +12,12 @@
     rest when POLLOUT says so), then closed; or, for `stop` of the run,
     lingering with its reply sent until the run ends. The deadline covers
     the first two, so a client that never reads its reply is dropped.
+
+    When accept finds no descriptor free (EMFILE, ENFILE), the connection
+    stays queued and the socket readable: polled again, it would wake
+    the supervisor at once, for ever. A spare descriptor is held for that
+    moment: given up to take the connection, refuse it with the reason,
+    and taken again. Without one, the socket is left unpolled a while.
 */
 #include "act_ctl.h"
 #include "act_log.h"
@@ -56,7 +62,13 @@ struct _act_ctl_t {
     void *arg;                  //  the handler's
     act_ctl_client_t clients [ACT_CTL_CLIENTS];     //  the table
     uid_t uid;                  //  the only user served
+    int spare_fd;               //  /dev/null, held for accept's EMFILE, or -1
+    int64_t paused_until;       //  ms; with no spare, the socket is not
+                                //  polled until then; 0: polled
 };
+
+//  How long the socket rests when accept fails with no spare, ms
+#define S_ACCEPT_PAUSE  100
 
 act_ctl_t *
 act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg, size_t reply_max)
@@ -75,6 +87,7 @@ act_ctl_new (const char *rundir, act_ctl_fn *handler, void *arg, size_t reply_ma
     self->handler = handler;
     self->arg = arg;
     self->uid = geteuid ();
+    self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
     for (size_t i = 0; i < ACT_CTL_CLIENTS; i++) {
         self->clients [i].fd = -1;
         self->clients [i].reply_cap = ACT_CTL_REPLY_MAX;
@@ -157,6 +170,9 @@ act_ctl_destroy (act_ctl_t **self_p)
     if (self->fd >= 0) {
         close (self->fd);
     }
+    if (self->spare_fd >= 0) {
+        close (self->spare_fd);
+    }
     free (self);
     *self_p = NULL;
 }
@@ -165,7 +181,7 @@ size_t
 act_ctl_pollset (act_ctl_t *self, struct pollfd *fds)
 {
     size_t count = 0;
-    fds [count++] = (struct pollfd) { self->fd, POLLIN, 0 };
+    fds [count++] = (struct pollfd) { self->fd, self->paused_until ? 0 : POLLIN, 0 };
     for (size_t i = 0; i < ACT_CTL_CLIENTS; i++) {
         act_ctl_client_t *client = &self->clients [i];
         if (client->fd >= 0) {
@@ -323,10 +339,39 @@ s_read (act_ctl_t *self, act_ctl_client_t *client)
 
 //  Takes one connection: a free entry and the run's uid, else a
 //  refusal line (best effort: the new socket has room for it) and close.
+//  accept found no descriptor free: the spare makes room to take the
+//  connection and say why; without it, the socket rests a while.
+static void
+s_accept_without_fds (act_ctl_t *self, int64_t now)
+{
+    int error = errno;
+    act_log_at (ACT_LOG_WARNING, "refused a control connection: %s", strerror (error));
+    if (self->spare_fd < 0) {
+        self->paused_until = now + S_ACCEPT_PAUSE;
+        return;
+    }
+    close (self->spare_fd);
+    int fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        char refusal [128];
+        int size = snprintf (refusal, sizeof refusal, "error busy: the supervisor is out "
+                             "of file descriptors (%s)\n", strerror (error));
+        send (fd, refusal, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT);
+        close (fd);
+    }
+    self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd == -1 || self->spare_fd == -1) {
+        self->paused_until = now + S_ACCEPT_PAUSE;
+    }
+}
+
 static void
 s_accept (act_ctl_t *self, int64_t now)
 {
     int fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd == -1 && (errno == EMFILE || errno == ENFILE)) {
+        s_accept_without_fds (self, now);
+    }
     if (fd == -1) {
         return;
     }
@@ -426,6 +471,14 @@ act_ctl_expire (act_ctl_t *self, int64_t now)
         if (!next || client->due < next) {
             next = client->due;
         }
+    }
+    //  A socket resting after accept ran out of descriptors is polled
+    //  again once its rest is over
+    if (self->paused_until && self->paused_until <= now) {
+        self->paused_until = 0;
+    }
+    if (self->paused_until && (!next || self->paused_until < next)) {
+        next = self->paused_until;
     }
     return next;
 }

@@ -100,8 +100,9 @@ void
     act_ctl_dispatch (act_ctl_t *self, const struct pollfd *fds, size_t count,
                       int64_t now);
 
-//  Closes the clients whose deadline passed; returns the nearest
-//  deadline left (monotonic ms), 0 if none.
+//  Closes the clients whose deadline passed, and polls the socket again
+//  once its rest after an accept without descriptors is over; returns
+//  the nearest deadline left (monotonic ms), 0 if none.
 int64_t
     act_ctl_expire (act_ctl_t *self, int64_t now);
 

@@ -575,6 +575,16 @@ act_rundir_remove (act_rundir_t **self_p)
         fchmod (self->dir_fd, self->mode);
     }
     unlinkat (self->dir_fd, S_LOCK_FILE, 0);
+    //  The path may lead elsewhere now (the directory was removed under
+    //  the run, and made again): that one is not ours to remove
+    struct stat ours, there;
+    if (self->created && self->path
+    && (fstat (self->dir_fd, &ours) == -1 || stat (self->path, &there) == -1
+     || ours.st_dev != there.st_dev || ours.st_ino != there.st_ino)) {
+        act_log ("left %s alone: it is no longer the run's directory (removed or "
+                 "replaced under the run)", self->path);
+    }
+    else
     if (self->created && self->path && rmdir (self->path) == -1) {
         act_log ("left %s in place: %s%s", self->path, strerror (errno),
                  errno == ENOTEMPTY ? " (it holds files actor-run did not create)" : "");

@@ -86,7 +86,9 @@ s_child (const act_spawn_t *spec)
     //  The region's descriptors are all above 3 (the run checks it when it
     //  makes the region), so the dup2s to 0-3 leave them alone.
     s_close_from (4, group->link == ACT_LINK_SHM ? spec->region : NULL);
+    //  The two actor-run ignores for itself (actor_run.c)
     signal (SIGPIPE, SIG_DFL);
+    signal (SIGXFSZ, SIG_DFL);
     sigprocmask (SIG_SETMASK, spec->mask, NULL);
     prctl (PR_SET_NAME, spec->group->name);
     act_group_actor_t *actors = (act_group_actor_t *)

@@ -32,8 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,6 +103,9 @@ typedef struct {
     int exit_code;              //  what actor-run will exit with
     bool killing;               //  a second stop signal: SIGKILL everything
     bool reap;                  //  SIGCHLD arrived
+    bool poll_failed;           //  poll refused the pollset: stopping
+    dev_t rundir_dev;           //  the run directory, as the run took it
+    ino_t rundir_ino;
     bool done;                  //  every group is down while stopping
     bool forced;                //  the stop killed a group past its grace,
                                 //  or at once on a second stop signal
@@ -510,6 +515,45 @@ s_on_signals (s_run_t *run)
     }
 }
 
+//  poll refused the pollset: EINVAL once RLIMIT_NOFILE is lowered under
+//  its size on the live process (prlimit), ENOMEM. The run cannot be
+//  watched any more: it stops, every group killed, said once. Until it
+//  is down the signalfd alone is polled, which any limit allows, so the
+//  kills are reaped on their SIGCHLD; the loop must not spin on the
+//  same error, writing the same line for ever.
+static void
+s_poll_failed (s_run_t *run, size_t count, int timeout)
+{
+    if (!run->poll_failed) {
+        run->poll_failed = true;
+        int error = errno;
+        struct rlimit limit;
+        if (error == EINVAL && getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < count) {
+            act_log_at (ACT_LOG_ERROR, "unable to poll %zu descriptors: over the soft limit "
+                        "RLIMIT_NOFILE of %llu, lowered under the run", count,
+                        (unsigned long long) limit.rlim_cur);
+        }
+        else {
+            act_log_at (ACT_LOG_ERROR, "unable to poll %zu descriptors: %s", count,
+                        strerror (error));
+        }
+        s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "poll failed");
+        run->killing = true;
+        return;                 //  the kills go out first, at the next turn
+    }
+    int rc = poll (run->fds, 1, timeout);
+    if (rc > 0) {
+        s_on_signals (run);
+    }
+    else
+    if (rc == -1 && errno != EINTR) {
+        //  Not even that: reap at a slow pace, by the clock
+        struct timespec pause = { 0, 10 * 1000000 };
+        nanosleep (&pause, NULL);
+        run->reap = true;
+    }
+}
+
 static s_member_t *
 s_member_of (s_run_t *run, pid_t pid)
 {
@@ -609,6 +653,19 @@ s_reconcile_stop (s_run_t *run)
     run->done = !running;
 }
 
+//  True if the run directory's path still leads to the directory the run
+//  took. One removed under the run (a cleaner of /tmp, a logout emptying
+//  XDG_RUNTIME_DIR) and made again, by hand or by another run, is not
+//  ours: a group started there would bind its endpoint over whatever
+//  holds its name.
+static bool
+s_rundir_intact (s_run_t *run)
+{
+    struct stat info;
+    return stat (run->env.rundir, &info) == 0 && info.st_dev == run->rundir_dev
+        && info.st_ino == run->rundir_ino;
+}
+
 //  One step towards what the run wants.
 static void
 s_reconcile (s_run_t *run)
@@ -672,9 +729,16 @@ s_reconcile (s_run_t *run)
             return;
         }
         if (slot->state == ACT_SLOT_WAIT && slot->due <= run->env.now) {
-            if (act_slot_event (slot, ACT_SLOT_START) == -1) {
-                act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name, strerror (errno));
+            bool intact = s_rundir_intact (run);
+            if (!intact || act_slot_event (slot, ACT_SLOT_START) == -1) {
+                act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name,
+                            intact ? strerror (errno) : "its run directory was removed or "
+                                                        "replaced under the run");
                 s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
+                //  Now, not at the next event: there may be none (no group
+                //  runs yet, or none sends heartbeats), and poll would wait
+                //  for ever with the run stopping
+                s_reconcile_stop (run);
             }
             return;
         }
@@ -1068,6 +1132,13 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
     run->env.max_msg_size = topo->max_msg_size;
     run->env.hwm = topo->hwm;
     run->signal_fd = -1;
+    struct stat info;
+    if (stat (rundir, &info) == -1) {
+        act_log_fatal ("unable to use %s: %s", rundir, strerror (errno));
+        return -1;
+    }
+    run->rundir_dev = info.st_dev;
+    run->rundir_ino = info.st_ino;
     run->members = (s_member_t *) calloc (run->count, sizeof (s_member_t));
     size_t fds = 1 + 3 * run->count + ACT_CTL_FDS;
     run->fds = (struct pollfd *) calloc (fds, sizeof (struct pollfd));
@@ -1133,7 +1204,12 @@ static void
 s_teardown (s_run_t *run)
 {
     for (size_t i = 0; run->members && i < run->count; i++) {
-        act_slot_fini (&run->members [i].slot);
+        //  A setup that failed before this slot's init left it zeroed:
+        //  its fds would read 0, our standard input, which a terminal
+        //  holds open with nothing to read, and finishing it would hang.
+        if (run->members [i].slot.group) {
+            act_slot_fini (&run->members [i].slot);
+        }
         free (run->members [i].stats);
         free (run->members [i].notice);
     }
@@ -1171,12 +1247,11 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         int timeout = s_timeout (&run);
         size_t count = s_pollset (&run);
         int rc = poll (run.fds, count, timeout);
-        run.env.now = s_now ();
         if (rc == -1 && errno != EINTR) {
-            act_log_at (ACT_LOG_ERROR, "unable to poll: %s", strerror (errno));
-            s_stop_run (&run, ACT_RUN_EXIT_SYSTEM, "poll failed");
-            run.killing = true;
+            s_poll_failed (&run, count, timeout);
+            rc = 0;
         }
+        run.env.now = s_now ();
         if (rc > 0) {
             s_dispatch (&run, count);
         }

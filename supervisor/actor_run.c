@@ -419,6 +419,10 @@ main (int argc, char **argv)
     s_standard_fds ();
     //  A reader that went away must not kill the supervisor
     signal (SIGPIPE, SIG_IGN);
+    //  Nor a file size limit (RLIMIT_FSIZE): past it, a write to the log
+    //  or the sizing of the shared region's memfd would kill us with no
+    //  word said; ignored, they fail with EFBIG and we say so.
+    signal (SIGXFSZ, SIG_IGN);
     //  czmq would install its own SIGINT/SIGTERM handlers on first use
     zsys_handler_set (NULL);
     if (argc > 1 && streq (argv [1], "keygen")) {

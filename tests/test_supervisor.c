@@ -705,3 +705,121 @@ Test (supervisor, shutdown_infinity_waits_for_the_group, .timeout = 30)
     free (waits);
     run_destroy (&run);
 }
+
+//  Standard input as an operator's terminal leaves it: open, with nothing
+//  to read. The pipe's writing end stays open until the test ends.
+static void
+s_stdin_that_never_ends (void)
+{
+    int fds [2];
+    cr_assert_eq (pipe (fds), 0);
+    cr_assert_eq (dup2 (fds [0], STDIN_FILENO), STDIN_FILENO);
+    close (fds [0]);
+}
+
+//  A shared region the address space cannot hold (RLIMIT_AS): the setup
+//  failed before the groups' slots were made, and the teardown read their
+//  zeroed fds, standard input: after its fatal line actor-run hung until
+//  the terminal gave it an end of file, deaf to SIGTERM and SIGINT.
+Test (supervisor, a_region_too_big_for_memory_fails_at_once, .timeout = 30)
+{
+#if defined (ACT_TEST_ASAN) || defined (ACT_TEST_TSAN)
+    cr_skip_test ("a sanitizer maps more than the limit holds");
+#endif
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = big\n"
+        "    area_size = 1G\n"
+        "    region_size = 4G\n"
+        "group = a\n"
+        "    actor = s\n"
+        "        class = sink\n"
+        "group = b\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    s_stdin_that_never_ends ();
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_AS, &limit), 0);
+    limit.rlim_cur = (rlim_t) 1 << 30;
+    cr_assert_eq (setrlimit (RLIMIT_AS, &limit), 0);
+    run_go (run);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    cr_assert (strstr (run->err, "fatal: unable to create the shared region (2048 MiB): "
+                       "Cannot allocate memory"), "%s", run->err);
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    run_destroy (&run);
+}
+
+//  A file size limit (RLIMIT_FSIZE) under the shared region's size: the
+//  memfd's ftruncate raised SIGXFSZ, which killed actor-run with no word
+//  said, and left its lock file in the run directory.
+Test (supervisor, a_file_size_limit_fails_with_a_reason, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write_sinks (run, "run\n    name = small\n", 2);
+    s_stdin_that_never_ends ();
+    //  Soft only, and after our last write: the test's process is its own
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_FSIZE, &limit), 0);
+    limit.rlim_cur = 1 << 20;
+    cr_assert_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
+    run_go (run);
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    cr_assert (strstr (run->err, "fatal: unable to create the shared region (16 MiB): "
+                       "File too large"), "%s", run->err);
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
+    run_destroy (&run);
+}
+
+//  The run directory removed under a live run and made again at its path
+//  (by hand, a cleaner and another run): a restarted group bound its
+//  endpoint there, deleting the file of that name it found, and the stop
+//  removed the directory if it was empty. Now nothing starts outside
+//  the run's own directory: the run stops with 111, and the new
+//  directory and what it holds are left alone.
+Test (supervisor, a_run_directory_replaced_under_the_run_is_left_alone, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = moved\n"
+        "    heartbeat = off\n"
+        "group = a\n"
+        "    actor = s\n"
+        "        class = sink\n"
+        "group = b\n"
+        "    actor = s\n"
+        "        class = sink\n");
+    run_go (run);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_expect (run, 5000, "run moved up");
+    char *old = zsys_sprintf ("%s.old", run->rundir);
+    cr_assert_eq (rename (run->rundir, old), 0);
+    cr_assert_eq (mkdir (run->rundir, 0700), 0);
+    act_test_write (run->rundir, "b", "not actorio's\n");
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "unable to start b: its run directory was removed or replaced "
+                "under the run");
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    char *file = zsys_sprintf ("%s/b", run->rundir);
+    struct stat info;
+    cr_assert_eq (stat (file, &info), 0, "%s is gone", file);
+    cr_assert (S_ISREG (info.st_mode), "%s was replaced", file);
+    //  A run that made its directory: an empty one in its place at the
+    //  end is still not the run's to remove
+    cr_assert_eq (unlink (file), 0);
+    cr_assert_eq (rmdir (run->rundir), 0);
+    cr_assert_eq (rmdir (old), 0);
+    run_go (run);
+    run_expect (run, 5000, "run moved up");
+    cr_assert_eq (rename (run->rundir, old), 0);
+    cr_assert_eq (mkdir (run->rundir, 0700), 0);
+    run_stop_clean (run, 5000);
+    cr_assert (run_path_exists (run->rundir), "a directory the run did not make is removed");
+    run_expect (run, 5000, "left ", " alone: it is no longer the run's directory");
+    free (file);
+    free (old);
+    run_destroy (&run);
+}

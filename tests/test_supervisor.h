@@ -523,6 +523,20 @@ run_path_exists (const char *path)
     return lstat (path, &info) == 0;
 }
 
+//  The lowest descriptor number pid has free: with its RLIMIT_NOFILE
+//  there, it can open nothing more, and still poll what it has.
+static inline int
+run_lowest_free_fd (pid_t pid)
+{
+    for (int fd = 0;; fd++) {
+        char path [64];
+        snprintf (path, sizeof path, "/proc/%d/fd/%d", (int) pid, fd);
+        if (!run_path_exists (path)) {
+            return fd;
+        }
+    }
+}
+
 //  What one `actor-run COMMAND` printed, and how it ended
 typedef struct {
     int code;                   //  its exit code, -1 if it did not end in time

@@ -963,3 +963,35 @@ Test (supervisor_ctl, status_counts_dead_letters_per_actor, .timeout = 30)
     run_stop_clean (run, 5000);
     run_destroy (&run);
 }
+
+//  With no descriptor free (EMFILE, ENFILE), accept left the connection
+//  queued and the socket readable: the supervisor spun at full speed,
+//  silent, and the client waited out its 5 seconds for "no answer".
+//  Now a spare descriptor takes the connection and refuses it with the
+//  reason, and once descriptors are free again the run answers.
+Test (supervisor_ctl, out_of_descriptors_refuses_with_the_reason, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = nofd\n    heartbeat = off\n" SINK_GROUP ("a", ""));
+    run_go (run);
+    run_pid (run, "ready", "a", 5000);
+    run_expect (run, 5000, "run nofd up");
+    struct rlimit limit, lowered;
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
+    lowered = limit;
+    lowered.rlim_cur = (rlim_t) run_lowest_free_fd (run->pid);
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &lowered, NULL), 0);
+    run_cmd_t cmd = run_command (run, 10000, "status");
+    cr_assert_eq (cmd.code, 106, "%d %s", cmd.code, cmd.err);
+    cr_assert_not_null (strstr (cmd.err, "the supervisor is out of file descriptors "
+                                         "(Too many open files)"), "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expect (run, 5000, "warning actor-run: refused a control connection: "
+                "Too many open files");
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
+    cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0, "%d %s", cmd.code, cmd.err);
+    run_cmd_free (&cmd);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}

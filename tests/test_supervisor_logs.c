@@ -615,3 +615,79 @@ Test (supervisor_logs, log_file_takes_every_line_and_reopens_on_sighup, .timeout
     free (moved);
     run_destroy (&run);
 }
+
+//  A log file that refuses lines (here RLIMIT_FSIZE; a full disk is the
+//  same): they were lost without a word. Now the first refusal is said
+//  on stderr, the lines go to stdout and stderr meanwhile, and once the
+//  file takes lines again (emptied, as logrotate's copytruncate does) it
+//  is told how many it missed.
+Test (supervisor_logs, a_log_file_that_refuses_lines_loses_none_silently, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    char *path = zsys_sprintf ("%s/run.log", run->dir);
+    s_write_run (run, "filed", "    log_file = run.log\n", 1000);
+    //  Soft only, and after our last write: the test's process is its own
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_FSIZE, &limit), 0);
+    limit.rlim_cur = 16384;
+    cr_assert_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
+    run_go (run);
+    char *refused = zsys_sprintf ("error actor-run: unable to write log file %s: File too "
+                                  "large; its lines go to standard output and error until "
+                                  "it takes them again", path);
+    run_expect (run, 10000, refused);
+    //  What the file refuses is written where it would go without it
+    cr_assert (RUN_UNTIL (run, strstr (run->out, " info chat[") != NULL, 5000),
+               "no line on stdout: %s", run->out);
+    cr_assert_eq (truncate (path, 0), 0);
+    cr_assert (RUN_UNTIL (run, s_file_has (path, "warning actor-run: log file ")
+                               && s_file_has (path, ", written to standard output "
+                                                    "and error instead"), 5000),
+               "the file was not told what it missed");
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    char *text = s_file_text (path);
+    cr_assert (strstr (text, "run filed stopped, exit code 0")
+            || strstr (run->err, "run filed stopped, exit code 0"), "the last line is lost");
+    free (text);
+    free (refused);
+    free (path);
+    run_destroy (&run);
+}
+
+//  A SIGHUP that cannot open the log file's path again (its directory was
+//  removed): the error went only into the old file, removed with it, and
+//  every line after it was lost. Now it is said on stderr, and the lines
+//  go to stdout and stderr until a SIGHUP opens the path again.
+Test (supervisor_logs, a_removed_log_file_is_said_and_its_lines_kept, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    char *dir = zsys_sprintf ("%s/logs", run->dir);
+    char *path = zsys_sprintf ("%s/run.log", dir);
+    cr_assert_eq (mkdir (dir, 0700), 0);
+    s_write_run (run, "filed", "    log_file = logs/run.log\n", 1000);
+    run_go (run);
+    pid_t pid = s_hello (run);
+    cr_assert (RUN_UNTIL (run, s_file_has (path, " info chat["), 5000));
+    cr_assert_eq (unlink (path), 0);
+    cr_assert_eq (rmdir (dir), 0);
+    run_signal (run, SIGHUP);
+    char *refused = zsys_sprintf ("error actor-run: unable to reopen log file %s: No such "
+                                  "file or directory; logging to standard output and error",
+                                  path);
+    run_expect (run, 5000, refused);
+    cr_assert (RUN_UNTIL (run, strstr (run->out, " info chat[") != NULL, 5000),
+               "no line on stdout: %s", run->out);
+    cr_assert_eq (mkdir (dir, 0700), 0);
+    run_signal (run, SIGHUP);
+    cr_assert (RUN_UNTIL (run, s_file_has (path, " reopened")
+                               && s_file_has (path, " info chat["), 5000), "no reopen");
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    cr_assert (s_file_has (path, "run filed stopped, exit code 0"));
+    cr_assert_eq (kill (pid, 0), -1, "the group is left");
+    free (refused);
+    free (path);
+    free (dir);
+    run_destroy (&run);
+}

@@ -508,3 +508,66 @@ Test (supervisor_restart, trace_stamps_each_phase_of_a_restart, .timeout = 30)
     cr_assert_eq (run_wait (run, 5000), 0);
     run_destroy (&run);
 }
+
+//  A restart that cannot start its group (a process or a socket it
+//  cannot have: RLIMIT_NPROC, RLIMIT_NOFILE) stops the run, exit status
+//  111. The stop was only decided: with no group sending heartbeats,
+//  nothing woke the poll again, and actor-run waited for ever.
+Test (supervisor_restart, a_restart_that_cannot_start_stops_the_run, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = nofd\n"
+        "    heartbeat = off\n"
+        SINK_GROUP ("a")
+        SINK_GROUP ("b"));
+    run_go (run);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_expect (run, 5000, "run nofd up");
+    //  Lowered on the live supervisor: no socketpair for b's next life
+    struct rlimit limit;
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
+    limit.rlim_cur = (rlim_t) run_lowest_free_fd (run->pid);
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "actor-run: unable to start b: Too many open files");
+    run_expect (run, 5000, "stopping run nofd: unable to start a group");
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    run_destroy (&run);
+}
+
+//  RLIMIT_NOFILE lowered on the live supervisor under the number of
+//  descriptors it polls: poll fails with EINVAL. The run stopped, but
+//  the loop then spun on the same error, writing its line for ever at
+//  full speed and never reaping the groups it killed. Now it is said
+//  once, the groups are killed and reaped, and the run ends with 111.
+Test (supervisor_restart, a_poll_that_fails_stops_the_run_once, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = nopoll\n"
+        "    heartbeat = off\n"
+        SINK_GROUP ("a")
+        SINK_GROUP ("b"));
+    run_go (run);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_expect (run, 5000, "run nopoll up");
+    struct rlimit limit;
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
+    limit.rlim_cur = 3;
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
+    //  An event, so the supervisor polls again
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "actor-run: unable to poll ", " descriptors: over the soft limit "
+                "RLIMIT_NOFILE of 3, lowered under the run");
+    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log ends:\n%s",
+                  run->err + (run->err_size > 2000 ? run->err_size - 2000 : 0));
+    cr_assert_eq (run_count (run, "unable to poll"), 1, "said more than once");
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
+    cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
+    run_destroy (&run);
+}
