@@ -730,16 +730,38 @@ s_reconcile (s_run_t *run)
         }
         if (slot->state == ACT_SLOT_WAIT && slot->due <= run->env.now) {
             bool intact = s_rundir_intact (run);
-            if (!intact || act_slot_event (slot, ACT_SLOT_START) == -1) {
-                act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name,
-                            intact ? strerror (errno) : "its run directory was removed or "
-                                                        "replaced under the run");
-                s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
-                //  Now, not at the next event: there may be none (no group
-                //  runs yet, or none sends heartbeats), and poll would wait
-                //  for ever with the run stopping
-                s_reconcile_stop (run);
+            if (intact && act_slot_event (slot, ACT_SLOT_START) == 0) {
+                return;
             }
+            const char *why = intact ? strerror (errno)
+                            : "its run directory was removed or replaced under the run";
+            if (intact && slot->ever_ready) {
+                //  A restart the system refused (a process or descriptor
+                //  it cannot have now: RLIMIT_NPROC, RLIMIT_NOFILE,
+                //  memory) fails as a group dying at once would, with no
+                //  life to tell its parent of: counted against the
+                //  intensity and tried again after the back-off, as OTP
+                //  retries a child whose restart failed. A lack that
+                //  lasts ends the run when the intensity gives up (101).
+                char reason [128];
+                snprintf (reason, sizeof reason, "unable to start: %s", why);
+                act_log_at (ACT_LOG_WARNING, "unable to start %s: %s", slot->group->name, why);
+                s_restart (run, member, reason);
+                //  With no back-off, 1 ms on: a start due now is no
+                //  deadline for the poll (s_timeout), only the next event
+                //  would have tried again
+                if (slot->state == ACT_SLOT_WAIT && slot->due <= run->env.now) {
+                    act_slot_schedule (slot, run->env.now + 1);
+                }
+                return;
+            }
+            //  The run's own first start, or a run directory gone
+            act_log_at (ACT_LOG_ERROR, "unable to start %s: %s", slot->group->name, why);
+            s_stop_run (run, ACT_RUN_EXIT_SYSTEM, "unable to start a group");
+            //  Now, not at the next event: there may be none (no group
+            //  runs yet, or none sends heartbeats), and poll would wait
+            //  for ever with the run stopping
+            s_reconcile_stop (run);
             return;
         }
         all_up &= slot->ever_ready || member->final || member->held;

@@ -510,30 +510,68 @@ Test (supervisor_restart, trace_stamps_each_phase_of_a_restart, .timeout = 30)
 }
 
 //  A restart that cannot start its group (a process or a socket it
-//  cannot have: RLIMIT_NPROC, RLIMIT_NOFILE) stops the run, exit status
-//  111. The stop was only decided: with no group sending heartbeats,
-//  nothing woke the poll again, and actor-run waited for ever.
-Test (supervisor_restart, a_restart_that_cannot_start_stops_the_run, .timeout = 30)
+//  cannot have: RLIMIT_NPROC, RLIMIT_NOFILE) fails as a group dying at
+//  once would: counted, and tried again after its back-off, so a lack
+//  that passes costs the run nothing. Before, the run stopped (111), and
+//  with no group sending heartbeats it even waited for ever doing so.
+Test (supervisor_restart, a_restart_the_system_refuses_is_tried_again, .timeout = 30)
 {
     run_t *run = run_new ();
     run_write (run,
         "run\n"
         "    name = nofd\n"
         "    heartbeat = off\n"
+        "    intensity = 1000\n"
+        "    backoff_min = 50ms\n"
+        "    backoff_max = 50ms\n"
         SINK_GROUP ("a")
         SINK_GROUP ("b"));
     run_go (run);
     pid_t b = run_pid (run, "ready", "b", 5000);
     run_expect (run, 5000, "run nofd up");
     //  Lowered on the live supervisor: no socketpair for b's next life
+    struct rlimit limit, low;
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
+    low = limit;
+    low.rlim_cur = (rlim_t) run_lowest_free_fd (run->pid);
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &low, NULL), 0);
+    cr_assert_eq (kill (b, SIGKILL), 0);
+    run_expect (run, 5000, "actor-run: unable to start b: Too many open files");
+    run_expect (run, 5000, "restart b in ");
+    //  Refused again, and again tried
+    int refused = run_count (run, "unable to start b: Too many open files");
+    cr_assert (RUN_UNTIL (run, run_count (run, "unable to start b: Too many open files")
+                               > refused, 5000), "log:\n%s", run->err);
+    cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
+    pid_t again = run_pid (run, "ready", "b", 5000);
+    cr_assert_neq (again, b);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  A lack that lasts: the intensity gives up, as for a group that keeps
+//  dying, and the run ends with 101, leaving nothing behind
+Test (supervisor_restart, a_restart_refused_for_good_gives_up, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = nofd\n"
+        "    heartbeat = off\n"
+        "    intensity = 2\n"
+        "    backoff_min = 10ms\n"
+        SINK_GROUP ("a")
+        SINK_GROUP ("b"));
+    run_go (run);
+    pid_t b = run_pid (run, "ready", "b", 5000);
+    run_expect (run, 5000, "run nofd up");
     struct rlimit limit;
     cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, NULL, &limit), 0);
     limit.rlim_cur = (rlim_t) run_lowest_free_fd (run->pid);
     cr_assert_eq (prlimit (run->pid, RLIMIT_NOFILE, &limit, NULL), 0);
     cr_assert_eq (kill (b, SIGKILL), 0);
-    run_expect (run, 5000, "actor-run: unable to start b: Too many open files");
-    run_expect (run, 5000, "stopping run nofd: unable to start a group");
-    cr_assert_eq (run_wait (run, 5000), EXIT_SYSTEM, "log:\n%s", run->err);
+    run_expect (run, 5000, "give up: b stopped (unable to start: Too many open files)");
+    cr_assert_eq (run_wait (run, 5000), EXIT_GAVE_UP, "log:\n%s", run->err);
     cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
     cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
     run_destroy (&run);
