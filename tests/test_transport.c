@@ -844,3 +844,37 @@ Test (transport, monitors_for_other_groups_are_bounded_however_they_are_named,
     act_ref_destroy (&counter);
     s_run_destroy (&run);
 }
+
+//  A remote reference is used by the loop of its own system, as a
+//  target, and may be the sender of a message another system of the
+//  process sends (act_msg_set_sender, or a message forwarded with its
+//  first sender kept): both loops read what it travels as at once, and
+//  neither may write it. (ThreadSanitizer's build sees the race.)
+Test (transport, a_remote_reference_travels_from_two_systems_at_once, .timeout = 60)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *sink_a = act_spawn_named (run.a, "sink", act_builtin_find ("sink"), NULL);
+    act_ref_t *sink_b = act_spawn_named (run.b, "sink", act_builtin_find ("sink"), NULL);
+    act_ref_t *to_a = act_lookup (run.b, "a/sink");
+    cr_assert_not_null (to_a);
+    const int rounds = 64;
+    for (int i = 0; i < rounds; i++) {
+        //  A fresh one each round: its first trip is the one that measured it
+        act_ref_t *to_b = act_lookup (run.a, "b/sink");
+        cr_assert_not_null (to_b);
+        act_msg_t *msg = act_msg_new (1);
+        cr_assert_eq (act_tell (to_b, &msg), 0);             //  a's loop
+        msg = act_msg_new (2);
+        act_msg_set_sender (msg, to_b);
+        cr_assert_eq (act_tell (to_a, &msg), 0);             //  b's loop
+        act_ref_destroy (&to_b);
+    }
+    act_transport_stats_t stats_a, stats_b;
+    ACT_ASSERT_EVENTUALLY ((act_transport_stats (run.a, &stats_a), act_transport_stats (run.b, &stats_b),
+                            stats_a.received == (uint64_t) rounds
+                            && stats_b.received == (uint64_t) rounds), 10000);
+    act_ref_destroy (&to_a);
+    act_ref_destroy (&sink_a);
+    act_ref_destroy (&sink_b);
+    s_run_destroy (&run);
+}
