@@ -208,11 +208,16 @@ s_address_make (act_peers_t *self, act_ref_t *ref)
 //  both kept in the reference, so a stream formats and measures it once.
 //  A local reference's are made on the loop thread, as ref->route; a
 //  remote reference's are fixed when it is made (forwarded: the first
-//  sender stays), so any loop may read them.
+//  sender stays), so any loop may read them. NULL for a local reference
+//  of another system of this process (a sender set by act_msg_set_sender,
+//  or kept by a message forwarded from there): named here, the answers
+//  to it would reach its actor from this loop's thread.
 static inline const char *
 s_address (act_peers_t *self, act_ref_t *ref, size_t *len)
 {
-    if (!ref || (!ref->address_len && !s_address_make (self, ref)))
+    if (!ref || (ref->kind != ACT_REF_REMOTE && ref->core && ref->core != self->core))
+        return NULL;
+    if (!ref->address_len && !s_address_make (self, ref))
         return NULL;
     if (len)
         *len = ref->address_len;
@@ -244,9 +249,7 @@ s_ref_for (act_peers_t *self, const char *address)
 static const char *
 s_carried_address (act_peers_t *self, act_ref_t *ref)
 {
-    const char *address = NULL;
-    if (ref->kind == ACT_REF_REMOTE || !ref->core || ref->core == self->core)
-        address = s_address (self, ref, NULL);
+    const char *address = s_address (self, ref, NULL);
     return address ? address : self->nobody;
 }
 
