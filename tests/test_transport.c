@@ -844,3 +844,114 @@ Test (transport, monitors_for_other_groups_are_bounded_however_they_are_named,
     act_ref_destroy (&counter);
     s_run_destroy (&run);
 }
+
+//  A remote reference is used by the loop of its own system, as a
+//  target, and may be the sender of a message another system of the
+//  process sends (act_msg_set_sender, or a message forwarded with its
+//  first sender kept): both loops read what it travels as at once, and
+//  neither may write it. (ThreadSanitizer's build sees the race.)
+Test (transport, a_remote_reference_travels_from_two_systems_at_once, .timeout = 60)
+{
+    s_run_t run = s_run_new ();
+    act_ref_t *sink_a = act_spawn_named (run.a, "sink", act_builtin_find ("sink"), NULL);
+    act_ref_t *sink_b = act_spawn_named (run.b, "sink", act_builtin_find ("sink"), NULL);
+    act_ref_t *to_a = act_lookup (run.b, "a/sink");
+    cr_assert_not_null (to_a);
+    const int rounds = 64;
+    for (int i = 0; i < rounds; i++) {
+        //  A fresh one each round: its first trip is the one that measured it
+        act_ref_t *to_b = act_lookup (run.a, "b/sink");
+        cr_assert_not_null (to_b);
+        act_msg_t *msg = act_msg_new (1);
+        cr_assert_eq (act_tell (to_b, &msg), 0);             //  a's loop
+        msg = act_msg_new (2);
+        act_msg_set_sender (msg, to_b);
+        cr_assert_eq (act_tell (to_a, &msg), 0);             //  b's loop
+        act_ref_destroy (&to_b);
+    }
+    act_transport_stats_t stats_a, stats_b;
+    ACT_ASSERT_EVENTUALLY ((act_transport_stats (run.a, &stats_a), act_transport_stats (run.b, &stats_b),
+                            stats_a.received == (uint64_t) rounds
+                            && stats_b.received == (uint64_t) rounds), 10000);
+    act_ref_destroy (&to_a);
+    act_ref_destroy (&sink_a);
+    act_ref_destroy (&sink_b);
+    s_run_destroy (&run);
+}
+
+//  An actor of system a that counts the messages it handles, and those
+//  it handled on a thread not its loop's.
+static atomic_int s_foreign_handled;
+static atomic_int s_foreign_elsewhere;
+
+static int
+s_foreign_setup (act_t *self, void *args)
+{
+    (void) args;
+    *(pthread_t *) act_state (self) = pthread_self ();
+    return ACT_OK;
+}
+
+static int
+s_foreign_handle (act_t *self, act_msg_t *msg)
+{
+    (void) msg;
+    if (!pthread_equal (*(pthread_t *) act_state (self), pthread_self ()))
+        atomic_fetch_add (&s_foreign_elsewhere, 1);
+    atomic_fetch_add (&s_foreign_handled, 1);
+    return ACT_OK;
+}
+
+static const act_class_t s_foreign = { .name = "foreign", .state_size = sizeof (pthread_t),
+                                       .setup = s_foreign_setup, .handle = s_foreign_handle };
+
+//  Replies to what it gets, and tells the inbox in its state the rc of
+//  that reply (type 0: replied; 1: act_reply failed).
+static int
+s_witness_handle (act_t *self, act_msg_t *msg)
+{
+    act_msg_t *reply = act_msg_new (9);
+    int rc = act_reply (msg, &reply);
+    act_msg_t *note = act_msg_new (rc == 0 ? 0 : 1);
+    act_tell (*(act_ref_t **) act_state (self), &note);
+    return ACT_OK;
+}
+
+static int
+s_witness_setup (act_t *self, void *args)
+{
+    *(act_ref_t **) act_state (self) = (act_ref_t *) args;
+    return ACT_OK;
+}
+
+static const act_class_t s_witness = { .name = "witness", .state_size = sizeof (void *),
+                                       .setup = s_witness_setup, .handle = s_witness_handle };
+
+//  A local actor of system a, set by hand as the sender of what system
+//  b sends: b cannot name it (its answers would be delivered to it from
+//  b's loop thread), so it travels with no sender.
+Test (transport, a_sender_of_another_system_is_never_reached_from_this_loop, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_inbox_t *inbox = act_inbox_new (run.a);
+    act_ref_t *witness = act_spawn_named (run.a, "witness", &s_witness, act_inbox_ref (inbox));
+    act_ref_t *foreign = act_spawn (run.a, &s_foreign, NULL);
+    act_ref_t *to = act_lookup (run.b, "a/witness");
+    act_msg_t *msg = act_msg_new (5);
+    act_msg_set_sender (msg, foreign);
+    cr_assert_eq (act_tell (to, &msg), 0);
+    act_msg_t *note = act_inbox_recv (inbox, 5000);
+    cr_assert_not_null (note, "the witness never got the message");
+    if (act_msg_type (note) == 0)
+        //  It had a sender to answer: the answer is handled, on a's loop
+        ACT_ASSERT_EVENTUALLY (atomic_load (&s_foreign_handled) == 1, 5000);
+    cr_expect_eq (atomic_load (&s_foreign_elsewhere), 0,
+                  "a's actor handled a message on b's loop thread");
+    cr_expect_eq (act_msg_type (note), 1, "the message had a sender to answer");
+    act_msg_destroy (&note);
+    act_ref_destroy (&to);
+    act_ref_destroy (&foreign);
+    act_ref_destroy (&witness);
+    act_inbox_destroy (&inbox);
+    s_run_destroy (&run);
+}

@@ -191,10 +191,10 @@ s_give_name (act_peers_t *self, act_ref_t *ref)
 static bool __attribute__ ((noinline))
 s_address_make (act_peers_t *self, act_ref_t *ref)
 {
-    if (ref->kind == ACT_REF_REMOTE) {
-        ref->address_len = strlen (ref->name);  //  forwarded: the first sender stays
-        return true;
-    }
+    //  A remote reference's length is set when it is made, never here:
+    //  it may be the sender of a message another system of this process
+    //  sends while its own loop sends to it, and neither may write it.
+    assert (ref->kind != ACT_REF_REMOTE);
     if (!ref->name && !s_give_name (self, ref))
         return false;
     char address [ACT_WIRE_ADDR_MAX + 1];
@@ -206,12 +206,18 @@ s_address_make (act_peers_t *self, act_ref_t *ref)
 
 //  The address ref travels as, and its length in *len if len is given:
 //  both kept in the reference, so a stream formats and measures it once.
-//  Loop thread only, as ref->route: a remote reference is used by its
-//  own system's loop, a local one here only when it is of our core.
+//  A local reference's are made on the loop thread, as ref->route; a
+//  remote reference's are fixed when it is made (forwarded: the first
+//  sender stays), so any loop may read them. NULL for a local reference
+//  of another system of this process (a sender set by act_msg_set_sender,
+//  or kept by a message forwarded from there): named here, the answers
+//  to it would reach its actor from this loop's thread.
 static inline const char *
 s_address (act_peers_t *self, act_ref_t *ref, size_t *len)
 {
-    if (!ref || (!ref->address_len && !s_address_make (self, ref)))
+    if (!ref || (ref->kind != ACT_REF_REMOTE && ref->core && ref->core != self->core))
+        return NULL;
+    if (!ref->address_len && !s_address_make (self, ref))
         return NULL;
     if (len)
         *len = ref->address_len;
@@ -234,6 +240,7 @@ s_ref_for (act_peers_t *self, const char *address)
     }
     act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, self->core);
     ref->name = strdup (address);
+    ref->address_len = strlen (address);
     return ref;
 }
 
@@ -242,9 +249,7 @@ s_ref_for (act_peers_t *self, const char *address)
 static const char *
 s_carried_address (act_peers_t *self, act_ref_t *ref)
 {
-    const char *address = NULL;
-    if (ref->kind == ACT_REF_REMOTE || !ref->core || ref->core == self->core)
-        address = s_address (self, ref, NULL);
+    const char *address = s_address (self, ref, NULL);
     return address ? address : self->nobody;
 }
 

@@ -32,8 +32,9 @@ struct _act_ref_t {
     act_exit_t exit;            //  why it stopped, valid once dead
     char *address;              //  "group/name" once it sent to another
                                 //  group (loop thread only), or NULL
-    size_t address_len;         //  its length, or a remote reference's
-                                //  name's; 0 until the peer layer asks
+    size_t address_len;         //  its length, 0 until the peer layer
+                                //  asks; a remote reference's name's,
+                                //  set when it is made (any thread reads)
     void *route;                //  remote: the transport's peer, cached
                                 //  by the loop thread, or NULL
     _Atomic (char *) id;        //  act_ref_id, made once, or NULL

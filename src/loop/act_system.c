@@ -322,6 +322,7 @@ s_remote_ref (act_core_t *core, const char *address)
     }
     act_ref_t *ref = act_ref_new (ACT_REF_REMOTE, core);
     ref->name = strdup (address);
+    ref->address_len = strlen (address);    //  fixed now: any loop reads it
     return ref;
 }
 
