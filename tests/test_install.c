@@ -158,3 +158,37 @@ Test (install, a_plugin_built_with_the_installed_helper_passes_check,
     free (project);
     act_test_tmpdir_remove (&dir);
 }
+
+//  A program built against the installed library, as README says, with
+//  the shared one and with the static one: the static archive's objects
+//  carry link-time optimization data besides their code (ACTORIO_LTO),
+//  and a program built without it, by gcc or by clang, links that code.
+Test (install, a_program_links_the_installed_library_shared_and_static,
+      .timeout = 240)
+{
+    char *dir = s_install ();
+    char *output;
+    int rc = s_sh (&output, "cp %s/examples/hello.c %s/", ACTORIO_SOURCE_DIR, dir);
+    cr_assert_eq (rc, 0, "%s", output);
+    free (output);
+    const char *compilers [] = { "cc", "clang" };
+    for (size_t i = 0; i < 2; i++) {
+        rc = s_sh (&output, "command -v %s", compilers [i]);
+        free (output);
+        if (rc != 0) {
+            continue;           //  clang is for the fuzzers: not everywhere
+        }
+        rc = s_sh (&output,
+                   "cd %s && export PKG_CONFIG_PATH=$(dirname $(find prefix -name actorio.pc)) "
+                   "&& %s hello.c -o hello-shared $(pkg-config --cflags --libs actorio) "
+                   "&& LD_LIBRARY_PATH=$(pkg-config --variable=libdir actorio) ./hello-shared "
+                   "&& %s hello.c -o hello-static $(pkg-config --cflags actorio) "
+                   "$(pkg-config --variable=libdir actorio)/libactorio.a "
+                   "$(pkg-config --libs libczmq libzmq) -lpthread -ldl "
+                   "&& ./hello-static", dir, compilers [i], compilers [i]);
+        cr_expect_eq (rc, 0, "%s: %s", compilers [i], output);
+        cr_expect_str_eq (output, "Hello World!\nHello World!\n", "%s", compilers [i]);
+        free (output);
+    }
+    act_test_tmpdir_remove (&dir);
+}
