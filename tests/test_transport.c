@@ -270,6 +270,132 @@ Test (transport, a_name_reaches_its_new_actor_after_the_old_one_stopped, .timeou
     s_run_destroy (&run);
 }
 
+//  A message forwarded keeps its first sender: b/x's ping goes to a/fwd,
+//  which tells it on to b/echo, which answers its sender, b/x. Then x
+//  stops and another actor takes its name: the answer to the next ping
+//  must reach the new x, not go to the dead letters of the old one that
+//  b's receive still remembered for the address "b/x".
+enum { S_GO = 1, S_PING, S_PONG };
+
+typedef struct {
+    act_ref_t *inbox;           //  the test's: each pong's x says its id
+    act_ref_t *fwd;             //  a/fwd, as b knows it
+    int id;                     //  which x
+} s_x_args_t;
+
+typedef struct {
+    s_x_args_t *args;
+} s_x_t;
+
+static int
+s_x_setup (act_t *self, void *args)
+{
+    ((s_x_t *) act_state (self))->args = (s_x_args_t *) args;
+    return ACT_OK;
+}
+
+static int
+s_x_handle (act_t *self, act_msg_t *msg)
+{
+    s_x_t *state = (s_x_t *) act_state (self);
+    if (act_msg_type (msg) == S_GO) {
+        act_msg_t *ping = act_msg_new (S_PING);
+        return act_tell (state->args->fwd, &ping) == 0 ? ACT_OK : -1;
+    }
+    if (act_msg_type (msg) == S_PONG) {
+        act_msg_t *said = act_msg_new (S_PONG);
+        act_msg_set_corr (said, (uint64_t) state->args->id);
+        act_tell (state->args->inbox, &said);
+        return ACT_OK;
+    }
+    return act_msg_type (msg) == 99 ? ACT_STOP : ACT_UNHANDLED;
+}
+
+static const act_class_t s_x = {
+    .name = "x", .state_size = sizeof (s_x_t), .setup = s_x_setup, .handle = s_x_handle
+};
+
+//  a/fwd: tells what it gets on to b/echo (its args), its sender kept
+typedef struct {
+    act_ref_t *echo;
+} s_fwd_t;
+
+static int
+s_fwd_setup (act_t *self, void *args)
+{
+    ((s_fwd_t *) act_state (self))->echo = (act_ref_t *) args;
+    return ACT_OK;
+}
+
+static int
+s_fwd_handle (act_t *self, act_msg_t *msg)
+{
+    act_msg_t *same = msg;
+    return act_tell (((s_fwd_t *) act_state (self))->echo, &same) == 0 ? ACT_OK : -1;
+}
+
+static const act_class_t s_fwd = {
+    .name = "fwd", .state_size = sizeof (s_fwd_t), .setup = s_fwd_setup,
+    .handle = s_fwd_handle
+};
+
+//  b/echo: a pong to whoever sent it the ping
+static int
+s_pong_handle (act_t *self, act_msg_t *msg)
+{
+    (void) self;
+    act_msg_t *pong = act_msg_new (S_PONG);
+    return act_tell (act_msg_sender (msg), &pong) == 0 ? ACT_OK : -1;
+}
+
+static const act_class_t s_pong = { .name = "pong", .handle = s_pong_handle };
+
+//  The next pong said to inbox: the id of the x that got it, or -1
+static int
+s_pong_id (act_inbox_t *inbox)
+{
+    act_msg_t *said = act_inbox_recv (inbox, 5000);
+    int id = said && act_msg_type (said) == S_PONG ? (int) act_msg_corr (said) : -1;
+    act_msg_destroy (&said);
+    return id;
+}
+
+Test (transport, a_forwarded_sender_reaches_the_new_actor_of_its_name, .timeout = 30)
+{
+    s_run_t run = s_run_new ();
+    act_inbox_t *inbox = act_inbox_new (run.b);
+    act_ref_t *to_echo = act_lookup (run.a, "b/echo");
+    act_ref_t *to_fwd = act_lookup (run.b, "a/fwd");
+    act_ref_t *fwd = act_spawn_named (run.a, "fwd", &s_fwd, to_echo);
+    act_ref_t *echo = act_spawn_named (run.b, "echo", &s_pong, NULL);
+    s_x_args_t first_args = { act_inbox_ref (inbox), to_fwd, 1 };
+    act_ref_t *first = act_spawn_named (run.b, "x", &s_x, &first_args);
+    cr_assert (fwd && echo && first);
+    act_msg_t *go = act_msg_new (S_GO);
+    cr_assert_eq (act_tell (first, &go), 0);
+    cr_assert_eq (s_pong_id (inbox), 1);
+
+    act_msg_t *stop = act_msg_new (99);
+    act_tell (first, &stop);
+    act_exit_t why;
+    cr_assert_eq (act_ref_wait (first, 5000, &why), 0);
+    s_x_args_t second_args = { act_inbox_ref (inbox), to_fwd, 2 };
+    act_ref_t *second = act_spawn_named (run.b, "x", &s_x, &second_args);
+    cr_assert_not_null (second);
+    go = act_msg_new (S_GO);
+    cr_assert_eq (act_tell (second, &go), 0);
+    cr_assert_eq (s_pong_id (inbox), 2, "the pong went to the stopped x");
+
+    act_ref_destroy (&first);
+    act_ref_destroy (&second);
+    act_ref_destroy (&echo);
+    act_ref_destroy (&fwd);
+    s_run_destroy (&run);
+    act_ref_destroy (&to_echo);
+    act_ref_destroy (&to_fwd);
+    act_inbox_destroy (&inbox);
+}
+
 //  Groups a and b of one run in this process, on the shared-memory link:
 //  a region of 16 KiB rings they share, which this process made (as
 //  actor-run does before it forks); *region_p to destroy after the run.

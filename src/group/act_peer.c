@@ -809,8 +809,11 @@ s_sender (act_peers_rx_t *rx, const char *address, size_t len, act_msg_t *msg)
     if (!len)
         return;
     act_peers_names_t *names = rx->names;
+    //  One of our own actors (a message forwarded back here keeps its
+    //  first sender) may have stopped since, and its name gone to another
     if (!names->sender_ref || names->sender_len != len
-    ||  memcmp (names->sender, address, len)) {
+    ||  memcmp (names->sender, address, len)
+    ||  atomic_load_explicit (&names->sender_ref->dead, memory_order_relaxed)) {
         s_sender_forget (names);
         names->sender_ref = s_ref_for (rx->peers, address);
         if (names->sender_ref)
