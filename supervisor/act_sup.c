@@ -91,7 +91,8 @@ typedef struct {
     act_slot_env_t env;         //  shared with every slot
     s_member_t *members;        //  one per group, start order
     size_t count;               //  entries in members
-    int signal_fd;              //  SIGCHLD, SIGINT, SIGTERM, SIGHUP
+    int signal_fd;              //  SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1,
+                                //  SIGUSR2
     struct pollfd *fds;         //  1 + 3 per group, rebuilt each turn
     size_t *fd_owner;           //  member index * 3 + s_fd_kind_t
     int64_t *recent;            //  restart times within the period, a ring
@@ -499,6 +500,13 @@ s_on_signals (s_run_t *run)
         else
         if (signo == SIGHUP && act_log_reopen ()) {
             //  With a log file, SIGHUP is logrotate's: reopen, not stop
+        }
+        else
+        if (signo == SIGUSR1 || signo == SIGUSR2) {
+            //  Their default action would end the run, every group with
+            //  it, for a signal meant for some other daemon (a
+            //  logrotate script's USR1): said and ignored, as the groups do
+            act_log_at (ACT_LOG_WARNING, "signal %d (%s) ignored", signo, strsignal (signo));
         }
         else
         if (run->mode != S_STOPPING) {
@@ -1180,6 +1188,8 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
     sigaddset (&signals, SIGINT);
     sigaddset (&signals, SIGTERM);
     sigaddset (&signals, SIGHUP);
+    sigaddset (&signals, SIGUSR1);
+    sigaddset (&signals, SIGUSR2);
     run->signal_fd = signalfd (-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
     if (run->signal_fd == -1) {
         act_log_fatal ("unable to create a signalfd: %s", strerror (errno));

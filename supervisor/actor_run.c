@@ -99,6 +99,8 @@ s_block_signals (sigset_t *mask)
     sigaddset (&blocked, SIGINT);
     sigaddset (&blocked, SIGTERM);
     sigaddset (&blocked, SIGHUP);
+    sigaddset (&blocked, SIGUSR1);
+    sigaddset (&blocked, SIGUSR2);
     sigprocmask (SIG_BLOCK, &blocked, mask);
 }
 

@@ -63,6 +63,32 @@ Test (supervisor, runs_groups_and_stops_them_on_sigterm, .timeout = 30)
     run_destroy (&run);
 }
 
+//  SIGUSR1 and SIGUSR2, meant for some other daemon (a logrotate script's
+//  USR1): their default action ended the run, every group with it. They
+//  are said and ignored; the groups live on and answer.
+Test (supervisor, sigusr1_and_sigusr2_are_said_and_ignored, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, TWO_PROBES);
+    run_go (run);
+    pid_t front = run_pid (run, "ready", "front", 5000);
+    run_expect (run, 5000, "run basic up: 2 groups ready");
+    probe_expect (run, "front/p", "hello", 5000);
+    run_signal (run, SIGUSR1);
+    run_expect (run, 5000, "signal 10 (", ") ignored");
+    run_signal (run, SIGUSR2);
+    run_expect (run, 5000, "signal 12 (", ") ignored");
+    pid_t pid;
+    cr_assert_eq (probe_get (run, "front/p", &pid), 0);
+    cr_assert_eq (pid, front, "front was restarted");
+    cr_assert_eq (run_count (run, "stopping run"), 0, "%s", run->err);
+    run_signal (run, SIGTERM);
+    probe_teardown (run, "back/p", 5000);
+    probe_teardown (run, "front/p", 5000);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}
+
 Test (supervisor, check_validates_and_starts_nothing, .timeout = 30)
 {
     run_t *run = run_new ();
