@@ -496,13 +496,15 @@ Test (supervisor_ctl, a_failed_start_by_request_holds_the_group, .timeout = 30)
         "group = b\n"
         "    plugin = @PROBE@\n"
         "    start_timeout = 2s\n"
+        "    shutdown = 200ms\n"
         "    actor = p\n"
         "        class = probe\n"
         "        args = \"@EP@ setup=hang\"\n");
     run_go (run);
     run_pid (run, "ready", "a", 5000);
     run_pid (run, "start", "b", 5000);
-    //  Its first start hangs: stopped well within its 2 s
+    //  Its first start hangs: stopped well within its 2 s (its setup
+    //  never returns, so the stop is a SIGKILL past its short grace)
     run_cmd_t cmd = run_command_groups (run, 5000, "stop", "b");
     cr_assert_eq (cmd.code, 0, "%s", cmd.err);
     run_cmd_free (&cmd);
