@@ -199,7 +199,8 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
 {
     if (to->kind == ACT_REF_REMOTE) {
         self->moved += msg->size;
-        act_ref_destroy (&msg->to);
+        if (msg->to)     //  only a post from another thread has one
+            act_ref_destroy (&msg->to);
         if (self->net.send)
             return self->net.send (self->net.self, to, msg);
         //  Not joined to a run: no way there.
@@ -222,7 +223,8 @@ act_loop_deliver (act_loop_t *self, act_ref_t *to, act_msg_t *msg)
         errno = ESRCH;
         return -1;
     }
-    act_ref_destroy (&msg->to);
+    if (msg->to)
+        act_ref_destroy (&msg->to);
     if (msg->flags & ACT_MSG_F_INBOUND) {
         self->inbound++;
         self->inbound_bytes += msg->size;
