@@ -71,6 +71,11 @@ typedef struct {
     size_t stats_size;          //  bytes in stats
     bool stats_asked;           //  asked in the open round
     bool stats_done;            //  its "stat-end" came
+    char said;                  //  what the others were told of it last:
+                                //  0 nothing yet, 'u' peer-up, 'd' peer-down
+    bool peers_stale;           //  a peer-down or peer-up did not fit in its
+                                //  control socket: it is told every peer's
+                                //  state again once the socket takes it
 } s_member_t;
 
 //  In a member's parent: an actor of a group on another node
@@ -299,14 +304,35 @@ s_notify_parent (s_run_t *run, s_member_t *member, pid_t pid, const char *reason
     }
 }
 
-//  One control message to a group that can hear it; false if it could not.
+//  One control message to a group that can hear it; false if it could
+//  not, with errno EAGAIN when its control socket is full.
 static bool
 s_control_to (act_slot_t *slot, const char *text)
 {
     size_t size = strlen (text);
-    return slot->control_fd >= 0
-        && (slot->state == ACT_SLOT_UP || slot->state == ACT_SLOT_STARTING)
-        && send (slot->control_fd, text, size, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) size;
+    if (slot->control_fd < 0
+    || (slot->state != ACT_SLOT_UP && slot->state != ACT_SLOT_STARTING)) {
+        errno = ENOTCONN;
+        return false;
+    }
+    return send (slot->control_fd, text, size, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) size;
+}
+
+//  A peer-down or peer-up for member. One its control socket cannot take
+//  (a process stopped by SIGSTOP or a debugger under heartbeat = off,
+//  while its peers restart again and again) must not be lost: the group
+//  would refuse a peer that is up, or wait out its timeouts on one that
+//  is down, until that peer's next restart. Only the last state of each
+//  peer matters, so the group is marked stale and s_resync_peers tells
+//  it all of them once the socket takes them (s_pollset asks POLLOUT).
+static void
+s_tell_peer_state (s_member_t *member, const char *text)
+{
+    if (s_control_to (&member->slot, text) || errno != EAGAIN || member->peers_stale) {
+        return;
+    }
+    member->peers_stale = true;
+    act_log ("peer notices to %s wait: its control socket is full", member->slot.group->name);
 }
 
 //  Every other group learns that member's group went down or came up, so
@@ -317,9 +343,35 @@ s_tell_peers (s_run_t *run, s_member_t *member, const char *what)
 {
     char text [ACT_GROUP_CONTROL_MAX];
     snprintf (text, sizeof text, "%s %s", what, member->slot.group->name);
+    member->said = streq (what, ACT_HOST_PEER_DOWN) ? 'd' : 'u';
     for (size_t i = 0; i < run->count; i++)
         if (&run->members [i] != member)
-            s_control_to (&run->members [i].slot, text);
+            s_tell_peer_state (&run->members [i], text);
+}
+
+//  A stale member's socket takes messages again: what it was last told
+//  of each peer goes again, in full, since some of it was dropped.
+//  Repeating a state is harmless to the group. Stale again if the socket
+//  fills before the end: the next POLLOUT starts over.
+static void
+s_resync_peers (s_run_t *run, s_member_t *member)
+{
+    member->peers_stale = false;
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *peer = &run->members [i];
+        if (peer == member || !peer->said) {
+            continue;
+        }
+        char text [ACT_GROUP_CONTROL_MAX];
+        snprintf (text, sizeof text, "%s %s",
+                  peer->said == 'd' ? ACT_HOST_PEER_DOWN : ACT_HOST_PEER_UP,
+                  peer->slot.group->name);
+        if (!s_control_to (&member->slot, text)) {
+            member->peers_stale = errno == EAGAIN;
+            return;
+        }
+    }
+    act_log ("peer notices to %s sent again: every peer's state", member->slot.group->name);
 }
 
 //  A group just became ready: it learns which of its peers are down now.
@@ -334,7 +386,7 @@ s_tell_down_peers (s_run_t *run, s_member_t *member)
             continue;
         char text [ACT_GROUP_CONTROL_MAX];
         snprintf (text, sizeof text, ACT_HOST_PEER_DOWN " %s", peer->group->name);
-        s_control_to (&member->slot, text);
+        s_tell_peer_state (member, text);
     }
 }
 
@@ -349,6 +401,8 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
     if (!slot->hung) {
         s_tell_peers (run, member, ACT_HOST_PEER_DOWN);
     }
+    //  Its next life hears which peers are down when it is ready
+    member->peers_stale = false;
     bool cycled = member->cycle;
     bool bounced = member->bounce;
     member->cycle = member->bounce = member->chained = false;
@@ -818,7 +872,8 @@ s_pollset (s_run_t *run)
         act_slot_t *slot = &run->members [i].slot;
         if (slot->control_fd >= 0) {
             run->fd_owner [count] = i * 3 + S_FD_CONTROL;
-            run->fds [count++] = (struct pollfd) { slot->control_fd, POLLIN, 0 };
+            short events = POLLIN | (run->members [i].peers_stale ? POLLOUT : 0);
+            run->fds [count++] = (struct pollfd) { slot->control_fd, events, 0 };
         }
         run->fd_owner [count] = i * 3 + S_FD_OUT;
         run->fds [count++] = (struct pollfd) { slot->out.read_fd, POLLIN, 0 };
@@ -842,7 +897,12 @@ s_dispatch (s_run_t *run, size_t count)
         s_member_t *member = &run->members [run->fd_owner [i] / 3];
         switch ((s_fd_kind_t) (run->fd_owner [i] % 3)) {
             case S_FD_CONTROL:
-                s_on_control (run, member);
+                if (run->fds [i].revents & ~POLLOUT) {
+                    s_on_control (run, member);
+                }
+                if ((run->fds [i].revents & POLLOUT) && member->peers_stale) {
+                    s_resync_peers (run, member);
+                }
                 break;
             case S_FD_OUT:
                 act_relay_read (&member->slot.out);

@@ -409,3 +409,78 @@ Test (groups, kill9_of_the_sender_a_hundred_times_mid_stream_over_ipc,
 {
     s_kill_the_sender ("ipc", "64", 100);
 }
+
+//  A group may be stopped as long as it likes under heartbeat = off
+//  (SIGSTOP, a debugger). While a is, c is killed and restarts again and
+//  again, each time a peer-down and a peer-up for it, until a's control
+//  socket is full and actor-run cannot send it more; then b is stopped
+//  for good. Once a runs again, it must know that b is down: its asks to
+//  b fail at once (ESRCH), not after their timeout (ETIMEDOUT), as they
+//  would for ever if that peer-down were lost.
+Test (groups, a_stopped_group_hears_the_last_state_of_its_peers,
+      .timeout = S_TIMEOUT, .fini = s_cleanup)
+{
+    s_groups_t *g = (s_groups_t *) zmalloc (sizeof (s_groups_t));
+    g->run = run_new ();
+    g->gate = -1;
+    s_current = g;
+    g->file = (stream_file_t *) mmap (NULL, sizeof (stream_file_t), PROT_READ,
+                                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq (g->file, MAP_FAILED);
+    run_write (g->run,
+               "run\n"
+               "    name = stale\n"
+               "    heartbeat = off\n"
+               "    intensity = 10000\n"
+               "    backoff_min = 0ms\n"
+               "group = b\n"
+               "    actor = echo\n"
+               "        class = echo\n"
+               "group = c\n"
+               "    actor = echo\n"
+               "        class = echo\n"
+               "group = a\n"
+               "    plugin = " STREAM_SO "\n"
+               "    actor = src\n"
+               "        class = sender\n"
+               "        args = \"@EP@\"\n");
+    run_go (g->run);
+    g->b = run_pid (g->run, "ready", "b", S_WAIT);
+    pid_t c = run_pid (g->run, "ready", "c", S_WAIT);
+    g->a = run_pid (g->run, "ready", "a", S_WAIT);
+    probe_expect (g->run, "a/src", "hello", S_WAIT);
+    s_find (g, "main", "b/echo");
+
+    //  Each cycle is two notices for a: the socket's buffer, some hundred
+    //  of them, is full long before the bound.
+    cr_assert_eq (kill (g->a, SIGSTOP), 0);
+    int cycles = 0;
+    while (cycles < 1000 && !run_count (g->run, "peer notices to a wait")) {
+        cr_assert_eq (kill (c, SIGKILL), 0);
+        c = run_pid (g->run, "ready", "c", S_WAIT);
+        cycles++;
+    }
+    run_cmd_t cmd = run_command_groups (g->run, S_WAIT, "stop", "b");
+    cr_assert_eq (cmd.code, 0, "stop b: %s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expect (g->run, S_WAIT, "held b");
+    cr_assert_eq (kill (g->a, SIGCONT), 0);
+
+    //  a reads what waited, then what it is sent again. An ask that comes
+    //  before may still wait out its timeout; a later one must fail at once.
+    int err = -1;
+    int64_t deadline = act_test_now_ms () + S_WAIT;
+    while (err != ESRCH && act_test_now_ms () < deadline) {
+        s_command (g, "ask", "1", "echo", "1000", "main", NULL);
+        zmsg_t *asked = probe_take (g->run, "a/src", "asked", S_WAIT);
+        cr_assert_not_null (asked, "the ask got no answer");
+        err = (int) s_frame_int (asked, 2);
+        zmsg_destroy (&asked);
+    }
+    cr_assert_eq (err, ESRCH, "a's asks to b, which is stopped, end with errno %d, not "
+                  "ESRCH, after %d restarts of c while a was stopped; log:\n%s", err,
+                  cycles, g->run->err);
+    cr_log_info ("groups: a stopped through %d restarts of c, told its peers' state again",
+                 cycles);
+    s_groups_destroy (&g);
+}
