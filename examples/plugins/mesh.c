@@ -1,9 +1,10 @@
 /*  mesh - a plugin for load runs: all-to-all traffic between groups
     SPDX-License-Identifier: MPL-2.0
 
-    Class "mesh", args "GROUPS ACTORS TARGETS EVERY_MS BURST [SIZE [CHILDREN]]": an
-    actor named aI in group gG (G, I from 0) tells BURST messages every
-    EVERY_MS, round robin (one in 64 of SIZE bytes, the rest of 64), to TARGETS actors of other groups (actor
+    Class "mesh", args "GROUPS ACTORS TARGETS EVERY_MS BURST [SIZE
+    [CHILDREN]]": an actor named aI in group gG (G, I from 0) tells BURST
+    messages every EVERY_MS, round robin (one in 64 of SIZE bytes, the
+    rest of 64), to TARGETS actors of other groups (actor
     a((I + T) % ACTORS) of group g((G + 1 + (I * TARGETS + T) % (GROUPS -
     1)) % GROUPS)). Each message carries the sender's group, actor, pid and
     a sequence number per target that moves on only when act_tell accepts
@@ -13,8 +14,9 @@
     every second as "mesh g=.. sent=.. ..." on stdout. Sending stops while
     the file $MESH_QUIET exists (checked each second), to measure an idle
     run. $MESH_BIG_EVERY changes the 64; the group named $MESH_SLOW_GROUP
-    spends $MESH_SLOW_US microseconds on each message. Each spawns CHILDREN actors that do nothing (many actors per
-    group without a huge topology). A message of type MESH_ASK is answered with its own payload.
+    spends $MESH_SLOW_US microseconds on each message. Each actor spawns
+    CHILDREN actors that do nothing (many actors per group without a huge
+    topology). A message of type MESH_ASK is answered with its own payload.
 
     Class "asker", args "TARGET EVERY_MS TIMEOUT_MS": asks TARGET from the
     worker pool every EVERY_MS and prints a line for every ask that fails,
