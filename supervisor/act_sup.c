@@ -96,8 +96,7 @@ typedef struct {
     act_slot_env_t env;         //  shared with every slot
     s_member_t *members;        //  one per group, start order
     size_t count;               //  entries in members
-    int signal_fd;              //  SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1,
-                                //  SIGUSR2
+    int signal_fd;              //  act_sup_signals
     struct pollfd *fds;         //  1 + 3 per group, rebuilt each turn
     size_t *fd_owner;           //  member index * 3 + s_fd_kind_t
     int64_t *recent;            //  restart times within the period, a ring
@@ -1243,13 +1242,7 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
         return -1;
     }
     sigset_t signals;
-    sigemptyset (&signals);
-    sigaddset (&signals, SIGCHLD);
-    sigaddset (&signals, SIGINT);
-    sigaddset (&signals, SIGTERM);
-    sigaddset (&signals, SIGHUP);
-    sigaddset (&signals, SIGUSR1);
-    sigaddset (&signals, SIGUSR2);
+    act_sup_signals (&signals);
     run->signal_fd = signalfd (-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
     if (run->signal_fd == -1) {
         act_log_fatal ("unable to create a signalfd: %s", strerror (errno));
@@ -1316,6 +1309,18 @@ s_teardown (s_run_t *run)
     free (run->fds);
     free (run->fd_owner);
     free (run->recent);
+}
+
+void
+act_sup_signals (sigset_t *set)
+{
+    sigemptyset (set);
+    sigaddset (set, SIGCHLD);
+    sigaddset (set, SIGINT);
+    sigaddset (set, SIGTERM);
+    sigaddset (set, SIGHUP);
+    sigaddset (set, SIGUSR1);
+    sigaddset (set, SIGUSR2);
 }
 
 int

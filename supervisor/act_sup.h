@@ -31,10 +31,14 @@
                                         //  user, busy, or stopping)
 #define ACT_RUN_EXIT_SYSTEM     111     //  a system call failed
 
+//  The signals the supervisor reads from its signalfd (man actor-run,
+//  SIGNALS): SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2.
+void
+    act_sup_signals (sigset_t *set);
+
 //  Run the topology in rundir until it stops; returns the exit code.
-//  The caller has blocked SIGCHLD, SIGINT, SIGTERM and SIGHUP (which
-//  reopens the log file); mask is the signal mask from before, which the
-//  groups get back. net: the run's nodes for the groups of this one
+//  The caller has blocked act_sup_signals; mask is the signal mask from
+//  before, which the groups get back. net: the run's nodes for the groups of this one
 //  (act_node), or NULL on one host.
 int
     act_sup_run (const act_topology_t *topology, const char *rundir,

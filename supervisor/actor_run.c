@@ -94,13 +94,7 @@ static void
 s_block_signals (sigset_t *mask)
 {
     sigset_t blocked;
-    sigemptyset (&blocked);
-    sigaddset (&blocked, SIGCHLD);
-    sigaddset (&blocked, SIGINT);
-    sigaddset (&blocked, SIGTERM);
-    sigaddset (&blocked, SIGHUP);
-    sigaddset (&blocked, SIGUSR1);
-    sigaddset (&blocked, SIGUSR2);
+    act_sup_signals (&blocked);
     sigprocmask (SIG_BLOCK, &blocked, mask);
 }
 
