@@ -86,6 +86,31 @@ act_test_tmpdir_remove (char **path_p)
     *path_p = NULL;
 }
 
+//  Adds option to ASAN_OPTIONS for the processes started from now on;
+//  returns the old value (NULL: unset) for act_test_asan_restore.
+static inline char *
+act_test_asan_add (const char *option)
+{
+    const char *was = getenv ("ASAN_OPTIONS");
+    char *saved = was ? strdup (was) : NULL;
+    char *now = zsys_sprintf ("%s%s%s", was ? was : "", was && *was ? ":" : "", option);
+    cr_assert_eq (setenv ("ASAN_OPTIONS", now, 1), 0);
+    free (now);
+    return saved;
+}
+
+//  Puts ASAN_OPTIONS back as act_test_asan_add found it; frees *saved_p.
+static inline void
+act_test_asan_restore (char **saved_p)
+{
+    if (*saved_p)
+        setenv ("ASAN_OPTIONS", *saved_p, 1);
+    else
+        unsetenv ("ASAN_OPTIONS");
+    free (*saved_p);
+    *saved_p = NULL;
+}
+
 //  Writes text into the file dir/name, asserting it could.
 static inline void
 act_test_write (const char *dir, const char *name, const char *text)

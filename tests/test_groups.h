@@ -191,11 +191,8 @@ s_groups_new (s_options_t options)
         free (fifo);
     }
     if (options.flat_rss && S_ASAN) {
-        const char *was = getenv ("ASAN_OPTIONS");
-        char *asan = zsys_sprintf ("%s%squarantine_size_mb=1", was ? was : "",
-                                   was && *was ? ":" : "");
-        setenv ("ASAN_OPTIONS", asan, 1);
-        free (asan);
+        char *saved = act_test_asan_add ("quarantine_size_mb=1");
+        free (saved);           //  for the rest of this test process
     }
     char *nodes = strdup ("");
     if (options.nodes) {

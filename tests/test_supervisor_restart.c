@@ -593,20 +593,9 @@ Test (supervisor_restart, a_poll_that_fails_stops_the_run_once, .timeout = 30)
         SINK_GROUP ("b"));
     //  LeakSanitizer (in the ASan build) opens /proc at the supervisor's
     //  exit, which the limit below forbids: no leak check for this run
-    const char *asan = getenv ("ASAN_OPTIONS");
-    char *saved = asan ? strdup (asan) : NULL;
-    char options [1024];
-    snprintf (options, sizeof options, "%s%sdetect_leaks=0", asan ? asan : "",
-              asan && *asan ? ":" : "");
-    cr_assert_eq (setenv ("ASAN_OPTIONS", options, 1), 0);
+    char *saved = act_test_asan_add ("detect_leaks=0");
     run_go (run);
-    if (saved) {
-        setenv ("ASAN_OPTIONS", saved, 1);
-    }
-    else {
-        unsetenv ("ASAN_OPTIONS");
-    }
-    free (saved);
+    act_test_asan_restore (&saved);
     pid_t b = run_pid (run, "ready", "b", 5000);
     run_expect (run, 5000, "run nopoll up");
     struct rlimit limit;
