@@ -3,6 +3,7 @@
     SPDX-License-Identifier: MPL-2.0
 */
 #include "act_test.h"
+#include "act_loop_priv.h"
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -1085,4 +1086,50 @@ Test (system, a_forked_child_exits_without_the_parents_system, .timeout = 60)
     act_system_destroy (&system);
     close (sink [0]);
     close (sink [1]);
+}
+
+//  A signal handled on the thread that starts a system ends zactor_new's
+//  wait for the loop's handshake with EINTR, and zactor_new returns all
+//  the same. act_system_start went on as if the loop's init had run: it
+//  returned the init's result before there was one (a system whose join
+//  failed looked joined), and the init wrote it to a stack frame that was
+//  gone. A group's standby, which waits in its init for "go", met it on
+//  every SIGTERM.
+static volatile sig_atomic_t s_usr1;
+
+static void
+s_on_usr1 (int signo)
+{
+    (void) signo;
+    s_usr1 = 1;
+}
+
+static int
+s_init_after_a_signal (act_loop_t *loop, void *arg)
+{
+    (void) loop;
+    pthread_t *caller = (pthread_t *) arg;
+    pthread_kill (*caller, SIGUSR1);
+    int64_t deadline = act_test_now_ms () + 5000;
+    while (!s_usr1 && act_test_now_ms () < deadline) {
+        usleep (1000);
+    }
+    //  Long enough for a caller that did not wait to have read a result
+    usleep (50000);
+    errno = EPERM;
+    return -1;
+}
+
+Test (system, a_signal_does_not_cut_the_wait_for_init_short, .timeout = 60)
+{
+    struct sigaction action = { .sa_handler = s_on_usr1 };   //  no SA_RESTART
+    sigaction (SIGUSR1, &action, NULL);
+    pthread_t self = pthread_self ();
+    errno = 0;
+    act_system_t *system = act_system_start ("interrupted", false,
+                                             s_init_after_a_signal, &self);
+    int err = errno;
+    cr_assert (s_usr1, "the signal was not handled");
+    cr_assert_null (system, "returned before its init had run");
+    cr_assert_eq (err, EPERM, "not the init's errno: %s", strerror (err));
 }

@@ -565,7 +565,7 @@ act_loop_run (zsock_t *pipe, void *args)
     act_loop_init_t *init = core->init;
     if (init) {
         errno = 0;
-        int rc = init->fn (self, init->arg);
+        int rc = init->fn ? init->fn (self, init->arg) : 0;
         int err = errno;
         //  Under the lock, not only before the signal: ZeroMQ's pipe
         //  orders the two threads, but ThreadSanitizer cannot see it.

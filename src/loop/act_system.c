@@ -137,14 +137,25 @@ act_system_start (const char *name, bool manual,
     if (!self->core)
         goto fail;
     self->core->manual = manual;
-    self->core->init = init ? &request : NULL;
+    self->core->init = &request;
     self->actor = zactor_new (act_loop_run, self->core);
     if (!self->actor)
         goto fail;
     self->pid = getpid ();
     s_live_add (self);
-    //  The loop signalled after init: its result is there to read.
+    //  zactor_new waits for the loop's signal, sent once init has run,
+    //  but a signal handled on this thread ends that wait with EINTR and
+    //  zactor_new returns all the same: then the loop may still be in
+    //  init, which writes its result to this stack, and its signal would
+    //  be taken later for the answer to something else. The loop clears
+    //  core->init before it signals: wait until it has.
     pthread_mutex_lock (&self->core->lock);
+    while (self->core->init) {
+        pthread_mutex_unlock (&self->core->lock);
+        if (zsock_wait (self->actor) == -1 && errno != EINTR)
+            abort ();           //  only a terminated context: never ours
+        pthread_mutex_lock (&self->core->lock);
+    }
     act_loop_init_t done = request;
     pthread_mutex_unlock (&self->core->lock);
     if (done.rc) {
