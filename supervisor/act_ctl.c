@@ -766,6 +766,12 @@ s_status_json (act_ctl_client_t *client, const act_ctl_status_t *status)
             act_ctl_printf (client, "null");
         }
         act_ctl_printf (client, ",\"core_dumped\":%s", group->core_dumped ? "true" : "false");
+        if (group->standby_pid) {
+            act_ctl_printf (client, ",\"standby_pid\":%d", group->standby_pid);
+        }
+        else {
+            act_ctl_printf (client, ",\"standby_pid\":null");
+        }
         s_stats_json (client, group);
         act_ctl_printf (client, "}");
     }

@@ -51,6 +51,7 @@ typedef struct {
     const char *name;           //  group name, borrowed
     const char *state;          //  up, starting, restarting, stopping, stopped, done, down
     int pid;                    //  its process, 0 if none
+    int standby_pid;            //  its standby (actor-run(1)), 0 if none
     int64_t uptime;             //  ms since its process started, 0 if none
     unsigned restarts;          //  restarts in the whole run
     unsigned recent;            //  restarts within the intensity period

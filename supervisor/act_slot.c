@@ -44,6 +44,7 @@ act_slot_init (act_slot_t *self, const act_topo_group_t *group, act_slot_env_t *
     self->group = group;
     self->env = env;
     self->control_fd = -1;
+    self->standby_fd = -1;
     self->out.read_fd = self->out.write_fd = -1;
     self->err.read_fd = self->err.write_fd = -1;
     if (act_relay_open (&self->out, group->name, STDOUT_FILENO) == -1
@@ -57,6 +58,7 @@ act_slot_init (act_slot_t *self, const act_topo_group_t *group, act_slot_env_t *
 void
 act_slot_fini (act_slot_t *self)
 {
+    act_slot_standby_drop (self);
     act_relay_flush (&self->out);
     act_relay_flush (&self->err);
     act_relay_close (&self->out);
@@ -161,8 +163,10 @@ s_nothing (act_slot_t *self)
     return 0;
 }
 
-static int
-s_start (act_slot_t *self)
+//  Forks a group process, a standby or not: its pid, with our end of its
+//  control socket in *control_fd, or -1 with errno.
+static pid_t
+s_fork (act_slot_t *self, bool standby, int *control_fd)
 {
     int pair [2];
     if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
@@ -179,7 +183,8 @@ s_start (act_slot_t *self)
         .max_msg_size = self->env->max_msg_size,
         .hwm = self->env->hwm,
         .region = self->env->region,
-        .net = self->env->net
+        .net = self->env->net,
+        .standby = standby
     };
     pid_t pid = act_spawn_group (&spec);
     int error = errno;
@@ -190,15 +195,110 @@ s_start (act_slot_t *self)
         return -1;
     }
     fcntl (pair [0], F_SETFL, O_NONBLOCK);
-    //  The first message, so the host reads it as soon as it listens; an
-    //  empty new socket has room for it.
+    *control_fd = pair [0];
+    return pid;
+}
+
+int
+act_slot_standby_fork (act_slot_t *self)
+{
+    if (self->standby_pid || self->standby_broken || self->standby_life == self->starts) {
+        return 0;
+    }
+    self->standby_life = self->starts;
+    int control;
+    pid_t pid = s_fork (self, true, &control);
+    if (pid == -1) {
+        act_log_debug ("no standby for %s: %s", self->group->name, strerror (errno));
+        return -1;
+    }
+    self->standby_pid = pid;
+    self->standby_fd = control;
+    act_log_debug ("standby %s pid %d", self->group->name, (int) pid);
+    return 0;
+}
+
+void
+act_slot_standby_drop (act_slot_t *self)
+{
+    if (self->standby_pid > 0) {
+        //  Its own process group, so what a plugin's constructor started
+        //  goes too
+        kill (-self->standby_pid, SIGKILL);
+        act_log_debug ("standby %s pid %d dropped", self->group->name,
+                       (int) self->standby_pid);
+    }
+    if (self->standby_fd >= 0) {
+        close (self->standby_fd);
+    }
+    self->standby_pid = 0;
+    self->standby_fd = -1;
+}
+
+void
+act_slot_standby_died (act_slot_t *self, int status)
+{
+    //  Something in what a group does before it joins fails or kills it
+    //  (a plugin's constructor, a limit): a start would meet it too, and
+    //  say so. Not one standby after another meanwhile.
+    char how [64];
+    if (WIFSIGNALED (status)) {
+        snprintf (how, sizeof how, "signal %d", WTERMSIG (status));
+    }
+    else {
+        snprintf (how, sizeof how, "exit code %d", WEXITSTATUS (status));
+    }
+    act_log_at (ACT_LOG_WARNING, "standby %s pid %d ended on its own (%s): "
+                "%s restarts without one from now on", self->group->name,
+                (int) self->standby_pid, how, self->group->name);
+    self->standby_pid = 0;
+    if (self->standby_fd >= 0) {
+        close (self->standby_fd);
+        self->standby_fd = -1;
+    }
+    self->standby_broken = true;
+}
+
+//  The standby, told to go, or -1: none, or it is gone already (not yet
+//  reaped), and then it is killed and forgotten.
+static pid_t
+s_standby_go (act_slot_t *self, int *control_fd)
+{
+    if (self->standby_pid <= 0) {
+        return -1;
+    }
+    pid_t pid = self->standby_pid;
+    int control = self->standby_fd;
+    //  An empty new socket has room for it
+    if (send (control, ACT_HOST_GO, strlen (ACT_HOST_GO), MSG_NOSIGNAL | MSG_DONTWAIT)
+        != (ssize_t) strlen (ACT_HOST_GO)) {
+        act_slot_standby_drop (self);
+        return -1;
+    }
+    self->standby_pid = 0;
+    self->standby_fd = -1;
+    *control_fd = control;
+    return pid;
+}
+
+static int
+s_start (act_slot_t *self)
+{
+    int control;
+    pid_t pid = s_standby_go (self, &control);
+    bool standby = pid > 0;
+    if (!standby && (pid = s_fork (self, false, &control)) == -1) {
+        return -1;
+    }
+    //  The first message (after a standby's "go"), so the host reads it
+    //  as soon as it listens; an empty new socket has room for it.
     if (self->group->heartbeat) {
         char text [64];
         int size = snprintf (text, sizeof text, ACT_HOST_HEARTBEAT " %d",
                              self->group->heartbeat);
-        send (pair [0], text, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT);
+        send (control, text, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT);
     }
-    self->control_fd = pair [0];
+    self->control_fd = control;
     self->pid = pid;
     //  Lines of the last life were flushed when it was reaped: what the
     //  relays read from now on is this one's
@@ -212,8 +312,8 @@ s_start (act_slot_t *self)
     self->hung = false;
     self->detail [0] = 0;
     if (self->starts++) {
-        act_log ("start %s pid %d (restart %u)", self->group->name, (int) pid,
-                 self->starts - 1);
+        act_log ("start %s pid %d (restart %u%s)", self->group->name, (int) pid,
+                 self->starts - 1, standby ? ", from its standby" : "");
     }
     else {
         act_log ("start %s pid %d", self->group->name, (int) pid);

@@ -9,6 +9,12 @@
     stop or restart is not decided here but by the run (act_sup), which
     feeds the events; the slot only carries them out and keeps the facts:
     pid, deadlines, the last exit's status and why.
+
+    A slot may also hold a standby: a process forked ahead of the next
+    start, which has done all a group does before it touches the run and
+    waits to be told "go" (act_host.h). A start takes it when there is
+    one, and saves the fork and that work (about half a restart here).
+    The run decides when a slot gets one and when it loses it.
 */
 #ifndef ACT_SLOT_H_INCLUDED
 #define ACT_SLOT_H_INCLUDED
@@ -85,6 +91,10 @@ typedef struct {
     bool exit_hung;             //  last exit: that of a process killed as hung
     bool exit_init_failed;      //  last exit: came before ready (kept past
                                 //  the next start, as exit_hung)
+    pid_t standby_pid;          //  a standby for the next start, 0 if none
+    int standby_fd;             //  our end of its control socket, -1 if none
+    unsigned standby_life;      //  starts when one was last forked: one a life
+    bool standby_broken;        //  one died on its own: none more this run
     char detail [ACT_SLOT_DETAIL];  //  why init failed, if it said
     act_relay_t out;            //  the group's stdout
     act_relay_t err;            //  the group's stderr
@@ -121,6 +131,21 @@ bool
 //  failed: DETAIL". Writes into buf.
 const char *
     act_slot_reason (const act_slot_t *self, char *buf, size_t size);
+
+//  Fork a standby, which the next START takes instead of forking then
+//  (act_host.h): once a life, never after a standby died on its own.
+//  0, or -1 with errno (nothing is left behind).
+int
+    act_slot_standby_fork (act_slot_t *self);
+
+//  Kill the standby, if any, and forget it: its reap is then a stray's.
+void
+    act_slot_standby_drop (act_slot_t *self);
+
+//  The standby's pid was reaped: it died on its own. Logged, and the
+//  slot forks no more of them.
+void
+    act_slot_standby_died (act_slot_t *self, int status);
 
 //  Name of a state, for logs.
 const char *

@@ -63,7 +63,9 @@ s_close_from (int first, const act_region_t *region)
 static void __attribute__ ((noreturn))
 s_child (const act_spawn_t *spec)
 {
-    act_trace_restart ("child");
+    if (!spec->standby) {
+        act_trace_restart ("child");
+    }
     //  Own process group, so a stop or a kill reaches what the group starts
     setpgid (0, 0);
     //  Die with the supervisor. If it died before prctl took effect we were
@@ -90,7 +92,11 @@ s_child (const act_spawn_t *spec)
     signal (SIGPIPE, SIG_DFL);
     signal (SIGXFSZ, SIG_DFL);
     sigprocmask (SIG_SETMASK, spec->mask, NULL);
-    prctl (PR_SET_NAME, spec->group->name);
+    //  A standby is told apart from its group in ps and pgrep: '~' is in
+    //  no group name, so even cut to 15 bytes the two never match.
+    char name [16];             //  what PR_SET_NAME keeps, NUL included
+    snprintf (name, sizeof name, "%s%s", spec->standby ? "~" : "", spec->group->name);
+    prctl (PR_SET_NAME, name);
     act_group_actor_t *actors = (act_group_actor_t *)
         calloc (group->actor_count + 1, sizeof (act_group_actor_t));
     if (!actors) {
@@ -113,7 +119,8 @@ s_child (const act_spawn_t *spec)
         .inbound_max = (size_t) group->inbound_max,
         .inbound_bytes = (size_t) group->inbound_bytes,
         .region = group->link == ACT_LINK_SHM ? spec->region : NULL,
-        .net = spec->net
+        .net = spec->net,
+        .standby = spec->standby
     };
     int code = act_group_host (&host);
     fflush (NULL);
@@ -125,7 +132,9 @@ act_spawn_group (const act_spawn_t *spec)
 {
     //  Nothing buffered may be written twice, once by each process
     fflush (NULL);
-    act_trace_restart ("fork");
+    if (!spec->standby) {
+        act_trace_restart ("fork");
+    }
     pid_t pid = fork ();
     if (pid == 0) {
         s_child (spec);

@@ -35,6 +35,8 @@ typedef struct {
     int hwm;                    //  high-water mark per peer, messages
     act_region_t *region;       //  the run's shared region, or NULL
     const act_group_net_t *net; //  the run's nodes, or NULL: one host
+    bool standby;               //  a standby: it waits for "go" (act_host.h),
+                                //  named "~GROUP" until then
 } act_spawn_t;
 
 //  Fork a group process. Returns its pid, which is also its process group

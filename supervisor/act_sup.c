@@ -615,11 +615,13 @@ s_poll_failed (s_run_t *run, size_t count, int timeout)
     }
 }
 
+//  The member whose process is pid, or whose standby is, or NULL
 static s_member_t *
-s_member_of (s_run_t *run, pid_t pid)
+s_member_of (s_run_t *run, pid_t pid, bool standby)
 {
     for (size_t i = 0; i < run->count; i++) {
-        if (run->members [i].slot.pid == pid) {
+        act_slot_t *slot = &run->members [i].slot;
+        if ((standby ? slot->standby_pid : slot->pid) == pid) {
             return &run->members [i];
         }
     }
@@ -641,7 +643,13 @@ s_reap (s_run_t *run)
         if (pid <= 0) {
             return;
         }
-        s_member_t *member = s_member_of (run, pid);
+        s_member_t *member = s_member_of (run, pid, false);
+        if (!member && (member = s_member_of (run, pid, true))) {
+            //  Nothing of the run is its: not an exit of the group
+            kill (-pid, SIGKILL);
+            act_slot_standby_died (&member->slot, status);
+            continue;
+        }
         if (!member) {
             act_log_debug ("reaped pid %d, left behind by a group", (int) pid);
             continue;
@@ -834,6 +842,51 @@ s_reconcile (s_run_t *run)
     }
 }
 
+//  Standbys (act_slot.h). A group that has been up S_STANDBY_DELAY ms
+//  gets one, so that its next start, a crash's restart above all, takes
+//  it instead of forking: not sooner, so that it takes no CPU from the
+//  group's first moments, and not while the run starts, which it would
+//  slow. A group the run will not start again as it is loses its own:
+//  held, ended for good, the run stopping; and a restart by request,
+//  which loads the plugin file as it is now, as a fresh start does.
+#define S_STANDBY_DELAY 10
+
+static bool
+s_standby_kept (s_run_t *run, s_member_t *member)
+{
+    return run->mode != S_STOPPING && member->slot.group->standby && !member->final
+        && !member->held && !member->bounce;
+}
+
+//  When the member's standby is due, or 0: none is.
+static int64_t
+s_standby_due (s_run_t *run, s_member_t *member)
+{
+    act_slot_t *slot = &member->slot;
+    if (run->mode != S_RUNNING || !s_standby_kept (run, member)
+    ||  slot->state != ACT_SLOT_UP || slot->standby_pid || slot->standby_broken
+    ||  slot->standby_life == slot->starts) {
+        return 0;
+    }
+    return slot->ready_at + S_STANDBY_DELAY;
+}
+
+static void
+s_standbys (s_run_t *run)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        s_member_t *member = &run->members [i];
+        if (!s_standby_kept (run, member)) {
+            act_slot_standby_drop (&member->slot);
+            continue;
+        }
+        int64_t due = s_standby_due (run, member);
+        if (due && due <= run->env.now) {
+            act_slot_standby_fork (&member->slot);
+        }
+    }
+}
+
 //  Milliseconds to the nearest deadline, or -1 when nothing is due (an UP
 //  group's deadline is its next heartbeat's, so an idle run with
 //  heartbeats off never wakes). A
@@ -853,6 +906,10 @@ s_timeout (s_run_t *run)
                   || (slot->state == ACT_SLOT_WAIT && slot->due > run->env.now);
         if (timed && slot->due && (!next || slot->due < next)) {
             next = slot->due;
+        }
+        int64_t standby = s_standby_due (run, &run->members [i]);
+        if (standby && (!next || standby < next)) {
+            next = standby;
         }
     }
     if (!next) {
@@ -968,6 +1025,7 @@ s_status (s_run_t *run, act_ctl_client_t *client, bool json)
         row->name = slot->group->name;
         row->state = s_shown_state (run, member);
         row->pid = (int) slot->pid;
+        row->standby_pid = (int) slot->standby_pid;
         row->uptime = slot->pid ? now - slot->started_at : 0;
         row->restarts = slot->starts > 1 ? slot->starts - 1 : 0;
         row->recent = 0;
@@ -1285,9 +1343,36 @@ s_setup (s_run_t *run, const act_topology_t *topo, const char *rundir,
     return 0;
 }
 
+//  The standbys killed on the way out, reaped so that none outlives the
+//  run, even as a zombie: a SIGKILL'd process that waited in poll is gone
+//  in a millisecond or two. Every group is reaped by now, so what is
+//  left are standbys.
+static void
+s_reap_standbys (s_run_t *run)
+{
+    for (size_t i = 0; run->members && i < run->count; i++) {
+        if (run->members [i].slot.group) {
+            act_slot_standby_drop (&run->members [i].slot);
+        }
+    }
+    int64_t deadline = s_now () + 1000;
+    while (true) {
+        pid_t pid = waitpid (-1, NULL, WNOHANG);
+        if (pid > 0 || (pid == -1 && errno == EINTR)) {
+            continue;
+        }
+        if (pid == -1 || s_now () >= deadline) {
+            return;
+        }
+        struct timespec pause = { 0, 1000000 };
+        nanosleep (&pause, NULL);
+    }
+}
+
 static void
 s_teardown (s_run_t *run)
 {
+    s_reap_standbys (run);
     for (size_t i = 0; run->members && i < run->count; i++) {
         //  A setup that failed before this slot's init left it zeroed:
         //  its fds would read 0, our standard input, which a terminal
@@ -1338,6 +1423,7 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
     while (true) {
         s_fire_deadlines (&run);
         s_reconcile (&run);
+        s_standbys (&run);
         if (run.done) {
             break;
         }

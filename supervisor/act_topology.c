@@ -86,11 +86,11 @@ static const char *s_run_keys [] = {
     "name", "strategy", "intensity", "period", "shutdown", "start_timeout",
     "backoff_min", "backoff_max", "max_msg_size", "hwm", "link", "inbound_max",
     "inbound_bytes", "ring_size",
-    "area_size", "region_size", "heartbeat", "heartbeat_misses", "log_format", "log_file",
-    NULL };
+    "area_size", "region_size", "heartbeat", "heartbeat_misses", "standby", "log_format",
+    "log_file", NULL };
 static const char *s_group_keys [] = {
     "plugin", "restart", "parent", "start_timeout", "shutdown", "link", "inbound_max",
-    "inbound_bytes", "heartbeat", "heartbeat_misses", "node", "actor",
+    "inbound_bytes", "heartbeat", "heartbeat_misses", "standby", "node", "actor",
     NULL };
 static const char *s_actor_keys [] = { "class", "args", NULL };
 static const char *s_top_keys [] = { "run", "node", "group", NULL };
@@ -450,6 +450,22 @@ s_link (s_loader_t *self, act_zpl_t *kv, const char *where, act_link_kind_t *kin
     return false;
 }
 
+static bool
+s_boolean (s_loader_t *self, act_zpl_t *kv, const char *where, bool *value)
+{
+    const char *text = s_leaf (self, kv, where, false);
+    if (!text) {
+        return false;
+    }
+    if (streq (text, "true") || streq (text, "false")) {
+        *value = streq (text, "true");
+        return true;
+    }
+    s_problem (self, kv->line, "bad value '%s' for '%s': expected true or false",
+               text, kv->name);
+    return false;
+}
+
 //  Names end up in addresses (group/actor) and file names in the run
 //  directory, which keeps names starting with '.' for its own files.
 static bool
@@ -568,6 +584,10 @@ s_load_run (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "link")) {
             s_link (self, kv, "run", &topo->link);
+        }
+        else
+        if (streq (kv->name, "standby")) {
+            s_boolean (self, kv, "run", &topo->standby);
         }
         else
         if (streq (kv->name, "inbound_max")) {
@@ -1020,6 +1040,7 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
     group->inbound_bytes = topo->inbound_bytes;
     group->heartbeat = topo->heartbeat;
     group->heartbeat_misses = topo->heartbeat_misses;
+    group->standby = topo->standby;
     group->node = -1;
 
     //  Settings first, wherever they stand, so the actors' classes are
@@ -1073,6 +1094,10 @@ s_load_group (s_loader_t *self, act_zpl_t *section, act_topology_t *topo)
         else
         if (streq (kv->name, "link")) {
             s_link (self, kv, where, &group->link);
+        }
+        else
+        if (streq (kv->name, "standby")) {
+            s_boolean (self, kv, where, &group->standby);
         }
         else
         if (streq (kv->name, "node")) {
@@ -1381,6 +1406,7 @@ s_load (s_loader_t *self, act_zpl_t *root)
     topo->hwm = S_DEF_HWM;
     topo->heartbeat = S_DEF_HEARTBEAT;
     topo->heartbeat_misses = S_DEF_HEARTBEAT_MISSES;
+    topo->standby = true;
     topo->link = ACT_LINK_SHM;
     topo->inbound_max = ACT_TRANSPORT_INBOUND_MAX_DEFAULT;
     topo->inbound_bytes = ACT_TRANSPORT_INBOUND_BYTES_DEFAULT;
@@ -1597,6 +1623,7 @@ act_topology_print (const act_topology_t *self, FILE *stream)
     fprintf (stream, "    inbound_max = %lld\n", (long long) self->inbound_max);
     fprintf (stream, "    inbound_bytes = %lld\n", (long long) self->inbound_bytes);
     s_print_heartbeat (stream, self->heartbeat, self->heartbeat_misses);
+    s_print_value (stream, "standby", self->standby ? "true" : "false", 1);
     fprintf (stream, "    ring_size = %lld\n", (long long) self->ring_size);
     fprintf (stream, "    area_size = %lld\n", (long long) self->area_size);
     fprintf (stream, "    region_size = %lld\n", (long long) self->region_size);
@@ -1629,6 +1656,7 @@ act_topology_print (const act_topology_t *self, FILE *stream)
         fprintf (stream, "    inbound_max = %lld\n", (long long) group->inbound_max);
         fprintf (stream, "    inbound_bytes = %lld\n", (long long) group->inbound_bytes);
         s_print_heartbeat (stream, group->heartbeat, group->heartbeat_misses);
+        s_print_value (stream, "standby", group->standby ? "true" : "false", 1);
         for (size_t a = 0; a < group->actor_count; a++) {
             const act_topo_actor_t *actor = &group->actors [a];
             s_print_value (stream, "actor", actor->name, 1);

@@ -76,6 +76,7 @@ typedef struct {
     int64_t inbound_bytes;      //  their payload bytes, at most
     int heartbeat;              //  ms between the loop's beats, 0: off
     int heartbeat_misses;       //  beats missed in a row before "hung"
+    bool standby;               //  keep a standby for its next start
     int node;                   //  index of its node, -1: no nodes
     char *endpoint;             //  tcp://HOST:PORT it binds, or NULL
     size_t actor_count;         //  entries in actors
@@ -101,6 +102,7 @@ typedef struct {
     int64_t inbound_bytes;      //  default of the groups' inbound_bytes
     int heartbeat;              //  default of the groups' heartbeat, ms
     int heartbeat_misses;       //  default of the groups' heartbeat_misses
+    bool standby;               //  default of the groups' standby
     int64_t ring_size;          //  bytes of one shm ring
     int64_t area_size;          //  bytes of one group's block area
     int64_t region_size;        //  largest shared region, bytes

@@ -483,19 +483,28 @@ run_stop_clean (run_t *self, int ms)
     cr_assert (RUN_UNTIL (self, run_orphans_gone (), 1000), "a process of the run is left");
 }
 
-//  Zombie children of pid right now.
-static inline int
-run_zombies_of (pid_t parent)
+//  A process as /proc/PID/stat gives it: its name, state and parent.
+typedef struct {
+    pid_t pid;
+    char comm [32];             //  its name (16 bytes at most in Linux)
+    char state;                 //  R, S, Z...
+    pid_t ppid;
+} run_proc_t;
+
+//  Calls fn for each process until fn returns true; returns that
+//  process's pid, or 0 if fn never did.
+static inline pid_t
+run_procs (bool (*fn) (const run_proc_t *proc, void *arg), void *arg)
 {
-    int zombies = 0;
-    DIR *proc = opendir ("/proc");
-    cr_assert_not_null (proc);
+    pid_t found = 0;
+    DIR *dir = opendir ("/proc");
+    cr_assert_not_null (dir);
     struct dirent *entry;
-    while ((entry = readdir (proc))) {
-        char path [300], stat [512];
+    while (!found && (entry = readdir (dir))) {
         if (entry->d_name [0] < '0' || entry->d_name [0] > '9') {
             continue;
         }
+        char path [300], stat [512];
         snprintf (path, sizeof path, "/proc/%s/stat", entry->d_name);
         FILE *file = fopen (path, "r");
         if (!file) {
@@ -504,16 +513,82 @@ run_zombies_of (pid_t parent)
         size_t size = fread (stat, 1, sizeof stat - 1, file);
         fclose (file);
         stat [size] = 0;
+        //  "PID (COMM) STATE PPID ...": COMM may hold anything, and ends
+        //  at the last ')'
+        const char *open_paren = strchr (stat, '(');
         const char *close_paren = strrchr (stat, ')');
-        char state;
+        run_proc_t proc = { .pid = (pid_t) atoi (entry->d_name) };
         int ppid;
-        if (close_paren && sscanf (close_paren + 2, "%c %d", &state, &ppid) == 2
-        &&  ppid == parent && state == 'Z') {
-            zombies++;
+        if (!open_paren || close_paren <= open_paren
+        ||  sscanf (close_paren + 2, "%c %d", &proc.state, &ppid) != 2) {
+            continue;
+        }
+        proc.ppid = (pid_t) ppid;
+        snprintf (proc.comm, sizeof proc.comm, "%.*s",
+                  (int) (close_paren - open_paren - 1), open_paren + 1);
+        if (fn (&proc, arg)) {
+            found = proc.pid;
         }
     }
-    closedir (proc);
-    return zombies;
+    closedir (dir);
+    return found;
+}
+
+typedef struct {
+    pid_t parent;
+    const char *name;           //  or NULL: zombies
+    int count;
+} s_procs_of_t;
+
+static inline bool
+s_zombie_of (const run_proc_t *proc, void *arg)
+{
+    s_procs_of_t *of = (s_procs_of_t *) arg;
+    of->count += proc->ppid == of->parent && proc->state == 'Z';
+    return false;
+}
+
+//  Zombie children of pid right now.
+static inline int
+run_zombies_of (pid_t parent)
+{
+    s_procs_of_t of = { parent, NULL, 0 };
+    run_procs (s_zombie_of, &of);
+    return of.count;
+}
+
+static inline bool
+s_named_child_of (const run_proc_t *proc, void *arg)
+{
+    s_procs_of_t *of = (s_procs_of_t *) arg;
+    return proc->ppid == of->parent && proc->state != 'Z' && streq (proc->comm, of->name);
+}
+
+//  The pid of the live child of parent named name, 0 if there is none.
+static inline pid_t
+run_child_named (pid_t parent, const char *name)
+{
+    s_procs_of_t of = { parent, name, 0 };
+    return run_procs (s_named_child_of, &of);
+}
+
+//  The standby of group (a child of actor-run named "~GROUP"), 0 if none.
+static inline pid_t
+run_standby (run_t *run, const char *group)
+{
+    char name [32];
+    snprintf (name, sizeof name, "~%s", group);
+    return run_child_named (run->pid, name);
+}
+
+//  Waits for group's standby; asserts it comes within ms.
+static inline pid_t
+run_standby_wait (run_t *run, const char *group, int ms)
+{
+    pid_t pid = 0;
+    cr_assert (RUN_UNTIL (run, (pid = run_standby (run, group)) > 0, ms),
+               "no standby of %s within %d ms; log:\n%s", group, ms, run->err);
+    return pid;
 }
 
 static inline bool

@@ -924,7 +924,7 @@ Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
     run_cmd_free (&cmd);
     cmd = run_command (run, 5000, "status", "--json");
     cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
-    cr_assert_not_null (strstr (cmd.out, "\"core_dumped\":false,\"answered\":false}"),
+    cr_assert_not_null (strstr (cmd.out, "\"answered\":false}"),
                         "%s", cmd.out);
     run_cmd_free (&cmd);
     cr_assert_eq (kill (quiet, SIGCONT), 0);

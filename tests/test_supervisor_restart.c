@@ -426,6 +426,9 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
         SINK_GROUP ("two"));
     run_go (run);
     run_expect (run, 5000, "run idle up");
+    //  The last thing a run does on its way up: its groups' standbys
+    run_standby_wait (run, "one", 5000);
+    run_standby_wait (run, "two", 5000);
     //  Nothing is due and nothing happens: actor-run sits in poll with no
     //  timeout. Watching it for a while is the only way to see that, from
     //  the moment it went to sleep after logging "up".

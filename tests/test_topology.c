@@ -65,6 +65,7 @@ Test (topology, loads_a_minimal_file_with_defaults)
     cr_expect_eq (topo->backoff_max, 5000);
     cr_expect_eq (topo->max_msg_size, 1048576);
     cr_expect_eq (topo->hwm, 1000);
+    cr_expect (topo->standby);
     cr_assert_eq (topo->group_count, 1);
 
     act_topo_group_t *group = &topo->groups [0];
@@ -100,6 +101,7 @@ Test (topology, loads_every_key)
     cr_expect_eq (topo->backoff_max, 60000);
     cr_expect_eq (topo->max_msg_size, 4 * 1024 * 1024);
     cr_expect_eq (topo->hwm, 5000);
+    cr_expect_not (topo->standby);
     cr_assert_eq (topo->group_count, 3);
 
     //  File order is start order; unset group durations come from run
@@ -111,10 +113,12 @@ Test (topology, loads_every_key)
     cr_expect_eq (store->start_timeout, 800);
     cr_expect_eq (store->shutdown, 2500);
     cr_expect_str_eq (store->actors [0].args, "path=/var/lib/shop # not a comment");
+    cr_expect_not (store->standby, "a group's standby defaults to the run's");
 
     cr_expect_str_eq (web->name, "web");
     cr_expect_eq (web->restart, ACT_RESTART_TRANSIENT);
     cr_expect_str_eq (web->parent, "store/db");
+    cr_expect (web->standby);
     cr_expect_eq (web->start_timeout, 2000);
     cr_expect_eq (web->shutdown, 0);
     cr_assert_eq (web->actor_count, 2);

@@ -29,7 +29,10 @@
                                            per peer on another node
                                            (ACT_HOST_STATS_PEERS at most),
                                            the end
-    Supervisor to group:  "heartbeat MS"   say "beat" every MS from the
+    Supervisor to group:  "go"             a standby's first message: its
+                                           predecessor is gone, join the
+                                           run and start (see below)
+                          "heartbeat MS"   say "beat" every MS from the
                                            loop thread (sent at the start
                                            unless the group opted out)
                           "stop"           tear down and exit 0
@@ -41,6 +44,13 @@
                           "stats ROUND"    send the counters (see above)
     The socket is also the group's lifeline: end of file on it means the
     supervisor is gone, and the group exits at once.
+
+    A standby is a group process forked ahead of need, so that a restart
+    does not wait for fork and for what a host does before it touches the
+    run: ZeroMQ's context and threads, the plugin, the loop thread. It
+    does all that, then waits for "go" without joining the run or
+    stamping any restart phase; anything else (end of file, a stop
+    signal) ends it at once with ACT_GROUP_EXIT_STANDBY.
 */
 #ifndef ACT_HOST_H_INCLUDED
 #define ACT_HOST_H_INCLUDED
@@ -52,6 +62,7 @@
 #define ACT_GROUP_CONTROL_MAX   512
 
 //  The control words, each the first word of a message (see above).
+#define ACT_HOST_GO             "go"
 #define ACT_HOST_READY          "ready"
 #define ACT_HOST_FAIL           "fail"
 #define ACT_HOST_DONE           "done"
@@ -91,6 +102,7 @@ act_host_word (const char *text, const char *word)
 #define ACT_GROUP_EXIT_FAILED   1       //  an actor failed
 #define ACT_GROUP_EXIT_INIT     2       //  init failed (after a "fail")
 #define ACT_GROUP_EXIT_ORPHAN   3       //  the supervisor went away
+#define ACT_GROUP_EXIT_STANDBY  4       //  a standby ended before its "go"
 
 typedef struct {
     const char *name;           //  actor name, registered with act_spawn_named
@@ -132,6 +144,7 @@ typedef struct {
     size_t inbound_bytes;       //  their bytes (0: default)
     act_region_t *region;       //  shared region to join, or NULL: ipc only
     const act_group_net_t *net; //  the run's nodes, or NULL: one host
+    bool standby;               //  wait for "go" before joining (see above)
 } act_group_spec_t;
 
 //  Run the group in this process until it is told to stop or its last

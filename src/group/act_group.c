@@ -44,6 +44,7 @@
 #include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/prctl.h>
@@ -564,11 +565,60 @@ s_wait (s_host_t *host, act_system_t *system)
     }
 }
 
+//  A standby's gate, on its loop thread: everything that does not need
+//  the run is made, nothing of the run is touched. Its predecessor may
+//  still be alive, bound where we will bind and attached to the rings we
+//  will read: we wait for "go", which comes once it has been reaped.
+//  Anything else ends us: end of file (the supervisor dropped us, or
+//  died), a stop signal (the main thread, which reads the signal pipe
+//  otherwise, waits for this thread now).
+static int
+s_standby_gate (void *arg)
+{
+    (void) arg;
+    struct pollfd items [2] = {
+        { s_control, POLLIN, 0 }, { s_signal_pipe [0], POLLIN, 0 }
+    };
+    while (true) {
+        if (poll (items, 2, -1) == -1) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        if ((items [1].revents & POLLIN) && s_signals_read ()) {
+            return -1;
+        }
+        if (items [0].revents) {
+            char text [ACT_GROUP_CONTROL_MAX];
+            ssize_t size = recv (s_control, text, sizeof text - 1, MSG_DONTWAIT);
+            if (size == -1 && (errno == EINTR || errno == EAGAIN)) {
+                continue;
+            }
+            if (size <= 0) {
+                return -1;
+            }
+            text [size] = 0;
+            if (!streq (text, ACT_HOST_GO)) {
+                return -1;
+            }
+            //  Named as the group from now on (this thread; the main
+            //  thread renames itself once we return)
+            prctl (PR_SET_NAME, s_name);
+            act_trace_restart ("go");
+            return 0;
+        }
+    }
+}
+
 int
 act_group_host (const act_group_spec_t *spec)
 {
     assert (spec && spec->name && spec->control_fd >= 0);
-    act_trace_restart ("host");
+    //  A standby's phases before its "go" belong to no restart
+    if (!spec->standby) {
+        act_trace_restart ("host");
+    }
     s_name = spec->name;
     s_rundir = spec->rundir;
     s_control = spec->control_fd;
@@ -579,7 +629,9 @@ act_group_host (const act_group_spec_t *spec)
     //  registered before ours, which then runs first.
     zsys_handler_set (NULL);
     zsys_init ();
-    act_trace_restart ("zsys");
+    if (!spec->standby) {
+        act_trace_restart ("zsys");
+    }
     on_exit (s_on_exit, NULL);
     act_system_leave_at_exit = true;
     if (s_signals_init () == -1) {
@@ -603,14 +655,25 @@ act_group_host (const act_group_spec_t *spec)
         }
     }
 
-    act_trace_restart ("plugin");
+    if (!spec->standby) {
+        act_trace_restart ("plugin");
+    }
     //  Joined by its loop thread before it is handed to us, so an actor's
     //  setup can already reach other groups, and ours can reach it once
-    //  we say "ready".
+    //  we say "ready". A standby's loop thread waits for "go" first.
     act_peers_conf_t conf = { spec->name, spec->rundir, spec->region, spec->max_msg_size,
                               spec->hwm, spec->net };
     act_system_t *system = act_peers_system_new (conf, spec->inbound_max,
-                                                 spec->inbound_bytes);
+                                                 spec->inbound_bytes,
+                                                 spec->standby ? s_standby_gate : NULL,
+                                                 NULL);
+    if (spec->standby) {
+        if (!system && errno == ECANCELED) {
+            free (classes);
+            return ACT_GROUP_EXIT_STANDBY;
+        }
+        prctl (PR_SET_NAME, spec->name);
+    }
     act_trace_restart ("join");
     if (!system) {
         int err = errno;

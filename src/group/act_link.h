@@ -164,10 +164,15 @@ int
 //  before it is returned, its inbound queue bounded (0: the defaults):
 //  act_system_new, act_peers_join_system and act_transport_set_inbound in
 //  one, without a wake-up of each thread per call. NULL + errno, EINVAL
-//  for a bad conf.
+//  for a bad conf. gate, if not NULL, runs on the loop thread first, its
+//  threads and ZeroMQ's made, nothing joined yet: nonzero there and the
+//  system is not made (NULL + ECANCELED). A group's standby waits there
+//  for its "go" (act_group.c).
+typedef int (act_peers_gate_fn) (void *arg);
 act_system_t *
     act_peers_system_new (act_peers_conf_t conf, size_t inbound_max,
-                          size_t inbound_bytes);
+                          size_t inbound_bytes, act_peers_gate_fn *gate,
+                          void *gate_arg);
 void
     act_peers_peer_state (act_peers_t *self, const char *name, bool down);
 void

@@ -181,21 +181,28 @@ act_transport_set_inbound (act_system_t *system, size_t max_msgs, size_t max_byt
 typedef struct {
     s_join_args_t join;
     s_inbound_args_t inbound;
+    act_peers_gate_fn *gate;
+    void *gate_arg;
 } s_start_args_t;
 
 static int
 s_start (act_loop_t *loop, void *arg)
 {
     s_start_args_t *args = (s_start_args_t *) arg;
+    if (args->gate && args->gate (args->gate_arg)) {
+        errno = ECANCELED;
+        return -1;
+    }
     return s_join (loop, &args->join) || s_inbound (loop, &args->inbound) ? -1 : 0;
 }
 
 act_system_t *
-act_peers_system_new (act_peers_conf_t conf, size_t inbound_max, size_t inbound_bytes)
+act_peers_system_new (act_peers_conf_t conf, size_t inbound_max, size_t inbound_bytes,
+                      act_peers_gate_fn *gate, void *gate_arg)
 {
     if (!s_conf_check (&conf))
         return NULL;
-    s_start_args_t args = { { conf }, { inbound_max, inbound_bytes } };
+    s_start_args_t args = { { conf }, { inbound_max, inbound_bytes }, gate, gate_arg };
     return act_system_start (conf.group, false, s_start, &args);
 }
 

@@ -10,6 +10,7 @@ run
     backoff_max = 60s
     max_msg_size = 4M
     hwm = 5000
+    standby = false
 
 group = store                   #   a comment after a section line
     restart = permanent
@@ -22,6 +23,7 @@ group = store                   #   a comment after a section line
         #   like this one
 group = web
     restart = transient
+    standby = true
     parent = store/db
     shutdown = 0
     actor = front

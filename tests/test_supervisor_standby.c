@@ -1,0 +1,172 @@
+/*  test_supervisor_standby - a group's standby: a process forked ahead
+    of the next start, which a crash's restart takes instead of forking
+    SPDX-License-Identifier: MPL-2.0
+
+    Real actor-run processes and probe groups (examples/plugins/probe.c).
+    A standby is a child of actor-run named "~GROUP" in its own process
+    group; the tests find it in /proc. The test is a child subreaper
+    (test_supervisor.h), so a standby that outlived actor-run would become
+    our child and run_orphans_gone would wait for it.
+*/
+#include "test_supervisor.h"
+
+static bool
+s_gone (pid_t pid)
+{
+    return kill (pid, 0) == -1 && errno == ESRCH;
+}
+
+//  actor-run on one probe group, g, up and with its standby made: returns
+//  the standby's pid, and g's in *group.
+static pid_t
+s_start (run_t *run, pid_t *group)
+{
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n" PROBE_GROUP ("g", ""));
+    run_go (run);
+    *group = run_pid (run, "ready", "g", 5000);
+    probe_expect (run, "g/p", "hello", 5000);
+    run_expect (run, 5000, "run spare up");
+    return run_standby_wait (run, "g", 5000);
+}
+
+//  `actor-run VERB g`, which must succeed
+static void
+s_request (run_t *run, const char *verb)
+{
+    run_cmd_t cmd = run_command_groups (run, 5000, verb, "g");
+    cr_assert_eq (cmd.code, 0, "%s: %s", verb, cmd.err);
+    run_cmd_free (&cmd);
+}
+
+//  A crash's restart takes the standby: the group's new process is the
+//  standby's, its actor runs there only then (no hello from it before),
+//  and the new life gets a standby of its own.
+Test (supervisor_standby, a_crash_restart_takes_the_standby, .timeout = 30)
+{
+    run_t *run = run_new ();
+    pid_t first;
+    pid_t standby = s_start (run, &first);
+    cr_assert_neq (standby, first);
+    cr_assert_eq (getpgid (standby), standby, "a standby has its own process group");
+    run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+    char needle [64];
+    snprintf (needle, sizeof needle, "\"standby_pid\":%d", (int) standby);
+    cr_assert_not_null (strstr (cmd.out, needle), "status: %s", cmd.out);
+    run_cmd_free (&cmd);
+    //  Made, but not started: its probe has not said hello, nor joined
+    zmsg_t *early = probe_take (run, "g/p", "hello", 200);
+    cr_assert_null (early, "the standby's actor ran before its restart");
+
+    cr_assert_eq (kill (first, SIGKILL), 0);
+    run_expectf (run, 5000, "start g pid %d (restart 1, from its standby)", (int) standby);
+    probe_expect (run, "g/p", "hello", 5000);
+    pid_t answered = 0;
+    probe_get (run, "g/p", &answered);
+    cr_assert_eq (answered, standby, "the group runs in the standby's process");
+    //  Renamed as the group once it went
+    cr_assert_eq (run_child_named (run->pid, "g"), standby);
+
+    //  The new life gets its own
+    pid_t next = run_standby_wait (run, "g", 5000);
+    cr_assert_neq (next, standby);
+    run_stop_clean (run, 5000);
+    cr_assert (s_gone (next), "the standby outlived the run");
+    run_destroy (&run);
+}
+
+//  A standby that ends on its own is said, and not replaced: whatever
+//  ended it would likely end the next. The group runs on, and its next
+//  restart forks. SIGTERM ends a standby as it would a group: waiting for
+//  its "go", it does not put signals off.
+Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
+{
+    run_t *run = run_new ();
+    pid_t first;
+    pid_t standby = s_start (run, &first);
+    cr_assert_eq (kill (standby, SIGTERM), 0);
+    //  ACT_GROUP_EXIT_STANDBY
+    run_expectf (run, 5000, "standby g pid %d ended on its own (exit code 4)", (int) standby);
+    cr_assert (!s_gone (first), "the group died with its standby");
+
+    cr_assert_eq (kill (first, SIGKILL), 0);
+    pid_t second = run_pid (run, "start", "g", 5000);
+    cr_assert_neq (second, standby);
+    probe_expect (run, "g/p", "hello", 5000);
+    cr_assert_eq (run_count (run, "from its standby"), 0, "log:\n%s", run->err);
+    //  Its life would have one 10 ms after ready: none comes
+    run_expect (run, 5000, "ready g pid");
+    RUN_UNTIL (run, false, 300);
+    cr_assert_eq (run_standby (run, "g"), 0, "a standby again after one died");
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  A restart by request starts afresh, loading the plugin file as it is
+//  now (a user may have replaced it): the standby is dropped, not taken.
+//  So is a held group's, and a held group started again forks.
+Test (supervisor_standby, requests_start_afresh, .timeout = 30)
+{
+    run_t *run = run_new ();
+    pid_t first;
+    pid_t standby = s_start (run, &first);
+    s_request (run, "restart");
+    pid_t second = run_pid (run, "start", "g", 5000);
+    cr_assert_neq (second, standby);
+    cr_assert (RUN_UNTIL (run, s_gone (standby), 2000), "the dropped standby lives on");
+    probe_expect (run, "g/p", "hello", 5000);
+    cr_assert_eq (run_count (run, "from its standby"), 0, "log:\n%s", run->err);
+
+    standby = run_standby_wait (run, "g", 5000);
+    s_request (run, "stop");
+    run_expect (run, 5000, "held g");
+    cr_assert (RUN_UNTIL (run, s_gone (standby), 2000), "a held group keeps its standby");
+
+    s_request (run, "start");
+    pid_t third = run_pid (run, "start", "g", 5000);
+    cr_assert_neq (third, standby);
+    probe_expect (run, "g/p", "hello", 5000);
+    cr_assert_eq (run_count (run, "from its standby"), 0, "log:\n%s", run->err);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  standby = false, for the run or a group: that group never has one; a
+//  group's own key overrides the run's.
+Test (supervisor_standby, standby_false_keeps_none, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = spare\n"
+        "    backoff_min = 0\n"
+        "    standby = false\n"
+        PROBE_GROUP ("off", "")
+        PROBE_GROUP ("on", "    standby = true\n"));
+    run_go (run);
+    pid_t off = run_pid (run, "ready", "off", 5000);
+    run_expect (run, 5000, "run spare up");
+    probe_expect (run, "off/p", "hello", 5000);
+    probe_expect (run, "on/p", "hello", 5000);
+    //  Both became due together, when the run came up
+    run_standby_wait (run, "on", 5000);
+    cr_assert_eq (run_standby (run, "off"), 0);
+    cr_assert_eq (kill (off, SIGKILL), 0);
+    run_expect (run, 5000, "start off pid", "(restart 1)");
+    probe_expect (run, "off/p", "hello", 5000);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  kill -9 of actor-run: a standby ends with it (its control socket
+//  ends), as the groups do.
+Test (supervisor_standby, a_standby_dies_with_a_killed_run, .timeout = 30)
+{
+    run_t *run = run_new ();
+    pid_t first;
+    pid_t standby = s_start (run, &first);
+    run_signal (run, SIGKILL);
+    cr_assert_eq (run_wait (run, 5000), 128 + SIGKILL);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 2000), "a process of the run is left");
+    cr_assert (s_gone (standby));
+    run_destroy (&run);
+}
