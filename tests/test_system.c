@@ -1095,13 +1095,14 @@ Test (system, a_forked_child_exits_without_the_parents_system, .timeout = 60)
 //  failed looked joined), and the init wrote it to a stack frame that was
 //  gone. A group's standby, which waits in its init for "go", met it on
 //  every SIGTERM.
-static volatile sig_atomic_t s_usr1;
+//  Atomic, not only volatile: the loop thread reads it
+static atomic_int s_usr1;
 
 static void
 s_on_usr1 (int signo)
 {
     (void) signo;
-    s_usr1 = 1;
+    atomic_store (&s_usr1, 1);
 }
 
 static int
@@ -1111,7 +1112,7 @@ s_init_after_a_signal (act_loop_t *loop, void *arg)
     pthread_t *caller = (pthread_t *) arg;
     pthread_kill (*caller, SIGUSR1);
     int64_t deadline = act_test_now_ms () + 5000;
-    while (!s_usr1 && act_test_now_ms () < deadline) {
+    while (!atomic_load (&s_usr1) && act_test_now_ms () < deadline) {
         usleep (1000);
     }
     //  Long enough for a caller that did not wait to have read a result
@@ -1129,7 +1130,7 @@ Test (system, a_signal_does_not_cut_the_wait_for_init_short, .timeout = 60)
     act_system_t *system = act_system_start ("interrupted", false,
                                              s_init_after_a_signal, &self);
     int err = errno;
-    cr_assert (s_usr1, "the signal was not handled");
+    cr_assert (atomic_load (&s_usr1), "the signal was not handled");
     cr_assert_null (system, "returned before its init had run");
     cr_assert_eq (err, EPERM, "not the init's errno: %s", strerror (err));
 }
