@@ -187,3 +187,41 @@ Test (supervisor_liveness, bad_heartbeat_keys_are_refused, .timeout = S_TIMEOUT)
     cr_assert (strstr (run->err, ":8: "), "%s", run->err);
     run_destroy (&run);
 }
+
+//  actor-run blocked writing its log to a reader that lags, longer than a
+//  group's heartbeat window: the beats that came meanwhile wait in the
+//  group's control socket, and count. The deadlines are fired on the
+//  clock read before that input was, never on a clock read after a
+//  block with the input not read yet.
+Test (supervisor_liveness, beats_read_late_still_count, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = lagging\n"
+        "    heartbeat = 50ms\n"
+        "    heartbeat_misses = 2\n"
+        PROBE_GROUP ("beating", "")
+        //  Its lines fill actor-run's output while we do not read it; it
+        //  blocks on its own output then, which is no hang of its loop
+        "group = chatty\n"
+        "    plugin = @PROBE@\n"
+        "    heartbeat = off\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@ chatter=10000\"\n");
+    run_go (run);
+    probe_expect (run, "beating/p", "hello", 5000);
+    probe_expect (run, "chatty/p", "hello", 5000);
+    run_expect (run, 5000, "run lagging up");
+    //  Not reading actor-run's output for five windows (50 ms x 2 + the
+    //  200 ms margin): its pipes to us fill, and it blocks writing
+    struct timespec lag = { 1, 500000000 };
+    nanosleep (&lag, NULL);
+    char *hung = run_line (run, 1000, "hung ");
+    cr_assert_null (hung, "declared hung: %s", hung);
+    cr_assert_eq (probe_get (run, "beating/p", NULL), 0);
+    cr_assert_eq (run_count (run, "start beating"), 1);
+    run_stop_clean (run, 10000);
+    run_destroy (&run);
+}
