@@ -258,6 +258,7 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
     self->moved += msg->size;
     self->current = actor;
     self->current_msg = msg;
+    msg->flags |= ACT_MSG_F_HANDED;
     //  A failure's code is the errno the handler set (act_types(3)): not
     //  one left by an earlier callback or by the loop itself.
     errno = 0;
@@ -266,6 +267,7 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
     if (self->current_msg) {
         act_msg_t *left = self->current_msg;
         self->current_msg = NULL;
+        left->flags &= ~ACT_MSG_F_HANDED;   //  ours again: nobody to tell
         act_msg_destroy (&left);
     }
     act_actor_after_callback (actor, rc, type);
