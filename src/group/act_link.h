@@ -71,6 +71,7 @@ typedef struct {
     bool (*writable) (void *link, void *state);
 
     //  Take input that no fd announces; true if more waits. May be NULL.
+    //  Called only while act_peers_accepting says yes.
     bool (*receive) (void *link);
     //  The loop is about to poll and may sleep: true if input is there
     //  (then it does not sleep). wake follows the poll. May be NULL.

@@ -84,6 +84,9 @@ struct act_peers {
     uint64_t peers_refused;     //  sends refused past ACT_PEERS_MAX groups
     s_link_t links [S_LINKS_MAX];   //  in order of preference
     size_t link_count;
+    s_link_t *polled [S_LINKS_MAX]; //  those with a receive, idle or wake
+                                    //  hook, the loop's every round
+    size_t polled_count;
 };
 
 act_loop_t *
@@ -932,9 +935,9 @@ s_receive (void *arg)
     if (!act_peers_accepting (self))
         return false;
     bool more = false;
-    for (size_t i = 0; i < self->link_count; i++)
-        if (self->links [i].ops->receive)
-            more |= self->links [i].ops->receive (self->links [i].self);
+    for (size_t i = 0; i < self->polled_count; i++)
+        if (self->polled [i]->ops->receive)
+            more |= self->polled [i]->ops->receive (self->polled [i]->self);
     return more;
 }
 
@@ -949,9 +952,9 @@ s_idle (void *arg)
     if (!act_peers_accepting (self))
         return false;
     bool input = false;
-    for (size_t i = 0; i < self->link_count; i++)
-        if (self->links [i].ops->idle)
-            input |= self->links [i].ops->idle (self->links [i].self);
+    for (size_t i = 0; i < self->polled_count; i++)
+        if (self->polled [i]->ops->idle)
+            input |= self->polled [i]->ops->idle (self->polled [i]->self);
     return input;
 }
 
@@ -959,9 +962,9 @@ static void
 s_wake (void *arg)
 {
     act_peers_t *self = (act_peers_t *) arg;
-    for (size_t i = 0; i < self->link_count; i++)
-        if (self->links [i].ops->wake)
-            self->links [i].ops->wake (self->links [i].self);
+    for (size_t i = 0; i < self->polled_count; i++)
+        if (self->polled [i]->ops->wake)
+            self->polled [i]->ops->wake (self->polled [i]->self);
 }
 
 static void
@@ -1034,6 +1037,11 @@ act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf)
     if (!link->self)
         goto failed;
     self->link_count++;
+    for (size_t i = 0; i < self->link_count; i++) {
+        const act_link_ops_t *ops = self->links [i].ops;
+        if (ops->receive || ops->idle || ops->wake)
+            self->polled [self->polled_count++] = &self->links [i];
+    }
     pthread_mutex_lock (&core->lock);
     core->group = strdup (conf->group);
     pthread_mutex_unlock (&core->lock);

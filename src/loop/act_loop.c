@@ -258,6 +258,7 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
     self->moved += msg->size;
     self->current = actor;
     self->current_msg = msg;
+    msg->flags |= ACT_MSG_F_HANDED;
     //  A failure's code is the errno the handler set (act_types(3)): not
     //  one left by an earlier callback or by the loop itself.
     errno = 0;
@@ -266,6 +267,7 @@ s_handle (act_loop_t *self, act_t *actor, act_msg_t *msg)
     if (self->current_msg) {
         act_msg_t *left = self->current_msg;
         self->current_msg = NULL;
+        left->flags &= ~ACT_MSG_F_HANDED;   //  ours again: nobody to tell
         act_msg_destroy (&left);
     }
     act_actor_after_callback (actor, rc, type);
@@ -607,9 +609,12 @@ act_loop_run (zsock_t *pipe, void *args)
         int rc = 0;
         nfds_t nfds = (nfds_t) (self->watch_count + ACT_FIXED_ITEMS);
         if (idle && self->net.idle (self->net.self)) {
-            if (self->now_us - self->polled_us < ACT_POLL_SKIP_US)
-                for (nfds_t i = 0; i < nfds; i++)
-                    self->items [i].revents = 0;
+            if (self->now_us - self->polled_us < ACT_POLL_SKIP_US) {
+                //  A poll that found nothing left nothing to clear.
+                if (self->fired)
+                    for (nfds_t i = 0; i < nfds; i++)
+                        self->items [i].revents = 0;
+            }
             else {
                 self->polled_us = self->now_us;
                 rc = poll (self->items, nfds, 0);
@@ -630,6 +635,9 @@ act_loop_run (zsock_t *pipe, void *args)
         if (idle)
             self->net.wake (self->net.self);
         self->now_us = zclock_usecs ();
+        //  A poll's rc counts the items it set revents in (a failed one
+        //  is taken to have set some): 0, and they are all 0.
+        self->fired = rc != 0;
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -643,7 +651,7 @@ act_loop_run (zsock_t *pipe, void *args)
         }
         if (self->items [1].revents & POLLIN)
             s_take_posts (self, false);
-        if (self->watch_count)
+        if (act_watch_due (self))
             act_watch_dispatch (self);
         if (self->timer_count && !self->core->manual)
             act_timer_fire (self, SIZE_MAX);

@@ -162,6 +162,8 @@ struct act_loop {
     int *ready_ids;             //  scratch: ids of ready watches
     size_t watch_count;
     size_t watch_cap;
+    size_t watch_socks;         //  watches of a socket, asked every round
+    size_t watch_more;          //  watches whose more is set
     int next_watch;             //  last watch id given
     act_timer_t **timers;       //  min-heap on due
     size_t timer_count;
@@ -180,6 +182,8 @@ struct act_loop {
                                 //  poll must not wait for 64 of them
     bool pipe_more;             //  the pipe may hold input: we sent on it
     int64_t polled_us;          //  now_us of the round of the last poll
+    bool fired;                 //  the last poll set revents in items:
+                                //  if not, every revents is 0
     int64_t now_us;             //  the round's clock (zclock_usecs), read
                                 //  once a round after the poll: never
                                 //  ahead of the time, so what it finds
@@ -406,6 +410,13 @@ void
 //  Run the handlers of the watches that fired or may hold input.
 void
     act_watch_dispatch (act_loop_t *self);
+//  False if act_watch_dispatch would run no handler: the last poll set
+//  no revents and no watch may hold input.
+static inline bool
+act_watch_due (act_loop_t *self)
+{
+    return self->watch_count && (self->fired || self->watch_more);
+}
 //  True if a watched socket may hold input; refreshes each socket's flag.
 bool
     act_watch_input_waits (act_loop_t *self);

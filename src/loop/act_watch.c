@@ -13,6 +13,15 @@
 #include "act_loop_priv.h"
 #include <poll.h>
 
+//  Every change of a watch's more goes through here: the loop's count of
+//  them lets a round with nothing to look at skip the watches at once.
+static inline void
+s_more_set (act_loop_t *self, act_watch_t *w, bool more)
+{
+    self->watch_more = self->watch_more - w->more + more;
+    w->more = more;
+}
+
 static act_watch_t *
 s_watch_slot (act_loop_t *self)
 {
@@ -49,6 +58,8 @@ s_watch_add (act_loop_t *self, act_t *actor, int fd, zsock_t *sock,
     struct pollfd *item = &self->items [ACT_FIXED_ITEMS + self->watch_count];
     *item = (struct pollfd) { sock ? zsock_fd (sock) : fd, POLLIN, 0 };
     self->watch_count++;
+    self->watch_socks += sock != NULL;
+    self->watch_more += w->more;
     actor->hooks++;
     return 0;
 }
@@ -62,6 +73,7 @@ act_loop_io_add (act_loop_t *self, int fd, act_loop_io_fn *fn, void *arg)
                          .io_fn = fn, .arg = arg };
     self->items [ACT_FIXED_ITEMS + self->watch_count] = (struct pollfd) { fd, POLLIN, 0 };
     self->watch_count++;
+    self->watch_more++;
     return w->id;
 }
 
@@ -95,7 +107,7 @@ act_loop_io_kick (act_loop_t *self, int id)
     size_t i;
     act_watch_t *w = s_io_find (self, id, &i);
     if (w)
-        w->more = true;
+        s_more_set (self, w, true);
 }
 
 static void s_watch_remove_at (act_loop_t *self, size_t index);
@@ -111,8 +123,11 @@ act_loop_io_remove (act_loop_t *self, int id)
 static void
 s_watch_remove_at (act_loop_t *self, size_t index)
 {
-    if (self->watches [index].actor)
-        self->watches [index].actor->hooks--;
+    act_watch_t *w = &self->watches [index];
+    if (w->actor)
+        w->actor->hooks--;
+    self->watch_socks -= w->sock != NULL;
+    self->watch_more -= w->more;
     size_t last = --self->watch_count;
     if (index != last) {
         self->watches [index] = self->watches [last];
@@ -154,7 +169,7 @@ act_watch_dispatch (act_loop_t *self)
             //  A socket's fd only says "look": the events tell, and a
             //  socket with input is looked at again next round.
             if (revents || w->more)
-                w->more = (zsock_events (w->sock) & ZMQ_POLLIN) != 0;
+                s_more_set (self, w, (zsock_events (w->sock) & ZMQ_POLLIN) != 0);
             if (w->more)
                 self->ready_ids [count++] = w->id;
         }
@@ -173,7 +188,7 @@ act_watch_dispatch (act_loop_t *self)
                 size_t at;
                 act_watch_t *now = s_io_find (self, w.id, &at);
                 if (now)
-                    now->more = more;
+                    s_more_set (self, now, more);
                 break;
             }
             if (w.actor->flags & ACT_F_STOPPING)
@@ -202,14 +217,14 @@ act_watch_input_waits (act_loop_t *self)
 {
     //  A watched socket is looked at every round, as zmq_poll would: any
     //  send on it, by any handler, may have swallowed its fd's signal.
-    bool waits = false;
-    for (size_t i = 0; i < self->watch_count; i++) {
-        act_watch_t *w = &self->watches [i];
-        if (w->sock && !w->more)
-            w->more = (zsock_events (w->sock) & ZMQ_POLLIN) != 0;
-        waits = waits || w->more;
-    }
-    return waits;
+    //  Without one, the count of watches with more says it all.
+    if (self->watch_socks)
+        for (size_t i = 0; i < self->watch_count; i++) {
+            act_watch_t *w = &self->watches [i];
+            if (w->sock && !w->more)
+                s_more_set (self, w, (zsock_events (w->sock) & ZMQ_POLLIN) != 0);
+        }
+    return self->watch_more != 0;
 }
 
 void

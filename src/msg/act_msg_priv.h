@@ -38,6 +38,8 @@ typedef struct {
 #define ACT_MSG_F_EXTERN 0x8u   //  payload at ptr, not in data: see below
 #define ACT_MSG_F_INBOUND 0x10u //  from another group, counted in its
                                 //  loop's inbound queue until taken out
+#define ACT_MSG_F_HANDED 0x20u  //  handed to a handler by a loop: its
+                                //  destroy calls hooks->forget
 
 //  The references a message carries (act_msg_add_ref), each counted.
 typedef struct {
@@ -93,8 +95,9 @@ typedef struct {
     void (*ref_release) (act_ref_t **ref_p);    //  one counted owner less
     void (*ref_drop_local) (act_ref_t *ref);    //  drop a loop-local hold
                                                 //  (ACT_MSG_F_LOCAL)
-    void (*forget) (act_msg_t *msg);            //  msg is being destroyed:
-                                                //  the loop must not free it
+    void (*forget) (act_msg_t *msg);            //  msg, ACT_MSG_F_HANDED,
+                                                //  is being destroyed: the
+                                                //  loop must not free it
 } act_msg_hooks_t;
 
 //  Install the loop layer's hooks, which must stay valid for good; any

@@ -171,8 +171,9 @@ s_names_known (const unsigned char *checked, const char *target, size_t target_l
 //  Check one record at p (left bytes remain in the frame): its lengths,
 //  fields, names and references; fill head if given. Returns the
 //  reason, and the record's length in *used. checked is the record
-//  before p whose names passed, or NULL.
-static act_wire_reason_t
+//  before p whose names passed, or NULL. Inlined: its callers' constant
+//  arguments (no head, no memo) drop whole tests.
+static inline __attribute__ ((always_inline)) act_wire_reason_t
 s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
           size_t external_size, act_wire_head_t *head, size_t *used,
           const unsigned char *checked)
@@ -275,66 +276,98 @@ s_record_fill (const unsigned char *p, size_t left, bool external, act_wire_head
     return head_len + head->size;
 }
 
-//  Walk every record, checking everything if check, and call fn (if
-//  not NULL) for each. A walk that calls fn without checking follows one
-//  that checked: the bytes are the caller's own (a frame received, a
-//  ring record copied out), so they cannot change between the two. One
-//  that does both takes a batch of one record, whose check is complete
-//  before fn runs.
-static act_wire_reason_t
-s_walk (const act_wire_frame_t *frames, size_t count, size_t max_size,
-        act_wire_record_fn *fn, void *arg, bool check)
+//  The batch header, and the frames around it: the reason, and the
+//  record count in *records.
+static inline act_wire_reason_t
+s_batch (const act_wire_frame_t *frames, size_t count, unsigned *records)
 {
     const unsigned char *p = (const unsigned char *) frames [0].data;
-    size_t left = frames [0].size;
-    if (left < ACT_WIRE_BATCH_HEAD || !p || p [0] != ACT_WIRE_MAGIC)
+    if (frames [0].size < ACT_WIRE_BATCH_HEAD || !p || p [0] != ACT_WIRE_MAGIC)
         return ACT_WIRE_BAD_HEADER;
     if (p [1] != ACT_WIRE_VERSION)
         return ACT_WIRE_BAD_VERSION;
-    unsigned records = (unsigned) p [2] << 8 | p [3];
-    if (records == 0 || records > ACT_WIRE_BATCH_MAX)
+    *records = (unsigned) p [2] << 8 | p [3];
+    if (*records == 0 || *records > ACT_WIRE_BATCH_MAX)
         return ACT_WIRE_BAD_HEADER;
+    if (count == 2 && (*records != 1 || (frames [1].size && !frames [1].data)))
+        return ACT_WIRE_BAD_FRAMES;
+    return ACT_WIRE_OK;
+}
+
+//  Check every record of a batch, delivering none.
+static act_wire_reason_t
+s_check (const act_wire_frame_t *frames, size_t count, size_t max_size)
+{
+    unsigned records;
+    act_wire_reason_t reason = s_batch (frames, count, &records);
+    if (reason != ACT_WIRE_OK)
+        return reason;
     bool external = count == 2;
-    if (external && records != 1)
-        return ACT_WIRE_BAD_FRAMES;
-    if (external && frames [1].size && !frames [1].data)
-        return ACT_WIRE_BAD_FRAMES;
-    p += ACT_WIRE_BATCH_HEAD;
-    left -= ACT_WIRE_BATCH_HEAD;
-    if (!check) {
-        for (unsigned i = 0; i < records; i++) {
-            act_wire_head_t head;
-            size_t used = s_record_fill (p, left, external, &head);
-            if (external)
-                head.payload = frames [1].data;
-            fn (arg, &head);
-            p += used;
-            left -= used;
-        }
-        return ACT_WIRE_OK;
-    }
+    const unsigned char *p = (const unsigned char *) frames [0].data + ACT_WIRE_BATCH_HEAD;
+    size_t left = frames [0].size - ACT_WIRE_BATCH_HEAD;
     const unsigned char *checked = NULL;
     for (unsigned i = 0; i < records; i++) {
-        act_wire_head_t head;
-        head.ref_count = 0;
         size_t used = 0;
-        act_wire_reason_t reason = s_record (p, left, max_size, external,
-                                             external ? frames [1].size : 0,
-                                             fn ? &head : NULL, &used, checked);
+        reason = s_record (p, left, max_size, external, external ? frames [1].size : 0,
+                           NULL, &used, checked);
         if (reason != ACT_WIRE_OK)
             return reason;
-        if (fn && used != left)
-            return ACT_WIRE_TRUNCATED;      //  bytes after the only record
         checked = p;
-        if (fn) {
-            if (external)
-                head.payload = frames [1].data;
-            fn (arg, &head);
-        }
         p += used;
         left -= used;
     }
     return left ? ACT_WIRE_TRUNCATED : ACT_WIRE_OK;
+}
+
+//  Call fn for each record of a batch that s_check passed: the bytes
+//  are the caller's own (a frame received, a ring record copied out), so
+//  they cannot change between the two.
+static void
+s_deliver (const act_wire_frame_t *frames, size_t count, act_wire_record_fn *fn, void *arg)
+{
+    bool external = count == 2;
+    const unsigned char *p = (const unsigned char *) frames [0].data;
+    unsigned records = (unsigned) p [2] << 8 | p [3];
+    p += ACT_WIRE_BATCH_HEAD;
+    size_t left = frames [0].size - ACT_WIRE_BATCH_HEAD;
+    for (unsigned i = 0; i < records; i++) {
+        act_wire_head_t head;
+        size_t used = s_record_fill (p, left, external, &head);
+        if (external)
+            head.payload = frames [1].data;
+        fn (arg, &head);
+        p += used;
+        left -= used;
+    }
+}
+
+//  A batch that says it holds one record: checked as s_check would, and
+//  delivered from the same pass, since its check is complete before fn
+//  runs.
+static inline __attribute__ ((always_inline)) act_wire_reason_t
+s_decode_one (const act_wire_frame_t *frames, size_t count, size_t max_size,
+              act_wire_record_fn *fn, void *arg)
+{
+    unsigned records;
+    act_wire_reason_t reason = s_batch (frames, count, &records);
+    if (reason != ACT_WIRE_OK)
+        return reason;
+    bool external = count == 2;
+    size_t left = frames [0].size - ACT_WIRE_BATCH_HEAD;
+    act_wire_head_t head;
+    head.ref_count = 0;
+    size_t used = 0;
+    reason = s_record ((const unsigned char *) frames [0].data + ACT_WIRE_BATCH_HEAD, left,
+                       max_size, external, external ? frames [1].size : 0, &head, &used,
+                       NULL);
+    if (reason != ACT_WIRE_OK)
+        return reason;
+    if (used != left)
+        return ACT_WIRE_TRUNCATED;      //  bytes after the only record
+    if (external)
+        head.payload = frames [1].data;
+    fn (arg, &head);
+    return ACT_WIRE_OK;
 }
 
 act_wire_reason_t
@@ -348,10 +381,10 @@ act_wire_decode (const act_wire_frame_t *frames, size_t count, size_t max_size,
     //  pass cost a fifth of the receiver's work per message).
     const unsigned char *head = (const unsigned char *) frames [0].data;
     if (fn && head && frames [0].size >= ACT_WIRE_BATCH_HEAD && head [2] == 0 && head [3] == 1)
-        return s_walk (frames, count, max_size, fn, arg, true);
-    act_wire_reason_t reason = s_walk (frames, count, max_size, NULL, NULL, true);
+        return s_decode_one (frames, count, max_size, fn, arg);
+    act_wire_reason_t reason = s_check (frames, count, max_size);
     if (reason == ACT_WIRE_OK && fn)
-        s_walk (frames, count, max_size, fn, arg, false);
+        s_deliver (frames, count, fn, arg);
     return reason;
 }
 
