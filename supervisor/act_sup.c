@@ -1158,6 +1158,14 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
             member->cycle = false;
             act_slot_schedule (slot, run->env.now);
         }
+        else {
+            continue;           //  up already: nothing starts
+        }
+        //  Whatever starts it now forks afresh, loading the plugin file
+        //  as it is now: a group waiting out its back-off has the standby
+        //  of its last life, with the file as it was then. Dropped here,
+        //  not at the next turn, which may start it first.
+        act_slot_standby_drop (slot);
     }
     act_ctl_printf (client, "ok\n");
 }

@@ -130,6 +130,33 @@ Test (supervisor_standby, requests_start_afresh, .timeout = 30)
     run_destroy (&run);
 }
 
+//  A group waiting out its back-off still has its last life's standby.
+//  A restart or a start asked for then forks afresh too: the file may
+//  have been replaced to end the crashes. The standby was taken.
+Test (supervisor_standby, a_request_during_a_back_off_starts_afresh, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 60s\n    backoff_max = 60s\n"
+               PROBE_GROUP ("g", ""));
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    run_expect (run, 5000, "run spare up");
+    const char *verbs [] = { "restart", "start" };
+    for (size_t i = 0; i < 2; i++) {
+        pid_t standby = run_standby_wait (run, "g", 5000);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        run_expect (run, 5000, "restart g in 60000 ms");
+        s_request (run, verbs [i]);
+        pid = run_pid (run, "start", "g", 5000);
+        cr_assert_neq (pid, standby, "%s took the standby; log:\n%s", verbs [i], run->err);
+        cr_assert (RUN_UNTIL (run, s_gone (standby), 2000), "the dropped standby lives on");
+        run_expect (run, 5000, "ready g pid");
+    }
+    cr_assert_eq (run_count (run, "from its standby"), 0, "log:\n%s", run->err);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
 //  standby = false, for the run or a group: that group never has one; a
 //  group's own key overrides the run's.
 Test (supervisor_standby, standby_false_keeps_none, .timeout = 30)
