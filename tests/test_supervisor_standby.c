@@ -16,6 +16,25 @@ s_gone (pid_t pid)
     return kill (pid, 0) == -1 && errno == ESRCH;
 }
 
+//  True if signo waits for pid, sent to the whole process (it is stopped)
+static bool
+s_pending (pid_t pid, int signo)
+{
+    char path [64], line [256];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *file = fopen (path, "r");
+    unsigned long long mask = 0;
+    while (file && fgets (line, sizeof line, file)) {
+        if (sscanf (line, "ShdPnd: %llx", &mask) == 1) {
+            break;
+        }
+    }
+    if (file) {
+        fclose (file);
+    }
+    return mask & (1ULL << (signo - 1));
+}
+
 //  actor-run on one probe group, g, up and with its standby made: returns
 //  the standby's pid, and g's in *group.
 static pid_t
@@ -98,6 +117,28 @@ Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
     RUN_UNTIL (run, false, 300);
     cr_assert_eq (run_standby (run, "g"), 0, "a standby again after one died");
     run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  A stop signal sent to the whole service (systemd's default
+//  KillMode=control-group) reaches the standbys with actor-run: one that
+//  ends then was to be dropped anyway, and is no warning. Made certain
+//  here: actor-run is stopped until the standby's SIGCHLD and its own
+//  SIGTERM are both pending, so it reads them in one turn.
+Test (supervisor_standby, a_standby_ending_with_the_run_is_no_warning, .timeout = 30)
+{
+    run_t *run = run_new ();
+    pid_t first;
+    pid_t standby = s_start (run, &first);
+    run_signal (run, SIGSTOP);
+    cr_assert_eq (kill (standby, SIGTERM), 0);
+    //  A zombie is not all: SIGCHLD comes once its last thread is gone
+    cr_assert (RUN_UNTIL (run, s_pending (run->pid, SIGCHLD), 5000), "the standby lives on");
+    run_signal (run, SIGTERM);
+    run_signal (run, SIGCONT);
+    cr_assert_eq (run_wait (run, 5000), 0, "log:\n%s", run->err);
+    cr_assert_eq (run_count (run, "ended on its own"), 0, "log:\n%s", run->err);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
     run_destroy (&run);
 }
 
