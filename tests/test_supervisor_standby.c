@@ -120,6 +120,67 @@ Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
     run_destroy (&run);
 }
 
+static void
+s_copy (const char *from, const char *to)
+{
+    zfile_t *source = zfile_new (NULL, from);
+    cr_assert (source && zfile_input (source) == 0);
+    zchunk_t *chunk = zfile_read (source, (size_t) zfile_cursize (source), 0);
+    FILE *file = fopen (to, "w");
+    cr_assert (chunk && file);
+    cr_assert_eq (fwrite (zchunk_data (chunk), 1, zchunk_size (chunk), file),
+                  zchunk_size (chunk));
+    fclose (file);
+    zchunk_destroy (&chunk);
+    zfile_destroy (&source);
+}
+
+//  True once pid has mapped a file whose path holds name
+static bool
+s_maps (pid_t pid, const char *name)
+{
+    char path [64], line [512];
+    snprintf (path, sizeof path, "/proc/%d/maps", (int) pid);
+    FILE *file = fopen (path, "r");
+    bool found = false;
+    while (file && !found && fgets (line, sizeof line, file)) {
+        found = strstr (line, name) != NULL;
+    }
+    if (file) {
+        fclose (file);
+    }
+    return found;
+}
+
+//  A standby whose init fails (its plugin file removed since the run
+//  started) is said with the reason it gave, as a start's failure is:
+//  "exit code 2" alone left the operator guessing until the next crash.
+Test (supervisor_standby, a_standby_whose_init_fails_says_why, .timeout = 30)
+{
+    run_t *run = run_new ();
+    //  A copy: the loader resolves links, and the file is what it opens
+    char *plugin = zsys_sprintf ("%s/plugin.so", run->dir);
+    s_copy (PROBE_SO, plugin);
+    char *topology = zsys_sprintf ("run\n    name = spare\n    backoff_min = 0\n"
+                                   "group = g\n    plugin = %s\n    actor = p\n"
+                                   "        class = probe\n        args = \"@EP@\"\n", plugin);
+    run_write (run, topology);
+    run_go (run);
+    pid_t first = run_pid (run, "ready", "g", 5000);
+    pid_t standby = run_standby_wait (run, "g", 5000);
+    //  The first standby has the plugin; the next life's will find none
+    cr_assert (RUN_UNTIL (run, s_maps (standby, plugin), 5000));
+    cr_assert_eq (unlink (plugin), 0);
+    cr_assert_eq (kill (first, SIGKILL), 0);
+    run_expectf (run, 5000, "start g pid %d (restart 1, from its standby)", (int) standby);
+    run_expect (run, 5000, "standby g pid", "ended on its own (exit code 2: unable to load "
+                "plugin ", plugin, "No such file or directory): g restarts without one");
+    run_stop_clean (run, 5000);
+    zstr_free (&topology);
+    zstr_free (&plugin);
+    run_destroy (&run);
+}
+
 //  A stop signal sent to the whole service (systemd's default
 //  KillMode=control-group) reaches the standbys with actor-run: one that
 //  ends then was to be dropped anyway, and is no warning. Made certain
