@@ -16,6 +16,23 @@ s_gone (pid_t pid)
     return kill (pid, 0) == -1 && errno == ESRCH;
 }
 
+//  True once pid has mapped a file whose path holds name
+static bool
+s_maps (pid_t pid, const char *name)
+{
+    char path [64], line [512];
+    snprintf (path, sizeof path, "/proc/%d/maps", (int) pid);
+    FILE *file = fopen (path, "r");
+    bool found = false;
+    while (file && !found && fgets (line, sizeof line, file)) {
+        found = strstr (line, name) != NULL;
+    }
+    if (file) {
+        fclose (file);
+    }
+    return found;
+}
+
 //  True if signo waits for pid, sent to the whole process (it is stopped)
 static bool
 s_pending (pid_t pid, int signo)
@@ -102,6 +119,9 @@ Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
     run_t *run = run_new ();
     pid_t first;
     pid_t standby = s_start (run, &first);
+    //  Its handlers are in once it has the plugin; a SIGTERM before
+    //  them ends it as the signal's default action does (signal 15)
+    cr_assert (RUN_UNTIL (run, s_maps (standby, "probe.so"), 5000));
     cr_assert_eq (kill (standby, SIGTERM), 0);
     //  ACT_GROUP_EXIT_STANDBY
     run_expectf (run, 5000, "standby g pid %d ended on its own (exit code 4)", (int) standby);
@@ -133,23 +153,6 @@ s_copy (const char *from, const char *to)
     fclose (file);
     zchunk_destroy (&chunk);
     zfile_destroy (&source);
-}
-
-//  True once pid has mapped a file whose path holds name
-static bool
-s_maps (pid_t pid, const char *name)
-{
-    char path [64], line [512];
-    snprintf (path, sizeof path, "/proc/%d/maps", (int) pid);
-    FILE *file = fopen (path, "r");
-    bool found = false;
-    while (file && !found && fgets (line, sizeof line, file)) {
-        found = strstr (line, name) != NULL;
-    }
-    if (file) {
-        fclose (file);
-    }
-    return found;
 }
 
 //  A standby whose init fails (its plugin file removed since the run
