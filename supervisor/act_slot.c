@@ -248,9 +248,17 @@ act_slot_standby_died (act_slot_t *self, int status)
     else {
         snprintf (how, sizeof how, "exit code %d", WEXITSTATUS (status));
     }
-    act_log_at (ACT_LOG_WARNING, "standby %s pid %d ended on its own (%s): "
+    //  Its init's failure says why (a plugin file gone), as a start's
+    //  does: the one message a standby sends, and nothing reads it else
+    char text [ACT_GROUP_CONTROL_MAX + 1];
+    ssize_t size = recv (self->standby_fd, text, sizeof text - 1, MSG_DONTWAIT);
+    text [size > 0 ? size : 0] = 0;
+    const char *why = act_host_word (text, ACT_HOST_FAIL);
+    why = why && *why ? why : NULL;
+    act_log_at (ACT_LOG_WARNING, "standby %s pid %d ended on its own (%s%s%s): "
                 "%s restarts without one from now on", self->group->name,
-                (int) self->standby_pid, how, self->group->name);
+                (int) self->standby_pid, how, why ? ": " : "", why ? why : "",
+                self->group->name);
     self->standby_pid = 0;
     if (self->standby_fd >= 0) {
         close (self->standby_fd);

@@ -236,6 +236,7 @@ s_restart (s_run_t *run, s_member_t *failed, const char *reason)
 }
 
 static bool s_control_to (act_slot_t *slot, const char *text);
+static bool s_standby_kept (s_run_t *run, s_member_t *member);
 
 //  A parent on another node hears through any group of ours that is up
 //  (the groups own the sockets, not the supervisor): it tells the
@@ -647,7 +648,15 @@ s_reap (s_run_t *run)
         if (!member && (member = s_member_of (run, pid, true))) {
             //  Nothing of the run is its: not an exit of the group
             kill (-pid, SIGKILL);
-            act_slot_standby_died (&member->slot, status);
+            //  One the run no longer wants was to be dropped anyway: a
+            //  stop signal sent to the whole service (systemd's
+            //  control-group kill) reaches it with the one that stops us
+            if (s_standby_kept (run, member)) {
+                act_slot_standby_died (&member->slot, status);
+            }
+            else {
+                act_slot_standby_drop (&member->slot);
+            }
             continue;
         }
         if (!member) {
@@ -1158,6 +1167,14 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
             member->cycle = false;
             act_slot_schedule (slot, run->env.now);
         }
+        else {
+            continue;           //  up already: nothing starts
+        }
+        //  Whatever starts it now forks afresh, loading the plugin file
+        //  as it is now: a group waiting out its back-off has the standby
+        //  of its last life, with the file as it was then. Dropped here,
+        //  not at the next turn, which may start it first.
+        act_slot_standby_drop (slot);
     }
     act_ctl_printf (client, "ok\n");
 }

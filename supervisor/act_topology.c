@@ -61,6 +61,7 @@
                                             //  the loop, some for its actors
 #define S_FDS_SUP            32             //  the same for the supervisor
 #define S_FDS_SUP_PER_GROUP  5              //  control, 2 pipes of output
+#define S_FDS_SUP_PER_STANDBY 1             //  its control socket
 
 typedef struct {
     int line;                   //  where, for sorting
@@ -1378,14 +1379,23 @@ s_check_fds (s_loader_t *self, act_topology_t *topo, int run_line)
                    worst_peers, shm ? region : 0, S_FDS_GROUP,
                    (unsigned long long) limit.rlim_cur);
     }
-    size_t need = S_FDS_SUP + S_FDS_SUP_PER_GROUP * topo->group_count + region;
+    //  A standby holds one more in actor-run for the whole run: left
+    //  out, the standbys took what the control socket's clients and the
+    //  starts that fork need, in a run this check let through
+    size_t standbys = 0;
+    for (size_t i = 0; i < topo->group_count; i++) {
+        standbys += topo->groups [i].standby;
+    }
+    size_t need = S_FDS_SUP + S_FDS_SUP_PER_GROUP * topo->group_count
+                + S_FDS_SUP_PER_STANDBY * standbys + region;
     if (need > limit.rlim_cur) {
         s_problem (self, run_line,
                    "actor-run needs about %zu file descriptors for %zu groups (%d per "
-                   "group, %zu for the shared region, %d for itself), over the soft "
-                   "limit RLIMIT_NOFILE of %llu: raise it (ulimit -n) or run fewer "
-                   "groups", need, topo->group_count, S_FDS_SUP_PER_GROUP, region,
-                   S_FDS_SUP, (unsigned long long) limit.rlim_cur);
+                   "group, %d per standby: %zu, %zu for the shared region, %d for "
+                   "itself), over the soft limit RLIMIT_NOFILE of %llu: raise it "
+                   "(ulimit -n), run fewer groups or set 'standby = false'", need,
+                   topo->group_count, S_FDS_SUP_PER_GROUP, S_FDS_SUP_PER_STANDBY,
+                   standbys, region, S_FDS_SUP, (unsigned long long) limit.rlim_cur);
     }
 }
 

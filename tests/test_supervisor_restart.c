@@ -483,6 +483,9 @@ Test (supervisor_restart, trace_stamps_each_phase_of_a_restart, .timeout = 30)
         "run\n"
         "    name = traced\n"
         "    backoff_min = 0\n"
+        //  The phases of a restart that forks: a standby's would skip
+        //  fork to plugin, whenever it is there before the kill
+        "    standby = false\n"
         PROBE_GROUP ("a", ""));
     cr_assert_eq (setenv ("ACTORIO_TRACE_RESTART", "1", 1), 0);
     run_go (run);
@@ -524,6 +527,9 @@ Test (supervisor_restart, a_restart_the_system_refuses_is_tried_again, .timeout 
         "run\n"
         "    name = nofd\n"
         "    heartbeat = off\n"
+        //  A restart that forks: one that takes a standby needs no
+        //  descriptor, whenever the standby is there before the kill
+        "    standby = false\n"
         "    intensity = 1000\n"
         "    backoff_min = 50ms\n"
         "    backoff_max = 50ms\n"
@@ -561,6 +567,7 @@ Test (supervisor_restart, a_restart_refused_for_good_gives_up, .timeout = 30)
         "run\n"
         "    name = nofd\n"
         "    heartbeat = off\n"
+        "    standby = false\n"   //  as above
         "    intensity = 2\n"
         "    backoff_min = 10ms\n"
         SINK_GROUP ("a")

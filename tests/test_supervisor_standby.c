@@ -16,6 +16,42 @@ s_gone (pid_t pid)
     return kill (pid, 0) == -1 && errno == ESRCH;
 }
 
+//  True once pid has mapped a file whose path holds name
+static bool
+s_maps (pid_t pid, const char *name)
+{
+    char path [64], line [512];
+    snprintf (path, sizeof path, "/proc/%d/maps", (int) pid);
+    FILE *file = fopen (path, "r");
+    bool found = false;
+    while (file && !found && fgets (line, sizeof line, file)) {
+        found = strstr (line, name) != NULL;
+    }
+    if (file) {
+        fclose (file);
+    }
+    return found;
+}
+
+//  True if signo waits for pid, sent to the whole process (it is stopped)
+static bool
+s_pending (pid_t pid, int signo)
+{
+    char path [64], line [256];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *file = fopen (path, "r");
+    unsigned long long mask = 0;
+    while (file && fgets (line, sizeof line, file)) {
+        if (sscanf (line, "ShdPnd: %llx", &mask) == 1) {
+            break;
+        }
+    }
+    if (file) {
+        fclose (file);
+    }
+    return mask & (1ULL << (signo - 1));
+}
+
 //  actor-run on one probe group, g, up and with its standby made: returns
 //  the standby's pid, and g's in *group.
 static pid_t
@@ -83,6 +119,9 @@ Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
     run_t *run = run_new ();
     pid_t first;
     pid_t standby = s_start (run, &first);
+    //  Its handlers are in once it has the plugin; a SIGTERM before
+    //  them ends it as the signal's default action does (signal 15)
+    cr_assert (RUN_UNTIL (run, s_maps (standby, "probe.so"), 5000));
     cr_assert_eq (kill (standby, SIGTERM), 0);
     //  ACT_GROUP_EXIT_STANDBY
     run_expectf (run, 5000, "standby g pid %d ended on its own (exit code 4)", (int) standby);
@@ -98,6 +137,72 @@ Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
     RUN_UNTIL (run, false, 300);
     cr_assert_eq (run_standby (run, "g"), 0, "a standby again after one died");
     run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+static void
+s_copy (const char *from, const char *to)
+{
+    zfile_t *source = zfile_new (NULL, from);
+    cr_assert (source && zfile_input (source) == 0);
+    zchunk_t *chunk = zfile_read (source, (size_t) zfile_cursize (source), 0);
+    FILE *file = fopen (to, "w");
+    cr_assert (chunk && file);
+    cr_assert_eq (fwrite (zchunk_data (chunk), 1, zchunk_size (chunk), file),
+                  zchunk_size (chunk));
+    fclose (file);
+    zchunk_destroy (&chunk);
+    zfile_destroy (&source);
+}
+
+//  A standby whose init fails (its plugin file removed since the run
+//  started) is said with the reason it gave, as a start's failure is:
+//  "exit code 2" alone left the operator guessing until the next crash.
+Test (supervisor_standby, a_standby_whose_init_fails_says_why, .timeout = 30)
+{
+    run_t *run = run_new ();
+    //  A copy: the loader resolves links, and the file is what it opens
+    char *plugin = zsys_sprintf ("%s/plugin.so", run->dir);
+    s_copy (PROBE_SO, plugin);
+    char *topology = zsys_sprintf ("run\n    name = spare\n    backoff_min = 0\n"
+                                   "group = g\n    plugin = %s\n    actor = p\n"
+                                   "        class = probe\n        args = \"@EP@\"\n", plugin);
+    run_write (run, topology);
+    run_go (run);
+    pid_t first = run_pid (run, "ready", "g", 5000);
+    pid_t standby = run_standby_wait (run, "g", 5000);
+    //  The first standby has the plugin; the next life's will find none
+    cr_assert (RUN_UNTIL (run, s_maps (standby, plugin), 5000));
+    cr_assert_eq (unlink (plugin), 0);
+    cr_assert_eq (kill (first, SIGKILL), 0);
+    run_expectf (run, 5000, "start g pid %d (restart 1, from its standby)", (int) standby);
+    run_expect (run, 5000, "standby g pid", "ended on its own (exit code 2: unable to load "
+                "plugin ", plugin, "No such file or directory): g restarts without one");
+    run_stop_clean (run, 5000);
+    zstr_free (&topology);
+    zstr_free (&plugin);
+    run_destroy (&run);
+}
+
+//  A stop signal sent to the whole service (systemd's default
+//  KillMode=control-group) reaches the standbys with actor-run: one that
+//  ends then was to be dropped anyway, and is no warning. Made certain
+//  here: actor-run is stopped until the standby's SIGCHLD and its own
+//  SIGTERM are both pending, so it reads them in one turn.
+Test (supervisor_standby, a_standby_ending_with_the_run_is_no_warning, .timeout = 30)
+{
+    run_t *run = run_new ();
+    pid_t first;
+    pid_t standby = s_start (run, &first);
+    run_signal (run, SIGSTOP);
+    cr_assert_eq (kill (standby, SIGTERM), 0);
+    //  A zombie is not all: SIGCHLD comes once its last thread is gone
+    cr_assert (RUN_UNTIL (run, s_pending (run->pid, SIGCHLD), 5000), "the standby lives on");
+    run_signal (run, SIGTERM);
+    run_signal (run, SIGCONT);
+    cr_assert_eq (run_wait (run, 5000), 0, "log:\n%s", run->err);
+    cr_assert_eq (run_count (run, "ended on its own"), 0, "log:\n%s", run->err);
+    cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000), "a process of the run is left");
     run_destroy (&run);
 }
 
@@ -125,6 +230,33 @@ Test (supervisor_standby, requests_start_afresh, .timeout = 30)
     pid_t third = run_pid (run, "start", "g", 5000);
     cr_assert_neq (third, standby);
     probe_expect (run, "g/p", "hello", 5000);
+    cr_assert_eq (run_count (run, "from its standby"), 0, "log:\n%s", run->err);
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  A group waiting out its back-off still has its last life's standby.
+//  A restart or a start asked for then forks afresh too: the file may
+//  have been replaced to end the crashes. The standby was taken.
+Test (supervisor_standby, a_request_during_a_back_off_starts_afresh, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 60s\n    backoff_max = 60s\n"
+               PROBE_GROUP ("g", ""));
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    run_expect (run, 5000, "run spare up");
+    const char *verbs [] = { "restart", "start" };
+    for (size_t i = 0; i < 2; i++) {
+        pid_t standby = run_standby_wait (run, "g", 5000);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        run_expect (run, 5000, "restart g in 60000 ms");
+        s_request (run, verbs [i]);
+        pid = run_pid (run, "start", "g", 5000);
+        cr_assert_neq (pid, standby, "%s took the standby; log:\n%s", verbs [i], run->err);
+        cr_assert (RUN_UNTIL (run, s_gone (standby), 2000), "the dropped standby lives on");
+        run_expect (run, 5000, "ready g pid");
+    }
     cr_assert_eq (run_count (run, "from its standby"), 0, "log:\n%s", run->err);
     run_stop_clean (run, 5000);
     run_destroy (&run);
@@ -168,5 +300,34 @@ Test (supervisor_standby, a_standby_dies_with_a_killed_run, .timeout = 30)
     cr_assert_eq (run_wait (run, 5000), 128 + SIGKILL);
     cr_assert (RUN_UNTIL (run, run_orphans_gone (), 2000), "a process of the run is left");
     cr_assert (s_gone (standby));
+    run_destroy (&run);
+}
+
+//  A standby holds a descriptor in actor-run (its control socket) for
+//  the whole run: the check of RLIMIT_NOFILE counts it. Left out, 40
+//  groups passed under 256 and their standbys then took what actor-run
+//  keeps for control clients and the starts that fork (some groups got
+//  none, one a standby that died at once, without a descriptor for
+//  /dev/null).
+Test (supervisor_standby, the_descriptor_check_counts_the_standbys, .timeout = 30)
+{
+    run_t *run = run_new ();
+    struct rlimit limit;
+    cr_assert_eq (getrlimit (RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = 256;
+    cr_assert_eq (setrlimit (RLIMIT_NOFILE, &limit), 0);
+    //  32 + 5 x 40 = 232 without them, 272 with
+    run_write_sinks (run, "run\n    name = fds\n    link = ipc\n", 40);
+    run_cmd_t cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "--check",
+                                      run->topology, NULL }, 5000);
+    cr_assert_eq (cmd.code, EXIT_USAGE, "%s", cmd.err);
+    cr_assert_not_null (strstr (cmd.err, "actor-run needs about 272 file descriptors "
+                                "for 40 groups (5 per group, 1 per standby: 40,"), "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_write_sinks (run, "run\n    name = fds\n    link = ipc\n    standby = false\n", 40);
+    cmd = run_command_argv ((const char *[]) { ACTOR_RUN, "--check", run->topology, NULL },
+                            5000);
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
     run_destroy (&run);
 }
