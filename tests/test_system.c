@@ -1094,7 +1094,7 @@ Test (system, a_forked_child_exits_without_the_parents_system, .timeout = 60)
 //  returned the init's result before there was one (a system whose join
 //  failed looked joined), and the init wrote it to a stack frame that was
 //  gone. A group's standby, which waits in its init for "go", met it on
-//  every SIGTERM.
+//  every SIGTERM. The loop thread keeps the starter's signal mask.
 //  Atomic, not only volatile: the loop thread reads it
 static atomic_int s_usr1;
 
@@ -1105,17 +1105,24 @@ s_on_usr1 (int signo)
     atomic_store (&s_usr1, 1);
 }
 
+typedef struct {
+    pthread_t caller;           //  the thread in act_system_start
+    bool usr2_blocked;          //  in the loop thread's mask
+    bool term_blocked;
+} s_interrupt_t;
+
 static int
 s_init_after_a_signal (act_loop_t *loop, void *arg)
 {
     (void) loop;
-    pthread_t *caller = (pthread_t *) arg;
-    pthread_kill (*caller, SIGUSR1);
-    int64_t deadline = act_test_now_ms () + 5000;
-    while (!atomic_load (&s_usr1) && act_test_now_ms () < deadline) {
-        usleep (1000);
-    }
-    //  Long enough for a caller that did not wait to have read a result
+    s_interrupt_t *args = (s_interrupt_t *) arg;
+    sigset_t mask;
+    pthread_sigmask (SIG_BLOCK, NULL, &mask);
+    args->usr2_blocked = sigismember (&mask, SIGUSR2);
+    args->term_blocked = sigismember (&mask, SIGTERM);
+    pthread_kill (args->caller, SIGUSR1);
+    //  Long enough for a caller whose wait the signal ended to have
+    //  read a result
     usleep (50000);
     errno = EPERM;
     return -1;
@@ -1125,12 +1132,19 @@ Test (system, a_signal_does_not_cut_the_wait_for_init_short, .timeout = 60)
 {
     struct sigaction action = { .sa_handler = s_on_usr1 };   //  no SA_RESTART
     sigaction (SIGUSR1, &action, NULL);
-    pthread_t self = pthread_self ();
+    sigset_t usr2;
+    sigemptyset (&usr2);
+    sigaddset (&usr2, SIGUSR2);
+    pthread_sigmask (SIG_BLOCK, &usr2, NULL);
+    s_interrupt_t args = { .caller = pthread_self () };
     errno = 0;
     act_system_t *system = act_system_start ("interrupted", false,
-                                             s_init_after_a_signal, &self);
+                                             s_init_after_a_signal, &args);
     int err = errno;
-    cr_assert (atomic_load (&s_usr1), "the signal was not handled");
     cr_assert_null (system, "returned before its init had run");
     cr_assert_eq (err, EPERM, "not the init's errno: %s", strerror (err));
+    cr_assert (atomic_load (&s_usr1), "the signal was not handled once the start was over");
+    cr_assert (args.usr2_blocked, "the loop thread lost the starter's mask");
+    cr_assert_not (args.term_blocked, "the loop thread blocks what the starter did not");
+    pthread_sigmask (SIG_UNBLOCK, &usr2, NULL);
 }

@@ -13,6 +13,7 @@
 #include "act_msg_priv.h"
 #include "act_ref_priv.h"
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 
 typedef struct act_loop act_loop_t;
@@ -82,6 +83,8 @@ struct act_core {
                                 //  before the loop starts, never changed
     act_loop_init_t *init;      //  act_system_start's request, until the
                                 //  loop thread has run it (under lock)
+    sigset_t mask;              //  the signal mask of the thread that
+                                //  started the system: the loop thread's
     atomic_int_fast64_t clock_ms;       //  manual: the virtual clock, ms
 };
 

@@ -13,6 +13,7 @@
 */
 #include "act_loop_priv.h"
 #include "act_wire.h"
+#include <assert.h>
 #include <limits.h>
 #include <signal.h>
 #include <unistd.h>
@@ -138,24 +139,26 @@ act_system_start (const char *name, bool manual,
         goto fail;
     self->core->manual = manual;
     self->core->init = &request;
+    //  zactor_new waits for the loop's signal, sent once init has run,
+    //  but a signal handled on this thread would end that wait with EINTR
+    //  and zactor_new would return all the same: the loop still in init,
+    //  which writes its result to this stack, and its signal left in the
+    //  pipe to be taken for the answer to something else. So no signal
+    //  is handled here meanwhile; the loop thread, which would inherit
+    //  that mask, takes ours back first thing, and what came meanwhile
+    //  is handled once the mask is restored (or by that thread).
+    sigset_t all;
+    sigfillset (&all);
+    pthread_sigmask (SIG_BLOCK, &all, &self->core->mask);
     self->actor = zactor_new (act_loop_run, self->core);
+    pthread_sigmask (SIG_SETMASK, &self->core->mask, NULL);
     if (!self->actor)
         goto fail;
     self->pid = getpid ();
     s_live_add (self);
-    //  zactor_new waits for the loop's signal, sent once init has run,
-    //  but a signal handled on this thread ends that wait with EINTR and
-    //  zactor_new returns all the same: then the loop may still be in
-    //  init, which writes its result to this stack, and its signal would
-    //  be taken later for the answer to something else. The loop clears
-    //  core->init before it signals: wait until it has.
+    //  The loop ran init and cleared core->init before its signal
     pthread_mutex_lock (&self->core->lock);
-    while (self->core->init) {
-        pthread_mutex_unlock (&self->core->lock);
-        if (zsock_wait (self->actor) == -1 && errno != EINTR)
-            abort ();           //  only a terminated context: never ours
-        pthread_mutex_lock (&self->core->lock);
-    }
+    assert (!self->core->init);
     act_loop_init_t done = request;
     pthread_mutex_unlock (&self->core->lock);
     if (done.rc) {
