@@ -82,7 +82,8 @@ ACT_EXPORT size_t
 
 //  Stop this actor once the current callback returns: children stop
 //  first, then teardown, then the parent hears child_stopped. code 0 is a
-//  normal stop, anything else an error with that code. -1 + EINVAL on NULL.
+//  normal stop, anything else an error with that code. -1 + EINVAL on NULL
+//  or off the loop thread.
 ACT_EXPORT int
     act_stop (act_t *self, int code);
 
@@ -108,7 +109,8 @@ ACT_EXPORT int
 ACT_EXPORT int
     act_every (act_t *self, int ms, act_timer_fn *handler, void *arg);
 
-//  Cancel a timer of this actor. -1 + ENOENT if it is unknown or done.
+//  Cancel a timer of this actor. -1 + ENOENT if it is unknown or done,
+//  EINVAL off the loop thread or from teardown.
 ACT_EXPORT int
     act_cancel (act_t *self, int timer_id);
 

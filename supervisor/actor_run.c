@@ -61,6 +61,7 @@ s_usage (FILE *stream)
         "  -k, --key FILE     the node's secret key (mode 0600, from keygen)\n"
         "  -l, --log-file PATH  log there instead of the topology's log_file\n"
         "                     (- for standard output and error)\n"
+        "  -j, --json         with status: print one JSON document\n"
         "  -h, --help         show this help\n"
         "  -V, --version      show the version\n"
         "Exit codes: 0 stopped, 100 usage or invalid topology, 101 gave up\n"
@@ -136,7 +137,7 @@ s_options (int argc, char **argv, s_options_t *options)
         }
     }
     int option;
-    while ((option = getopt_long (argc, argv, "cvr:n:k:l:hV", longs, NULL)) != -1) {
+    while ((option = getopt_long (argc, argv, "cvr:n:k:l:jhV", longs, NULL)) != -1) {
         switch (option) {
             case 'j':
                 options->json = true;

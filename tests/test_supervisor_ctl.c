@@ -156,6 +156,12 @@ Test (supervisor_ctl, status_of_a_live_run, .timeout = 30)
                                          "\"last_exit\":null"));
     free (expect);
     run_cmd_free (&cmd);
+
+    //  -j, the short form actor-run(1) gives for --json
+    cmd = run_command (run, 5000, "status", "-j");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert (json_valid (cmd.out), "not JSON: %s", cmd.out);
+    run_cmd_free (&cmd);
     run_stop_clean (run, 5000);
     run_destroy (&run);
 }
