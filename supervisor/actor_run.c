@@ -205,6 +205,13 @@ s_options (int argc, char **argv, s_options_t *options)
         s_usage (stderr);
         return ACT_RUN_EXIT_USAGE;
     }
+    //  Taken silently, it would let "actor-run --check --json" look like
+    //  it printed JSON
+    if (options->json) {
+        fprintf (stderr, "actor-run: --json goes with status only\n");
+        s_usage (stderr);
+        return ACT_RUN_EXIT_USAGE;
+    }
     if (!options->node != !options->key) {
         fprintf (stderr, "actor-run: --node and --key go together\n");
         s_usage (stderr);

@@ -151,6 +151,9 @@ Test (supervisor, command_line, .timeout = 30)
     run_start (run, "stauts", "a.zpl");
     cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
     cr_assert (strstr (run->err, "unknown command 'stauts'"), "%s", run->err);
+    run_start (run, "--check", "--json", TOPOLOGIES "/demo.zpl");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "--json goes with status only"), "%s", run->err);
     run_start (run, "--check", "/nonexistent/topology.zpl");
     cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
     cr_assert (strstr (run->err, "/nonexistent/topology.zpl:0: "), "%s", run->err);
