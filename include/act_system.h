@@ -96,8 +96,9 @@ ACT_EXPORT uint64_t
 ACT_EXPORT uint64_t
     act_system_delivered (act_system_t *self);
 
-//  Threads in the worker pool used by act_offload, set before the first
-//  offload (default 4, at most 64). -1 + EINVAL.
+//  Threads in the worker pool used by act_offload, at most (default 4,
+//  at most 64): started as offloads need them, the number read anew at
+//  each. -1 + EINVAL.
 ACT_EXPORT int
     act_system_set_workers (act_system_t *self, int threads);
 

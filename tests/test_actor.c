@@ -2272,6 +2272,31 @@ Test (actor, offload_runs_in_parallel_without_blocking_the_loop, .timeout = 15)
     act_system_destroy (&system);
 }
 
+//  The pool's size raised once it runs: the next offload may start a
+//  worker more. Before, the size was read once, when the first offload
+//  made the pool, and act_system_set_workers then did nothing, though it
+//  returned 0.
+Test (actor, workers_raised_after_the_first_offload_start, .timeout = 15)
+{
+    act_system_t *system = act_test_system ();
+    cr_assert_eq (act_system_set_workers (system, 1), 0);
+    act_ref_t *actor = act_spawn (system, &s_pool, NULL);
+    //  One worker: the first rendezvous waits, the second is queued
+    s_tell_int (actor, MSG_GO, 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_arrived) == 1, 5000);
+    cr_assert_eq (act_system_set_workers (system, 2), 0);
+    //  Two more: their submit starts the second worker, which takes the
+    //  queued one, and the first two meet
+    s_tell_int (actor, MSG_GO, 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_arrived) >= 2, 2000);
+    atomic_store (&s_release, 1);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&s_results) == 4, 5000);
+    cr_assert_eq (atomic_load (&s_met), 4);
+    ASSERT_NO_LOOP_FAILS ();
+    act_ref_destroy (&actor);
+    act_system_destroy (&system);
+}
+
 //  Work whose actor stopped meanwhile: its result is a dead letter
 static int
 s_early_setup (act_t *self, void *args)

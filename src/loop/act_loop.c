@@ -41,7 +41,7 @@ act_pool_t *
 act_loop_pool (act_loop_t *self)
 {
     if (!self->pool)
-        self->pool = act_pool_new (atomic_load (&self->core->workers));
+        self->pool = act_pool_new ();
     return self->pool;
 }
 
@@ -734,5 +734,5 @@ act_offload (act_t *self, act_work_fn *work, void *arg)
     act_pool_t *pool = act_loop_pool (loop);
     if (!pool)
         return -1;
-    return act_pool_submit (pool, self->ref, work, arg);
+    return act_pool_submit (pool, atomic_load (&loop->core->workers), self->ref, work, arg);
 }

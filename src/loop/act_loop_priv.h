@@ -442,9 +442,12 @@ void
 
 //  Worker pool (act_pool.c).
 act_pool_t *
-    act_pool_new (int threads);
+    act_pool_new (void);
+//  Queue work for a worker, starting one if none is idle and fewer than
+//  threads run.
 int
-    act_pool_submit (act_pool_t *self, act_ref_t *to, act_work_fn *work, void *arg);
+    act_pool_submit (act_pool_t *self, int threads, act_ref_t *to, act_work_fn *work,
+                     void *arg);
 void
     act_pool_release (act_pool_t **self_p);
 

@@ -21,7 +21,9 @@ struct act_pool {
     s_job_t *head;              //  jobs, oldest first
     s_job_t *tail;
     int refs;                   //  the loop and each live worker
-    int threads;                //  workers to start
+    int threads;                //  workers to start, at most (the system's
+                                //  act_system_set_workers, as of the last
+                                //  submit)
     int started;                //  workers started
     int idle;                   //  workers waiting for a job
     bool stopped;               //  the loop released the pool
@@ -70,7 +72,7 @@ s_worker (void *arg)
 }
 
 act_pool_t *
-act_pool_new (int threads)
+act_pool_new (void)
 {
     act_pool_t *self = (act_pool_t *) calloc (1, sizeof (act_pool_t));
     if (!self)
@@ -78,18 +80,21 @@ act_pool_new (int threads)
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->cond, NULL);
     self->refs = 1;
-    self->threads = threads;
     return self;
 }
 
 int
-act_pool_submit (act_pool_t *self, act_ref_t *to, act_work_fn *work, void *arg)
+act_pool_submit (act_pool_t *self, int threads, act_ref_t *to, act_work_fn *work,
+                 void *arg)
 {
     s_job_t *job = (s_job_t *) malloc (sizeof (s_job_t));
     if (!job)
         abort ();
     *job = (s_job_t) { NULL, act_ref_dup (to), work, arg };
     pthread_mutex_lock (&self->lock);
+    //  A limit raised since lets more start from now on; one lowered
+    //  starts no more, and those started stay until the system goes
+    self->threads = threads;
     if (self->tail)
         self->tail->next = job;
     else
