@@ -358,3 +358,67 @@ Test (docs, a_function_added_to_a_header_gets_a_link_that_is_checked,
     free (man);
     free (include);
 }
+
+//  The words of the first line in path that starts with prefix and of
+//  the lines continuing it (a trailing backslash), after prefix, up to a
+//  closing quote: sorted, one space between.
+static char *
+s_words_after (const char *path, const char *prefix)
+{
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file, "cannot read %s", path);
+    char line [512];
+    char *text = NULL;
+    bool in = false;
+    while (fgets (line, sizeof line, file)) {
+        char *start = line;
+        if (!in) {
+            start = strstr (line, prefix);
+            if (!start)
+                continue;
+            start += strlen (prefix);
+            in = true;
+        }
+        char *slash = strrchr (start, '\\');
+        char *quote = strchr (start, '"');
+        bool more = slash && !quote;
+        if (quote)
+            *quote = 0;
+        if (slash && more)
+            *slash = 0;
+        char *joined = zsys_sprintf ("%s %s", text ? text : "", start);
+        free (text);
+        text = joined;
+        if (!more)
+            break;
+    }
+    fclose (file);
+    cr_assert_not_null (text, "no '%s' in %s", prefix, path);
+    zlistx_t *words = zlistx_new ();
+    zlistx_set_destructor (words, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_comparator (words, (zlistx_comparator_fn *) strcmp);
+    for (char *word = strtok (text, " \t\r\n"); word; word = strtok (NULL, " \t\r\n"))
+        zlistx_add_end (words, strdup (word));
+    zlistx_sort (words);
+    char *sorted = strdup ("");
+    for (char *word = (char *) zlistx_first (words); word; word = (char *) zlistx_next (words)) {
+        char *joined = zsys_sprintf ("%s%s%s", sorted, *sorted ? " " : "", word);
+        free (sorted);
+        sorted = joined;
+    }
+    zlistx_destroy (&words);
+    free (text);
+    return sorted;
+}
+
+//  The README's list of what building by hand needs is the list the one
+//  command installs: a package added to one is added to the other.
+Test (docs, the_readme_lists_the_packages_scripts_dev_installs, .timeout = 30)
+{
+    char *script = s_words_after (ACTORIO_SOURCE_DIR "/scripts/dev", "packages=\"");
+    char *readme = s_words_after (ACTORIO_SOURCE_DIR "/README.md", "apt-get install ");
+    cr_assert_str_eq (readme, script, "README.md lists '%s', scripts/dev installs '%s'",
+                      readme, script);
+    free (script);
+    free (readme);
+}
