@@ -277,6 +277,14 @@ s_format_line (char *out, size_t out_size, const char *source, pid_t pid,
     return used;
 }
 
+//  format's text in text: its length, cut to what text holds.
+static size_t
+s_text (char *text, size_t cap, const char *format, va_list args)
+{
+    int size = vsnprintf (text, cap, format, args);
+    return size < 0 ? 0 : (size_t) size >= cap ? cap - 1 : (size_t) size;
+}
+
 //  Our own line about the log file, on stderr, whatever the file does.
 static void
 s_say (act_log_level_t level, const char *format, ...)
@@ -284,11 +292,9 @@ s_say (act_log_level_t level, const char *format, ...)
     char text [ACT_LOG_LINE_MAX];
     va_list args;
     va_start (args, format);
-    int size = vsnprintf (text, sizeof text, format, args);
+    size_t size = s_text (text, sizeof text, format, args);
     va_end (args);
-    size = size < 0 ? 0 : size > (int) sizeof text - 1 ? (int) sizeof text - 1 : size;
-    size_t used = s_format_line (s_note, sizeof s_note, "actor-run", 0, level, text,
-                                 (size_t) size);
+    size_t used = s_format_line (s_note, sizeof s_note, "actor-run", 0, level, text, size);
     s_write (STDERR_FILENO, s_note, used);
 }
 
@@ -360,14 +366,8 @@ static void
 s_vlog (int stream, act_log_level_t level, const char *format, va_list args)
 {
     char text [ACT_LOG_LINE_MAX];
-    int size = vsnprintf (text, sizeof text, format, args);
-    if (size < 0) {
-        size = 0;
-    }
-    if (size > (int) sizeof text - 1) {
-        size = (int) sizeof text - 1;
-    }
-    act_log_line (stream, "actor-run", 0, level, text, (size_t) size);
+    size_t size = s_text (text, sizeof text, format, args);
+    act_log_line (stream, "actor-run", 0, level, text, size);
 }
 
 void
@@ -406,11 +406,10 @@ act_log_fatal (const char *format, ...)
     char text [ACT_LOG_LINE_MAX];
     va_list args;
     va_start (args, format);
-    int size = vsnprintf (text, sizeof text, format, args);
+    size_t size = s_text (text, sizeof text, format, args);
     va_end (args);
-    size = size < 0 ? 0 : size > (int) sizeof text - 1 ? (int) sizeof text - 1 : size;
     char fatal [ACT_LOG_LINE_MAX + 8];
-    int length = snprintf (fatal, sizeof fatal, "fatal: %.*s", size, text);
+    int length = snprintf (fatal, sizeof fatal, "fatal: %.*s", (int) size, text);
     size_t used = s_format_line (s_line, sizeof s_line, "actor-run", 0, ACT_LOG_ERROR,
                                  fatal, (size_t) length);
     //  Into the log file and on stderr, so whoever started actor-run sees
