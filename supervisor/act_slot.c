@@ -199,10 +199,17 @@ s_fork (act_slot_t *self, bool standby, int *control_fd)
     return pid;
 }
 
+bool
+act_slot_standby_wanted (const act_slot_t *self)
+{
+    return !self->standby_pid && !self->standby_broken
+        && self->standby_life != self->starts;
+}
+
 int
 act_slot_standby_fork (act_slot_t *self)
 {
-    if (self->standby_pid || self->standby_broken || self->standby_life == self->starts) {
+    if (!act_slot_standby_wanted (self)) {
         return 0;
     }
     self->standby_life = self->starts;
@@ -218,6 +225,17 @@ act_slot_standby_fork (act_slot_t *self)
     return 0;
 }
 
+//  The slot holds no standby any more; its socket closed.
+static void
+s_standby_forget (act_slot_t *self)
+{
+    if (self->standby_fd >= 0) {
+        close (self->standby_fd);
+    }
+    self->standby_pid = 0;
+    self->standby_fd = -1;
+}
+
 void
 act_slot_standby_drop (act_slot_t *self)
 {
@@ -228,11 +246,7 @@ act_slot_standby_drop (act_slot_t *self)
         act_log_debug ("standby %s pid %d dropped", self->group->name,
                        (int) self->standby_pid);
     }
-    if (self->standby_fd >= 0) {
-        close (self->standby_fd);
-    }
-    self->standby_pid = 0;
-    self->standby_fd = -1;
+    s_standby_forget (self);
 }
 
 void
@@ -259,11 +273,7 @@ act_slot_standby_died (act_slot_t *self, int status)
                 "%s restarts without one from now on", self->group->name,
                 (int) self->standby_pid, how, why ? ": " : "", why ? why : "",
                 self->group->name);
-    self->standby_pid = 0;
-    if (self->standby_fd >= 0) {
-        close (self->standby_fd);
-        self->standby_fd = -1;
-    }
+    s_standby_forget (self);
     self->standby_broken = true;
 }
 

@@ -138,6 +138,11 @@ const char *
 int
     act_slot_standby_fork (act_slot_t *self);
 
+//  True if act_slot_standby_fork would fork: none now, none yet in this
+//  life, none died on its own.
+bool
+    act_slot_standby_wanted (const act_slot_t *self);
+
 //  Kill the standby, if any, and forget it: its reap is then a stray's.
 void
     act_slot_standby_drop (act_slot_t *self);

@@ -873,8 +873,7 @@ s_standby_due (s_run_t *run, s_member_t *member)
 {
     act_slot_t *slot = &member->slot;
     if (run->mode != S_RUNNING || !s_standby_kept (run, member)
-    ||  slot->state != ACT_SLOT_UP || slot->standby_pid || slot->standby_broken
-    ||  slot->standby_life == slot->starts) {
+    ||  slot->state != ACT_SLOT_UP || !act_slot_standby_wanted (slot)) {
         return 0;
     }
     return slot->ready_at + S_STANDBY_DELAY;

@@ -611,14 +611,21 @@ s_standby_gate (void *arg)
     }
 }
 
+//  A phase of a start, stamped for bench_restart; a standby's phases
+//  before its "go" belong to no restart.
+static void
+s_stamp (const act_group_spec_t *spec, const char *phase)
+{
+    if (!spec->standby) {
+        act_trace_restart (phase);
+    }
+}
+
 int
 act_group_host (const act_group_spec_t *spec)
 {
     assert (spec && spec->name && spec->control_fd >= 0);
-    //  A standby's phases before its "go" belong to no restart
-    if (!spec->standby) {
-        act_trace_restart ("host");
-    }
+    s_stamp (spec, "host");
     s_name = spec->name;
     s_rundir = spec->rundir;
     s_control = spec->control_fd;
@@ -629,9 +636,7 @@ act_group_host (const act_group_spec_t *spec)
     //  registered before ours, which then runs first.
     zsys_handler_set (NULL);
     zsys_init ();
-    if (!spec->standby) {
-        act_trace_restart ("zsys");
-    }
+    s_stamp (spec, "zsys");
     on_exit (s_on_exit, NULL);
     act_system_leave_at_exit = true;
     if (s_signals_init () == -1) {
@@ -655,9 +660,7 @@ act_group_host (const act_group_spec_t *spec)
         }
     }
 
-    if (!spec->standby) {
-        act_trace_restart ("plugin");
-    }
+    s_stamp (spec, "plugin");
     //  Joined by its loop thread before it is handed to us, so an actor's
     //  setup can already reach other groups, and ours can reach it once
     //  we say "ready". A standby's loop thread waits for "go" first.
