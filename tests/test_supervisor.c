@@ -761,12 +761,8 @@ Test (supervisor, a_region_too_big_for_memory_fails_at_once, .timeout = 30)
         "    name = big\n"
         "    area_size = 1G\n"
         "    region_size = 4G\n"
-        "group = a\n"
-        "    actor = s\n"
-        "        class = sink\n"
-        "group = b\n"
-        "    actor = s\n"
-        "        class = sink\n");
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
     s_stdin_that_never_ends ();
     struct rlimit limit;
     cr_assert_eq (getrlimit (RLIMIT_AS, &limit), 0);
@@ -815,12 +811,8 @@ Test (supervisor, a_run_directory_replaced_under_the_run_is_left_alone, .timeout
         "run\n"
         "    name = moved\n"
         "    heartbeat = off\n"
-        "group = a\n"
-        "    actor = s\n"
-        "        class = sink\n"
-        "group = b\n"
-        "    actor = s\n"
-        "        class = sink\n");
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
     run_go (run);
     pid_t b = run_pid (run, "ready", "b", 5000);
     run_expect (run, 5000, "run moved up");

@@ -48,6 +48,14 @@
     "        class = probe\n"                                           \
     "        args = \"@EP@\"\n"
 
+//  A group of one built-in sink, "s", for runs that need groups and no
+//  behaviour; extra: the group's own keys.
+#define SINK_GROUP(name, extra)                                         \
+    "group = " name "\n"                                                \
+    extra                                                               \
+    "    actor = s\n"                                                   \
+    "        class = sink\n"
+
 typedef struct {
     char *dir;                  //  private temporary directory
     char *rundir;               //  dir/run, given as --rundir

@@ -12,12 +12,6 @@
 #include <sys/un.h>
 
 //  One group holding one built-in sink: cheap, for runs of many groups
-#define SINK_GROUP(name, extra)                                         \
-    "group = " name "\n"                                                \
-    extra                                                               \
-    "    actor = s\n"                                                   \
-    "        class = sink\n"
-
 //  The status line of group in a text status, or NULL (caller frees)
 static char *
 s_status_line (const char *status, const char *group)

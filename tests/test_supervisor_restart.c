@@ -10,11 +10,6 @@
 #include "act_test_proc.h"
 
 //  One group holding one built-in sink: cheap, for order tests
-#define SINK_GROUP(name)                                                \
-    "group = " name "\n"                                                \
-    "    actor = s\n"                                                   \
-    "        class = sink\n"
-
 Test (supervisor_restart, kill9_restarts_that_group_alone, .timeout = 30)
 {
     run_t *run = run_new ();
@@ -110,10 +105,10 @@ Test (supervisor_restart, one_for_all_restarts_every_group_in_order, .timeout = 
         "    name = all\n"
         "    strategy = one_for_all\n"
         "    backoff_min = 0\n"
-        SINK_GROUP ("delta")
-        SINK_GROUP ("alpha")
-        SINK_GROUP ("charlie")
-        SINK_GROUP ("bravo"));
+        SINK_GROUP ("delta", "")
+        SINK_GROUP ("alpha", "")
+        SINK_GROUP ("charlie", "")
+        SINK_GROUP ("bravo", ""));
     run_go (run);
     run_pid (run, "ready", "delta", 5000);
     run_pid (run, "ready", "alpha", 5000);
@@ -147,7 +142,7 @@ Test (supervisor_restart, a_temporary_group_a_restart_takes_down_is_done, .timeo
         "    name = once\n"
         "    strategy = one_for_all\n"
         "    backoff_min = 0\n"
-        SINK_GROUP ("steady")
+        SINK_GROUP ("steady", "")
         "group = oneshot\n"
         "    restart = temporary\n"
         "    actor = s\n"
@@ -174,9 +169,9 @@ Test (supervisor_restart, rest_for_one_restarts_the_groups_after, .timeout = 30)
         "    strategy = rest_for_one\n"
         "    backoff_min = 0\n"
         PROBE_GROUP ("first", "")
-        SINK_GROUP ("second")
-        SINK_GROUP ("third")
-        SINK_GROUP ("fourth"));
+        SINK_GROUP ("second", "")
+        SINK_GROUP ("third", "")
+        SINK_GROUP ("fourth", ""));
     run_go (run);
     pid_t first = run_pid (run, "ready", "first", 5000);
     pid_t second = run_pid (run, "ready", "second", 5000);
@@ -316,7 +311,7 @@ Test (supervisor_restart, intensity_exceeded_gives_up, .timeout = 30)
         "    backoff_min = 0\n"
         "    intensity = 2\n"
         "    period = 60s\n"
-        SINK_GROUP ("steady")
+        SINK_GROUP ("steady", "")
         PROBE_GROUP ("weak", ""));
     run_go (run);
     for (int crash = 0; crash < 3; crash++) {
@@ -422,8 +417,8 @@ Test (supervisor_restart, idle_supervisor_never_wakes, .timeout = 30)
         "run\n"
         "    name = idle\n"
         "    heartbeat = off\n"    //  beats are events: idle means none
-        SINK_GROUP ("one")
-        SINK_GROUP ("two"));
+        SINK_GROUP ("one", "")
+        SINK_GROUP ("two", ""));
     run_go (run);
     run_expect (run, 5000, "run idle up");
     //  The last thing a run does on its way up: its groups' standbys
@@ -533,8 +528,8 @@ Test (supervisor_restart, a_restart_the_system_refuses_is_tried_again, .timeout 
         "    intensity = 1000\n"
         "    backoff_min = 50ms\n"
         "    backoff_max = 50ms\n"
-        SINK_GROUP ("a")
-        SINK_GROUP ("b"));
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
     run_go (run);
     pid_t b = run_pid (run, "ready", "b", 5000);
     run_expect (run, 5000, "run nofd up");
@@ -570,8 +565,8 @@ Test (supervisor_restart, a_restart_refused_for_good_gives_up, .timeout = 30)
         "    standby = false\n"   //  as above
         "    intensity = 2\n"
         "    backoff_min = 10ms\n"
-        SINK_GROUP ("a")
-        SINK_GROUP ("b"));
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
     run_go (run);
     pid_t b = run_pid (run, "ready", "b", 5000);
     run_expect (run, 5000, "run nofd up");
@@ -599,8 +594,8 @@ Test (supervisor_restart, a_poll_that_fails_stops_the_run_once, .timeout = 30)
         "run\n"
         "    name = nopoll\n"
         "    heartbeat = off\n"
-        SINK_GROUP ("a")
-        SINK_GROUP ("b"));
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
     //  LeakSanitizer (in the ASan build) opens /proc at the supervisor's
     //  exit, which the limit below forbids: no leak check for this run
     char *saved = act_test_asan_add ("detect_leaks=0");

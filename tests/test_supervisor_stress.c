@@ -58,12 +58,8 @@ Test (supervisor_stress, killing_actor_run_takes_its_groups_down, .timeout = 120
     run_write (run,
         "run\n"
         "    name = doomed\n"
-        "group = a\n"
-        "    actor = s\n"
-        "        class = sink\n"
-        "group = b\n"
-        "    actor = s\n"
-        "        class = sink\n");
+        SINK_GROUP ("a", "")
+        SINK_GROUP ("b", ""));
     for (int i = 0; i < 200; i++) {
         run_go (run);
         //  Land the kill right after the first fork, right after the
