@@ -279,16 +279,24 @@ Test (transport_refs, references_too_long_for_a_small_ring_are_refused, .timeout
     s_pair_destroy (&pair);
 }
 
+//  A socket that speaks to group b of an ipc pair as a peer would.
+static zsock_t *
+s_rogue (s_pair_t *pair)
+{
+    char endpoint [300];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/b", pair->rundir);
+    zsock_t *rogue = zsock_new_dealer (endpoint);
+    cr_assert_not_null (rogue);
+    return rogue;
+}
+
 //  A peer's bad references sections, on the ipc link: each batch is
 //  dropped whole and counted as malformed, none of it delivered; a good
 //  one from the same peer is delivered with its references.
 Test (transport_refs, bad_references_from_a_peer_are_dropped_and_counted, .timeout = 30)
 {
     s_pair_t pair = s_pair_new ("ipc", 0);
-    char endpoint [300];
-    snprintf (endpoint, sizeof endpoint, "ipc://%s/b", pair.rundir);
-    zsock_t *rogue = zsock_new_dealer (endpoint);
-    cr_assert_not_null (rogue);
+    zsock_t *rogue = s_rogue (&pair);
     //  A batch of two asks to b/keeper from "a/x", the second carrying
     //  "a/x": its references count at refs, the length at refs + 1, the
     //  address from refs + 2 to the end.
@@ -296,11 +304,13 @@ Test (transport_refs, bad_references_from_a_peer_are_dropped_and_counted, .timeo
     act_wire_batch_t batch = { 0 };
     act_wire_batch_reset (&batch);
     act_wire_batch_add (&batch, "keeper", "a/x", ACT_WIRE_F_ASK, msg);
-    size_t refs = batch.size + ACT_WIRE_RECORD + 6 + 3;
     act_wire_record_t record;
     act_wire_record_init (&record, "keeper", 6, "a/x", 3, ACT_WIRE_F_ASK, msg);
     act_wire_record_add_ref (&record, "a/x", 3);
     act_wire_batch_put (&batch, &record);
+    //  The second record ends with its references (no payload): count,
+    //  length, "a/x".
+    size_t refs = batch.size - (1 + 1 + 3);
     size_t size = act_wire_batch_finish (&batch);
     act_msg_destroy (&msg);
     struct { size_t at; int value; size_t cut; } spoil [] = {
@@ -336,6 +346,57 @@ Test (transport_refs, bad_references_from_a_peer_are_dropped_and_counted, .timeo
     cr_assert (s_is_remote (act_msg_ref (got, 0), "a/x"));
     act_msg_destroy (&got);
     cr_assert_eq (act_inbox_size (pair.at_b), 0, "nothing of the bad batches came");
+    act_wire_batch_free (&batch);
+    zsock_destroy (&rogue);
+    s_pair_destroy (&pair);
+}
+
+//  Records that name their target and sender once for a run of them
+//  (AGAIN, from the second on), sent by a peer, reach the actor they
+//  name: a run to b/keeper arrives whole, in order, from its sender; a
+//  record that repeats the names of a runtime request (a stop for an
+//  actor b does not have) goes where those name, nowhere, and is counted
+//  unknown, not to the keeper that the record before the request named.
+Test (transport_refs, records_naming_their_names_once_reach_their_target, .timeout = 30)
+{
+    s_pair_t pair = s_pair_new ("ipc", 0);
+    zsock_t *rogue = s_rogue (&pair);
+    act_wire_batch_t batch = { 0 };
+    act_wire_batch_reset (&batch);
+    const char *targets [] = { "keeper", "keeper", "nobody", "nobody", "keeper" };
+    for (uint64_t i = 0; i < 5; i++) {
+        uint32_t code = 0;
+        act_msg_t *msg = i == 2 ? act_msg_new_internal (ACT_MSG_STOP, &code, sizeof code)
+                                : act_msg_new_data (3, &i, sizeof i);
+        act_msg_set_corr (msg, i);
+        act_wire_batch_add (&batch, targets [i], "a/x", 0, msg);
+        act_msg_destroy (&msg);
+    }
+    size_t size = act_wire_batch_finish (&batch);
+    //  The encoder did flag them: the second record starts right after
+    //  the first's 20 + 6 + 3 + 8 bytes, with AGAIN and no names; so
+    //  does the fourth, after the stop's 20 + 6 + 3 + 4.
+    size_t second = ACT_WIRE_BATCH_HEAD + ACT_WIRE_RECORD + 6 + 3 + 8;
+    size_t fourth = second + ACT_WIRE_RECORD + 8 + ACT_WIRE_RECORD + 6 + 3 + 4;
+    cr_assert_eq (batch.data [second], ACT_WIRE_F_AGAIN);
+    cr_assert_eq (batch.data [second + 1] + batch.data [second + 2], 0);
+    cr_assert_eq (batch.data [fourth], ACT_WIRE_F_AGAIN);
+    zframe_t *frame = zframe_new (batch.data, size);
+    cr_assert_eq (zframe_send (&frame, rogue, 0), 0);
+    act_transport_stats_t stats = { 0 };
+    ACT_ASSERT_EVENTUALLY (act_transport_stats (pair.b, &stats) == 0 && stats.received == 4,
+                           5000);
+    cr_assert_eq (stats.unknown, 2, "the stop and the record after it");
+    cr_assert_eq (stats.malformed, 0);
+    uint64_t expect [] = { 0, 1, 4 };
+    for (size_t i = 0; i < 3; i++) {
+        act_msg_t *got = act_inbox_recv (pair.at_b, 5000);
+        cr_assert_not_null (got);
+        cr_assert_eq (act_msg_corr (got), expect [i]);
+        cr_assert (s_is_remote (act_msg_sender (got), "a/x"));
+        act_msg_destroy (&got);
+    }
+    cr_assert_eq (act_inbox_size (pair.at_b), 0);
     act_wire_batch_free (&batch);
     zsock_destroy (&rogue);
     s_pair_destroy (&pair);

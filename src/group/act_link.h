@@ -124,6 +124,8 @@ typedef struct {
                                 //  own if a receive has them already
     act_peers_names_t own;      //  (then only: set up by begin)
     size_t records;             //  records delivered
+    bool fresh;                 //  names holds the last record's names,
+                                //  for the next if it is AGAIN
     //  For records whose payload travels apart: make the message that
     //  carries it (zero-copy), or NULL to copy head->payload.
     act_msg_t *(*external) (void *arg, const act_wire_head_t *head);

@@ -750,6 +750,7 @@ act_peers_rx_begin (act_peers_t *self, act_link_stats_t *stats, act_peers_rx_t *
     rx->peers = self;
     rx->stats = stats;
     rx->records = 0;
+    rx->fresh = false;
     rx->external = NULL;
     rx->external_arg = NULL;
 }
@@ -778,13 +779,16 @@ act_peers_rx_end (act_peers_rx_t *rx)
     }
 }
 
+//  same: the name is the one names holds (an AGAIN record after a
+//  record that set it), no need to compare.
 static act_ref_t *
-s_target (act_peers_rx_t *rx, const char *name, size_t len)
+s_target (act_peers_rx_t *rx, const char *name, size_t len, bool same)
 {
     //  A target kept from an earlier receive may have stopped since, and
     //  its name gone to another actor.
     act_peers_names_t *names = rx->names;
-    if (names->target_ref && names->target_len == len && memcmp (names->target, name, len) == 0
+    if (names->target_ref
+    &&  (same || (names->target_len == len && act_wire_same (names->target, name, len)))
     &&  !atomic_load_explicit (&names->target_ref->dead, memory_order_relaxed))
         return names->target_ref;
     act_ref_destroy (&names->target_ref);
@@ -807,15 +811,15 @@ s_target (act_peers_rx_t *rx, const char *name, size_t len)
 //  message sent inside the loop does: no atomic operation per message;
 //  it is counted again if it leaves the loop.
 static void
-s_sender (act_peers_rx_t *rx, const char *address, size_t len, act_msg_t *msg)
+s_sender (act_peers_rx_t *rx, const char *address, size_t len, act_msg_t *msg, bool same)
 {
     if (!len)
         return;
     act_peers_names_t *names = rx->names;
     //  One of our own actors (a message forwarded back here keeps its
     //  first sender) may have stopped since, and its name gone to another
-    if (!names->sender_ref || names->sender_len != len
-    ||  memcmp (names->sender, address, len)
+    if (!names->sender_ref
+    ||  (!same && (names->sender_len != len || !act_wire_same (names->sender, address, len)))
     ||  atomic_load_explicit (&names->sender_ref->dead, memory_order_relaxed)) {
         s_sender_forget (names);
         names->sender_ref = s_ref_for (rx->peers, address);
@@ -845,11 +849,15 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
     act_peers_rx_t *rx = (act_peers_rx_t *) arg;
     act_peers_t *self = rx->peers;
     rx->records++;
+    //  Only a record that went through both lookups below leaves its
+    //  names in rx->names for the next.
+    bool same = head->again && rx->fresh;
+    rx->fresh = false;
     if (act_wire_runtime_type (head->type)) {
         s_runtime_in (rx, head);
         return;
     }
-    act_ref_t *target = s_target (rx, head->target, head->target_len);
+    act_ref_t *target = s_target (rx, head->target, head->target_len, same);
     if (!target) {
         uint64_t unknown = atomic_fetch_add (&rx->stats->unknown, 1) + 1;
         atomic_fetch_add (&self->core->dead_letters, 1);
@@ -877,7 +885,8 @@ act_peers_rx_record (void *arg, const act_wire_head_t *head)
     }
     msg->corr = head->corr;
     msg->flags |= ACT_MSG_F_INBOUND;
-    s_sender (rx, head->sender, head->sender_len, msg);
+    s_sender (rx, head->sender, head->sender_len, msg, same);
+    rx->fresh = true;
     if (head->ref_count)
         s_take_refs (self, head, msg);
     act_link_count (&rx->stats->received, 1);

@@ -161,28 +161,34 @@ s_names_known (const unsigned char *checked, const char *target, size_t target_l
 {
     if (checked)
         return checked [1] == target_len && checked [2] == sender_len
-            && memcmp (checked + ACT_WIRE_RECORD, target, target_len + sender_len) == 0;
+            && act_wire_same (checked + ACT_WIRE_RECORD, target, target_len + sender_len);
     //  An empty memo (target_len 0) matches nothing: no target is empty.
     return s_known.target_len && s_known.target_len == target_len
         && s_known.sender_len == sender_len
-        && memcmp (s_known.names, target, target_len + sender_len) == 0;
+        && act_wire_same (s_known.names, target, target_len + sender_len);
 }
 
 //  Check one record at p (left bytes remain in the frame): its lengths,
 //  fields, names and references; fill head if given. Returns the
-//  reason, and the record's length in *used. checked is the record
-//  before p whose names passed, or NULL. Inlined: its callers' constant
-//  arguments (no head, no memo) drop whole tests.
+//  reason, and the record's length in *used. checked is the last record
+//  before p in its batch that carries names, which passed, or NULL;
+//  known the flags the batch's version has. Inlined: its callers'
+//  constant arguments (no head, no memo) drop whole tests.
 static inline __attribute__ ((always_inline)) act_wire_reason_t
 s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
           size_t external_size, act_wire_head_t *head, size_t *used,
-          const unsigned char *checked)
+          const unsigned char *checked, uint32_t known)
 {
     if (left < ACT_WIRE_RECORD)
         return ACT_WIRE_TRUNCATED;
     uint32_t flags = p [0];
     size_t target_len = p [1], sender_len = p [2];
-    if ((flags & ~ACT_WIRE_F_KNOWN) || p [3])
+    if ((flags & ~known) || p [3])
+        return ACT_WIRE_BAD_FLAGS;
+    //  AGAIN names no names: it takes those of the record before, so it
+    //  cannot start a batch, and its lengths are 0.
+    bool again = (flags & ACT_WIRE_F_AGAIN) != 0;
+    if (again && (!checked || target_len || sender_len))
         return ACT_WIRE_BAD_FLAGS;
     if (((flags & ACT_WIRE_F_EXTERNAL) != 0) != external)
         return ACT_WIRE_BAD_FRAMES;
@@ -217,7 +223,7 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
     //  A batch is mostly one sender's messages to one actor: names equal,
     //  byte for byte, to those of a record that passed need no second
     //  look (a compare costs a third of the check).
-    if (!s_names_known (checked, target, target_len, sender_len)) {
+    if (!again && !s_names_known (checked, target, target_len, sender_len)) {
         if (!act_wire_name_valid (target, target_len))
             return ACT_WIRE_BAD_TARGET;
         if (sender_len && !act_wire_addr_valid (sender, sender_len))
@@ -226,9 +232,11 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
         s_known.sender_len = (unsigned char) sender_len;
         memcpy (s_known.names, target, target_len + sender_len);
     }
+    //  (With a head, checked is NULL: AGAIN was refused above.)
     if (head) {
         head->type = type;
         head->flags = flags;
+        head->again = false;
         head->corr = s_get64 (p + 8);
         head->target_len = target_len;
         head->sender_len = sender_len;
@@ -246,7 +254,8 @@ s_record (const unsigned char *p, size_t left, size_t max_size, bool external,
 //  Fill head from a record at p that a check pass over these same bytes
 //  passed: the delivery pass of a batch of several records, which needs
 //  none of the tests again (they were a third of a receiver's work per
-//  message). Returns the record's length.
+//  message). head holds the record before: an AGAIN record keeps its
+//  names. Returns the record's length.
 static size_t
 s_record_fill (const unsigned char *p, size_t left, bool external, act_wire_head_t *head)
 {
@@ -256,12 +265,15 @@ s_record_fill (const unsigned char *p, size_t left, bool external, act_wire_head
     head->type = s_get32 (p + 4);
     head->corr = s_get64 (p + 8);
     head->size = s_get32 (p + 16);
-    head->target_len = target_len;
-    head->sender_len = sender_len;
-    memcpy (head->target, p + ACT_WIRE_RECORD, target_len);
-    head->target [target_len] = 0;
-    memcpy (head->sender, p + ACT_WIRE_RECORD + target_len, sender_len);
-    head->sender [sender_len] = 0;
+    head->again = (head->flags & ACT_WIRE_F_AGAIN) != 0;
+    if (!head->again) {
+        head->target_len = target_len;
+        head->sender_len = sender_len;
+        memcpy (head->target, p + ACT_WIRE_RECORD, target_len);
+        head->target [target_len] = 0;
+        memcpy (head->sender, p + ACT_WIRE_RECORD + target_len, sender_len);
+        head->sender [sender_len] = 0;
+    }
     head->ref_count = 0;
     if (__builtin_expect ((head->flags & ACT_WIRE_F_REFS) != 0, 0)) {
         size_t refs_len = 0;
@@ -276,16 +288,19 @@ s_record_fill (const unsigned char *p, size_t left, bool external, act_wire_head
     return head_len + head->size;
 }
 
-//  The batch header, and the frames around it: the reason, and the
-//  record count in *records.
+//  The batch header, and the frames around it: the reason, the record
+//  count in *records and the flags its version has in *known.
 static inline act_wire_reason_t
-s_batch (const act_wire_frame_t *frames, size_t count, unsigned *records)
+s_batch (const act_wire_frame_t *frames, size_t count, unsigned *records, uint32_t *known)
 {
     const unsigned char *p = (const unsigned char *) frames [0].data;
     if (frames [0].size < ACT_WIRE_BATCH_HEAD || !p || p [0] != ACT_WIRE_MAGIC)
         return ACT_WIRE_BAD_HEADER;
-    if (p [1] != ACT_WIRE_VERSION)
+    //  Version 1 is version 2 without AGAIN: what an older sender sends
+    //  is still read.
+    if (p [1] != ACT_WIRE_VERSION && p [1] != 1)
         return ACT_WIRE_BAD_VERSION;
+    *known = p [1] == 1 ? ACT_WIRE_F_KNOWN & ~ACT_WIRE_F_AGAIN : ACT_WIRE_F_KNOWN;
     *records = (unsigned) p [2] << 8 | p [3];
     if (*records == 0 || *records > ACT_WIRE_BATCH_MAX)
         return ACT_WIRE_BAD_HEADER;
@@ -299,7 +314,8 @@ static act_wire_reason_t
 s_check (const act_wire_frame_t *frames, size_t count, size_t max_size)
 {
     unsigned records;
-    act_wire_reason_t reason = s_batch (frames, count, &records);
+    uint32_t known;
+    act_wire_reason_t reason = s_batch (frames, count, &records, &known);
     if (reason != ACT_WIRE_OK)
         return reason;
     bool external = count == 2;
@@ -309,10 +325,11 @@ s_check (const act_wire_frame_t *frames, size_t count, size_t max_size)
     for (unsigned i = 0; i < records; i++) {
         size_t used = 0;
         reason = s_record (p, left, max_size, external, external ? frames [1].size : 0,
-                           NULL, &used, checked);
+                           NULL, &used, checked, known);
         if (reason != ACT_WIRE_OK)
             return reason;
-        checked = p;
+        if (!(p [0] & ACT_WIRE_F_AGAIN))
+            checked = p;
         p += used;
         left -= used;
     }
@@ -330,8 +347,9 @@ s_deliver (const act_wire_frame_t *frames, size_t count, act_wire_record_fn *fn,
     unsigned records = (unsigned) p [2] << 8 | p [3];
     p += ACT_WIRE_BATCH_HEAD;
     size_t left = frames [0].size - ACT_WIRE_BATCH_HEAD;
+    //  One head for all: an AGAIN record keeps the names of the one before.
+    act_wire_head_t head;
     for (unsigned i = 0; i < records; i++) {
-        act_wire_head_t head;
         size_t used = s_record_fill (p, left, external, &head);
         if (external)
             head.payload = frames [1].data;
@@ -349,7 +367,8 @@ s_decode_one (const act_wire_frame_t *frames, size_t count, size_t max_size,
               act_wire_record_fn *fn, void *arg)
 {
     unsigned records;
-    act_wire_reason_t reason = s_batch (frames, count, &records);
+    uint32_t known;
+    act_wire_reason_t reason = s_batch (frames, count, &records, &known);
     if (reason != ACT_WIRE_OK)
         return reason;
     bool external = count == 2;
@@ -359,7 +378,7 @@ s_decode_one (const act_wire_frame_t *frames, size_t count, size_t max_size,
     size_t used = 0;
     reason = s_record ((const unsigned char *) frames [0].data + ACT_WIRE_BATCH_HEAD, left,
                        max_size, external, external ? frames [1].size : 0, &head, &used,
-                       NULL);
+                       NULL, known);
     if (reason != ACT_WIRE_OK)
         return reason;
     if (used != left)
@@ -398,6 +417,7 @@ act_wire_batch_attach (act_wire_batch_t *self, unsigned char *buf, size_t cap)
     self->cap = cap;
     self->size = ACT_WIRE_BATCH_HEAD;
     self->count = 0;
+    self->names_at = 0;
     self->borrowed = true;
 }
 
@@ -412,6 +432,7 @@ act_wire_batch_reset (act_wire_batch_t *self)
     }
     self->size = ACT_WIRE_BATCH_HEAD;
     self->count = 0;
+    self->names_at = 0;
 }
 
 void
@@ -485,23 +506,27 @@ s_put_refs (unsigned char *p, const act_wire_record_t *record)
     return used;
 }
 
+//  The record at p; with again, flagged AGAIN and without its names.
 static size_t
 s_put_record (unsigned char *p, const act_wire_record_t *record, uint32_t flags,
-              bool external)
+              bool external, bool again)
 {
     const act_msg_t *msg = record->msg;
-    p [0] = (unsigned char) flags;
-    p [1] = (unsigned char) record->target_len;
-    p [2] = (unsigned char) record->sender_len;
+    size_t used = ACT_WIRE_RECORD;
+    p [0] = (unsigned char) (again ? flags | ACT_WIRE_F_AGAIN : flags);
+    p [1] = again ? 0 : (unsigned char) record->target_len;
+    p [2] = again ? 0 : (unsigned char) record->sender_len;
     p [3] = 0;
     s_put32 (p + 4, msg->type);
     s_put64 (p + 8, msg->corr);
     s_put32 (p + 16, (uint32_t) msg->size);
-    memcpy (p + ACT_WIRE_RECORD, record->target, record->target_len);
-    if (record->sender_len)
-        memcpy (p + ACT_WIRE_RECORD + record->target_len, record->sender,
-                record->sender_len);
-    size_t used = ACT_WIRE_RECORD + record->target_len + record->sender_len;
+    if (!again) {
+        memcpy (p + ACT_WIRE_RECORD, record->target, record->target_len);
+        if (record->sender_len)
+            memcpy (p + ACT_WIRE_RECORD + record->target_len, record->sender,
+                    record->sender_len);
+        used += record->target_len + record->sender_len;
+    }
     if (record->ref_count)
         used += s_put_refs (p + used, record);
     if (!external && msg->size) {
@@ -520,8 +545,26 @@ act_wire_batch_put (act_wire_batch_t *self, const act_wire_record_t *record)
     //  store behind it. A prefetch past the buffer does no harm.
     __builtin_prefetch (self->data + self->size + 512, 1, 0);
     __builtin_prefetch (self->data + self->size + 576, 1, 0);
+    //  A record to the same actor from the same sender as the one before
+    //  (a stream's, the usual case in a batch of many) names neither: the
+    //  names were a fifth of its bytes, and looking them up again, twice,
+    //  a fifth of the receiver's work. Compared by content: a reference
+    //  freed meanwhile may have left its address's memory to another.
+    //  Runtime requests always name theirs (actorio-wire(7)).
+    const unsigned char *names = self->data + self->names_at;
+    bool again = self->names_at && record->msg->type < ACT_MSG_SYSTEM
+              && record->target_len == self->names_target
+              && record->sender_len == self->names_sender
+              && act_wire_same (names, record->target, record->target_len)
+              && act_wire_same (names + record->target_len, record->sender,
+                                record->sender_len);
+    if (!again) {
+        self->names_at = self->size + ACT_WIRE_RECORD;
+        self->names_target = (unsigned char) record->target_len;
+        self->names_sender = (unsigned char) record->sender_len;
+    }
     self->size += s_put_record (self->data + self->size, record,
-                                record->flags & ~ACT_WIRE_F_EXTERNAL, false);
+                                record->flags & ~ACT_WIRE_F_EXTERNAL, false, again);
     self->count++;
 }
 
@@ -557,7 +600,7 @@ act_wire_encode_record (unsigned char *frame, const act_wire_record_t *record)
     s_put_head (frame, 1);
     return ACT_WIRE_BATCH_HEAD
          + s_put_record (frame + ACT_WIRE_BATCH_HEAD, record,
-                         record->flags | ACT_WIRE_F_EXTERNAL, true);
+                         record->flags | ACT_WIRE_F_EXTERNAL, true, false);
 }
 
 size_t

@@ -18,9 +18,11 @@
 #define ACT_WIRE_H_INCLUDED
 
 #include "act_msg_priv.h"
+#include <string.h>
 
 #define ACT_WIRE_MAGIC      0xAC        //  first byte of every batch
-#define ACT_WIRE_VERSION    1           //  this codec's version
+#define ACT_WIRE_VERSION    2           //  this codec's version; it also
+                                        //  decodes version 1 (no AGAIN)
 #define ACT_WIRE_BATCH_HEAD 4           //  magic, version, count (u16)
 #define ACT_WIRE_RECORD     20          //  fixed part of a record
 #define ACT_WIRE_NAME_MAX   64          //  longest group or actor name
@@ -35,7 +37,9 @@
                                         //  kind, code, errno as 3 x u32
 #define ACT_WIRE_F_EXTERNAL 0x04u       //  payload in the next frame
 #define ACT_WIRE_F_REFS     0x08u       //  references after the sender
-#define ACT_WIRE_F_KNOWN    0x0Fu
+#define ACT_WIRE_F_AGAIN    0x10u       //  target and sender: those of the
+                                        //  record before (version 2)
+#define ACT_WIRE_F_KNOWN    0x1Fu
 
 //  The references section of a record: a count (u8, 1..ACT_MSG_REFS_MAX),
 //  then per reference a length (u8) and that many bytes of address.
@@ -77,6 +81,8 @@ typedef struct {
     const char *refs [ACT_MSG_REFS_MAX];    //  their addresses, borrowed
                                             //  from the frame, no NUL
     size_t ref_lens [ACT_MSG_REFS_MAX];     //  and lengths
+    bool again;                 //  target and sender are the previous
+                                //  record's, of the same batch (AGAIN)
 } act_wire_head_t;
 
 //  Called for each record of a batch that passed every check.
@@ -89,7 +95,45 @@ typedef struct {
     size_t cap;                 //  bytes allocated
     unsigned count;             //  records in it
     bool borrowed;              //  data is the caller's (attach)
+    size_t names_at;            //  where the last names written start
+                                //  (target, then sender), or 0
+    unsigned char names_target; //  their lengths
+    unsigned char names_sender;
 } act_wire_batch_t;
+
+//  True if the len bytes at a and b are equal: for names, a few dozen
+//  bytes at most, compared in place with overlapping word loads (a call
+//  to memcmp cost twice as much on the receiver's path, where it ran
+//  three times a message, and a byte loop as much on the sender's).
+static inline bool
+act_wire_same (const void *a, const void *b, size_t len)
+{
+    const unsigned char *x = (const unsigned char *) a, *y = (const unsigned char *) b;
+    if (len >= 8) {
+        uint64_t u, v;
+        for (size_t at = 0; at + 8 < len; at += 8) {
+            memcpy (&u, x + at, 8);
+            memcpy (&v, y + at, 8);
+            if (u != v)
+                return false;
+        }
+        memcpy (&u, x + len - 8, 8);
+        memcpy (&v, y + len - 8, 8);
+        return u == v;
+    }
+    if (len >= 4) {
+        uint32_t u1, v1, u2, v2;
+        memcpy (&u1, x, 4);
+        memcpy (&v1, y, 4);
+        memcpy (&u2, x + len - 4, 4);
+        memcpy (&v2, y + len - 4, 4);
+        return ((u1 ^ v1) | (u2 ^ v2)) == 0;
+    }
+    for (; len; len--)
+        if (*x++ != *y++)
+            return false;
+    return true;
+}
 
 //  True if type is one of the runtime's requests between groups
 //  (ACT_MSG_STOP to ACT_MSG_MONITOR_DOWN), the only reserved types a

@@ -22,8 +22,10 @@
     second, independent reading of actorio-wire(7) below, reason for
     reason and field for field, so a check that is dropped, loosened or
     reordered in the decoder is a crash here. An accepted batch of inline
-    records is finally encoded again with act_wire_batch_add, which must
-    give back the very bytes it came from.
+    records is finally encoded again with act_wire_batch_put, which must
+    decode to the same records, and give back the very bytes it came from
+    where those are what the encoder writes (AGAIN wherever a record
+    repeats the names of the one before).
 
     Set FUZZ_WIRE_VERDICT in the environment to have each input's verdict
     printed (run_fuzz.cmake checks the seeds with it).
@@ -119,7 +121,9 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         return ACT_WIRE_BAD_HEADER;
     }
     const unsigned char *end = batch + f [0].size;
-    if (batch [1] != 1) {
+    //  Version 2 adds flag 0x10 (AGAIN) to version 1.
+    unsigned version = batch [1];
+    if (version != 1 && version != 2) {
         return ACT_WIRE_BAD_VERSION;
     }
     size_t n = (size_t) s_be (batch + 2, 2);
@@ -131,6 +135,7 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         return ACT_WIRE_BAD_FRAMES;
     }
     const unsigned char *at = batch + 4;
+    const s_record_t *named = NULL;     //  the last record with names
     for (size_t i = 0; i < n; i++) {
         s_record_t *r = &records [i];
         if ((size_t) (end - at) < 20) {
@@ -139,7 +144,13 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         r->flags = at [0];
         r->target_len = at [1];
         r->sender_len = at [2];
-        if (r->flags > 15 || at [3] != 0) {
+        if (r->flags > (version == 1 ? 15u : 31u) || at [3] != 0) {
+            return ACT_WIRE_BAD_FLAGS;
+        }
+        //  AGAIN: no names of its own (lengths 0), those of the last
+        //  record that had some; never first.
+        bool again = (r->flags & 16) != 0;
+        if (again && (!named || r->target_len || r->sender_len)) {
             return ACT_WIRE_BAD_FLAGS;
         }
         if (((r->flags & 4) == 4) != two) {
@@ -195,6 +206,15 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
             return ACT_WIRE_TRUNCATED;
         }
         r->payload = two ? (const unsigned char *) f [1].data : p;
+        if (again) {
+            r->target = named->target;
+            r->target_len = named->target_len;
+            r->sender = named->sender;
+            r->sender_len = named->sender_len;
+            at = p + (two ? 0 : r->size);
+            continue;
+        }
+        named = r;
         if (!s_name_ok (r->target, r->target_len)) {
             return ACT_WIRE_BAD_TARGET;
         }
@@ -313,8 +333,58 @@ s_compare (const s_ctx_t *ctx, const s_record_t *records, size_t count)
     }
 }
 
-//  An accepted one-frame batch, encoded again, is the same bytes: the
-//  encoder writes what the decoder reads, nothing lost or added.
+//  True if the encoder would have flagged the records of ctx AGAIN
+//  exactly where they are: a user record with the names of the one
+//  before it. (The decoder also takes repeated names spelled out, and
+//  version 1, which has no AGAIN.)
+static bool
+s_canonical (const s_ctx_t *ctx)
+{
+    for (size_t i = 0; i < ctx->seen; i++) {
+        const act_wire_head_t *head = &ctx->heads [i];
+        const act_wire_head_t *before = i ? &ctx->heads [i - 1] : NULL;
+        bool same = before && head->type < ACT_MSG_SYSTEM
+                 && strcmp (head->target, before->target) == 0
+                 && strcmp (head->sender, before->sender) == 0;
+        if (same != ((head->flags & ACT_WIRE_F_AGAIN) != 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+//  The records the re-encoded batch decodes to: those of ctx, field for
+//  field (AGAIN aside), the payloads and references byte for byte.
+static void
+s_same_records (const s_ctx_t *ctx, const unsigned char *data, size_t size)
+{
+    static s_ctx_t again;
+    act_wire_frame_t frame = { data, size };
+    again.frames = &frame;
+    again.count = 1;
+    again.max_size = 0;
+    again.seen = 0;
+    FUZZ_CHECK (act_wire_decode (&frame, 1, 0, s_on_record, &again) == ACT_WIRE_OK);
+    FUZZ_CHECK (again.seen == ctx->seen);
+    for (size_t i = 0; i < ctx->seen; i++) {
+        const act_wire_head_t *a = &ctx->heads [i], *b = &again.heads [i];
+        FUZZ_CHECK ((a->flags & ~ACT_WIRE_F_AGAIN) == (b->flags & ~ACT_WIRE_F_AGAIN));
+        FUZZ_CHECK (a->type == b->type && a->corr == b->corr && a->size == b->size);
+        FUZZ_CHECK (strcmp (a->target, b->target) == 0);
+        FUZZ_CHECK (strcmp (a->sender, b->sender) == 0);
+        FUZZ_CHECK (a->size == 0 || memcmp (a->payload, b->payload, a->size) == 0);
+        FUZZ_CHECK (a->ref_count == b->ref_count);
+        for (size_t k = 0; k < a->ref_count; k++) {
+            FUZZ_CHECK (a->ref_lens [k] == b->ref_lens [k]);
+            FUZZ_CHECK (memcmp (a->refs [k], b->refs [k], a->ref_lens [k]) == 0);
+        }
+    }
+}
+
+//  An accepted one-frame batch, encoded again, decodes to the same
+//  records, and is the same bytes when the encoder would have written
+//  it so: the encoder writes what the decoder reads, nothing lost or
+//  added.
 static void
 s_reencode (const act_wire_frame_t *frame, const s_ctx_t *ctx)
 {
@@ -343,23 +413,28 @@ s_reencode (const act_wire_frame_t *frame, const s_ctx_t *ctx)
         FUZZ_CHECK (act_wire_inline (msg));
         const char *sender = head->sender [0] ? head->sender : NULL;
         act_wire_record_t record;
+        uint32_t flags = head->flags & ~ACT_WIRE_F_AGAIN;
         act_wire_record_init (&record, head->target, strlen (head->target), sender,
-                              strlen (head->sender), head->flags & ~ACT_WIRE_F_REFS, msg);
+                              strlen (head->sender), flags & ~ACT_WIRE_F_REFS, msg);
         FUZZ_CHECK (record.size == act_wire_record_size (head->target, sender, msg));
         for (size_t k = 0; k < head->ref_count; k++) {
             act_wire_record_add_ref (&record, head->refs [k], head->ref_lens [k]);
         }
-        FUZZ_CHECK (record.flags == head->flags);
+        FUZZ_CHECK (record.flags == flags);
         FUZZ_CHECK (!act_wire_batch_full (&batch, record.size));
         act_wire_batch_put (&batch, &record);
         free (msg);
     }
     FUZZ_CHECK (batch.count == ctx->seen);
-    FUZZ_CHECK (batch.size == frame->size);
-    //  The header is written when the batch is sent: compare after it.
-    FUZZ_CHECK (memcmp (batch.data + ACT_WIRE_BATCH_HEAD,
-                        (const unsigned char *) frame->data + ACT_WIRE_BATCH_HEAD,
-                        frame->size - ACT_WIRE_BATCH_HEAD) == 0);
+    size_t size = act_wire_batch_finish (&batch);
+    s_same_records (ctx, batch.data, size);
+    if (!s_canonical (ctx)) {
+        return;
+    }
+    FUZZ_CHECK (size == frame->size);
+    //  The version byte is the encoder's own: compare after it.
+    FUZZ_CHECK (memcmp (batch.data + 2, (const unsigned char *) frame->data + 2,
+                        frame->size - 2) == 0);
 }
 
 //  The name and address checkers on raw bytes, against the spec's rules.
@@ -389,7 +464,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     //  The spec's numbers, against the header's.
     FUZZ_CHECK (ACT_WIRE_NAME_MAX == 64 && ACT_WIRE_ADDR_MAX == 129
                 && ACT_WIRE_BATCH_MAX == 256 && ACT_WIRE_RECORD == 20
-                && ACT_WIRE_BATCH_HEAD == 4 && ACT_WIRE_F_KNOWN == 15
+                && ACT_WIRE_BATCH_HEAD == 4 && ACT_WIRE_F_KNOWN == 31
+                && ACT_WIRE_F_AGAIN == 16 && ACT_WIRE_VERSION == 2
                 && ACT_WIRE_F_REFS == 8 && ACT_MSG_REFS_MAX == 16);
     s_fuzz_names (data, size);
     if (size < 3) {

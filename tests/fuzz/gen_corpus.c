@@ -30,14 +30,22 @@ s_be (buf_t *b, unsigned long long value, int bytes)
     }
 }
 
-//  A batch header: magic 0xAC, version 1, record count.
+//  A batch header: magic 0xAC, a version, record count.
 static void
-s_batch (buf_t *b, unsigned count)
+s_batch_v (buf_t *b, unsigned count, unsigned version)
 {
     b->size = 0;
     s_be (b, 0xAC, 1);
-    s_be (b, 1, 1);
+    s_be (b, version, 1);
     s_be (b, count, 2);
+}
+
+//  Version 1, which every seed but AGAIN's spells: a version 2 decoder
+//  reads it too.
+static void
+s_batch (buf_t *b, unsigned count)
+{
+    s_batch_v (b, count, 1);
 }
 
 //  One record: 20 bytes of header, target, sender, the references
@@ -234,6 +242,24 @@ main (int argc, char **argv)
     }
     s_write (dir, "ok-256-records", 1, 0, f, 1);
 
+    //  Valid, version 2: records that repeat the names of the record
+    //  before (flag 0x10, AGAIN, no names of their own), after a user
+    //  record and after a runtime request.
+    s_batch_v (&f [0], 4, 2);
+    s_record (&f [0], 0, 1, 1, "sink", "g/a", "x", 1);
+    s_record (&f [0], 0x10, 2, 2, "", "", "yy", 2);
+    s_record (&f [0], 0x11, 3, 3, "", "", "", 0);
+    s_record (&f [0], 0, 4, 4, "other", "", "z", 1);
+    s_write (dir, "ok-again", 1, 0, f, 1);
+    s_batch_v (&f [0], 2, 2);
+    s_record (&f [0], 0, 0xFFFF0111ul, 5, "echo", "a/_1", "", 0);
+    s_record (&f [0], 0x10, 7, 6, "", "", "p", 1);
+    s_write (dir, "ok-again-after-runtime", 1, 0, f, 1);
+    s_batch_v (&f [0], 2, 2);
+    s_record (&f [0], 0, 1, 1, "sink", "g/a", "x", 1);
+    s_record (&f [0], 0, 1, 2, "sink", "g/a", "x", 1);
+    s_write (dir, "ok-again-spelled-out", 1, 0, f, 1);
+
     //  Valid: a record alone, its payload in a second frame.
     s_batch (&f [0], 1);
     s_record (&f [0], 0x04, 9, 3, "sink", "g/a", big, sizeof big);
@@ -277,8 +303,8 @@ main (int argc, char **argv)
     f [0].bytes [0] = 0xCA;
     s_write (dir, "bad-header-magic", 1, 0, f, 1);
     f [0].bytes [0] = 0xAC;
-    f [0].bytes [1] = 2;
-    s_write (dir, "bad-version-2", 1, 0, f, 1);
+    f [0].bytes [1] = 3;
+    s_write (dir, "bad-version-3", 1, 0, f, 1);
     f [0].bytes [1] = 0;
     s_write (dir, "bad-version-0", 1, 0, f, 1);
     f [0].bytes [1] = 1;
@@ -293,6 +319,23 @@ main (int argc, char **argv)
     //  Refused: record fields.
     s_one (dir, "bad-flags-0x10", 0, 0x10, 0, 1, "a", "", 0, "", 0);
     s_one (dir, "bad-flags-0x80", 0, 0x81, 0, 1, "a", "", 0, "", 0);
+    //  AGAIN (0x10): not in version 1 (bad-flags-0x10 above), not first,
+    //  not with names of its own, not on a runtime request.
+    s_batch_v (&f [0], 2, 1);
+    s_record (&f [0], 0, 1, 1, "sink", "g/a", "x", 1);
+    s_record (&f [0], 0x10, 1, 2, "", "", "x", 1);
+    s_write (dir, "bad-flags-again-version-1", 1, 0, f, 1);
+    s_batch_v (&f [0], 1, 2);
+    s_record (&f [0], 0x10, 1, 1, "", "", "x", 1);
+    s_write (dir, "bad-flags-again-first", 1, 0, f, 1);
+    s_batch_v (&f [0], 2, 2);
+    s_record (&f [0], 0, 1, 1, "sink", "g/a", "x", 1);
+    s_record (&f [0], 0x10, 1, 2, "sink", "", "x", 1);
+    s_write (dir, "bad-flags-again-named", 1, 0, f, 1);
+    s_batch_v (&f [0], 2, 2);
+    s_record (&f [0], 0, 1, 1, "echo", "a/_1", "", 0);
+    s_record (&f [0], 0x10, 0xFFFF0111ul, 2, "", "", "", 0);
+    s_write (dir, "bad-type-again-runtime", 1, 0, f, 1);
     s_one (dir, "bad-flags-reserved", 0, 0, 1, 1, "a", "", 0, "", 0);
     s_one (dir, "bad-type-system", 0, 0, 0, 0xFFFF0000ul, "a", "", 0, "", 0);
     s_one (dir, "bad-type-max", 0, 0x01, 0, 0xFFFFFFFFul, "a", "g/a", 0, "", 0);
