@@ -427,6 +427,10 @@ main (int argc, char **argv)
     //  or the sizing of the shared region's memfd would kill us with no
     //  word said; ignored, they fail with EFBIG and we say so.
     signal (SIGXFSZ, SIG_IGN);
+    //  An ignored SIGCHLD, inherited through exec from whoever started
+    //  us, would have the kernel reap the groups unseen and send no
+    //  signal: no exit reported, no restart, a stop waiting for ever
+    signal (SIGCHLD, SIG_DFL);
     //  czmq would install its own SIGINT/SIGTERM handlers on first use
     zsys_handler_set (NULL);
     if (argc > 1 && streq (argv [1], "keygen")) {
