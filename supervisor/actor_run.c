@@ -238,14 +238,16 @@ s_options (int argc, char **argv, s_options_t *options)
     return -1;
 }
 
-//  Loads and checks the topology; NULL after printing every problem.
+//  Loads and checks the topology, for a control command only what it
+//  needs (act_topology_load_control); NULL after printing every problem.
 static act_topology_t *
-s_load (const char *path)
+s_load (const char *path, bool command)
 {
     zlist_t *errors = zlist_new ();
     assert (errors);
     zlist_autofree (errors);
-    act_topology_t *topology = act_topology_load (path, errors);
+    act_topology_t *topology = command ? act_topology_load_control (path, errors)
+                                       : act_topology_load (path, errors);
     if (!topology) {
         size_t count = zlist_size (errors);
         for (char *error = (char *) zlist_first (errors); error;
@@ -463,7 +465,7 @@ main (int argc, char **argv)
     if (code != -1) {
         return code;
     }
-    act_topology_t *topology = s_load (options.topology);
+    act_topology_t *topology = s_load (options.topology, options.command != NULL);
     if (!topology) {
         return ACT_RUN_EXIT_USAGE;
     }
