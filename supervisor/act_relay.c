@@ -30,6 +30,7 @@ act_relay_open (act_relay_t *self, const char *prefix, int out)
     self->prefix = prefix;
     self->pid = 0;
     self->used = 0;
+    self->cut = false;
     return 0;
 }
 
@@ -111,7 +112,12 @@ s_drain (act_relay_t *self, size_t budget)
         char *end = self->buf + self->used;
         char *newline;
         while ((newline = memchr (start, '\n', (size_t) (end - start)))) {
-            s_emit (self, start, (size_t) (newline - start));
+            //  A line of exactly a buffer (or a multiple) went out whole
+            //  already: its newline is no empty line of its own
+            if (newline > start || !self->cut) {
+                s_emit (self, start, (size_t) (newline - start));
+            }
+            self->cut = false;
             start = newline + 1;
         }
         self->used = (size_t) (end - start);
@@ -122,6 +128,7 @@ s_drain (act_relay_t *self, size_t budget)
             size_t cut = s_utf8_cut (self->buf, self->used);
             s_emit (self, self->buf, cut);
             self->used -= cut;
+            self->cut = self->used == 0;
             memmove (self->buf, self->buf + cut, self->used);
         }
         else
@@ -150,6 +157,7 @@ act_relay_flush (act_relay_t *self)
         s_emit (self, self->buf, self->used);
         self->used = 0;
     }
+    self->cut = false;
 }
 
 void

@@ -15,6 +15,7 @@
 #ifndef ACT_RELAY_H_INCLUDED
 #define ACT_RELAY_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -30,6 +31,8 @@ typedef struct {
     const char *prefix;         //  the group's name, borrowed
     pid_t pid;                  //  the group's process, or its last one
     size_t used;                //  bytes of an unfinished line in buf
+    bool cut;                   //  buf was emitted whole, a piece of a longer
+                                //  line: a newline next ends that line
     char buf [ACT_RELAY_LINE];  //  the unfinished line
 } act_relay_t;
 

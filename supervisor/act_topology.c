@@ -81,6 +81,8 @@ typedef struct {
     int *parent_lines;          //  per group: line of its parent key
     int region_line;            //  last line sizing the shared region
     size_t parent_max;          //  allocated entries in parent_lines
+    bool control;               //  for a control command: what only a
+                                //  start needs is not checked
 } s_loader_t;
 
 static const char *s_run_keys [] = {
@@ -795,12 +797,19 @@ s_open_plugin (s_loader_t *self, act_zpl_t *kv, act_topo_group_t *group,
     }
     char *joined = path [0] == '/' ? strdup (path)
                                    : zsys_sprintf ("%s/%s", self->dir, path);
+    //  A control command talks to the run and loads no group: a plugin
+    //  file missing or half-copied during a deploy must not keep it from
+    //  the run, nor its constructors run in it. The fuzzer must not
+    //  dlopen whatever path it makes up. Either way the path is kept as
+    //  written, and the group's classes go unchecked.
+    bool unopened = self->control;
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    //  The fuzzer must not dlopen whatever path it makes up: the path is
-    //  kept as written, and the group's classes go unchecked.
-    group->plugin = joined;
-    return NULL;
+    unopened = true;
 #endif
+    if (unopened) {
+        group->plugin = joined;
+        return NULL;
+    }
     char *resolved = realpath (joined, NULL);
     if (!resolved || access (resolved, R_OK) != 0) {
         s_problem (self, kv->line, "unable to read plugin '%s' (%s): %s", path,
@@ -1470,7 +1479,8 @@ s_load (s_loader_t *self, act_zpl_t *root)
     s_check_parents (self, topo);
     s_check_nodes (self, topo);
     s_check_region (self, topo, run ? run->line : 0);
-    if (topo->group_count) {
+    //  The limit of the shell a command runs in is not the run's
+    if (topo->group_count && !self->control) {
         s_check_fds (self, topo, run ? run->line : 0);
     }
     return topo;
@@ -1480,9 +1490,9 @@ s_load (s_loader_t *self, act_zpl_t *root)
 //  reports why the file could not be read (text NULL, errno set); then
 //  hands the problems over to errors.
 static act_topology_t *
-s_load_all (const char *path, char *text, size_t size, zlist_t *errors)
+s_load_all (const char *path, char *text, size_t size, zlist_t *errors, bool control)
 {
-    s_loader_t loader = { .file = path, .seen = zhashx_new () };
+    s_loader_t loader = { .file = path, .seen = zhashx_new (), .control = control };
     act_topology_t *topo = NULL;
     int error = text ? EINVAL : errno;
     if (text && s_check_text (&loader, text, size)) {
@@ -1528,8 +1538,8 @@ s_load_all (const char *path, char *text, size_t size, zlist_t *errors)
     return topo;
 }
 
-act_topology_t *
-act_topology_load (const char *path, zlist_t *errors)
+static act_topology_t *
+s_load_path (const char *path, zlist_t *errors, bool control)
 {
     if (!path) {
         errno = EINVAL;
@@ -1537,11 +1547,23 @@ act_topology_load (const char *path, zlist_t *errors)
     }
     size_t size = 0;
     char *text = s_read_file (path, &size);
-    act_topology_t *topo = s_load_all (path, text, size, errors);
+    act_topology_t *topo = s_load_all (path, text, size, errors, control);
     int error = errno;
     free (text);
     errno = error;
     return topo;
+}
+
+act_topology_t *
+act_topology_load (const char *path, zlist_t *errors)
+{
+    return s_load_path (path, errors, false);
+}
+
+act_topology_t *
+act_topology_load_control (const char *path, zlist_t *errors)
+{
+    return s_load_path (path, errors, true);
 }
 
 act_topology_t *
@@ -1565,7 +1587,7 @@ act_topology_load_text (const char *file, const char *text, size_t size,
         }
         copy [size] = 0;
     }
-    act_topology_t *topo = s_load_all (file, copy, size, errors);
+    act_topology_t *topo = s_load_all (file, copy, size, errors, false);
     int error = errno;
     free (copy);
     errno = error;

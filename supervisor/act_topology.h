@@ -130,6 +130,13 @@ typedef struct {
 act_topology_t *
     act_topology_load (const char *path, zlist_t *errors);
 
+//  As act_topology_load, for a control command (status, stop, start,
+//  restart), which talks to the run and starts nothing: what only a
+//  start needs goes unchecked (the plugins, neither opened nor their
+//  classes looked up; the soft RLIMIT_NOFILE of the caller).
+act_topology_t *
+    act_topology_load_control (const char *path, zlist_t *errors);
+
 //  As act_topology_load, from size bytes of text in memory (no NUL
 //  needed); file stands for the file in messages, and relative plugin
 //  paths are relative to its directory.

@@ -99,6 +99,18 @@ s_block_signals (sigset_t *mask)
     sigprocmask (SIG_BLOCK, &blocked, mask);
 }
 
+//  What follows command on its line of the usage, or NULL if command is
+//  not one.
+static const char *
+s_command_args (const char *command)
+{
+    return streq (command, "status") ? "[--json] [--rundir DIR] TOPOLOGY"
+         : streq (command, "stop") ? "[--rundir DIR] TOPOLOGY [GROUP...]"
+         : streq (command, "start") || streq (command, "restart")
+                                   ? "[--rundir DIR] TOPOLOGY GROUP..."
+         : streq (command, "keygen") ? "DIR NAME" : NULL;
+}
+
 typedef struct {
     const char *command;        //  status, stop, start, restart; NULL: run
     bool json;                  //  --json
@@ -178,10 +190,7 @@ s_options (int argc, char **argv, s_options_t *options)
     if (command && (options->check || options->log_file || (options->json && !status)
                     || operands < (status || streq (command, "stop") ? 1 : 2)
                     || (status && operands != 1))) {
-        fprintf (stderr, "actor-run: %s takes %s\n", command,
-                 streq (command, "status") ? "[--json] [--rundir DIR] TOPOLOGY"
-               : streq (command, "stop") ? "[--rundir DIR] TOPOLOGY [GROUP...]"
-                                          : "[--rundir DIR] TOPOLOGY GROUP...");
+        fprintf (stderr, "actor-run: %s takes %s\n", command, s_command_args (command));
         s_usage (stderr);
         return ACT_RUN_EXIT_USAGE;
     }
@@ -193,9 +202,17 @@ s_options (int argc, char **argv, s_options_t *options)
     }
     if (optind < argc - 1 && !strpbrk (argv [optind], "./")
     &&  access (argv [optind], F_OK) != 0) {
-        //  "actor-run stauts run.zpl": a command mistyped, not two topologies
-        fprintf (stderr, "actor-run: unknown command '%s': the commands are status, stop, "
-                 "start, restart and keygen\n", argv [optind]);
+        //  "actor-run stauts run.zpl": a command mistyped, not two topologies;
+        //  "actor-run --rundir DIR status run.zpl": a command after an option
+        const char *word = argv [optind];
+        if (s_command_args (word)) {
+            fprintf (stderr, "actor-run: the command goes first, before any option: "
+                     "actor-run %s %s\n", word, s_command_args (word));
+        }
+        else {
+            fprintf (stderr, "actor-run: unknown command '%s': the commands are status, "
+                     "stop, start, restart and keygen\n", word);
+        }
         s_usage (stderr);
         return ACT_RUN_EXIT_USAGE;
     }
@@ -221,14 +238,16 @@ s_options (int argc, char **argv, s_options_t *options)
     return -1;
 }
 
-//  Loads and checks the topology; NULL after printing every problem.
+//  Loads and checks the topology, for a control command only what it
+//  needs (act_topology_load_control); NULL after printing every problem.
 static act_topology_t *
-s_load (const char *path)
+s_load (const char *path, bool command)
 {
     zlist_t *errors = zlist_new ();
     assert (errors);
     zlist_autofree (errors);
-    act_topology_t *topology = act_topology_load (path, errors);
+    act_topology_t *topology = command ? act_topology_load_control (path, errors)
+                                       : act_topology_load (path, errors);
     if (!topology) {
         size_t count = zlist_size (errors);
         for (char *error = (char *) zlist_first (errors); error;
@@ -427,6 +446,10 @@ main (int argc, char **argv)
     //  or the sizing of the shared region's memfd would kill us with no
     //  word said; ignored, they fail with EFBIG and we say so.
     signal (SIGXFSZ, SIG_IGN);
+    //  An ignored SIGCHLD, inherited through exec from whoever started
+    //  us, would have the kernel reap the groups unseen and send no
+    //  signal: no exit reported, no restart, a stop waiting for ever
+    signal (SIGCHLD, SIG_DFL);
     //  czmq would install its own SIGINT/SIGTERM handlers on first use
     zsys_handler_set (NULL);
     if (argc > 1 && streq (argv [1], "keygen")) {
@@ -442,7 +465,7 @@ main (int argc, char **argv)
     if (code != -1) {
         return code;
     }
-    act_topology_t *topology = s_load (options.topology);
+    act_topology_t *topology = s_load (options.topology, options.command != NULL);
     if (!topology) {
         return ACT_RUN_EXIT_USAGE;
     }

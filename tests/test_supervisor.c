@@ -160,6 +160,24 @@ Test (supervisor, command_line, .timeout = 30)
     run_destroy (&run);
 }
 
+//  A command typed after an option, as other tools take it, is a usage
+//  error that says where the command goes; it was called an unknown
+//  command, in a line listing that very command among the known ones.
+Test (supervisor, a_command_after_an_option_is_said_to_go_first, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_start (run, "--rundir", run->rundir, "status", "a.zpl");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "actor-run: the command goes first, before any option: "
+                       "actor-run status [--json] [--rundir DIR] TOPOLOGY\n"), "%s", run->err);
+    cr_assert_null (strstr (run->err, "unknown command"), "%s", run->err);
+    run_start (run, "--verbose", "keygen", "keys", "n1");
+    cr_assert_eq (run_wait (run, 5000), EXIT_USAGE);
+    cr_assert (strstr (run->err, "goes first, before any option: actor-run keygen DIR NAME\n"),
+               "%s", run->err);
+    run_destroy (&run);
+}
+
 Test (supervisor, second_run_on_the_same_directory_is_refused, .timeout = 30)
 {
     run_t *run = run_new ();

@@ -606,6 +606,23 @@ run_path_exists (const char *path)
     return lstat (path, &info) == 0;
 }
 
+//  Copies the file at from to to (a plugin the test may then remove:
+//  the loader resolves links, and the file is what it opens).
+static inline void
+run_copy (const char *from, const char *to)
+{
+    zfile_t *source = zfile_new (NULL, from);
+    cr_assert (source && zfile_input (source) == 0);
+    zchunk_t *chunk = zfile_read (source, (size_t) zfile_cursize (source), 0);
+    FILE *file = fopen (to, "w");
+    cr_assert (chunk && file);
+    cr_assert_eq (fwrite (zchunk_data (chunk), 1, zchunk_size (chunk), file),
+                  zchunk_size (chunk));
+    fclose (file);
+    zchunk_destroy (&chunk);
+    zfile_destroy (&source);
+}
+
 //  The lowest descriptor number pid has free: with its RLIMIT_NOFILE
 //  there, it can open nothing more, and still poll what it has.
 static inline int

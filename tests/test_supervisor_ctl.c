@@ -997,3 +997,47 @@ Test (supervisor_ctl, out_of_descriptors_refuses_with_the_reason, .timeout = 30)
     run_stop_clean (run, 5000);
     run_destroy (&run);
 }
+
+//  A command talks to the run and starts nothing: a plugin file gone for
+//  a while (a deploy replacing it), or a shell whose RLIMIT_NOFILE is
+//  lower than the run needs, must not keep the operator from the run.
+//  Both made status, stop, start and restart fail as a start would ("1
+//  problem, nothing started", exit 100), with the run up and unreachable.
+Test (supervisor_ctl, a_command_needs_no_plugin_and_no_descriptors, .timeout = 30)
+{
+    run_t *run = run_new ();
+    char *plugin = zsys_sprintf ("%s/plugin.so", run->dir);
+    char *moved = zsys_sprintf ("%s/plugin.so.new", run->dir);
+    run_copy (PROBE_SO, plugin);
+    char *topology = zsys_sprintf ("run\n    name = deploy\n"
+                                   "group = g\n    plugin = %s\n    actor = p\n"
+                                   "        class = probe\n        args = \"@EP@\"\n"
+                                   SINK_GROUP ("h", ""), plugin);
+    run_write (run, topology);
+    run_go (run);
+    run_expect (run, 5000, "run deploy up");
+    cr_assert_eq (rename (plugin, moved), 0);
+    run_cmd_t cmd = run_command (run, 5000, "status");
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    cr_assert (strstr (cmd.out, "\ng "), "%s", cmd.out);
+    run_cmd_free (&cmd);
+    cr_assert_eq (rename (moved, plugin), 0);
+
+    //  Two groups want about 46 descriptors in actor-run: 40 refuse a
+    //  start, and leave a command plenty
+    cr_assert_lt (run_lowest_free_fd (getpid ()), 30);
+    struct rlimit was, low;
+    cr_assert_eq (getrlimit (RLIMIT_NOFILE, &was), 0);
+    low = (struct rlimit) { 40, was.rlim_max };
+    cr_assert_eq (setrlimit (RLIMIT_NOFILE, &low), 0);
+    cmd = run_command_groups (run, 5000, "stop", "h");
+    cr_assert_eq (setrlimit (RLIMIT_NOFILE, &was), 0);
+    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    run_cmd_free (&cmd);
+    run_expect (run, 5000, "held h: stopped by request");
+    run_stop_clean (run, 5000);
+    zstr_free (&topology);
+    zstr_free (&moved);
+    zstr_free (&plugin);
+    run_destroy (&run);
+}

@@ -478,6 +478,33 @@ Test (supervisor_logs, long_lines_are_cut_between_characters, .timeout = S_TIMEO
     run_destroy (&run);
 }
 
+//  A line of exactly the relay's buffer, or twice that, fills it with no
+//  newline yet: it goes out whole (or as two pieces), and the newline
+//  that follows ends it, not an empty line of its own.
+Test (supervisor_logs, a_line_the_size_of_the_buffer_adds_no_empty_line, .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    s_write_run (run, "full", "", 0);
+    run_go (run);
+    s_hello (run);
+    char *text = (char *) malloc (8192 + 1);
+    memset (text, 'x', 8192);
+    text [4096] = 0;
+    probe_send (run, "chat/p", "say", text);
+    text [4096] = 'x';
+    text [8192] = 0;
+    probe_send (run, "chat/p", "say", text);
+    free (text);
+    probe_send (run, "chat/p", "say", "last");
+    cr_assert (RUN_UNTIL (run, run_relayed (run->out, "chat", "last\n"), 5000),
+               "out:\n%.300s", run->out);
+    cr_assert_not (run_relayed (run->out, "chat", "\n"), "an empty line was relayed");
+    cr_assert_eq (s_count (run->out, "x"), 4096 + 8192);
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    run_destroy (&run);
+}
+
 //  A group that floods its stdout with empty lines, as fast as the
 //  supervisor writes them out, must not keep the supervisor from the rest
 //  of the run: a status is answered meanwhile, and a stop ends the run

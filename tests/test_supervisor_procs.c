@@ -1,6 +1,7 @@
 /*  test_supervisor_procs - a group's processes and signals (issue 8):
     what a group starts dies with the run, exit () in an actor is a clean
-    exit with its code, and stray signals do not kill a group
+    exit with its code, stray signals do not kill a group, and a SIGCHLD
+    ignored by whoever started actor-run does not blind it to its groups
     SPDX-License-Identifier: MPL-2.0
 
     Real actor-run processes and probe groups (examples/plugins/probe.c)
@@ -203,5 +204,27 @@ Test (supervisor_procs, stray_signals_do_not_kill_a_group, .timeout = 30)
     //  stuck's teardown hangs: killed by the second signal, it never ended
     cr_assert_eq (run_wait (run, 5000), EXIT_KILLED);
     cr_assert (RUN_UNTIL (run, run_orphans_gone (), 1000));
+    run_destroy (&run);
+}
+
+//  actor-run started with SIGCHLD ignored (a disposition its starter may
+//  leave it through exec): the kernel would reap the groups for it, with
+//  no signal and no status, so a group that died was never seen again,
+//  never restarted, and a stop waited for it for ever.
+Test (supervisor_procs, an_ignored_sigchld_is_not_inherited, .timeout = 30)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = reaps\n    backoff_min = 0\n"
+               SINK_GROUP ("g", "    heartbeat = off\n"));
+    //  Ignored in actor-run from its exec on; ours again at once, so that
+    //  the test still reaps actor-run itself
+    signal (SIGCHLD, SIG_IGN);
+    run_go (run);
+    signal (SIGCHLD, SIG_DFL);
+    pid_t g = run_pid (run, "ready", "g", 5000);
+    cr_assert_eq (kill (g, SIGKILL), 0);
+    run_expectf (run, 5000, "stop g pid %d: signal %d", (int) g, SIGKILL);
+    run_pid (run, "ready", "g", 5000);
+    run_stop_clean (run, 5000);
     run_destroy (&run);
 }

@@ -140,21 +140,6 @@ Test (supervisor_standby, a_standby_that_ends_is_not_replaced, .timeout = 30)
     run_destroy (&run);
 }
 
-static void
-s_copy (const char *from, const char *to)
-{
-    zfile_t *source = zfile_new (NULL, from);
-    cr_assert (source && zfile_input (source) == 0);
-    zchunk_t *chunk = zfile_read (source, (size_t) zfile_cursize (source), 0);
-    FILE *file = fopen (to, "w");
-    cr_assert (chunk && file);
-    cr_assert_eq (fwrite (zchunk_data (chunk), 1, zchunk_size (chunk), file),
-                  zchunk_size (chunk));
-    fclose (file);
-    zchunk_destroy (&chunk);
-    zfile_destroy (&source);
-}
-
 //  A standby whose init fails (its plugin file removed since the run
 //  started) is said with the reason it gave, as a start's failure is:
 //  "exit code 2" alone left the operator guessing until the next crash.
@@ -163,7 +148,7 @@ Test (supervisor_standby, a_standby_whose_init_fails_says_why, .timeout = 30)
     run_t *run = run_new ();
     //  A copy: the loader resolves links, and the file is what it opens
     char *plugin = zsys_sprintf ("%s/plugin.so", run->dir);
-    s_copy (PROBE_SO, plugin);
+    run_copy (PROBE_SO, plugin);
     char *topology = zsys_sprintf ("run\n    name = spare\n    backoff_min = 0\n"
                                    "group = g\n    plugin = %s\n    actor = p\n"
                                    "        class = probe\n        args = \"@EP@\"\n", plugin);
