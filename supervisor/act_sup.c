@@ -63,8 +63,9 @@ typedef struct {
     bool bounce;                //  restart by request: back whatever its type
     bool chained;               //  cycled for a strategy's restart: nothing
                                 //  starts until it is down
-    bool asked;                 //  started by request, never ready yet: a
-                                //  failed start holds it, the run goes on
+    bool asked;                 //  started or restarted by request, not
+                                //  ready since: a failed start holds it,
+                                //  the run goes on
     unsigned exits;             //  processes reaped in this run
     char *stats;                //  its answer to the open "stats" round,
                                 //  S_STATS_BYTES, one line per packet
@@ -430,11 +431,13 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
         }
         return;
     }
-    //  A start an operator asked for that fails is theirs to look at
-    //  (status, the log), as supervisorctl's or OTP's restart_child's:
-    //  the group stays down, and the run goes on. Only the run's own
-    //  first start of a group ends it.
-    if (!slot->ever_ready && member->asked) {
+    //  A start an operator asked for (a start, a restart) that fails
+    //  before ready is theirs to look at (status, the log), as OTP's
+    //  restart_child's: the group stays down, counted against nothing,
+    //  and the run goes on; a plugin moved away during a deploy must not
+    //  crash-loop a group that was fine into ending the run. Only the
+    //  run's own first start of a group ends it.
+    if (member->asked && slot->init_failed) {
         member->held = true;
         member->asked = false;
         act_log ("held %s: the start asked for failed (%s), down until started",
@@ -503,6 +506,7 @@ s_on_control (s_run_t *run, s_member_t *member)
         else
         if (act_host_word (text, ACT_HOST_READY)) {
             act_slot_event (slot, ACT_SLOT_READY);
+            member->asked = false;      //  the start asked for, if any, is done
             s_tell_peers (run, member, ACT_HOST_PEER_UP);
             s_tell_down_peers (run, member);
             s_notices_via (run, member);
@@ -846,8 +850,8 @@ s_reconcile (s_run_t *run)
     }
     if (run->mode == S_STARTING && all_up) {
         run->mode = S_RUNNING;
-        act_log ("run %s up: %zu groups ready in %lld ms", run->topo->name, run->count,
-                 (long long) (run->env.now - run->started));
+        act_log ("run %s up: %zu group%s ready in %lld ms", run->topo->name, run->count,
+                 run->count == 1 ? "" : "s", (long long) (run->env.now - run->started));
     }
 }
 
@@ -1146,7 +1150,7 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
         bool restart = streq (verb, "restart");
         bool was_held = member->held;
         member->held = member->final = false;
-        member->asked = !slot->ever_ready;
+        member->asked = true;
         //  A start while the stop asked before is still under way: that
         //  stop ends as asked (no failure, nothing counted), then the
         //  group starts, as a restart would
@@ -1167,6 +1171,7 @@ s_group_request (s_run_t *run, act_ctl_client_t *client, const char *verb,
             act_slot_schedule (slot, run->env.now);
         }
         else {
+            member->asked = false;
             continue;           //  up already: nothing starts
         }
         //  Whatever starts it now forks afresh, loading the plugin file
@@ -1434,8 +1439,9 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         s_teardown (&run);
         return ACT_RUN_EXIT_SYSTEM;
     }
-    act_log ("run %s: starting %zu groups, %s, in %s (pid %d)", topology->name,
-             run.count, s_strategy_name (topology->strategy), rundir, (int) run.env.self);
+    act_log ("run %s: starting %zu group%s, %s, in %s (pid %d)", topology->name,
+             run.count, run.count == 1 ? "" : "s", s_strategy_name (topology->strategy),
+             rundir, (int) run.env.self);
     while (true) {
         s_fire_deadlines (&run);
         s_reconcile (&run);
