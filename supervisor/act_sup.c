@@ -483,6 +483,12 @@ static void
 s_on_control (s_run_t *run, s_member_t *member)
 {
     act_slot_t *slot = &member->slot;
+    //  What the group wrote before it spoke goes out before what we log
+    //  of its words (ready, done): setup's lines before "ready", the last
+    //  lines before the stop they explain. A bounded read each, as in
+    //  the round.
+    act_relay_read (&slot->out);
+    act_relay_read (&slot->err);
     while (slot->control_fd >= 0) {
         char text [ACT_GROUP_CONTROL_MAX + 1];
         ssize_t size = recv (slot->control_fd, text, sizeof text - 1, MSG_DONTWAIT);

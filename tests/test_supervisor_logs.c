@@ -723,3 +723,40 @@ Test (supervisor_logs, a_removed_log_file_is_said_and_its_lines_kept, .timeout =
     free (dir);
     run_destroy (&run);
 }
+
+//  What a group writes before it speaks on its control socket comes out
+//  before what actor-run logs of its words: the group's last line before
+//  "finished it", though the supervisor may find both in one round, its
+//  control socket first.
+Test (supervisor_logs, a_groups_last_words_come_before_the_stop_they_explain,
+      .timeout = S_TIMEOUT)
+{
+    run_t *run = run_new ();
+    char *path = zsys_sprintf ("%s/run.log", run->dir);
+    run_write (run,
+        "run\n"
+        "    name = words\n"
+        "    log_file = run.log\n"
+        "group = g\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"@EP@\"\n");
+    run_go (run);
+    probe_expect (run, "g/p", "hello", 5000);
+    for (int i = 0; i < 20; i++) {
+        char line [32];
+        snprintf (line, sizeof line, "last words %d", i);
+        probe_send (run, "g/p", "say", line);
+    }
+    probe_send (run, "g/p", "finish", "0");
+    cr_assert_eq (run_wait (run, 10000), 0, "%s", run->err);
+    char *text = s_file_text (path);
+    cr_assert_not_null (text);
+    const char *last = strstr (text, "last words 19");
+    const char *stop = strstr (text, "finished it");
+    cr_assert (last && stop && last < stop, "%s", text);
+    free (text);
+    free (path);
+    run_destroy (&run);
+}
