@@ -856,8 +856,10 @@ s_reconcile (s_run_t *run)
     }
     if (run->mode == S_STARTING && all_up) {
         run->mode = S_RUNNING;
-        act_log ("run %s up: %zu group%s ready in %lld ms", run->topo->name, run->count,
-                 run->count == 1 ? "" : "s", (long long) (run->env.now - run->started));
+        //  "groups" even for one: scripts and the testkit
+        //  (act_testkit.c) look for "up: N groups ready"
+        act_log ("run %s up: %zu groups ready in %lld ms", run->topo->name, run->count,
+                 (long long) (run->env.now - run->started));
     }
 }
 
@@ -1445,9 +1447,8 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
         s_teardown (&run);
         return ACT_RUN_EXIT_SYSTEM;
     }
-    act_log ("run %s: starting %zu group%s, %s, in %s (pid %d)", topology->name,
-             run.count, run.count == 1 ? "" : "s", s_strategy_name (topology->strategy),
-             rundir, (int) run.env.self);
+    act_log ("run %s: starting %zu groups, %s, in %s (pid %d)", topology->name,
+             run.count, s_strategy_name (topology->strategy), rundir, (int) run.env.self);
     while (true) {
         s_fire_deadlines (&run);
         s_reconcile (&run);
