@@ -131,15 +131,27 @@ s_exited (act_testkit_run_t *self)
     return self->pid == 0;
 }
 
-//  True if line is actor-run's own "run NAME up: N groups ready ...", in
-//  the text or the JSON log format; a group's relayed line has its own
-//  source.
+//  True if line is actor-run's own "run NAME up: N groups ready ..." (or
+//  "1 group ready"), in the text or the JSON log format; a group's
+//  relayed line has its own source.
 static bool
 s_up_line (const char *line)
 {
-    return (strstr (line, " actor-run: run ")
-            || (strstr (line, "\"source\":\"actor-run\"") && strstr (line, "\"text\":\"run ")))
-        && strstr (line, " up: ") && strstr (line, " groups ready");
+    if (!strstr (line, " actor-run: run ")
+    && !(strstr (line, "\"source\":\"actor-run\"") && strstr (line, "\"text\":\"run ")))
+        return false;
+    const char *up = strstr (line, " up: ");
+    if (!up)
+        return false;
+    up += strlen (" up: ");
+    while (*up >= '0' && *up <= '9')
+        up++;
+    if (strncmp (up, " group", 6))
+        return false;
+    up += 6;
+    if (*up == 's')
+        up++;
+    return strncmp (up, " ready", 6) == 0;
 }
 
 static bool
