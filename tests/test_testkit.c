@@ -410,6 +410,10 @@ Test (testkit, run_tells_the_test_of_a_group_that_dies, .timeout = 120)
         cr_assert_eq (kill (b, SIGKILL), 0);
         act_expect_down (probe, echo, ACT_EXIT_LOST, S_WAIT);
         ACT_ASSERT_EVENTUALLY (s_echo_answers (echo), S_WAIT);
+        //  The dead group's connection was the run's, not a stranger's
+        act_transport_stats_t stats;
+        act_transport_stats (system, &stats);
+        cr_assert_eq (stats.refused_connections, 0);
         act_ref_destroy (&echo);
         act_probe_destroy (&probe);
         cr_assert_eq (act_testkit_run_stop (&run), 0);
