@@ -43,7 +43,7 @@ ACT_EXPORT act_msg_t *
 
 //  Create a message carrying a copy of size bytes at data (the seed's
 //  DataMessage). data may be NULL only when size is 0. NULL + EINVAL on
-//  bad arguments.
+//  bad arguments, ENOMEM if size bytes cannot be had (no abort).
 ACT_EXPORT act_msg_t *
     act_msg_new_data (uint32_t type, const void *data, size_t size);
 
@@ -58,7 +58,8 @@ ACT_EXPORT void
     act_msg_destroy (act_msg_t **self_p);
 
 //  Return a new message with the same type, payload, sender, carried
-//  references and correlation id. NULL + EINVAL if self is NULL.
+//  references and correlation id. NULL + EINVAL if self is NULL, ENOMEM
+//  if the copy cannot be had.
 ACT_EXPORT act_msg_t *
     act_msg_dup (const act_msg_t *self);
 

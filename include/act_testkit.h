@@ -14,7 +14,9 @@
     A testkit run is one topology under actor-run(1), started from a test:
     the test process joins the run as a group of its own, so act_lookup on
     its system reaches every actor of the run by address and a probe on
-    that system gets their replies; act_testkit_run_stop ends it all,
+    that system gets their replies; it hears when a group stops (a monitor
+    the test holds gets ACT_EXIT_LOST) and is ready again, as actor-run's
+    own groups do; act_testkit_run_stop ends it all,
     leaving no process and no run directory.
 */
 #ifndef ACT_TESTKIT_H_INCLUDED

@@ -372,3 +372,55 @@ Test (testkit, a_process_that_ends_with_its_run_leaves_nothing, .timeout = 60)
     free (topology);
     free (dir);
 }
+
+//  An ask to b/echo that gets its reply within a short while.
+static bool
+s_echo_answers (act_ref_t *echo)
+{
+    act_msg_t *ping = act_msg_new_str (7, "again");
+    act_msg_t *pong = act_ask (echo, &ping, 1000);
+    bool ok = pong != NULL;
+    act_msg_destroy (&pong);
+    return ok;
+}
+
+//  The test's group hears of a group of the run that dies, as actor-run's
+//  own groups do: a monitor the test holds on one of its actors gets its
+//  DOWN with ACT_EXIT_LOST (act_monitor in act_ref(3)), not silence; and
+//  once the group is ready again, the test reaches it again. In both log
+//  formats, which the testkit reads to hear it.
+Test (testkit, run_tells_the_test_of_a_group_that_dies, .timeout = 120)
+{
+    setenv (ACT_TESTKIT_ACTOR_RUN_ENV, ACTOR_RUN, 1);
+    const char *formats [] = { "text", "json" };
+    for (int i = 0; i < 2; i++) {
+        char *dir = act_test_tmpdir ();
+        char *text = zsys_sprintf ("run\n    name = kit\n    log_format = %s\n"
+                                   "group = b\n    restart = permanent\n"
+                                   "    actor = echo\n        class = echo\n", formats [i]);
+        char *topology = s_topology (dir, text);
+        act_testkit_run_t *run = act_testkit_run_start (topology, NULL, S_WAIT);
+        cr_assert_not_null (run, "the run did not start: %s", strerror (errno));
+        act_system_t *system = act_testkit_run_system (run);
+        act_probe_t *probe = act_probe_new (system);
+        act_ref_t *echo = act_lookup (system, "b/echo");
+        cr_assert (s_echo_answers (echo));
+        cr_assert_eq (act_probe_monitor (probe, echo), 0);
+        pid_t b = s_group_pid (run, "b");
+        cr_assert_eq (kill (b, SIGKILL), 0);
+        act_expect_down (probe, echo, ACT_EXIT_LOST, S_WAIT);
+        ACT_ASSERT_EVENTUALLY (s_echo_answers (echo), S_WAIT);
+        //  The dead group's connection was the run's, not a stranger's
+        act_transport_stats_t stats;
+        act_transport_stats (system, &stats);
+        cr_assert_eq (stats.refused_connections, 0);
+        act_ref_destroy (&echo);
+        act_probe_destroy (&probe);
+        cr_assert_eq (act_testkit_run_stop (&run), 0);
+        remove (topology);
+        rmdir (dir);
+        free (topology);
+        free (text);
+        free (dir);
+    }
+}

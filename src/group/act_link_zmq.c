@@ -349,7 +349,10 @@ s_parent_of (pid_t pid)
 //  Whether the ipc connection on fd comes from the run: the groups of a
 //  run are this process or children of the one supervisor, and never
 //  send what libzmq drops (the peer layer refuses a message over the
-//  limit beforehand).
+//  limit beforehand). A test that started the supervisor joins as a
+//  group too (act_testkit(3)): to it the groups are its grandchildren.
+//  Not the other way round: to a group, the process that started its
+//  supervisor is no group (a shell, or a test playing a rogue).
 static bool
 s_ipc_from_run (int fd)
 {
@@ -357,7 +360,9 @@ s_ipc_from_run (int fd)
     socklen_t size = sizeof cred;
     if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &size))
         return false;           //  closed already: it did not last
-    return cred.pid == getpid () || s_parent_of (cred.pid) == getppid ();
+    pid_t parent = s_parent_of (cred.pid);
+    return cred.pid == getpid () || parent == getppid ()
+        || (parent > 1 && s_parent_of (parent) == getpid ());
 }
 
 static void

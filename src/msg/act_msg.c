@@ -73,11 +73,16 @@ s_sender_release (const act_msg_hooks_t *hooks, act_ref_t *sender, bool local)
         hooks->ref_release (&sender);
 }
 
-act_msg_t *
-act_msg_new_internal (uint32_t type, const void *data, size_t size)
+//  NULL if the memory cannot be had: a size the application asked for
+//  may be anything (a length read from a peer, a negative one cast), so
+//  the sum is checked before it can wrap to a small block.
+static act_msg_t *
+s_msg_alloc (uint32_t type, const void *data, size_t size)
 {
     act_msg_t *self;
     uint32_t flags = 0;
+    if (size > SIZE_MAX - sizeof (act_msg_t))
+        return NULL;
     if (sizeof (act_msg_t) + size <= ACT_MSG_SMALL) {
         flags = ACT_MSG_F_SMALL;
         self = (act_msg_t *) act_slab_alloc ();
@@ -85,7 +90,7 @@ act_msg_new_internal (uint32_t type, const void *data, size_t size)
     else
         self = (act_msg_t *) malloc (sizeof (act_msg_t) + size);
     if (!self)
-        abort ();
+        return NULL;
     self->next = NULL;
     self->to = NULL;
     self->sender = NULL;
@@ -97,6 +102,15 @@ act_msg_new_internal (uint32_t type, const void *data, size_t size)
     self->size = size;
     if (size && data)
         memcpy (self->data, data, size);
+    return self;
+}
+
+act_msg_t *
+act_msg_new_internal (uint32_t type, const void *data, size_t size)
+{
+    act_msg_t *self = s_msg_alloc (type, data, size);
+    if (!self)
+        abort ();
     return self;
 }
 
@@ -133,7 +147,10 @@ act_msg_new_data (uint32_t type, const void *data, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    return act_msg_new_internal (type, data, size);
+    act_msg_t *self = s_msg_alloc (type, data, size);
+    if (!self)
+        errno = ENOMEM;
+    return self;
 }
 
 act_msg_t *
@@ -179,7 +196,11 @@ act_msg_dup (const act_msg_t *self)
         errno = EINVAL;
         return NULL;
     }
-    act_msg_t *copy = act_msg_new_internal (self->type, act_msg_data (self), self->size);
+    act_msg_t *copy = s_msg_alloc (self->type, act_msg_data (self), self->size);
+    if (!copy) {
+        errno = ENOMEM;
+        return NULL;
+    }
     copy->corr = self->corr;
     if (!(self->flags & ACT_MSG_F_EXTERN))
         copy->ptr = self->ptr;

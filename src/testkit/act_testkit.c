@@ -9,12 +9,22 @@
     actor of the run by address and to get their replies. Ending a run
     removes the private directory, and the run directory unless the
     caller had it before, whatever state actor-run left it in.
+
+    The test's group is no group of actor-run's, so nothing reaches it
+    through a control socket: a thread follows the log instead, and says
+    a group down or up (act_transport_peer_down/up) at actor-run's own
+    "stop G pid", "hung G pid" and "ready G pid" lines, as actor-run says
+    it to its groups. So a monitor the test holds hears ACT_EXIT_LOST
+    when a group dies, and asks to it fail at once.
 */
 #include "actorio.h"
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +41,8 @@ struct _act_testkit_run_t {
     char group [64 + 1];        //  its name (a group name is 64 at most)
     act_testkit_run_t *next;    //  in s_runs while not stopped
     pid_t owner;                //  the process that started it
+    pthread_t follower;         //  follows the log for groups down and up
+    int follow_end;             //  eventfd that ends it, or -1
 };
 
 //  The runs not stopped yet. A test that fails half-way ends its process
@@ -42,6 +54,8 @@ static pthread_once_t s_runs_once = PTHREAD_ONCE_INIT;
 
 static int
 s_remove (const char *path, const struct stat *info, int flag, struct FTW *ftw);
+static void
+s_follow_end (act_testkit_run_t *self);
 
 static void
 s_runs_at_exit (void)
@@ -51,6 +65,7 @@ s_runs_at_exit (void)
         //  A child forked after the start inherits the list, not the run
         if (run->owner != getpid ())
             continue;
+        s_follow_end (run);
         if (run->pid > 0) {
             //  Stopped as an operator would, if it stops soon; its groups
             //  die with it either way
@@ -131,15 +146,27 @@ s_exited (act_testkit_run_t *self)
     return self->pid == 0;
 }
 
-//  True if line is actor-run's own "run NAME up: N groups ready ...", in
-//  the text or the JSON log format; a group's relayed line has its own
-//  source.
+//  True if line is actor-run's own "run NAME up: N groups ready ..." (or
+//  "1 group ready"), in the text or the JSON log format; a group's
+//  relayed line has its own source.
 static bool
 s_up_line (const char *line)
 {
-    return (strstr (line, " actor-run: run ")
-            || (strstr (line, "\"source\":\"actor-run\"") && strstr (line, "\"text\":\"run ")))
-        && strstr (line, " up: ") && strstr (line, " groups ready");
+    if (!strstr (line, " actor-run: run ")
+    && !(strstr (line, "\"source\":\"actor-run\"") && strstr (line, "\"text\":\"run ")))
+        return false;
+    const char *up = strstr (line, " up: ");
+    if (!up)
+        return false;
+    up += strlen (" up: ");
+    while (*up >= '0' && *up <= '9')
+        up++;
+    if (strncmp (up, " group", 6))
+        return false;
+    up += 6;
+    if (*up == 's')
+        up++;
+    return strncmp (up, " ready", 6) == 0;
 }
 
 static bool
@@ -179,6 +206,103 @@ act_testkit_run_log (act_testkit_run_t *self)
     if (out)
         fclose (out);
     return text;
+}
+
+//  The text of one of actor-run's own lines, in the text or the JSON log
+//  format, or NULL for a group's relayed line (whose source has a pid and
+//  whose text cannot fake the source in either format).
+static const char *
+s_own_text (const char *line)
+{
+    static const char json [] = "\",\"source\":\"actor-run\",\"pid\":";
+    if (strncmp (line, "{\"time\":\"", 9) == 0) {
+        const char *source = strstr (line, json);
+        const char *text = source ? strstr (source, ",\"text\":\"") : NULL;
+        return text ? text + 9 : NULL;
+    }
+    int skip = 0;
+    if (sscanf (line, "%*s %*s %n", &skip) != 0 || !skip
+    || strncmp (line + skip, "actor-run: ", 11))
+        return NULL;
+    return line + skip + 11;
+}
+
+//  Says group down or up to the test's system at actor-run's "stop G
+//  pid", "hung G pid" (killed for its heartbeats) or "ready G pid".
+static void
+s_follow_line (act_testkit_run_t *self, const char *line)
+{
+    const char *text = s_own_text (line);
+    char verb [8], group [64 + 2];
+    int used = 0;
+    if (!text || sscanf (text, "%7s %65s pid %n", verb, group, &used) != 2 || !used
+    || !act_name_valid (group))
+        return;
+    if (streq (verb, "stop") || streq (verb, "hung"))
+        act_transport_peer_down (self->system, group);
+    else
+    if (streq (verb, "ready"))
+        act_transport_peer_up (self->system, group);
+}
+
+//  Reads the log as actor-run writes it (inotify says when), line by
+//  line, until follow_end is written.
+static void *
+s_follow (void *arg)
+{
+    act_testkit_run_t *self = (act_testkit_run_t *) arg;
+    int notify = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+    FILE *file = fopen (self->log, "re");
+    if (notify < 0 || !file || inotify_add_watch (notify, self->log, IN_MODIFY) < 0) {
+        zsys_warning ("actorio: testkit: unable to follow %s: %s; the test's group "
+                      "will not hear of groups that stop", self->log, strerror (errno));
+        if (file)
+            fclose (file);
+        if (notify >= 0)
+            close (notify);
+        return NULL;
+    }
+    char line [4096];
+    size_t used = 0;
+    struct pollfd fds [2] = { { self->follow_end, POLLIN, 0 }, { notify, POLLIN, 0 } };
+    while (true) {
+        //  Drain the events first: a write after the reads below wakes us.
+        char events [4096];
+        while (read (notify, events, sizeof events) > 0) {
+        }
+        int c;
+        while ((c = getc (file)) != EOF) {
+            if (c != '\n') {
+                if (used < sizeof line - 1)
+                    line [used++] = (char) c;
+                continue;
+            }
+            line [used] = 0;
+            used = 0;
+            s_follow_line (self, line);
+        }
+        clearerr (file);        //  the file grows: read on from here
+        if (poll (fds, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (fds [0].revents)
+            break;
+    }
+    fclose (file);
+    close (notify);
+    return NULL;
+}
+
+//  The follower speaks to the system: it ends before the system does.
+static void
+s_follow_end (act_testkit_run_t *self)
+{
+    if (self->follow_end < 0)
+        return;
+    uint64_t one = 1;
+    if (write (self->follow_end, &one, sizeof one) == sizeof one)
+        pthread_join (self->follower, NULL);
+    close (self->follow_end);
+    self->follow_end = -1;
 }
 
 static pid_t
@@ -251,12 +375,15 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     self->log = zsys_sprintf ("%s/actor-run.log", self->dir);
     snprintf (self->group, sizeof self->group, "testkit-%d", (int) getpid ());
     self->owner = getpid ();
-    s_runs_add (self);
+    self->follow_end = -1;
     //  The system first: it sets the library up in this process (czmq's
     //  signal handlers kept out of it) before anything here logs through
-    //  czmq, which would start czmq with its handlers.
+    //  czmq, which would start czmq with its handlers; and so the exit
+    //  handler of the runs, registered after the library's, runs before
+    //  it and ends the follower while the system is still there.
     int err = 0;
     self->system = act_system_new (self->group);
+    s_runs_add (self);
     if (!self->system)
         err = errno;
     else
@@ -271,6 +398,14 @@ act_testkit_run_start (const char *topology, const char *rundir, int timeout_ms)
     else
     if (act_transport_join (self->system, self->group, self->rundir, 0, 0))
         err = errno;
+    else
+    if ((self->follow_end = eventfd (0, EFD_CLOEXEC)) < 0
+    || (errno = pthread_create (&self->follower, NULL, s_follow, self))) {
+        err = errno;
+        if (self->follow_end >= 0)
+            close (self->follow_end);
+        self->follow_end = -1;
+    }
     if (!err)
         return self;
     char *log = act_testkit_run_log (self);
@@ -314,6 +449,7 @@ act_testkit_run_stop (act_testkit_run_t **self_p)
     act_testkit_run_t *self = *self_p;
     *self_p = NULL;
     s_runs_remove (self);
+    s_follow_end (self);
     //  Leave first: what the groups send us while they stop is dropped,
     //  not queued toward a system that is going.
     act_system_destroy (&self->system);
