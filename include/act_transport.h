@@ -35,7 +35,9 @@ typedef struct {
                                 //  handed over moves to dropped)
     uint64_t received;          //  messages from peers delivered here
     uint64_t dropped;           //  refused sends: peer down, or its queue
-                                //  at the high-water mark
+                                //  at the high-water mark; on ipc and
+                                //  tcp, messages from a connection that
+                                //  names no group (act_transport(3))
     uint64_t malformed;         //  frame sets refused by the codec
     uint64_t unknown;           //  messages for an actor that is not here
     uint64_t resets;            //  links (shm rings) reset after bad input

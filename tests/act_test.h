@@ -144,4 +144,18 @@ act_test_system (void)
     return system;
 }
 
+//  A DEALER connected to a group's ipc endpoint that names itself as a
+//  group's link does: a group reads only connections that name
+//  themselves (act_link_zmq.c), so a test playing a peer, a rogue one
+//  too, gives a name.
+static inline zsock_t *
+act_test_dealer_named (const char *endpoint, const char *name)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    cr_assert_not_null (dealer);
+    zsock_set_identity (dealer, name);
+    cr_assert_eq (zsock_connect (dealer, "%s", endpoint), 0, "%s", endpoint);
+    return dealer;
+}
+
 #endif

@@ -340,7 +340,7 @@ Test (groups, a_rogue_process_cannot_hurt_a_group,
     long rss_before = s_rss_kb (g->b);
 
     char *endpoint = zsys_sprintf ("ipc://%s/b", g->run->rundir);
-    zsock_t *rogue = zsock_new_dealer (endpoint);
+    zsock_t *rogue = act_test_dealer_named (endpoint, "rogue");
     cr_assert_not_null (rogue, "a process of ours may connect");
     zsock_set_sndtimeo (rogue, 5000);
     //  Garbage; too many frames; a batch cut short; one with bytes after
@@ -364,7 +364,7 @@ Test (groups, a_rogue_process_cannot_hurt_a_group,
     }
     //  And a frame over max_msg_size, from a connection of its own: libzmq
     //  drops the connection that carries it, with what was on it.
-    zsock_t *big = zsock_new_dealer (endpoint);
+    zsock_t *big = act_test_dealer_named (endpoint, "big");
     cr_assert_not_null (big);
     zframe_t *huge = zframe_new (NULL, 1 << 20);
     memset (zframe_data (huge), 0xAC, zframe_size (huge));

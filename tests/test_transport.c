@@ -180,7 +180,7 @@ Test (transport, garbage_is_dropped_and_counted, .timeout = 30)
     act_ref_t *echo = act_spawn_named (run.b, "echo", act_builtin_find ("echo"), NULL);
     char endpoint [300];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/b", run.rundir);
-    zsock_t *rogue = zsock_new_dealer (endpoint);
+    zsock_t *rogue = act_test_dealer_named (endpoint, "rogue");
     cr_assert_not_null (rogue);
     //  Not a batch; a bad magic; a truncated record; too many frames;
     //  a record for a reserved type; then one over the size limit.
@@ -941,7 +941,7 @@ Test (transport, monitors_for_other_groups_are_bounded_however_they_are_named,
     act_ref_t *counter = act_spawn_named (run.b, "counter", &s_counter, NULL);
     char endpoint [256];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/b", run.rundir);
-    zsock_t *rogue = zsock_new_dealer (endpoint);
+    zsock_t *rogue = act_test_dealer_named (endpoint, "rogue");
     cr_assert_not_null (rogue);
     zsock_set_sndhwm (rogue, 0);
     int over = 100, total = ACT_MONITOR_REMOTE_MAX + over;
