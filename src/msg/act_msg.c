@@ -6,6 +6,7 @@
     travels inside a group.
 */
 #include "act_msg_priv.h"
+#include <stdint.h>
 #include "act_slab.h"
 #include <stdatomic.h>
 
@@ -81,7 +82,9 @@ s_msg_alloc (uint32_t type, const void *data, size_t size)
 {
     act_msg_t *self;
     uint32_t flags = 0;
-    if (size > SIZE_MAX - sizeof (act_msg_t))
+    //  No object is larger than PTRDIFF_MAX: refused here, not left to
+    //  malloc (which sanitizers' allocators abort on rather than fail)
+    if (size > PTRDIFF_MAX - sizeof (act_msg_t))
         return NULL;
     if (sizeof (act_msg_t) + size <= ACT_MSG_SMALL) {
         flags = ACT_MSG_F_SMALL;
