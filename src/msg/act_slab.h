@@ -34,7 +34,11 @@ struct act_slab_block {
 };
 typedef struct {
     act_slab_block_t *head;     //  free blocks
-    uint32_t count;             //  blocks in the list
+    char *fresh;                //  blocks never used, in one run: taken
+    uint32_t nfresh;            //  without writing to them, since a write
+                                //  to a block not yet in cache is what a
+                                //  burst costs most
+    uint32_t count;             //  blocks in the list and the run
     bool registered;            //  thread-exit destructor set (never when
                                 //  blocks are plain malloc)
 } act_slab_cache_t;
@@ -54,9 +58,16 @@ static inline void *
 act_slab_alloc (void)
 {
     act_slab_block_t *block = act_slab_cache.head;
-    if (!block)
+    if (block)
+        act_slab_cache.head = block->next;
+    else
+    if (act_slab_cache.nfresh) {
+        block = (act_slab_block_t *) act_slab_cache.fresh;
+        act_slab_cache.fresh += ACT_SLAB_BLOCK;
+        act_slab_cache.nfresh--;
+    }
+    else
         return act_slab_alloc_refill ();
-    act_slab_cache.head = block->next;
     act_slab_cache.count--;
     return block;
 }
