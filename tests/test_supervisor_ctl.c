@@ -802,8 +802,21 @@ Test (supervisor_ctl, status_of_a_large_run_comes_whole, .timeout = 60)
     free (text);
     run_go (run);
     run_expect (run, 30000, "run large up: 40 groups ready");
-    run_cmd_t cmd = run_command (run, 10000, "status", "--json");
-    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    //  A group that does not answer within the status's bound is shown
+    //  as such (status_of_32_groups_within_the_bound): on a loaded
+    //  machine some may not, the first time; what is tested here is that
+    //  once all have, their answers come whole.
+    run_cmd_t cmd = { 0 };
+    int64_t deadline = zclock_mono () + 20000;
+    while (true) {
+        cmd = run_command (run, 10000, "status", "--json");
+        cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+        if (!strstr (cmd.out, "\"answered\":false") || zclock_mono () > deadline) {
+            break;
+        }
+        run_cmd_free (&cmd);
+    }
+    cr_assert_null (strstr (cmd.out, "\"answered\":false"), "a group never answered in 20 s");
     cr_assert_gt (strlen (cmd.out), 256 * 1024, "%zu bytes only", strlen (cmd.out));
     cr_assert (json_valid (cmd.out));
     char name [80];
@@ -811,8 +824,15 @@ Test (supervisor_ctl, status_of_a_large_run_comes_whole, .timeout = 60)
     cr_assert_not_null (strstr (cmd.out, name), "%s not in the JSON status", name);
     cr_assert_not_null (strstr (cmd.out, "{\"name\":\"g39\",\"state\":\"up\""));
     run_cmd_free (&cmd);
-    cmd = run_command (run, 10000, "status");
-    cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+    deadline = zclock_mono () + 20000;
+    while (true) {
+        cmd = run_command (run, 10000, "status");
+        cr_assert_eq (cmd.code, 0, "%s", cmd.err);
+        if (!strstr (cmd.out, "(no answer within") || zclock_mono () > deadline) {
+            break;
+        }
+        run_cmd_free (&cmd);
+    }
     snprintf (name, sizeof name, "actor %.62s63 (sink)", longest);
     cr_assert_not_null (strstr (cmd.out, name), "%s not in the status", name);
     run_cmd_free (&cmd);

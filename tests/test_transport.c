@@ -788,7 +788,7 @@ Test (transport, a_system_joined_at_its_start, .timeout = 20)
 {
     char *rundir = act_test_tmpdir ();
     act_peers_conf_t conf = { "b", rundir, NULL, 0, 0, NULL };
-    act_system_t *b = act_peers_system_new (conf, 7, 0, NULL, NULL);
+    act_system_t *b = act_peers_system_new (conf, 7, 0, NULL, NULL, NULL, NULL);
     cr_assert_not_null (b, "%s", strerror (errno));
     act_ref_t *echo = act_spawn_named (b, "echo", act_builtin_find ("echo"), NULL);
     act_system_t *a = act_system_new ("a");
@@ -807,12 +807,12 @@ Test (transport, a_system_joined_at_its_start, .timeout = 20)
     char *missing = zsys_sprintf ("%s/not-there", rundir);
     conf.rundir = missing;
     errno = 0;
-    cr_assert_null (act_peers_system_new (conf, 0, 0, NULL, NULL));
+    cr_assert_null (act_peers_system_new (conf, 0, 0, NULL, NULL, NULL, NULL));
     cr_assert_eq (errno, ENOENT, "%s", strerror (errno));
     //  A bad conf is refused before any thread starts
     conf.rundir = rundir;
     conf.group = "no/slash";
-    cr_assert_null (act_peers_system_new (conf, 0, 0, NULL, NULL));
+    cr_assert_null (act_peers_system_new (conf, 0, 0, NULL, NULL, NULL, NULL));
     cr_assert_eq (errno, EINVAL);
     free (missing);
     act_test_tmpdir_remove (&rundir);

@@ -170,12 +170,17 @@ int
 //  for a bad conf. gate, if not NULL, runs on the loop thread first, its
 //  threads and ZeroMQ's made, nothing joined yet: nonzero there and the
 //  system is not made (NULL + ECANCELED). A group's standby waits there
-//  for its "go" (act_group.c).
+//  for its "go" (act_group.c). started, if not NULL, runs on the loop
+//  thread once joined, before the system is handed out: what it spawns
+//  there starts without waiting for the thread that asked for the system
+//  to wake (a group host's actors: a restart's critical path).
 typedef int (act_peers_gate_fn) (void *arg);
+typedef void (act_peers_started_fn) (act_core_t *core, void *arg);
 act_system_t *
     act_peers_system_new (act_peers_conf_t conf, size_t inbound_max,
                           size_t inbound_bytes, act_peers_gate_fn *gate,
-                          void *gate_arg);
+                          void *gate_arg, act_peers_started_fn *started,
+                          void *started_arg);
 void
     act_peers_peer_state (act_peers_t *self, const char *name, bool down);
 void

@@ -183,6 +183,8 @@ typedef struct {
     s_inbound_args_t inbound;
     act_peers_gate_fn *gate;
     void *gate_arg;
+    act_peers_started_fn *started;
+    void *started_arg;
 } s_start_args_t;
 
 static int
@@ -193,16 +195,22 @@ s_start (act_loop_t *loop, void *arg)
         errno = ECANCELED;
         return -1;
     }
-    return s_join (loop, &args->join) || s_inbound (loop, &args->inbound) ? -1 : 0;
+    if (s_join (loop, &args->join) || s_inbound (loop, &args->inbound))
+        return -1;
+    if (args->started)
+        args->started (act_loop_core (loop), args->started_arg);
+    return 0;
 }
 
 act_system_t *
 act_peers_system_new (act_peers_conf_t conf, size_t inbound_max, size_t inbound_bytes,
-                      act_peers_gate_fn *gate, void *gate_arg)
+                      act_peers_gate_fn *gate, void *gate_arg,
+                      act_peers_started_fn *started, void *started_arg)
 {
     if (!s_conf_check (&conf))
         return NULL;
-    s_start_args_t args = { { conf }, { inbound_max, inbound_bytes }, gate, gate_arg };
+    s_start_args_t args = { { conf }, { inbound_max, inbound_bytes }, gate, gate_arg,
+                            started, started_arg };
     return act_system_start (conf.group, false, s_start, &args);
 }
 

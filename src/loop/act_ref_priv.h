@@ -144,6 +144,13 @@ const char *
 int
     act_inbox_put (act_inbox_t *self, act_msg_t *msg);
 
+//  act_spawn and act_spawn_named (name NULL or checked) on core, from
+//  any thread, the loop's own during its init too (the spawn is handled
+//  once init returns).
+act_ref_t *
+    act_core_spawn (act_core_t *core, const char *name, const act_class_t *cls,
+                    void *args);
+
 //  An inbox whose dead letters and address belong to core (may be NULL).
 act_inbox_t *
     act_inbox_new_in (act_core_t *core);

@@ -252,14 +252,17 @@ act_system_destroy_within (act_system_t **self_p, int timeout_ms)
     free (self);
 }
 
-static act_ref_t *
-s_spawn (act_system_t *self, const char *name, const act_class_t *cls, void *args)
+act_ref_t *
+act_core_spawn (act_core_t *core, const char *name, const act_class_t *cls, void *args)
 {
-    if (!self || !cls) {
+    //  Names are parts of addresses ("group/name"); those starting with
+    //  '_' are the runtime's, given to anonymous actors that talk to other
+    //  groups.
+    if (!core || !cls
+    ||  (name && (!act_wire_name_valid (name, strlen (name)) || name [0] == '_'))) {
         errno = EINVAL;
         return NULL;
     }
-    act_core_t *core = self->core;
     act_t *actor = act_actor_new (core, cls, args, name);
     act_ref_t *ref = act_ref_dup (actor->ref);
     act_msg_t *msg = act_msg_new_internal (ACT_MSG_SPAWN, NULL, 0);
@@ -300,21 +303,18 @@ s_spawn (act_system_t *self, const char *name, const act_class_t *cls, void *arg
 act_ref_t *
 act_spawn (act_system_t *self, const act_class_t *cls, void *args)
 {
-    return s_spawn (self, NULL, cls, args);
+    return act_core_spawn (self ? self->core : NULL, NULL, cls, args);
 }
 
 act_ref_t *
 act_spawn_named (act_system_t *self, const char *name, const act_class_t *cls,
                  void *args)
 {
-    //  Names are parts of addresses ("group/name"); those starting with
-    //  '_' are the runtime's, given to anonymous actors that talk to other
-    //  groups.
-    if (!name || !act_wire_name_valid (name, strlen (name)) || name [0] == '_') {
+    if (!name) {
         errno = EINVAL;
         return NULL;
     }
-    return s_spawn (self, name, cls, args);
+    return act_core_spawn (self ? self->core : NULL, name, cls, args);
 }
 
 static act_ref_t *
