@@ -369,6 +369,9 @@ static void
 s_host_started (act_core_t *core, void *arg)
 {
     s_host_t *host = (s_host_t *) arg;
+    //  Here, not once the host thread has the system: "ready" may come
+    //  first
+    act_trace_restart ("join");
     host->inbox = act_inbox_new_in (core);
     if (!host->inbox) {
         host->err = errno;
@@ -603,7 +606,8 @@ s_wait (s_host_t *host, act_system_t *system)
 }
 
 //  A standby's gate, on its loop thread: everything that does not need
-//  the run is made, nothing of the run is touched. Its predecessor may
+//  the run is made, nothing of the run is changed (its pages of the
+//  region are read in, no more). Its predecessor may
 //  still be alive, bound where we will bind and attached to the rings we
 //  will read: we wait for "go", which comes once it has been reaped.
 //  Anything else ends us: end of file (the supervisor dropped us, or
@@ -612,7 +616,8 @@ s_wait (s_host_t *host, act_system_t *system)
 static int
 s_standby_gate (void *arg)
 {
-    (void) arg;
+    const act_group_spec_t *spec = (const act_group_spec_t *) arg;
+    act_link_shm_prefault (spec->region, spec->name);
     struct pollfd items [2] = {
         { s_control, POLLIN, 0 }, { s_signal_pipe [0], POLLIN, 0 }
     };
@@ -713,7 +718,7 @@ act_group_host (const act_group_spec_t *spec)
     act_system_t *system = act_peers_system_new (conf, spec->inbound_max,
                                                  spec->inbound_bytes,
                                                  spec->standby ? s_standby_gate : NULL,
-                                                 NULL, s_host_started, &host);
+                                                 (void *) spec, s_host_started, &host);
     if (spec->standby) {
         if (!system && errno == ECANCELED) {
             free (host.refs);
@@ -722,7 +727,6 @@ act_group_host (const act_group_spec_t *spec)
         }
         prctl (PR_SET_NAME, spec->name);
     }
-    act_trace_restart ("join");
     if (!system) {
         int err = errno;
         free (host.refs);

@@ -267,6 +267,11 @@ int
 void *
     act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats,
                        act_region_t *region, int64_t max_size);
+//  Map in, by reading them, the pages of region that group's shm link
+//  reads when it opens, changing nothing: a standby does it before its
+//  "go", so that its restart does not wait on those page faults.
+void
+    act_link_shm_prefault (const act_region_t *region, const char *group);
 extern const act_link_ops_t act_link_shm;
 
 #endif

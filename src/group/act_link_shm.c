@@ -477,6 +477,29 @@ s_close (void *arg)
     free (self);
 }
 
+static void
+s_touch (const void *at)
+{
+    (void) *(const volatile unsigned char *) at;
+}
+
+void
+act_link_shm_prefault (const act_region_t *region, const char *group)
+{
+    int index = region ? act_shm_index (region, group) : -1;
+    if (index < 0)
+        return;
+    size_t me = (size_t) index;
+    s_touch (act_shm_group (region->base, me));
+    for (size_t other = 0; other < region->layout.count; other++) {
+        if (other != me) {
+            s_touch (act_shm_ring (region->base, &region->layout, other, me));
+            s_touch (act_shm_ring (region->base, &region->layout, me, other));
+        }
+    }
+    s_touch (act_shm_area (region->base, &region->layout, me));
+}
+
 void *
 act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *region,
                    int64_t max_size)
