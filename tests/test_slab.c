@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
+#include <sys/prctl.h>
+#include <dlfcn.h>
 
 #define MSG_GO      1
 #define MSG_DATA    2
@@ -323,4 +326,456 @@ Test (slab, a_thread_that_only_allocates_gives_its_cache_back, .timeout = 30)
     if (!after.bypass)
         cr_assert_eq (after.out, after.cached, "%zu blocks out, %zu cached here",
                       after.out, after.cached);
+}
+
+//  --------------------------------------------------------------------------
+//  Blocks taken straight from act_slab, in runs (a refill hands a thread
+//  blocks it has not written to) as well as from lists: each block is
+//  handed out once, none is a slab's head, and the counts stay exact
+//  across threads that take, give and end with part of a run unused.
+
+#define SLAB_BLOCKS (ACT_SLAB_SIZE / ACT_SLAB_BLOCK)
+
+static int
+s_addr_cmp (const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) *(void * const *) a;
+    uintptr_t y = (uintptr_t) *(void * const *) b;
+    return x < y ? -1 : x > y;
+}
+
+//  Every block in blocks [0, count) apart from every other, aligned, not
+//  a slab's head; each is written whole with its index, then read back,
+//  so two that overlapped would show.
+static void
+s_assert_blocks_apart (void **blocks, size_t count)
+{
+    act_slab_stats_t stats;
+    act_slab_stats (&stats);
+    for (size_t i = 0; i < count; i++) {
+        uintptr_t address = (uintptr_t) blocks [i];
+        cr_assert_eq (address % 16, 0, "block %zu at %p", i, blocks [i]);
+        //  (malloc's, when bypassed, may be anywhere.)
+        if (!stats.bypass)
+            cr_assert_neq (address % ACT_SLAB_SIZE, 0,
+                           "block %zu at %p is a slab's head", i, blocks [i]);
+        memset (blocks [i], (int) (i % 251), ACT_SLAB_BLOCK);
+    }
+    for (size_t i = 0; i < count; i++) {
+        unsigned char *byte = blocks [i];
+        for (size_t at = 0; at < ACT_SLAB_BLOCK; at++)
+            cr_assert_eq (byte [at], i % 251, "block %zu written over", i);
+    }
+    void **sorted = malloc (count * sizeof (void *));
+    cr_assert_not_null (sorted);
+    memcpy (sorted, blocks, count * sizeof (void *));
+    qsort (sorted, count, sizeof (void *), s_addr_cmp);
+    for (size_t i = 1; i < count; i++)
+        cr_assert ((char *) sorted [i] - (char *) sorted [i - 1] >= ACT_SLAB_BLOCK,
+                   "blocks %p and %p overlap", sorted [i - 1], sorted [i]);
+    free (sorted);
+}
+
+static act_slab_stats_t
+s_stats (void)
+{
+    act_slab_stats_t stats;
+    act_slab_stats (&stats);
+    return stats;
+}
+
+//  Over three slabs' worth in one thread: every run and every slab
+//  boundary crossed, then all given back.
+Test (slab, blocks_of_runs_are_apart_and_never_a_slab_head, .timeout = 60)
+{
+    size_t count = 3 * SLAB_BLOCKS + 777;
+    void **blocks = malloc (count * sizeof (void *));
+    cr_assert_not_null (blocks);
+    for (size_t i = 0; i < count; i++) {
+        blocks [i] = act_slab_alloc ();
+        act_slab_stats_t stats = s_stats ();
+        cr_assert_leq (stats.cached, ACT_SLAB_CACHED + 1);
+        if (!stats.bypass)
+            cr_assert_eq (stats.out, i + 1 + stats.cached,
+                          "%zu taken, %zu out, %zu cached", i + 1,
+                          stats.out, stats.cached);
+    }
+    s_assert_blocks_apart (blocks, count);
+    for (size_t i = 0; i < count; i++) {
+        act_slab_free (blocks [i]);
+        act_slab_stats_t stats = s_stats ();
+        cr_assert_leq (stats.cached, ACT_SLAB_CACHED + 1);
+        if (!stats.bypass)
+            cr_assert_eq (stats.out, count - i - 1 + stats.cached);
+    }
+    free (blocks);
+}
+
+typedef struct {
+    void **blocks;              //  to free, then to fill
+    size_t to_free;             //  blocks to free first (taken elsewhere)
+    size_t to_take;             //  blocks to take after, kept in blocks
+    size_t took_before;         //  blocks to take before freeing (kept, freed)
+    size_t max_cached;          //  the most the thread's cache held
+    size_t bad;                 //  counts found wrong
+} churn_t;
+
+static void
+s_note (churn_t *self, size_t live_here)
+{
+    act_slab_stats_t stats = s_stats ();
+    if (stats.cached > self->max_cached)
+        self->max_cached = stats.cached;
+    (void) live_here;
+}
+
+//  Takes took_before blocks (the cache then holds a run), frees to_free
+//  blocks another thread took (spills, the run still held), frees its
+//  own, then takes to_take into blocks, and ends with part of a run.
+static void *
+s_churn (void *arg)
+{
+    churn_t *self = arg;
+    void *mine [64];
+    cr_assert_leq (self->took_before, 64);
+    for (size_t i = 0; i < self->took_before; i++) {
+        mine [i] = act_slab_alloc ();
+        s_note (self, 0);
+    }
+    for (size_t i = 0; i < self->to_free; i++) {
+        act_slab_free (self->blocks [i]);
+        s_note (self, 0);
+    }
+    for (size_t i = 0; i < self->took_before; i++)
+        act_slab_free (mine [i]);
+    for (size_t i = 0; i < self->to_take; i++) {
+        self->blocks [i] = act_slab_alloc ();
+        s_note (self, 0);
+    }
+    return NULL;
+}
+
+//  A thread that frees far more than it took while it holds a run stays
+//  within its bound, and gives back all it holds, run included, when it
+//  ends; blocks taken after from the slabs it spilled to (spilled blocks
+//  and fresh ones in the same slab) are apart from each other.
+Test (slab, a_thread_freeing_more_than_it_took_holding_a_run_stays_exact, .timeout = 60)
+{
+    size_t count = 3 * ACT_SLAB_CACHED + 100;
+    void **blocks = malloc (count * sizeof (void *));
+    cr_assert_not_null (blocks);
+    for (size_t i = 0; i < count; i++)
+        blocks [i] = act_slab_alloc ();
+    churn_t churn = { .blocks = blocks, .to_free = count,
+                      .to_take = count, .took_before = 10 };
+    pthread_t thread;
+    cr_assert_eq (pthread_create (&thread, NULL, s_churn, &churn), 0);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    cr_assert_leq (churn.max_cached, ACT_SLAB_CACHED + 1);
+    s_assert_blocks_apart (blocks, count);
+    act_slab_stats_t stats = s_stats ();
+    if (!stats.bypass)
+        cr_assert_eq (stats.out, count + stats.cached, "%zu out, %zu cached",
+                      stats.out, stats.cached);
+    for (size_t i = 0; i < count; i++)
+        act_slab_free (blocks [i]);
+    stats = s_stats ();
+    if (!stats.bypass)
+        cr_assert_eq (stats.out, stats.cached);
+    free (blocks);
+}
+
+//  A refill from a slab that has blocks spilled back and fresh ones too:
+//  the spilled ones come first, then a run of the fresh, and the next
+//  refill moves on to the next slab once the run has used the first up.
+Test (slab, a_refill_from_a_slab_with_spilled_and_fresh_blocks, .timeout = 60)
+{
+    //  Other threads spill a scattering of blocks back to this thread's
+    //  slab, which still has fresh ones.
+    size_t count = 2 * SLAB_BLOCKS;
+    void **blocks = malloc (count * sizeof (void *));
+    cr_assert_not_null (blocks);
+    for (size_t i = 0; i < count; i++)
+        blocks [i] = act_slab_alloc ();
+    void **odd = malloc (count / 2 * sizeof (void *));
+    cr_assert_not_null (odd);
+    for (size_t i = 0; i < count / 2; i++)
+        odd [i] = blocks [2 * i + 1];
+    churn_t spill = { .blocks = odd, .to_free = count / 2 };
+    pthread_t thread;
+    cr_assert_eq (pthread_create (&thread, NULL, s_churn, &spill), 0);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    //  Another thread takes as many again: spilled and fresh, in runs.
+    churn_t take = { .blocks = odd, .to_take = count / 2 + 3 * SLAB_BLOCKS };
+    take.blocks = malloc (take.to_take * sizeof (void *));
+    cr_assert_not_null (take.blocks);
+    cr_assert_eq (pthread_create (&thread, NULL, s_churn, &take), 0);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    cr_assert_leq (take.max_cached, ACT_SLAB_CACHED + 1);
+    size_t live = count / 2 + take.to_take;
+    void **all = malloc (live * sizeof (void *));
+    cr_assert_not_null (all);
+    for (size_t i = 0; i < count / 2; i++)
+        all [i] = blocks [2 * i];
+    memcpy (all + count / 2, take.blocks, take.to_take * sizeof (void *));
+    s_assert_blocks_apart (all, live);
+    act_slab_stats_t stats = s_stats ();
+    if (!stats.bypass)
+        cr_assert_eq (stats.out, live + stats.cached, "%zu out, %zu cached",
+                      stats.out, stats.cached);
+    //  Given back by a thread that then ends: what stays is this thread's
+    //  cache, part of a run in one slab, and the kept one.
+    churn_t give = { .blocks = all, .to_free = live };
+    cr_assert_eq (pthread_create (&thread, NULL, s_churn, &give), 0);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    stats = s_stats ();
+    if (!stats.bypass) {
+        cr_assert_eq (stats.out, stats.cached, "%zu out, %zu cached",
+                      stats.out, stats.cached);
+        ACT_ASSERT_EVENTUALLY (s_slabs_now () <= ACT_SLAB_KEEP + 1, 10000);
+    }
+    free (all);
+    free (take.blocks);
+    free (odd);
+    free (blocks);
+}
+
+//  --------------------------------------------------------------------------
+//  Forks without exec while another thread refills, spills, and makes the
+//  slab thread grow and unmap: the child, whose cache still holds part of
+//  the run of the thread that forked, takes and gives blocks with the
+//  counts exact. Checked in the child, which reports by its exit status.
+
+#define FORKS       12
+
+static atomic_bool s_hammer_stop;
+static atomic_size_t s_hammer_rounds;
+
+static void *
+s_hammer (void *unused)
+{
+    (void) unused;
+    size_t count = 2 * SLAB_BLOCKS + 100;
+    void **blocks = malloc (count * sizeof (void *));
+    if (!blocks)
+        abort ();
+    while (!atomic_load (&s_hammer_stop)) {
+        for (size_t i = 0; i < count; i++)
+            blocks [i] = act_slab_alloc ();
+        for (size_t i = 0; i < count; i++)
+            act_slab_free (blocks [i]);
+        atomic_fetch_add (&s_hammer_rounds, 1);
+    }
+    free (blocks);
+    return NULL;
+}
+
+//  0 if all was right in the child, else which check failed.
+static int
+s_child_churn (void)
+{
+    act_slab_stats_t before = s_stats ();
+    if (before.bypass)
+        return 0;
+    size_t count = 2 * SLAB_BLOCKS + 300;
+    void **blocks = malloc (count * sizeof (void *));
+    if (!blocks)
+        return 10;
+    for (size_t i = 0; i < count; i++) {
+        blocks [i] = act_slab_alloc ();
+        if ((uintptr_t) blocks [i] % ACT_SLAB_SIZE == 0)
+            return 11;
+        memset (blocks [i], (int) (i % 251), ACT_SLAB_BLOCK);
+    }
+    for (size_t i = 0; i < count; i++)
+        if (((unsigned char *) blocks [i]) [ACT_SLAB_BLOCK - 1] != i % 251)
+            return 12;
+    act_slab_stats_t during = s_stats ();
+    if (during.out - during.cached != before.out - before.cached + count)
+        return 13;
+    for (size_t i = 0; i < count; i++)
+        act_slab_free (blocks [i]);
+    free (blocks);
+    act_slab_stats_t after = s_stats ();
+    if (after.out - after.cached != before.out - before.cached)
+        return 14;
+    if (after.cached > ACT_SLAB_CACHED + 1)
+        return 15;
+    return 0;
+}
+
+Test (slab, a_child_forked_amid_refills_and_unmapping_takes_and_gives, .timeout = 120)
+{
+    //  This thread holds part of a run when it forks.
+    void *held = act_slab_alloc ();
+    pthread_t thread;
+    cr_assert_eq (pthread_create (&thread, NULL, s_hammer, NULL), 0);
+    for (int fork_no = 0; fork_no < FORKS; fork_no++) {
+        size_t rounds = atomic_load (&s_hammer_rounds);
+        //  Once the hammer has gone round again since the last fork.
+        ACT_WAIT_UNTIL (atomic_load (&s_hammer_rounds) > rounds, 20000);
+        pid_t child = fork ();
+        cr_assert_neq (child, -1);
+        if (child == 0)
+            _exit (s_child_churn ());
+        int status;
+        cr_assert_eq (waitpid (child, &status, 0), child);
+        cr_assert (WIFEXITED (status), "child %d ended by signal %d", fork_no,
+                   WIFSIGNALED (status)? WTERMSIG (status): 0);
+        cr_assert_eq (WEXITSTATUS (status), 0, "child %d: check %d failed",
+                      fork_no, WEXITSTATUS (status));
+    }
+    atomic_store (&s_hammer_stop, true);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    act_slab_free (held);
+}
+
+//  --------------------------------------------------------------------------
+//  A fork while the slab thread unmaps, outside the pool's lock, slabs it
+//  has taken off the doomed list. To hold it there, this binary's munmap
+//  stands in for libc's (a static link makes act_slab call it): the slab
+//  thread's waits while s_munmap_hold is set.
+
+static pthread_mutex_t s_munmap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t s_munmap_cond = PTHREAD_COND_INITIALIZER;
+static bool s_munmap_hold;              //  the slab thread's munmap waits
+static bool s_munmap_held;              //  and is waiting now
+static bool s_forking;                  //  a fork has begun (atfork, below)
+static void **s_munmap_blocks;          //  hold only the unmapping of a slab
+static size_t s_munmap_nblocks;         //  of one of these blocks
+
+int munmap (void *addr, size_t length);
+
+int
+munmap (void *addr, size_t length)
+{
+    static int (*real) (void *, size_t);
+    if (!real)
+        real = (int (*) (void *, size_t)) dlsym (RTLD_NEXT, "munmap");
+    char name [16] = "";
+    prctl (PR_GET_NAME, name, 0, 0, 0);
+    bool slab_of_block = false;
+    for (size_t i = 0; i < s_munmap_nblocks && !slab_of_block; i += 64)
+        slab_of_block = (uintptr_t) s_munmap_blocks [i] / ACT_SLAB_SIZE
+                     == (uintptr_t) addr / ACT_SLAB_SIZE
+                     && (uintptr_t) addr % ACT_SLAB_SIZE == 0;
+    if (slab_of_block && strcmp (name, "act-slab") == 0) {
+        pthread_mutex_lock (&s_munmap_lock);
+        while (s_munmap_hold) {
+            s_munmap_held = true;
+            pthread_cond_broadcast (&s_munmap_cond);
+            pthread_cond_wait (&s_munmap_cond, &s_munmap_lock);
+        }
+        s_munmap_held = false;
+        pthread_mutex_unlock (&s_munmap_lock);
+    }
+    return real (addr, length);
+}
+
+//  Wait for flag, or for deadline_ms: false if it did not come.
+static bool
+s_munmap_wait (bool *flag, int deadline_ms)
+{
+    struct timespec deadline;
+    clock_gettime (CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += deadline_ms / 1000;
+    pthread_mutex_lock (&s_munmap_lock);
+    int rc = 0;
+    while (!*flag && rc == 0)
+        rc = pthread_cond_timedwait (&s_munmap_cond, &s_munmap_lock, &deadline);
+    bool came = *flag;
+    pthread_mutex_unlock (&s_munmap_lock);
+    return came;
+}
+
+//  Runs before act_slab's own prepare handler (registered earlier):
+//  lets the test see the fork has begun, and free the slab thread then.
+static void
+s_fork_begins (void)
+{
+    pthread_mutex_lock (&s_munmap_lock);
+    s_forking = true;
+    pthread_cond_broadcast (&s_munmap_cond);
+    pthread_mutex_unlock (&s_munmap_lock);
+}
+
+static void *
+s_forker (void *pid)
+{
+    pid_t child = fork ();
+    if (child == 0) {
+        //  The child's slabs are those its caches pin, and ACT_SLAB_KEEP
+        //  wholly free: none the parent's slab thread was unmapping.
+        act_slab_stats_t stats = s_stats ();
+        _exit (stats.slabs <= 1 + ACT_SLAB_KEEP? 0: (int) stats.slabs);
+    }
+    *(pid_t *) pid = child;
+    return NULL;
+}
+
+static void *
+s_give_back (void *arg)
+{
+    churn_t *self = arg;
+    for (size_t i = 0; i < self->to_free; i++)
+        act_slab_free (self->blocks [i]);
+    return NULL;
+}
+
+Test (slab, a_child_forked_while_the_slab_thread_unmaps_counts_no_slab_of_it, .timeout = 60)
+{
+    act_slab_stats_t stats = s_stats ();
+    if (stats.bypass)
+        return;
+    //  This thread's cache holds a run in the first slab, all it pins.
+    void *first = act_slab_alloc ();
+    pthread_atfork (s_fork_begins, NULL, NULL);
+    s_munmap_hold = true;
+    //  A burst over four slabs, given back by a thread that then ends:
+    //  the slab thread takes the drained slabs and its ready ones to unmap.
+    size_t count = 4 * SLAB_BLOCKS;
+    void **blocks = malloc (count * sizeof (void *));
+    cr_assert_not_null (blocks);
+    pthread_t thread;
+    churn_t take = { .blocks = blocks, .to_take = count };
+    cr_assert_eq (pthread_create (&thread, NULL, s_churn, &take), 0);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    //  Once the slab thread has the ready ones faulted in, it maps no
+    //  more (whose trimming would be held too if at a drained slab's
+    //  address): the burst's slabs, this thread's, and the ready ones.
+    void **slabs = malloc ((count + 1) * sizeof (void *));
+    cr_assert_not_null (slabs);
+    memcpy (slabs, blocks, count * sizeof (void *));
+    slabs [count] = first;
+    qsort (slabs, count + 1, sizeof (void *), s_addr_cmp);
+    size_t used = 1;
+    for (size_t i = 1; i <= count; i++)
+        used += (uintptr_t) slabs [i] / ACT_SLAB_SIZE
+             != (uintptr_t) slabs [i - 1] / ACT_SLAB_SIZE;
+    free (slabs);
+    ACT_ASSERT_EVENTUALLY (s_slabs_now () == used + ACT_SLAB_READY, 20000);
+    s_munmap_nblocks = count;
+    s_munmap_blocks = blocks;
+    churn_t give = { .blocks = blocks, .to_free = count };
+    cr_assert_eq (pthread_create (&thread, NULL, s_give_back, &give), 0);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    cr_assert (s_munmap_wait (&s_munmap_held, 20000), "the slab thread unmapped nothing");
+    //  Fork from another thread; once the fork has begun, let the slab
+    //  thread go on.
+    pid_t child = -1;
+    cr_assert_eq (pthread_create (&thread, NULL, s_forker, &child), 0);
+    cr_assert (s_munmap_wait (&s_forking, 20000));
+    pthread_mutex_lock (&s_munmap_lock);
+    s_munmap_hold = false;
+    pthread_cond_broadcast (&s_munmap_cond);
+    pthread_mutex_unlock (&s_munmap_lock);
+    cr_assert_eq (pthread_join (thread, NULL), 0);
+    cr_assert_neq (child, -1);
+    int status;
+    cr_assert_eq (waitpid (child, &status, 0), child);
+    cr_assert (WIFEXITED (status));
+    cr_assert_eq (WEXITSTATUS (status), 0, "the child counts %d slabs",
+                  WEXITSTATUS (status));
+    act_slab_free (first);
+    free (blocks);
 }

@@ -71,6 +71,13 @@ static struct {
     bool filler;                //  the filler thread runs
     pthread_cond_t wake;        //  the filler waits here for work
 } s_pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+//  Held by the filler but while it waits for work, so across the mapping,
+//  faulting and unmapping it does outside s_pool.lock; a fork takes it
+//  first. Without it a child forked meanwhile kept slabs the filler had
+//  taken off the doomed list (counted in s_pool.slabs, mapped, and never
+//  unmapped by anyone), or a slab it was faulting in (mapped, in no list).
+//  Order: this one, then s_pool.lock.
+static pthread_mutex_t s_filler_work = PTHREAD_MUTEX_INITIALIZER;
 
 __thread act_slab_cache_t act_slab_cache __attribute__ ((tls_model ("initial-exec")));
 static pthread_key_t s_cache_key;
@@ -97,6 +104,7 @@ s_cache_flush (void *unused)
 static void
 s_fork_prepare (void)
 {
+    pthread_mutex_lock (&s_filler_work);
     pthread_mutex_lock (&s_pool.lock);
 }
 
@@ -104,6 +112,7 @@ static void
 s_fork_release (void)
 {
     pthread_mutex_unlock (&s_pool.lock);
+    pthread_mutex_unlock (&s_filler_work);
 }
 
 static void
@@ -121,6 +130,7 @@ s_fork_child (void)
         munmap (slab, ACT_SLAB_SIZE);
     }
     pthread_mutex_unlock (&s_pool.lock);
+    pthread_mutex_unlock (&s_filler_work);
 }
 
 static void
@@ -232,6 +242,7 @@ static void *
 s_filler (void *unused)
 {
     (void) unused;
+    pthread_mutex_lock (&s_filler_work);
     pthread_mutex_lock (&s_pool.lock);
     while (true) {
         if (s_pool.doomed) {
@@ -250,7 +261,11 @@ s_filler (void *unused)
             continue;
         }
         if (!s_pool.growing || s_pool.nready >= ACT_SLAB_READY) {
+            pthread_mutex_unlock (&s_filler_work);
             pthread_cond_wait (&s_pool.wake, &s_pool.lock);
+            pthread_mutex_unlock (&s_pool.lock);
+            pthread_mutex_lock (&s_filler_work);
+            pthread_mutex_lock (&s_pool.lock);
             continue;
         }
         pthread_mutex_unlock (&s_pool.lock);
