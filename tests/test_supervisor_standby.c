@@ -316,3 +316,82 @@ Test (supervisor_standby, the_descriptor_check_counts_the_standbys, .timeout = 3
     run_cmd_free (&cmd);
     run_destroy (&run);
 }
+
+//  A setup that fails in a restart taken from the standby (its actors
+//  run there only after "go") is said as in a forked start, and counts
+//  as a restart's failure; the same without a standby.
+static void
+s_setup_fails_in_a_restart (bool standby)
+{
+    run_t *run = run_new ();
+    char *flag = zsys_sprintf ("%s/fail", run->dir);
+    char *topology = zsys_sprintf (
+        "run\n    name = spare\n    backoff_min = 0\n    intensity = 2\n"
+        "group = other\n    actor = s\n        class = sink\n"
+        "group = g\n    plugin = @PROBE@\n    standby = %s\n    actor = p\n"
+        "        class = probe\n        args = \"@EP@ fail_if=%s\"\n",
+        standby ? "true" : "false", flag);
+    run_write (run, topology);
+    run_go (run);
+    pid_t first = run_pid (run, "ready", "g", 5000);
+    run_expect (run, 5000, "run spare up");
+    pid_t spare = standby ? run_standby_wait (run, "g", 5000) : 0;
+    FILE *file = fopen (flag, "w");
+    cr_assert_not_null (file);
+    fclose (file);
+    cr_assert_eq (kill (first, SIGKILL), 0);
+    if (standby) {
+        run_expectf (run, 5000, "start g pid %d (restart 1, from its standby)", (int) spare);
+    }
+    else {
+        run_expect (run, 5000, "start g pid", "(restart 1)");
+    }
+    run_expect (run, 5000, "stop g pid", ": init failed: actor p failed in setup: error "
+                "(code -1)");
+    run_expect (run, 5000, "give up: g stopped (init failed: actor p failed in setup");
+    cr_assert_eq (run_wait (run, 5000), EXIT_GAVE_UP, "log:\n%s", run->err);
+    cr_assert_eq (run_count (run, "ready g pid"), 1, "log:\n%s", run->err);
+    zstr_free (&topology);
+    zstr_free (&flag);
+    run_destroy (&run);
+}
+
+Test (supervisor_standby, a_setup_failing_in_a_restart_from_the_standby, .timeout = 30)
+{
+    s_setup_fails_in_a_restart (true);
+}
+
+Test (supervisor_standby, a_setup_failing_in_a_forked_restart, .timeout = 30)
+{
+    s_setup_fails_in_a_restart (false);
+}
+
+//  A group whose actors all stop in their setups says ready, then ends
+//  normally (nothing left to run), with or without a standby; a
+//  transient group is then done.
+static void
+s_all_stop_in_setup (bool standby)
+{
+    run_t *run = run_new ();
+    char *topology = zsys_sprintf (
+        "run\n    name = spare\n"
+        "group = other\n    actor = s\n        class = sink\n"
+        "group = g\n    plugin = @PROBE@\n    standby = %s\n    restart = transient\n"
+        "    actor = p\n        class = probe\n        args = \"@EP@ setup=stop\"\n"
+        "    actor = q\n        class = probe\n        args = \"@EP@ setup=stop\"\n",
+        standby ? "true" : "false");
+    run_write (run, topology);
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    run_expectf (run, 5000, "stop g pid %d: normal", (int) pid);
+    run_expect (run, 5000, "done g: transient group, not restarted");
+    run_stop_clean (run, 5000);
+    zstr_free (&topology);
+    run_destroy (&run);
+}
+
+Test (supervisor_standby, a_group_whose_actors_all_stop_in_setup_ends, .timeout = 30)
+{
+    s_all_stop_in_setup (true);
+    s_all_stop_in_setup (false);
+}
