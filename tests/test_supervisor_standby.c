@@ -317,6 +317,49 @@ Test (supervisor_standby, the_descriptor_check_counts_the_standbys, .timeout = 3
     run_destroy (&run);
 }
 
+//  The probe "g/p" says what its process was named in its setup
+static char *
+s_comm_in_setup (run_t *run)
+{
+    zmsg_t *msg = probe_take (run, "g/p", "comm", 5000);
+    cr_assert_not_null (msg, "no comm from g/p; log:\n%s", run->err);
+    zframe_t *frame = zmsg_first (msg);
+    frame = zmsg_next (msg);
+    char *comm = zframe_strdup (zmsg_next (msg));
+    (void) frame;
+    zmsg_destroy (&msg);
+    return comm;
+}
+
+//  A standby taken by a restart is the group in ps (and pgrep, top, the
+//  journal) before its actors run, as a forked start is: not "~g" while
+//  it already says ready. Each restart checks it anew: it is a race
+//  between the host thread waking and the loop thread's setups.
+Test (supervisor_standby, a_taken_standby_is_named_as_its_group_before_setup, .timeout = 60)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                    "group = g\n    plugin = @PROBE@\n    actor = p\n"
+                    "        class = probe\n        args = \"@EP@ comm\"\n");
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    char *comm = s_comm_in_setup (run);
+    cr_assert_str_eq (comm, "g");
+    free (comm);
+    for (int restart = 1; restart <= 10; restart++) {
+        pid_t standby = run_standby_wait (run, "g", 5000);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        run_expectf (run, 5000, "start g pid %d (restart %d, from its standby)",
+                     (int) standby, restart);
+        comm = s_comm_in_setup (run);
+        cr_assert_str_eq (comm, "g", "restart %d: named %s in its setup", restart, comm);
+        free (comm);
+        pid = standby;
+    }
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
 //  A setup that fails in a restart taken from the standby (its actors
 //  run there only after "go") is said as in a forked start, and counts
 //  as a restart's failure; the same without a standby.
