@@ -438,3 +438,37 @@ Test (supervisor_standby, a_group_whose_actors_all_stop_in_setup_ends, .timeout 
     s_all_stop_in_setup (true);
     s_all_stop_in_setup (false);
 }
+
+//  A standby taken by a restart may say "ready" before its host thread
+//  listens (its actors are spawned on the loop thread): a status and a
+//  stop sent right after are taken all the same, not lost, each time.
+Test (supervisor_standby, requests_right_after_a_standby_is_ready, .timeout = 60)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                    "group = other\n    actor = s\n        class = sink\n"
+                    "group = g\n    heartbeat = 50ms\n    actor = s\n        class = sink\n"
+                    "    actor = e\n        class = echo\n");
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    run_expect (run, 5000, "run spare up");
+    for (int round = 1; round <= 20; round++) {
+        pid_t standby = run_standby_wait (run, "g", 5000);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        char ready [64];
+        snprintf (ready, sizeof ready, "ready g pid %d", (int) standby);
+        run_expect (run, 5000, ready);
+        run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+        cr_assert_eq (cmd.code, 0, "round %d: %s", round, cmd.err);
+        cr_assert_not_null (strstr (cmd.out, "{\"name\":\"g\",\"state\":\"up\""), "round %d: %s",
+                            round, cmd.out);
+        run_cmd_free (&cmd);
+        s_request (run, "stop");
+        run_expectf (run, 5000, "stop g pid %d: normal", (int) standby);
+        s_request (run, "start");
+        pid = run_pid (run, "ready", "g", 5000);
+    }
+    run_stop_clean (run, 5000);
+    cr_assert_eq (run_count (run, "from its standby"), 20, "log:\n%s", run->err);
+    run_destroy (&run);
+}
