@@ -472,3 +472,55 @@ Test (supervisor_standby, requests_right_after_a_standby_is_ready, .timeout = 60
     cr_assert_eq (run_count (run, "from its standby"), 20, "log:\n%s", run->err);
     run_destroy (&run);
 }
+
+//  Kills group twice, each time taking its standby: the standby reads
+//  its pages of the shared region in before its "go" (864535c), or
+//  nothing if the group is not in the region.
+static void
+s_restart_from_standby (run_t *run, const char *group)
+{
+    for (int round = 0; round < 2; round++) {
+        pid_t standby = run_standby_wait (run, group, 5000);
+        pid_t pid = 0;
+        cr_assert (RUN_UNTIL (run, (pid = run_child_named (run->pid, group)) > 0, 5000));
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        char start [96];
+        snprintf (start, sizeof start, "start %s pid %d (restart", group, (int) standby);
+        run_expect (run, 5000, start, ", from its standby)");
+        run_expectf (run, 5000, "ready %s pid %d", group, (int) standby);
+    }
+}
+
+Test (supervisor_standby, standbys_off_the_region_and_of_32_groups_restart, .timeout = 90)
+{
+    //  No region at all
+    run_t *run = run_new ();
+    run_write_sinks (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                          "    link = ipc\n", 2);
+    run_go (run);
+    run_expect (run, 10000, "run spare up");
+    s_restart_from_standby (run, "g01");
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+
+    //  A region the group is not in
+    run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                    SINK_GROUP ("a", "") SINK_GROUP ("b", "    link = ipc\n"));
+    run_go (run);
+    run_expect (run, 10000, "run spare up");
+    s_restart_from_standby (run, "b");
+    s_restart_from_standby (run, "a");
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+
+    //  32 groups in the region, each standby reading its 62 rings in
+    run = run_new ();
+    run_write_sinks (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n", 32);
+    run_go (run);
+    run_expect (run, 30000, "run spare up: 32 groups ready");
+    s_restart_from_standby (run, "g00");
+    s_restart_from_standby (run, "g31");
+    run_stop_clean (run, 10000);
+    run_destroy (&run);
+}
