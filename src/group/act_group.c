@@ -728,10 +728,15 @@ act_group_host (const act_group_spec_t *spec)
                                                  spec->inbound_bytes,
                                                  spec->standby ? s_standby_gate : NULL,
                                                  (void *) spec, s_host_started, &host);
-    if (spec->standby && !system && errno == ECANCELED) {
-        free (host.refs);
-        free (classes);
-        return ACT_GROUP_EXIT_STANDBY;
+    if (spec->standby) {
+        if (!system && errno == ECANCELED) {
+            free (host.refs);
+            free (classes);
+            return ACT_GROUP_EXIT_STANDBY;
+        }
+        //  The gate named us already, through /proc, which takes a
+        //  descriptor: this cannot fail, late as it is
+        prctl (PR_SET_NAME, spec->name);
     }
     if (!system) {
         int err = errno;
