@@ -316,3 +316,211 @@ Test (supervisor_standby, the_descriptor_check_counts_the_standbys, .timeout = 3
     run_cmd_free (&cmd);
     run_destroy (&run);
 }
+
+//  The probe "g/p" says what its process was named in its setup
+static char *
+s_comm_in_setup (run_t *run)
+{
+    zmsg_t *msg = probe_take (run, "g/p", "comm", 5000);
+    cr_assert_not_null (msg, "no comm from g/p; log:\n%s", run->err);
+    zframe_t *frame = zmsg_first (msg);
+    frame = zmsg_next (msg);
+    char *comm = zframe_strdup (zmsg_next (msg));
+    (void) frame;
+    zmsg_destroy (&msg);
+    return comm;
+}
+
+//  A standby taken by a restart is the group in ps (and pgrep, top, the
+//  journal) before its actors run, as a forked start is: not "~g" while
+//  it already says ready. Each restart checks it anew: it is a race
+//  between the host thread waking and the loop thread's setups.
+Test (supervisor_standby, a_taken_standby_is_named_as_its_group_before_setup, .timeout = 60)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                    "group = g\n    plugin = @PROBE@\n    actor = p\n"
+                    "        class = probe\n        args = \"@EP@ comm\"\n");
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    char *comm = s_comm_in_setup (run);
+    cr_assert_str_eq (comm, "g");
+    free (comm);
+    for (int restart = 1; restart <= 10; restart++) {
+        pid_t standby = run_standby_wait (run, "g", 5000);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        run_expectf (run, 5000, "start g pid %d (restart %d, from its standby)",
+                     (int) standby, restart);
+        comm = s_comm_in_setup (run);
+        cr_assert_str_eq (comm, "g", "restart %d: named %s in its setup", restart, comm);
+        free (comm);
+        pid = standby;
+    }
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+}
+
+//  A setup that fails in a restart taken from the standby (its actors
+//  run there only after "go") is said as in a forked start, and counts
+//  as a restart's failure; the same without a standby.
+static void
+s_setup_fails_in_a_restart (bool standby)
+{
+    run_t *run = run_new ();
+    char *flag = zsys_sprintf ("%s/fail", run->dir);
+    char *topology = zsys_sprintf (
+        "run\n    name = spare\n    backoff_min = 0\n    intensity = 2\n"
+        "group = other\n    actor = s\n        class = sink\n"
+        "group = g\n    plugin = @PROBE@\n    standby = %s\n    actor = p\n"
+        "        class = probe\n        args = \"@EP@ fail_if=%s\"\n",
+        standby ? "true" : "false", flag);
+    run_write (run, topology);
+    run_go (run);
+    pid_t first = run_pid (run, "ready", "g", 5000);
+    run_expect (run, 5000, "run spare up");
+    pid_t spare = standby ? run_standby_wait (run, "g", 5000) : 0;
+    FILE *file = fopen (flag, "w");
+    cr_assert_not_null (file);
+    fclose (file);
+    cr_assert_eq (kill (first, SIGKILL), 0);
+    if (standby) {
+        run_expectf (run, 5000, "start g pid %d (restart 1, from its standby)", (int) spare);
+    }
+    else {
+        run_expect (run, 5000, "start g pid", "(restart 1)");
+    }
+    run_expect (run, 5000, "stop g pid", ": init failed: actor p failed in setup: error "
+                "(code -1)");
+    run_expect (run, 5000, "give up: g stopped (init failed: actor p failed in setup");
+    cr_assert_eq (run_wait (run, 5000), EXIT_GAVE_UP, "log:\n%s", run->err);
+    cr_assert_eq (run_count (run, "ready g pid"), 1, "log:\n%s", run->err);
+    zstr_free (&topology);
+    zstr_free (&flag);
+    run_destroy (&run);
+}
+
+Test (supervisor_standby, a_setup_failing_in_a_restart_from_the_standby, .timeout = 30)
+{
+    s_setup_fails_in_a_restart (true);
+}
+
+Test (supervisor_standby, a_setup_failing_in_a_forked_restart, .timeout = 30)
+{
+    s_setup_fails_in_a_restart (false);
+}
+
+//  A group whose actors all stop in their setups says ready, then ends
+//  normally (nothing left to run), with or without a standby; a
+//  transient group is then done.
+static void
+s_all_stop_in_setup (bool standby)
+{
+    run_t *run = run_new ();
+    char *topology = zsys_sprintf (
+        "run\n    name = spare\n"
+        "group = other\n    actor = s\n        class = sink\n"
+        "group = g\n    plugin = @PROBE@\n    standby = %s\n    restart = transient\n"
+        "    actor = p\n        class = probe\n        args = \"@EP@ setup=stop\"\n"
+        "    actor = q\n        class = probe\n        args = \"@EP@ setup=stop\"\n",
+        standby ? "true" : "false");
+    run_write (run, topology);
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    run_expectf (run, 5000, "stop g pid %d: normal", (int) pid);
+    run_expect (run, 5000, "done g: transient group, not restarted");
+    run_stop_clean (run, 5000);
+    zstr_free (&topology);
+    run_destroy (&run);
+}
+
+Test (supervisor_standby, a_group_whose_actors_all_stop_in_setup_ends, .timeout = 30)
+{
+    s_all_stop_in_setup (true);
+    s_all_stop_in_setup (false);
+}
+
+//  A standby taken by a restart may say "ready" before its host thread
+//  listens (its actors are spawned on the loop thread): a status and a
+//  stop sent right after are taken all the same, not lost, each time.
+Test (supervisor_standby, requests_right_after_a_standby_is_ready, .timeout = 60)
+{
+    run_t *run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                    "group = other\n    actor = s\n        class = sink\n"
+                    "group = g\n    heartbeat = 50ms\n    actor = s\n        class = sink\n"
+                    "    actor = e\n        class = echo\n");
+    run_go (run);
+    pid_t pid = run_pid (run, "ready", "g", 5000);
+    run_expect (run, 5000, "run spare up");
+    for (int round = 1; round <= 20; round++) {
+        pid_t standby = run_standby_wait (run, "g", 5000);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        char ready [64];
+        snprintf (ready, sizeof ready, "ready g pid %d", (int) standby);
+        run_expect (run, 5000, ready);
+        run_cmd_t cmd = run_command (run, 5000, "status", "--json");
+        cr_assert_eq (cmd.code, 0, "round %d: %s", round, cmd.err);
+        cr_assert_not_null (strstr (cmd.out, "{\"name\":\"g\",\"state\":\"up\""), "round %d: %s",
+                            round, cmd.out);
+        run_cmd_free (&cmd);
+        s_request (run, "stop");
+        run_expectf (run, 5000, "stop g pid %d: normal", (int) standby);
+        s_request (run, "start");
+        pid = run_pid (run, "ready", "g", 5000);
+    }
+    run_stop_clean (run, 5000);
+    cr_assert_eq (run_count (run, "from its standby"), 20, "log:\n%s", run->err);
+    run_destroy (&run);
+}
+
+//  Kills group twice, each time taking its standby: the standby reads
+//  its pages of the shared region in before its "go" (864535c), or
+//  nothing if the group is not in the region.
+static void
+s_restart_from_standby (run_t *run, const char *group)
+{
+    for (int round = 0; round < 2; round++) {
+        pid_t standby = run_standby_wait (run, group, 5000);
+        pid_t pid = 0;
+        cr_assert (RUN_UNTIL (run, (pid = run_child_named (run->pid, group)) > 0, 5000));
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        char start [96];
+        snprintf (start, sizeof start, "start %s pid %d (restart", group, (int) standby);
+        run_expect (run, 5000, start, ", from its standby)");
+        run_expectf (run, 5000, "ready %s pid %d", group, (int) standby);
+    }
+}
+
+Test (supervisor_standby, standbys_off_the_region_and_of_32_groups_restart, .timeout = 90)
+{
+    //  No region at all
+    run_t *run = run_new ();
+    run_write_sinks (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                          "    link = ipc\n", 2);
+    run_go (run);
+    run_expect (run, 10000, "run spare up");
+    s_restart_from_standby (run, "g01");
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+
+    //  A region the group is not in
+    run = run_new ();
+    run_write (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n"
+                    SINK_GROUP ("a", "") SINK_GROUP ("b", "    link = ipc\n"));
+    run_go (run);
+    run_expect (run, 10000, "run spare up");
+    s_restart_from_standby (run, "b");
+    s_restart_from_standby (run, "a");
+    run_stop_clean (run, 5000);
+    run_destroy (&run);
+
+    //  32 groups in the region, each standby reading its 62 rings in
+    run = run_new ();
+    run_write_sinks (run, "run\n    name = spare\n    backoff_min = 0\n    intensity = 100\n", 32);
+    run_go (run);
+    run_expect (run, 30000, "run spare up: 32 groups ready");
+    s_restart_from_standby (run, "g00");
+    s_restart_from_standby (run, "g31");
+    run_stop_clean (run, 10000);
+    run_destroy (&run);
+}

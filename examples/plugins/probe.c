@@ -10,6 +10,8 @@
                  ["count", COUNT, PID]                  for each "get"
                  ["down", TEXT]                         for each ACT_MSG_GROUP_DOWN
                  ["teardown", "GROUP/ACTOR", PID]       from its teardown
+                 ["comm", NAME, PID]    after hello, with option comm: the
+                                        process's name (ps) in its setup
     It obeys     ["get"]        answer, then count one more
                  ["crash"]      write through a NULL pointer (SIGSEGV)
                  ["abort"]      abort () (SIGABRT)
@@ -39,6 +41,10 @@
                  ["flood"]      write empty lines on stdout for ever
     Options      setup=fail     setup fails (the group's init fails)
                  setup=hang     setup never returns
+                 setup=stop     setup stops the actor, normally (ACT_STOP)
+                 fail_if=PATH   setup fails while PATH exists (a later
+                                life's, once a test made it)
+                 comm           say the process's name as setup saw it
                  teardown=hang  teardown never returns
                  teardown=ack   after "teardown", wait up to a second for
                                 an answer (any message): the group ends
@@ -295,6 +301,15 @@ s_probe_setup (act_t *self, void *args)
     if (!text) {
         return -1;
     }
+    //  First thing: what ps showed while the group's setups ran
+    char comm [32] = "";
+    FILE *file = fopen ("/proc/self/comm", "r");
+    if (file) {
+        if (fgets (comm, sizeof comm, file)) {
+            comm [strcspn (comm, "\n")] = 0;
+        }
+        fclose (file);
+    }
     char endpoint [256];
     snprintf (endpoint, sizeof endpoint, "%.*s", (int) strcspn (text, " "), text);
     if (strstr (text, " setup=fail")) {
@@ -302,6 +317,17 @@ s_probe_setup (act_t *self, void *args)
     }
     if (strstr (text, " setup=hang")) {
         s_hang ();
+    }
+    if (strstr (text, " setup=stop")) {
+        return ACT_STOP;
+    }
+    const char *fail_if = strstr (text, " fail_if=");
+    if (fail_if) {
+        char path [256];
+        snprintf (path, sizeof path, "%.*s", (int) strcspn (fail_if + 9, " "), fail_if + 9);
+        if (access (path, F_OK) == 0) {
+            return -1;
+        }
     }
     probe->hang_teardown = strstr (text, " teardown=hang") != NULL;
     probe->ack_teardown = strstr (text, " teardown=ack") != NULL;
@@ -326,6 +352,9 @@ s_probe_setup (act_t *self, void *args)
     char pid [16];
     snprintf (pid, sizeof pid, "%d", (int) getpid ());
     s_send (probe, "hello", probe->id, pid, "0");
+    if (strstr (text, " comm")) {
+        s_send (probe, "comm", comm, pid, NULL);
+    }
     return ACT_OK;
 }
 

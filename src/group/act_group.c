@@ -55,6 +55,7 @@
 static const char *s_name;
 static const char *s_rundir;
 static int s_control = -1;
+static pthread_t s_host_thread;     //  the main thread, which ps names
 
 //  For the signal handlers, also set before any thread starts.
 static pid_t s_pid;             //  the group process, not a fork of it
@@ -644,9 +645,16 @@ s_standby_gate (void *arg)
             if (!streq (text, ACT_HOST_GO)) {
                 return -1;
             }
-            //  Named as the group from now on (this thread; the main
-            //  thread renames itself once we return)
-            prctl (PR_SET_NAME, s_name);
+            //  Named as the group from now on, both threads, from here:
+            //  the actors are spawned and their setups run on this thread
+            //  before the main one wakes, and it may say "ready" first,
+            //  still "~GROUP" in ps, pgrep and the journal (the main
+            //  thread's name is the process's). Cut as PR_SET_NAME
+            //  would: pthread_setname_np refuses a longer name.
+            char name [16];
+            snprintf (name, sizeof name, "%s", s_name);
+            prctl (PR_SET_NAME, name);
+            pthread_setname_np (s_host_thread, name);
             act_trace_restart ("go");
             return 0;
         }
@@ -671,6 +679,7 @@ act_group_host (const act_group_spec_t *spec)
     s_name = spec->name;
     s_rundir = spec->rundir;
     s_control = spec->control_fd;
+    s_host_thread = pthread_self ();
     //  Programs this group starts must not hold our lifeline open.
     fcntl (s_control, F_SETFD, FD_CLOEXEC);
     //  czmq's handlers would only set zsys_interrupted, which nothing
@@ -725,6 +734,8 @@ act_group_host (const act_group_spec_t *spec)
             free (classes);
             return ACT_GROUP_EXIT_STANDBY;
         }
+        //  The gate named us already, through /proc, which takes a
+        //  descriptor: this cannot fail, late as it is
         prctl (PR_SET_NAME, spec->name);
     }
     if (!system) {
