@@ -199,9 +199,11 @@ s_unlink (s_slab_t *slab)
 //  A slab of a burst in one huge page when the kernel has one at hand.
 //  Measured on this project's virtual machines: 128 MiB in 4 KiB pages
 //  faulted in at 6-12 us a page every time; in huge pages at 0.3 us per
-//  4 KiB when the hypervisor had backed the memory before, and as slow as
-//  small pages when it had not, never slower. The first slab, all a
-//  process that never bursts uses, stays in small pages.
+//  4 KiB when the host still backed the memory, and as slow as small
+//  pages when it did not (those guests hand memory freed for a few
+//  seconds back to their host: free page reporting), never slower. The
+//  first slab, all a process that never bursts uses, stays in small
+//  pages.
 static void
 s_huge (char *start)
 {
