@@ -18,6 +18,8 @@
         itself logs (run start to all ready);
       - idle: actor-run's voluntary context switches in one second with
         nothing due (each is a wake-up);
+      - status: `actor-run status --json` on a run of 32 groups, 20
+        times, from the command's fork to its exit (issue 9: 100 ms);
       - the phases of a restart: PHASE_COUNT more restarts on shm, then
         as many on ipc, with ACTORIO_TRACE_RESTART=1 (act_trace.h: the supervisor and the group
         host stamp each phase on stderr), the median and p99 of each step
@@ -43,6 +45,7 @@
 #define ACTOR_RUN   ACTORIO_BINARY_DIR "/supervisor/actor-run"
 #define PROBE_SO    ACTORIO_BINARY_DIR "/examples/plugins/probe.so"
 #define STARTS      20          //  10-group starts measured
+#define STATUSES    20          //  status commands on 32 groups
 #define WARMUP      20          //  restarts not measured
 #define WAIT_MS     10000       //  longest wait for anything
 #define PHASE_COUNT 200         //  traced restarts
@@ -432,6 +435,59 @@ s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
     return 0;
 }
 
+//  `actor-run status --json` on a run of 32 groups (issue 9: within
+//  100 ms), STATUSES times, each timed from the fork of the command to
+//  its exit, its process start included: the median and the slowest.
+static int
+s_statuses (bench_t *self, double *median, double *worst)
+{
+    char topology [4096] = "run\n    name = many\n";
+    for (int i = 0; i < 32; i++) {
+        char group [96];
+        snprintf (group, sizeof group, "group = g%02d\n    actor = s\n        class = sink\n", i);
+        strcat (topology, group);
+    }
+    s_write (self, "many.zpl", topology);
+    if (s_start (self, "many.zpl")) {
+        return -1;
+    }
+    if (!s_log_wait (self, "run many up: 32 groups ready")) {
+        fprintf (stderr, "bench_restart: 32 groups not up; log:\n%s\n", self->tail);
+        s_stop (self);
+        return -1;
+    }
+    char rundir [96], path [96];
+    snprintf (rundir, sizeof rundir, "%s/run", self->dir);
+    snprintf (path, sizeof path, "%s/many.zpl", self->dir);
+    int64_t samples [STATUSES];
+    int taken = 0;
+    for (int i = 0; i < STATUSES; i++) {
+        uint64_t start = bench_now_ns ();
+        pid_t pid = fork ();
+        if (pid == 0) {
+            int null_fd = open ("/dev/null", O_WRONLY);
+            dup2 (null_fd, STDOUT_FILENO);
+            execl (ACTOR_RUN, ACTOR_RUN, "status", "--json", "--rundir", rundir, path,
+                   (char *) NULL);
+            _exit (127);
+        }
+        int status = -1;
+        if (pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status)
+        &&  WEXITSTATUS (status) == 0) {
+            samples [taken++] = (int64_t) (bench_now_ns () - start);
+        }
+        s_read_log (self);
+    }
+    s_stop (self);
+    if (taken == 0) {
+        return -1;
+    }
+    double p99;
+    s_stats (samples, taken, median, &p99);
+    *worst = samples [taken - 1] / 1e6;
+    return 0;
+}
+
 //  The stamp of the last phase before phase that has one: a restart from
 //  a standby has none from fork to plugin (the standby did that before
 //  the kill), a fresh one has no "go".
@@ -653,6 +709,16 @@ main (int argc, char **argv)
     else {
         failed = -1;
     }
+    double status_median = NAN, status_worst = NAN;
+    if (s_statuses (&self, &status_median, &status_worst) == 0) {
+        s_result ("status-32", "actor-run status --json on 32 groups, command start to exit, "
+                  "median of 20", "ms", status_median);
+        s_result ("status-32-worst", "actor-run status --json on 32 groups, command start "
+                  "to exit, slowest of 20", "ms", status_worst);
+    }
+    else {
+        failed = -1;
+    }
 
     printf ("\n%-44s %10s %10s\n", "actor-run", "measured", "target");
     printf ("%-44s %7.3f ms %10s\n", "restart latency, median (shm)", median [1], "< 2 ms");
@@ -669,6 +735,9 @@ main (int argc, char **argv)
     printf ("%-44s %7.3f ms %10s\n", "10 groups, exec to all ready, median", wall, "< 50 ms");
     printf ("%-44s %7.3f ms %10s\n", "10 groups, as logged by actor-run, median", logged, "");
     printf ("%-44s %7.0f /s %10s\n", "idle wake-ups", wakeups, "0");
+    printf ("%-44s %7.3f ms %10s\n", "status of 32 groups, median", status_median,
+            "< 100 ms");
+    printf ("%-44s %7.3f ms %10s\n", "status of 32 groups, slowest of 20", status_worst, "");
     printf ("%-44s %7.2f x  %10s\n", "restart median / fork floor (shm)",
             median [1] / fork_median, "<= 3");
     printf ("%-44s %7.2f x  %10s\n", "restart p99 / fork floor (shm)",
