@@ -269,6 +269,21 @@ s_write (bench_t *self, const char *name, const char *text)
     fclose (file);
 }
 
+//  A topology of count groups g0, g1, ... of one sink each, after the
+//  run section given, written as name
+static void
+s_write_sinks (bench_t *self, const char *name, const char *run, int count)
+{
+    char topology [4096];
+    snprintf (topology, sizeof topology, "%s", run);
+    for (int i = 0; i < count; i++) {
+        char group [96];
+        snprintf (group, sizeof group, "group = g%d\n    actor = s\n        class = sink\n", i);
+        strncat (topology, group, sizeof topology - strlen (topology) - 1);
+    }
+    s_write (self, name, topology);
+}
+
 static long
 s_wakeups (pid_t pid)
 {
@@ -395,13 +410,7 @@ s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
 {
     //  Heartbeats off: "idle" is the supervisor with nothing due; each
     //  group's heartbeat is a wake-up by design (4 a second by default).
-    char topology [2048] = "run\n    name = ten\n    heartbeat = off\n";
-    for (int i = 0; i < 10; i++) {
-        char group [96];
-        snprintf (group, sizeof group, "group = g%d\n    actor = s\n        class = sink\n", i);
-        strcat (topology, group);
-    }
-    s_write (self, "ten.zpl", topology);
+    s_write_sinks (self, "ten.zpl", "run\n    name = ten\n    heartbeat = off\n", 10);
     int64_t walls [STARTS], logs [STARTS];
     for (int i = 0; i < STARTS; i++) {
         uint64_t start = bench_now_ns ();
@@ -441,13 +450,7 @@ s_starts (bench_t *self, double *wall, double *logged, double *wakeups)
 static int
 s_statuses (bench_t *self, double *median, double *worst)
 {
-    char topology [4096] = "run\n    name = many\n";
-    for (int i = 0; i < 32; i++) {
-        char group [96];
-        snprintf (group, sizeof group, "group = g%02d\n    actor = s\n        class = sink\n", i);
-        strcat (topology, group);
-    }
-    s_write (self, "many.zpl", topology);
+    s_write_sinks (self, "many.zpl", "run\n    name = many\n", 32);
     if (s_start (self, "many.zpl")) {
         return -1;
     }
