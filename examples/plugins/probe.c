@@ -303,7 +303,7 @@ s_probe_setup (act_t *self, void *args)
     }
     //  First thing: what ps showed while the group's setups ran
     char comm [32] = "";
-    FILE *file = fopen ("/proc/self/comm", "r");
+    FILE *file = strstr (text, " comm") ? fopen ("/proc/self/comm", "r") : NULL;
     if (file) {
         if (fgets (comm, sizeof comm, file)) {
             comm [strcspn (comm, "\n")] = 0;

@@ -369,17 +369,17 @@ s_doom (s_slab_t *slab)
 }
 
 //  Fill the calling thread's cache with up to count blocks: spilled ones
-//  onto its list, and at most one run of fresh ones, which nothing writes
-//  to until they are used (the thread's run must be empty).
+//  onto its list, then at most one run of fresh ones, which nothing
+//  writes to until they are used; a run ends the refill, short or not
+//  (called with the thread's list and run empty).
 static void
 s_refill (uint32_t count)
 {
     s_block_t *list = act_slab_cache.head;
     uint32_t taken = 0;
+    bool ran = false;
     pthread_mutex_lock (&s_pool.lock);
-    while (taken < count) {
-        if (!s_pool.head && act_slab_cache.nfresh)
-            break;                  //  a new slab only for a run
+    while (taken < count && !ran) {
         s_slab_t *slab = s_pool.head ? s_pool.head : s_slab_next ();
         uint32_t before = slab->out;
         while (taken < count && slab->free) {
@@ -390,27 +390,21 @@ s_refill (uint32_t count)
             taken++;
             slab->out++;
         }
-        bool full = false;
         if (taken < count && slab->fresh < S_BLOCKS) {
-            if (act_slab_cache.nfresh)
-                full = true;        //  one run per refill
-            else {
-                uint32_t carve = count - taken;
-                if (carve > S_BLOCKS - slab->fresh)
-                    carve = S_BLOCKS - slab->fresh;
-                act_slab_cache.fresh = (char *) slab + (size_t) slab->fresh * ACT_SLAB_BLOCK;
-                act_slab_cache.nfresh = carve;
-                slab->fresh += carve;
-                slab->out += carve;
-                taken += carve;
-            }
+            uint32_t carve = count - taken;
+            if (carve > S_BLOCKS - slab->fresh)
+                carve = S_BLOCKS - slab->fresh;
+            act_slab_cache.fresh = (char *) slab + (size_t) slab->fresh * ACT_SLAB_BLOCK;
+            act_slab_cache.nfresh = carve;
+            slab->fresh += carve;
+            slab->out += carve;
+            taken += carve;
+            ran = true;
         }
         if (before == 0 && slab->out > 0)
             s_pool.empty--;
         if (!slab->free && slab->fresh == S_BLOCKS)
             s_unlink (slab);
-        if (full)
-            break;
     }
     s_pool.out += taken;
     pthread_mutex_unlock (&s_pool.lock);
