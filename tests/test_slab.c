@@ -417,16 +417,14 @@ typedef struct {
     size_t to_take;             //  blocks to take after, kept in blocks
     size_t took_before;         //  blocks to take before freeing (kept, freed)
     size_t max_cached;          //  the most the thread's cache held
-    size_t bad;                 //  counts found wrong
 } churn_t;
 
 static void
-s_note (churn_t *self, size_t live_here)
+s_note (churn_t *self)
 {
     act_slab_stats_t stats = s_stats ();
     if (stats.cached > self->max_cached)
         self->max_cached = stats.cached;
-    (void) live_here;
 }
 
 //  Takes took_before blocks (the cache then holds a run), frees to_free
@@ -440,17 +438,17 @@ s_churn (void *arg)
     cr_assert_leq (self->took_before, 64);
     for (size_t i = 0; i < self->took_before; i++) {
         mine [i] = act_slab_alloc ();
-        s_note (self, 0);
+        s_note (self);
     }
     for (size_t i = 0; i < self->to_free; i++) {
         act_slab_free (self->blocks [i]);
-        s_note (self, 0);
+        s_note (self);
     }
     for (size_t i = 0; i < self->took_before; i++)
         act_slab_free (mine [i]);
     for (size_t i = 0; i < self->to_take; i++) {
         self->blocks [i] = act_slab_alloc ();
-        s_note (self, 0);
+        s_note (self);
     }
     return NULL;
 }
@@ -506,7 +504,7 @@ Test (slab, a_refill_from_a_slab_with_spilled_and_fresh_blocks, .timeout = 60)
     cr_assert_eq (pthread_create (&thread, NULL, s_churn, &spill), 0);
     cr_assert_eq (pthread_join (thread, NULL), 0);
     //  Another thread takes as many again: spilled and fresh, in runs.
-    churn_t take = { .blocks = odd, .to_take = count / 2 + 3 * SLAB_BLOCKS };
+    churn_t take = { .to_take = count / 2 + 3 * SLAB_BLOCKS };
     take.blocks = malloc (take.to_take * sizeof (void *));
     cr_assert_not_null (take.blocks);
     cr_assert_eq (pthread_create (&thread, NULL, s_churn, &take), 0);
@@ -654,21 +652,24 @@ munmap (void *addr, size_t length)
         real = (int (*) (void *, size_t)) dlsym (RTLD_NEXT, "munmap");
     char name [16] = "";
     prctl (PR_GET_NAME, name, 0, 0, 0);
+    if (strcmp (name, "act-slab") != 0)
+        return real (addr, length);
+    //  The blocks are set by the test's thread: read under the lock
+    pthread_mutex_lock (&s_munmap_lock);
     bool slab_of_block = false;
     for (size_t i = 0; i < s_munmap_nblocks && !slab_of_block; i += 64)
         slab_of_block = (uintptr_t) s_munmap_blocks [i] / ACT_SLAB_SIZE
                      == (uintptr_t) addr / ACT_SLAB_SIZE
                      && (uintptr_t) addr % ACT_SLAB_SIZE == 0;
-    if (slab_of_block && strcmp (name, "act-slab") == 0) {
-        pthread_mutex_lock (&s_munmap_lock);
+    if (slab_of_block) {
         while (s_munmap_hold) {
             s_munmap_held = true;
             pthread_cond_broadcast (&s_munmap_cond);
             pthread_cond_wait (&s_munmap_cond, &s_munmap_lock);
         }
         s_munmap_held = false;
-        pthread_mutex_unlock (&s_munmap_lock);
     }
+    pthread_mutex_unlock (&s_munmap_lock);
     return real (addr, length);
 }
 
@@ -730,7 +731,9 @@ Test (slab, a_child_forked_while_the_slab_thread_unmaps_counts_no_slab_of_it, .t
     //  This thread's cache holds a run in the first slab, all it pins.
     void *first = act_slab_alloc ();
     pthread_atfork (s_fork_begins, NULL, NULL);
+    pthread_mutex_lock (&s_munmap_lock);
     s_munmap_hold = true;
+    pthread_mutex_unlock (&s_munmap_lock);
     //  A burst over four slabs, given back by a thread that then ends:
     //  the slab thread takes the drained slabs and its ready ones to unmap.
     size_t count = 4 * SLAB_BLOCKS;
@@ -754,8 +757,10 @@ Test (slab, a_child_forked_while_the_slab_thread_unmaps_counts_no_slab_of_it, .t
              != (uintptr_t) slabs [i - 1] / ACT_SLAB_SIZE;
     free (slabs);
     ACT_ASSERT_EVENTUALLY (s_slabs_now () == used + ACT_SLAB_READY, 20000);
+    pthread_mutex_lock (&s_munmap_lock);
     s_munmap_nblocks = count;
     s_munmap_blocks = blocks;
+    pthread_mutex_unlock (&s_munmap_lock);
     churn_t give = { .blocks = blocks, .to_free = count };
     cr_assert_eq (pthread_create (&thread, NULL, s_give_back, &give), 0);
     cr_assert_eq (pthread_join (thread, NULL), 0);
