@@ -160,6 +160,15 @@ typedef struct {
 
 int
     act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf);
+//  act_peers_join in two steps: prepare makes what touches nothing of the
+//  run (a standby's, before its "go"), start joins (on failure the layer
+//  is gone); discard drops a prepared layer that will not start.
+act_peers_t *
+    act_peers_prepare (act_loop_t *loop, const act_peers_conf_t *conf);
+int
+    act_peers_start (act_peers_t *self, const act_peers_conf_t *conf);
+void
+    act_peers_discard (act_peers_t *self);
 //  The same from any thread, with conf checked (act_transport.c).
 int
     act_peers_join_system (act_system_t *system, act_peers_conf_t conf);
@@ -168,7 +177,8 @@ int
 //  act_system_new, act_peers_join_system and act_transport_set_inbound in
 //  one, without a wake-up of each thread per call. NULL + errno, EINVAL
 //  for a bad conf. gate, if not NULL, runs on the loop thread first, its
-//  threads and ZeroMQ's made, nothing joined yet: nonzero there and the
+//  threads, ZeroMQ's and the ipc link's sockets made (act_peers_prepare),
+//  nothing joined yet: nonzero there and the
 //  system is not made (NULL + ECANCELED). A group's standby waits there
 //  for its "go" (act_group.c). started, if not NULL, runs on the loop
 //  thread once joined, before the system is handed out: what it spawns
@@ -189,9 +199,14 @@ int
     act_peers_stats (act_peers_t *self, const char *kind, act_transport_stats_t *stats);
 
 //  The links of a group: each kind's constructor. On failure NULL + errno.
+//  The ipc link is made in two steps: its sockets (nothing of the run is
+//  touched: a standby makes them before its "go"), then bound where the
+//  group listens. After a failed bind, close it (ops->close).
 void *
-    act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats,
+    act_link_zmq_make (act_peers_t *peers, act_link_stats_t *stats,
                        const char *rundir, int64_t max_size, int hwm);
+int
+    act_link_zmq_bind (void *link);
 extern const act_link_ops_t act_link_zmq;
 
 //  The ZeroMQ links (ipc, tcp) share act_link_zmq.c; a medium says what
@@ -215,6 +230,11 @@ typedef struct {
     void (*close) (void *arg);
 } act_link_zmq_medium_t;
 
+//  make_medium and act_link_zmq_bind, or both at once.
+void *
+    act_link_zmq_make_medium (act_peers_t *peers, act_link_stats_t *stats,
+                              const act_link_zmq_medium_t *medium, const char *rundir,
+                              int64_t max_size, int hwm);
 void *
     act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
                               const act_link_zmq_medium_t *medium, const char *rundir,

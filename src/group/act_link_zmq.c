@@ -603,13 +603,13 @@ s_ipc_connect (void *arg, void *out, const char *peer, char *endpoint, size_t si
 }
 
 void *
-act_link_zmq_open (act_peers_t *peers, act_link_stats_t *stats, const char *rundir,
+act_link_zmq_make (act_peers_t *peers, act_link_stats_t *stats, const char *rundir,
                    int64_t max_size, int hwm)
 {
     act_link_zmq_medium_t medium = {
         .bind = s_ipc_bind, .connect = s_ipc_connect, .from_run = s_ipc_from_run
     };
-    return act_link_zmq_open_medium (peers, stats, &medium, rundir, max_size, hwm);
+    return act_link_zmq_make_medium (peers, stats, &medium, rundir, max_size, hwm);
 }
 
 void *
@@ -619,7 +619,7 @@ act_link_zmq_arg (void *link)
 }
 
 void *
-act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
+act_link_zmq_make_medium (act_peers_t *peers, act_link_stats_t *stats,
                           const act_link_zmq_medium_t *medium, const char *rundir,
                           int64_t max_size, int hwm)
 {
@@ -663,9 +663,7 @@ act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
     zmq_setsockopt (self->out, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->out, ZMQ_SNDHWM, &batches, sizeof batches);
     zmq_setsockopt (self->out, ZMQ_LINGER, &linger, sizeof linger);
-
-    if (s_monitor_open (self, context)
-    ||  self->medium.bind (self->medium.arg, self->in, self->out)) {
+    if (s_monitor_open (self, context)) {
         int err = errno;
         //  What the medium holds is the caller's until we are made
         self->medium.close = NULL;
@@ -673,6 +671,15 @@ act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
         errno = err;
         return NULL;
     }
+    return self;
+}
+
+int
+act_link_zmq_bind (void *link)
+{
+    s_link_t *self = (s_link_t *) link;
+    if (self->medium.bind (self->medium.arg, self->in, self->out))
+        return -1;
     int fd = -1;
     size_t size = sizeof fd;
     zmq_getsockopt (self->in, ZMQ_FD, &fd, &size);
@@ -680,6 +687,23 @@ act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
     zmq_getsockopt (self->out, ZMQ_FD, &fd, &size);
     self->out_watch = act_loop_io_add (self->loop, fd, s_out_ready, self);
     act_loop_io_enable (self->loop, self->out_watch, false);
+    return 0;
+}
+
+void *
+act_link_zmq_open_medium (act_peers_t *peers, act_link_stats_t *stats,
+                          const act_link_zmq_medium_t *medium, const char *rundir,
+                          int64_t max_size, int hwm)
+{
+    s_link_t *self = (s_link_t *) act_link_zmq_make_medium (peers, stats, medium, rundir,
+                                                            max_size, hwm);
+    if (self && act_link_zmq_bind (self)) {
+        int err = errno;
+        self->medium.close = NULL;
+        act_link_zmq_close (self);
+        errno = err;
+        return NULL;
+    }
     return self;
 }
 

@@ -191,11 +191,15 @@ static int
 s_start (act_loop_t *loop, void *arg)
 {
     s_start_args_t *args = (s_start_args_t *) arg;
+    act_peers_t *peers = act_peers_prepare (loop, &args->join.conf);
+    if (!peers)
+        return -1;
     if (args->gate && args->gate (args->gate_arg)) {
+        act_peers_discard (peers);
         errno = ECANCELED;
         return -1;
     }
-    if (s_join (loop, &args->join) || s_inbound (loop, &args->inbound))
+    if (act_peers_start (peers, &args->join.conf) || s_inbound (loop, &args->inbound))
         return -1;
     if (args->started)
         args->started (act_loop_core (loop), args->started_arg);
