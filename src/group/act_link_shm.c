@@ -44,6 +44,7 @@ typedef struct {
     act_wire_batch_t batch;     //  filling in the ring's reservation
     bool open;                  //  batch holds a reservation
     size_t need;                //  bytes of a refused block, to wait for
+    bool waiting;               //  refused for room, not writable since
 } s_state_t;
 
 typedef struct {
@@ -66,6 +67,8 @@ typedef struct {
     bool parked;                //  we said parked in the group table
     int watch;                  //  io watch on our doorbell
     unsigned char *scratch;     //  S_SCRATCH bytes for act_ring_read
+    s_state_t **outs;           //  our states toward each peer, by index
+    size_t waiting;             //  of which refused for room
 } s_link_t;
 
 static void
@@ -107,6 +110,7 @@ s_attach (void *arg, const char *peer)
     act_ring_attach (&state->ring, act_shm_ring (self->region->base, self->layout,
                                                  self->me, state->index),
                      self->layout->ring_size);
+    self->outs [state->index] = state;
     return state;
 }
 
@@ -123,10 +127,26 @@ s_commit (s_link_t *self, s_state_t *state)
 }
 
 static void
+s_wait_for_room (s_link_t *self, s_state_t *state, bool waiting)
+{
+    if (state->waiting != waiting) {
+        state->waiting = waiting;
+        if (waiting)
+            self->waiting++;
+        else
+            self->waiting--;
+    }
+}
+
+static void
 s_detach (void *arg, void *state_arg)
 {
-    s_commit ((s_link_t *) arg, (s_state_t *) state_arg);
-    free (state_arg);
+    s_link_t *self = (s_link_t *) arg;
+    s_state_t *state = (s_state_t *) state_arg;
+    s_commit (self, state);
+    s_wait_for_room (self, state, false);
+    self->outs [state->index] = NULL;
+    free (state);
 }
 
 static int
@@ -240,6 +260,7 @@ s_writable (void *arg, void *state_arg)
     s_state_t *state = (s_state_t *) state_arg;
     if (s_has_room (self, state)) {
         state->need = 0;
+        s_wait_for_room (self, state, false);
         return true;
     }
     //  Ask the receiver to ring when it has drained, then look again: it
@@ -247,7 +268,26 @@ s_writable (void *arg, void *state_arg)
     atomic_store (&state->ring.ctl->want_room, 1);
     if (s_has_room (self, state)) {
         state->need = 0;
+        s_wait_for_room (self, state, false);
         return true;
+    }
+    s_wait_for_room (self, state, true);
+    return false;
+}
+
+//  True if a ring we wait on for room has a good part of it back. A
+//  spinning sender looks for itself: the doorbell is read only by the
+//  poll that ends the spin, so a stream refused for room lost the whole
+//  spin (50 us) each time, while its receiver ran dry. Blocks are left
+//  to the doorbell: taking them back writes to the area.
+static bool
+s_room_back (s_link_t *self)
+{
+    for (size_t i = 0; i < self->layout->count; i++) {
+        s_state_t *state = self->outs [i];
+        if (state && state->waiting && !state->need
+        &&  act_ring_free (&state->ring) >= state->ring.size / 4)
+            return true;
     }
     return false;
 }
@@ -405,7 +445,7 @@ s_idle (void *arg)
         //  is later by those rounds, a microsecond or two.
         int64_t start = 0;
         for (unsigned i = 1; ; i++) {
-            if (s_pending (self))
+            if (s_pending (self) || (self->waiting && s_room_back (self)))
                 return true;
             //  Give the CPU away now and then: the sender may be waiting
             //  for this very CPU (the scheduler put both groups on one,
@@ -473,6 +513,7 @@ s_close (void *arg)
     if (self->watch)
         act_loop_io_remove (self->loop, self->watch);
     free (self->in);
+    free (self->outs);
     free (self->scratch);
     free (self);
 }
@@ -525,8 +566,9 @@ act_link_shm_open (act_peers_t *peers, act_link_stats_t *stats, act_region_t *re
     atomic_store (&self->entry->down, 0);
     size_t count = self->layout->count;
     self->in = (act_ring_t *) calloc (count, sizeof (act_ring_t));
+    self->outs = (s_state_t **) calloc (count, sizeof (s_state_t *));
     self->scratch = (unsigned char *) malloc (S_SCRATCH);
-    if (!self->in || !self->scratch)
+    if (!self->in || !self->outs || !self->scratch)
         abort ();
     //  The rings are read from where they stand: what a past life of ours
     //  was sent went when it died (act_region_group_down), and what was
