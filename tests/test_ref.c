@@ -308,15 +308,14 @@ Test (ref, ask_stopped_actor_fails_fast, .timeout = 30)
     cr_assert_eq (act_ref_wait (echo, 5000, NULL), 0);
     cr_assert_not (act_ref_alive (echo));
 
+    //  Without a limit: ESRCH says it failed at once, and a wait that
+    //  never ends fails the test at its timeout, with no clock read here
     msg = act_msg_new_str (MSG_PING, "anyone?");
-    int64_t start = act_test_now_ms ();
     errno = 0;
-    act_msg_t *reply = act_ask (echo, &msg, 10000);
-    int64_t elapsed = act_test_now_ms () - start;
+    act_msg_t *reply = act_ask (echo, &msg, -1);
     cr_assert_null (reply);
     cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
     cr_assert_null (msg);
-    cr_assert_lt (elapsed, 1000, "took %lld ms", (long long) elapsed);
 
     act_ref_destroy (&echo);
     act_system_destroy (&system);
@@ -329,13 +328,10 @@ Test (ref, ask_pending_while_target_stops, .timeout = 30)
 
     //  The actor takes the ask, does not reply, and stops 200 ms later
     act_msg_t *msg = act_msg_new (MSG_HOLD);
-    int64_t start = act_test_now_ms ();
     errno = 0;
-    act_msg_t *reply = act_ask (echo, &msg, 10000);
-    int64_t elapsed = act_test_now_ms () - start;
+    act_msg_t *reply = act_ask (echo, &msg, -1);
     cr_assert_null (reply);
     cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
-    cr_assert_lt (elapsed, 5000, "took %lld ms", (long long) elapsed);
     cr_assert_not (act_ref_alive (echo));
 
     act_ref_destroy (&echo);
@@ -352,13 +348,10 @@ Test (ref, ask_queued_behind_a_stop, .timeout = 30)
     act_msg_t *msg = act_msg_new (MSG_STOP);
     cr_assert_eq (act_tell (echo, &msg), 0);
     msg = act_msg_new_str (MSG_PING, "too late");
-    int64_t start = act_test_now_ms ();
     errno = 0;
-    act_msg_t *reply = act_ask (echo, &msg, 10000);
-    int64_t elapsed = act_test_now_ms () - start;
+    act_msg_t *reply = act_ask (echo, &msg, -1);
     cr_assert_null (reply);
     cr_assert_eq (errno, ESRCH, "errno %d (%s)", errno, strerror (errno));
-    cr_assert_lt (elapsed, 5000, "took %lld ms", (long long) elapsed);
     ACT_ASSERT_EVENTUALLY (act_system_dead_letters (system) >= 1, 2000);
 
     act_ref_destroy (&echo);
@@ -385,7 +378,7 @@ s_deadlock_handle (act_t *self, act_msg_t *msg)
 
     act_msg_t *ask = act_msg_new (MSG_PING);
     errno = 0;
-    act_msg_t *reply = act_ask (act_self (self), &ask, 1000);
+    act_msg_t *reply = act_ask (act_self (self), &ask, -1);
     atomic_store (&s_self_ask_errno, reply ? 0 : errno);
     took &= ask == NULL;
     act_msg_destroy (&reply);
@@ -393,14 +386,14 @@ s_deadlock_handle (act_t *self, act_msg_t *msg)
 
     ask = act_msg_new (MSG_PING);
     errno = 0;
-    reply = act_ask (other, &ask, 1000);
+    reply = act_ask (other, &ask, -1);
     atomic_store (&s_other_ask_errno, reply ? 0 : errno);
     took &= ask == NULL;
     act_msg_destroy (&reply);
     act_msg_destroy (&ask);
 
     errno = 0;
-    int rc = act_ref_wait (act_self (self), 1000, NULL);
+    int rc = act_ref_wait (act_self (self), -1, NULL);
     atomic_store (&s_self_wait_errno, rc == 0 ? 0 : errno);
 
     atomic_store (&s_ask_took_msg, took);
@@ -418,11 +411,10 @@ Test (ref, ask_from_a_callback_fails_edeadlk, .timeout = 30)
     act_ref_t *echo = act_spawn (system, &s_echo, NULL);
     act_ref_t *asker = act_spawn (system, &s_deadlock, NULL);
     act_msg_t *kick = act_msg_new_data (MSG_KICK, &echo, sizeof echo);
-    int64_t start = act_test_now_ms ();
     cr_assert_eq (act_tell (asker, &kick), 0);
+    //  All three fail at once: they wait without a limit, so one that
+    //  waited would never let the handler end
     ACT_ASSERT_EVENTUALLY (atomic_load (&s_kick_done), 5000);
-    //  All three fail at once, not at their timeouts
-    cr_assert_lt (act_test_now_ms () - start, 900);
     cr_assert_eq (atomic_load (&s_self_ask_errno), EDEADLK);
     cr_assert_eq (atomic_load (&s_other_ask_errno), EDEADLK);
     cr_assert_eq (atomic_load (&s_self_wait_errno), EDEADLK);
@@ -667,11 +659,9 @@ Test (ref, outlives_its_system, .timeout = 30)
     cr_assert_null (msg);
 
     msg = act_msg_new (MSG_PING);
-    int64_t start = act_test_now_ms ();
     errno = 0;
-    cr_assert_null (act_ask (echo, &msg, 5000));
+    cr_assert_null (act_ask (echo, &msg, -1));
     cr_assert_eq (errno, ESRCH);
-    cr_assert_lt (act_test_now_ms () - start, 1000);
 
     act_exit_t why;
     cr_assert_eq (act_ref_wait (echo, 1000, &why), 0);
