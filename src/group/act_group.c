@@ -606,14 +606,6 @@ s_wait (s_host_t *host, act_system_t *system)
     }
 }
 
-//  A standby's gate, on its loop thread: everything that does not need
-//  the run is made, nothing of the run is changed (its pages of the
-//  region are read in, no more). Its predecessor may
-//  still be alive, bound where we will bind and attached to the rings we
-//  will read: we wait for "go", which comes once it has been reaped.
-//  Anything else ends us: end of file (the supervisor dropped us, or
-//  died), a stop signal (the main thread, which reads the signal pipe
-//  otherwise, waits for this thread now).
 //  What a start faults in on the loop thread, faulted in by a standby
 //  before its "go": the thread's first slab of messages and the first
 //  blocks of it, and the next pages of its malloc arena. A first touch of
@@ -637,6 +629,14 @@ s_warm (void)
     }
 }
 
+//  A standby's gate, on its loop thread: everything that does not need
+//  the run is made, nothing of the run is changed (its pages of the
+//  region are read in, no more). Its predecessor may
+//  still be alive, bound where we will bind and attached to the rings we
+//  will read: we wait for "go", which comes once it has been reaped.
+//  Anything else ends us: end of file (the supervisor dropped us, or
+//  died), a stop signal (the main thread, which reads the signal pipe
+//  otherwise, waits for this thread now).
 static int
 s_standby_gate (void *arg)
 {

@@ -584,8 +584,9 @@ act_loop_run (zsock_t *pipe, void *args)
         //  before the caller is woken: waking it cost this thread 0.1-0.2
         //  ms here (a virtual machine), and a group's "ready", said from
         //  the last setup, waited behind it. The caller has nothing of
-        //  the system yet, so nothing it does can come first.
-        if (rc == 0 && posted) {
+        //  the system yet, so nothing it does can come first. A manual
+        //  system runs nothing its test did not step.
+        if (rc == 0 && posted && !core->manual) {
             self->now_us = zclock_usecs ();
             s_take_posts (self, false);
             s_run_ready (self);
