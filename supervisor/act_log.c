@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,53 +346,6 @@ s_to_file (int stream, const char *line, size_t size)
     return false;
 }
 
-static void
-s_emit (int stream, const char *line, size_t size)
-{
-    if (s_file >= 0) {
-        s_to_file (stream, line, size);
-    }
-    else {
-        s_write (stream, line, size);
-    }
-}
-
-//  Held lines, each as its stream (one byte), its size (4 bytes), its
-//  bytes. Bounded: a line that does not fit sends what is held first.
-static struct {
-    bool on;
-    size_t used;
-    char bytes [sizeof s_line + 8];
-} s_held;
-
-void
-act_log_hold (void)
-{
-    s_held.on = true;
-}
-
-void
-act_log_release (void)
-{
-    size_t at = 0;
-    while (at < s_held.used) {
-        //  One write for each run of lines to the same stream
-        int stream = s_held.bytes [at];
-        char *out = s_held.bytes + at;
-        size_t size = 0;
-        while (at < s_held.used && s_held.bytes [at] == stream) {
-            uint32_t length;
-            memcpy (&length, s_held.bytes + at + 1, sizeof length);
-            memmove (out + size, s_held.bytes + at + 5, length);
-            size += length;
-            at += 5 + length;
-        }
-        s_emit (stream, out, size);
-    }
-    s_held.used = 0;
-    s_held.on = false;
-}
-
 void
 act_log_line (int stream, const char *source, pid_t pid, act_log_level_t level,
               const char *text, size_t size)
@@ -402,19 +354,12 @@ act_log_line (int stream, const char *source, pid_t pid, act_log_level_t level,
         size = ACT_LOG_TEXT_MAX;
     }
     size_t used = s_format_line (s_line, sizeof s_line, source, pid, level, text, size);
-    if (!s_held.on) {
-        s_emit (stream, s_line, used);
-        return;
+    if (s_file >= 0) {
+        s_to_file (stream, s_line, used);
     }
-    if (s_held.used + 5 + used > sizeof s_held.bytes) {
-        act_log_release ();
-        s_held.on = true;
+    else {
+        s_write (stream, s_line, used);
     }
-    uint32_t length = (uint32_t) used;
-    s_held.bytes [s_held.used] = (char) stream;
-    memcpy (s_held.bytes + s_held.used + 1, &length, sizeof length);
-    memcpy (s_held.bytes + s_held.used + 5, s_line, used);
-    s_held.used += 5 + used;
 }
 
 static void
@@ -464,9 +409,6 @@ act_log_fatal (const char *format, ...)
     size_t size = s_text (text, sizeof text, format, args);
     va_end (args);
     char fatal [ACT_LOG_LINE_MAX + 8];
-    if (s_held.used) {
-        act_log_release ();
-    }
     int length = snprintf (fatal, sizeof fatal, "fatal: %.*s", (int) size, text);
     size_t used = s_format_line (s_line, sizeof s_line, "actor-run", 0, ACT_LOG_ERROR,
                                  fatal, (size_t) length);

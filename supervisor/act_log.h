@@ -60,16 +60,6 @@ bool
 void
     act_log_close (void);
 
-//  Keep the lines logged from now on in memory, in order, stamped when
-//  logged, until act_log_release writes them (those that do not fit go
-//  out at once, after what is held). A restart holds them: each write
-//  wakes whoever reads the log, which cost actor-run 20-60 us here, and
-//  the restarted group's "go" waited behind them.
-void
-    act_log_hold (void);
-void
-    act_log_release (void);
-
 //  One line of size bytes of text (no newline) from source: "actor-run"
 //  (pid 0) or a group's name and the pid of its process. stream is where
 //  it goes without a log file: STDOUT_FILENO or STDERR_FILENO.

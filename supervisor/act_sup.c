@@ -1452,7 +1452,6 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
     while (true) {
         s_fire_deadlines (&run);
         s_reconcile (&run);
-        act_log_release ();
         s_standbys (&run);
         if (run.done) {
             break;
@@ -1469,8 +1468,6 @@ act_sup_run (const act_topology_t *topology, const char *rundir, const sigset_t 
             s_dispatch (&run, count);
         }
         if (run.reap) {
-            //  Until the restarts it causes have started (act_log_hold)
-            act_log_hold ();
             s_reap (&run);
         }
         s_stats_check (&run);
