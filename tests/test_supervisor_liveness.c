@@ -46,14 +46,27 @@ s_expect_down_hung (run_t *run, const char *parent, const char *group, pid_t pid
     zmsg_destroy (&down);
 }
 
+//  The boss probe's args, when its last notice must reach the test: the
+//  run's end stops the boss right after that notice, and its group ends
+//  with _exit, which drops what its socket has not sent yet; with
+//  teardown=ack its teardown waits for the test's answer, by when all it
+//  sent before has arrived (one socket, in order).
+#define S_BOSS_ACKS "@EP@ teardown=ack"
+
 //  A run of a boss and its worker child, started, the boss's hello taken.
+//  boss_args: the boss probe's args ("@EP@" and options).
 static run_t *
-s_boss_and_worker (const char *run_lines, const char *worker_lines)
+s_boss_and_worker (const char *run_lines, const char *boss_args, const char *worker_lines)
 {
     run_t *run = run_new ();
-    char *topology = zsys_sprintf ("run\n%s" PROBE_GROUP ("boss", "")
+    char *topology = zsys_sprintf ("run\n%s"
+                                   "group = boss\n"
+                                   "    plugin = @PROBE@\n"
+                                   "    actor = p\n"
+                                   "        class = probe\n"
+                                   "        args = \"%s\"\n"
                                    PROBE_GROUP ("worker", "    parent = boss/p\n%s"),
-                                   run_lines, worker_lines);
+                                   run_lines, boss_args, worker_lines);
     run_write (run, topology);
     free (topology);
     run_go (run);
@@ -76,7 +89,7 @@ s_end (run_t **run_p, int code)
 //  parent hears why.
 Test (supervisor_liveness, stopped_group_is_hung_and_restarted, .timeout = S_TIMEOUT)
 {
-    run_t *run = s_boss_and_worker ("    name = beats\n    backoff_min = 0\n", "");
+    run_t *run = s_boss_and_worker ("    name = beats\n    backoff_min = 0\n", "@EP@", "");
     pid_t worker = run_pid (run, "ready", "worker", 5000);
     probe_expect (run, "worker/p", "hello", 5000);
     cr_assert_eq (probe_get (run, "worker/p", NULL), 0);
@@ -114,6 +127,7 @@ Test (supervisor_liveness, spinning_handler_is_hung_and_counted, .timeout = S_TI
                                     "    backoff_min = 0\n"
                                     "    intensity = 1\n"
                                     "    period = 60s\n",
+                                    S_BOSS_ACKS,
                                     "    heartbeat = 100ms\n"
                                     "    heartbeat_misses = 3\n");
     for (unsigned life = 0; life < 2; life++) {
@@ -127,6 +141,7 @@ Test (supervisor_liveness, spinning_handler_is_hung_and_counted, .timeout = S_TI
         s_expect_down_hung (run, "boss/p", "worker", worker, life);
     }
     run_expect (run, 5000, "give up: worker stopped (hung)");
+    probe_teardown (run, "boss/p", 5000);
     s_end (&run, EXIT_GAVE_UP);
 }
 
