@@ -60,6 +60,14 @@ ACT_EXPORT void
 ACT_EXPORT int
     act_region_group_down (act_region_t *self, const char *group);
 
+//  The group's process is being killed but not reaped yet (a group
+//  declared hung): its peers take it for down from now on, as after
+//  act_region_group_down, which still follows at the reap. Call it from
+//  the maker before telling the peers. 0, or -1 + EINVAL (not a group of
+//  the region).
+ACT_EXPORT int
+    act_region_group_leaving (act_region_t *self, const char *group);
+
 //  The descriptors a forked group must keep open (the memfd, then every
 //  doorbell); writes at most max into fds, returns how many there are.
 ACT_EXPORT size_t

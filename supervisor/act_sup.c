@@ -705,6 +705,11 @@ s_fire_deadlines (s_run_t *run)
             //  asks to it fail at once instead of waiting out their own
             //  timeouts while the kill takes effect.
             if (slot->hung && slot->state == ACT_SLOT_KILLED) {
+                //  The region first: a peer told so finds it down there
+                //  too, and does not take the dying life for a new one.
+                if (slot->group->link == ACT_LINK_SHM && run->env.region) {
+                    act_region_group_leaving (run->env.region, slot->group->name);
+                }
                 s_tell_peers (run, &run->members [i], ACT_HOST_PEER_DOWN);
             }
         }

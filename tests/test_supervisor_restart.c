@@ -618,3 +618,44 @@ Test (supervisor_restart, a_poll_that_fails_stops_the_run_once, .timeout = 30)
     cr_assert_not (run_path_exists (run->rundir), "the run directory is left");
     run_destroy (&run);
 }
+
+//  A restarted group's first words to a peer, from its setup, are
+//  answered: over shm the answer is not refused while the supervisor's
+//  word that the group is up is still on its way (the peer goes by the
+//  region, which the new life marks as it joins). target/p greets other/w
+//  at each start (probe.c: hello_to); w asks it for its count through
+//  the link and tells us the answer.
+Test (supervisor_restart, a_restarted_group_is_answered_at_once_over_shm, .timeout = 60)
+{
+    run_t *run = run_new ();
+    run_write (run,
+        "run\n"
+        "    name = rejoin\n"
+        "    backoff_min = 0\n"
+        "    intensity = 1000\n"
+        "    period = 60s\n"
+        PROBE_GROUP ("other", "")
+        "group = target\n"
+        "    plugin = @PROBE@\n"
+        "    actor = p\n"
+        "        class = probe\n"
+        "        args = \"- hello_to=other/p\"\n");
+    run_go (run);
+    for (int life = 0; life < 20; life++) {
+        pid_t pid = run_pid (run, "ready", "target", 5000);
+        zmsg_t *answered = probe_take (run, "other/p", "answered", 5000);
+        cr_assert_not_null (answered, "life %d of target (pid %d) was not answered; log:\n%s",
+                            life, (int) pid, run->err);
+        char *text = zframe_strdup (zmsg_last (answered));
+        char *expected = zsys_sprintf ("target/p %d 0", (int) pid);
+        cr_assert_str_eq (text, expected, "life %d", life);
+        free (text);
+        free (expected);
+        zmsg_destroy (&answered);
+        cr_assert_eq (kill (pid, SIGKILL), 0);
+        run_expectf (run, 5000, "stop target pid %d: signal 9", (int) pid);
+    }
+    run_signal (run, SIGTERM);
+    cr_assert_eq (run_wait (run, 5000), 0);
+    run_destroy (&run);
+}

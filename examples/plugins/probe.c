@@ -49,12 +49,27 @@
                  teardown=ack   after "teardown", wait up to a second for
                                 an answer (any message): the group ends
                                 with _exit, which would drop an unsent one
+                 hello_to=ADDR  also say hello to the actor at ADDR
+                                ("GROUP/ACTOR", another probe, usually
+                                in another group): a message of type
+                                PROBE_HELLO, "GROUP/ACTOR PID", through
+                                the run's link
                  chatter=N      write N lines a second (N >= 1000), every
                                 ms, one in two on stdout, the others on
                                 stderr:
                                 "chatter PID out|err SEQ ... PAD end", SEQ
                                 counting from 0 on each stream, PAD
                                 SEQ % 200 x's
+    Between probes (actor messages, through the run's link; a probe's
+    ENDPOINT may be "-": no socket, and what it would send is dropped):
+                 PROBE_HELLO    "GROUP/ACTOR PID" from a probe's setup
+                                (hello_to): answered with a PROBE_GET
+                 PROBE_GET      answered with a PROBE_COUNT
+                                "GROUP/ACTOR PID COUNT" (a "get", counted)
+                 PROBE_COUNT    sent on to the endpoint as
+                                ["answered", TEXT]
+    The exchange is how bench_restart times a restarted group answering
+    a peer of its run, with no new connection of its own in the way.
     COUNT is the probe's state: it survives everything but a restart of
     its own group.
 */
@@ -69,8 +84,13 @@
 #include <string.h>
 #include <unistd.h>
 
+//  Message types between probes
+#define PROBE_HELLO     0x50480001u
+#define PROBE_GET       0x50480002u
+#define PROBE_COUNT     0x50480003u
+
 typedef struct {
-    zsock_t *sock;              //  DEALER to the endpoint
+    zsock_t *sock;              //  DEALER to the endpoint, or NULL
     char id [160];              //  "GROUP/ACTOR"
     unsigned count;             //  the state: "get"s answered
     bool hang_teardown;         //  teardown=hang
@@ -160,7 +180,7 @@ static int
 s_send (probe_t *probe, const char *what, const char *a, const char *b, const char *c)
 {
     //  Unused trailing frames are NULL, which ends zstr_sendx's list
-    return zstr_sendx (probe->sock, what, a, b, c, NULL);
+    return probe->sock ? zstr_sendx (probe->sock, what, a, b, c, NULL) : 0;
 }
 
 static int
@@ -339,19 +359,37 @@ s_probe_setup (act_t *self, void *args)
     const char *name = act_ref_name (act_self (self));
     snprintf (probe->id, sizeof probe->id, "%s/%s",
               act_group_name () ? act_group_name () : "-", name ? name : "-");
-    probe->sock = zsock_new (ZMQ_DEALER);
-    if (!probe->sock) {
-        return -1;
-    }
-    zsock_set_identity (probe->sock, probe->id);
-    if (zsock_connect (probe->sock, "%s", endpoint) == -1
-    ||  act_watch_sock (self, probe->sock, s_on_command, NULL) == -1) {
-        zsock_destroy (&probe->sock);
-        return -1;
+    if (strcmp (endpoint, "-") != 0) {
+        probe->sock = zsock_new (ZMQ_DEALER);
+        if (!probe->sock) {
+            return -1;
+        }
+        zsock_set_identity (probe->sock, probe->id);
+        if (zsock_connect (probe->sock, "%s", endpoint) == -1
+        ||  act_watch_sock (self, probe->sock, s_on_command, NULL) == -1) {
+            zsock_destroy (&probe->sock);
+            return -1;
+        }
     }
     char pid [16];
     snprintf (pid, sizeof pid, "%d", (int) getpid ());
     s_send (probe, "hello", probe->id, pid, "0");
+    const char *hello_to = strstr (text, " hello_to=");
+    if (hello_to) {
+        char address [256];
+        snprintf (address, sizeof address, "%.*s", (int) strcspn (hello_to + 10, " "),
+                  hello_to + 10);
+        act_ref_t *peer = act_find (self, address);
+        char *hello = zsys_sprintf ("%s %s", probe->id, pid);
+        act_msg_t *msg = hello ? act_msg_new_str (PROBE_HELLO, hello) : NULL;
+        zstr_free (&hello);
+        int told = peer && msg ? act_tell (peer, &msg) : -1;
+        act_msg_destroy (&msg);
+        act_ref_destroy (&peer);
+        if (told == -1) {
+            return -1;
+        }
+    }
     if (strstr (text, " comm")) {
         s_send (probe, "comm", comm, pid, NULL);
     }
@@ -362,8 +400,29 @@ static int
 s_probe_handle (act_t *self, act_msg_t *msg)
 {
     probe_t *probe = (probe_t *) act_state (self);
-    if (act_msg_type (msg) == ACT_MSG_GROUP_DOWN) {
+    uint32_t type = act_msg_type (msg);
+    if (type == ACT_MSG_GROUP_DOWN) {
         s_send (probe, "down", act_msg_str (msg), NULL, NULL);
+    }
+    else
+    if (type == PROBE_HELLO || type == PROBE_GET) {
+        act_msg_t *answer = NULL;
+        if (type == PROBE_HELLO) {
+            answer = act_msg_new (PROBE_GET);
+        }
+        else {
+            char *text = zsys_sprintf ("%s %d %u", probe->id, (int) getpid (), probe->count++);
+            answer = text ? act_msg_new_str (PROBE_COUNT, text) : NULL;
+            zstr_free (&text);
+        }
+        //  A peer that went away meanwhile is no error of ours
+        if (answer) {
+            act_reply (msg, &answer);
+        }
+    }
+    else
+    if (type == PROBE_COUNT) {
+        s_send (probe, "answered", act_msg_str (msg), NULL, NULL);
     }
     return ACT_OK;
 }

@@ -70,6 +70,14 @@ typedef struct {
     //  link arranges to be woken when there is room.
     bool (*writable) (void *link, void *state);
 
+    //  For a peer said down (act_peers_peer_state): true if its next life
+    //  has joined the medium since, as the medium itself shows; it is
+    //  then up for sends at once, without waiting for the supervisor's
+    //  word, which a record of that life may outrun. It must never say
+    //  true of the life that was said down. May be NULL: only the
+    //  supervisor's word counts.
+    bool (*rejoined) (void *link, void *state);
+
     //  Take input that no fd announces; true if more waits. May be NULL.
     //  Called only while act_peers_accepting says yes.
     bool (*receive) (void *link);

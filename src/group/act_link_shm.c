@@ -233,6 +233,17 @@ s_send (void *arg, void *state_arg, const act_wire_record_t *record, act_msg_t *
     return s_send_block (self, state, record);
 }
 
+//  The region says: down from the supervisor's act_region_group_down (or
+//  _leaving) to the next life's join, which clears it before that life
+//  sends anything.
+static bool
+s_rejoined (void *arg, void *state_arg)
+{
+    s_link_t *self = (s_link_t *) arg;
+    s_state_t *state = (s_state_t *) state_arg;
+    return !atomic_load (&act_shm_group (self->region->base, state->index)->down);
+}
+
 static int
 s_flush (void *arg, void *state_arg)
 {
@@ -604,6 +615,7 @@ const act_link_ops_t act_link_shm = {
     .send = s_send,
     .flush = s_flush,
     .writable = s_writable,
+    .rejoined = s_rejoined,
     .receive = s_receive,
     .idle = s_idle,
     .wake = s_wake,

@@ -168,6 +168,26 @@ s_peer_attach (act_peers_t *self, s_peer_t *peer)
     return -1;
 }
 
+//  True if peer, said down, is back as its link sees it (ops->rejoined):
+//  a record of its next life can come before the supervisor's word that
+//  it is up, and an answer to it must not be refused meanwhile.
+static bool
+s_rejoined (act_peers_t *self, s_peer_t *peer)
+{
+    if (!peer->state) {
+        size_t i = 0;
+        while (i < self->link_count
+        &&     !self->links [i].ops->reaches (self->links [i].self, peer->name))
+            i++;
+        //  Attached only for a link that can tell: attaching is cheap there
+        if (i == self->link_count || !self->links [i].ops->rejoined
+        ||  s_peer_attach (self, peer))
+            return false;
+    }
+    s_link_t *link = &self->links [peer->link];
+    return link->ops->rejoined && link->ops->rejoined (link->self, peer->state);
+}
+
 //  --------------------------------------------------------------------
 //  Addresses
 
@@ -661,8 +681,11 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     //  Refusals before a link is chosen count against the preferred one.
     act_link_stats_t *stats = &self->links [peer->link].stats;
     if (peer->down) {
-        s_refuse (stats, msg, EHOSTUNREACH);
-        return -1;
+        if (!s_rejoined (self, peer)) {
+            s_refuse (stats, msg, EHOSTUNREACH);
+            return -1;
+        }
+        peer->down = false;
     }
     //  Every group of a run has the same limit: refuse here what the peer
     //  would refuse, taking the rest of its batch with it.
@@ -1109,7 +1132,9 @@ act_peers_peer_state (act_peers_t *self, const char *name, bool down)
     //  went down and goes out after what the medium already took, so a
     //  restarted peer sees one stream with its gap at the restart, never
     //  inside its new life.
-    peer->down = down;
+    //  Said down after its next life joined (the word came late): what
+    //  follows is for the life that died, and the peer stays up.
+    peer->down = down && !s_rejoined (self, peer);
     if (down) {
         //  Replies and notices for its last life: nobody is left to read them.
         act_link_count (&self->links [peer->link].stats.dropped, s_backlog_clear (peer));

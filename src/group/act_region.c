@@ -149,14 +149,22 @@ act_region_destroy (act_region_t **self_p)
     free (self);
 }
 
+//  The index of group in the region, or -1 + EINVAL.
+static int
+s_index (const act_region_t *self, const char *group)
+{
+    int index = act_shm_index (self, group);
+    if (index < 0)
+        errno = EINVAL;
+    return index;
+}
+
 int
 act_region_group_down (act_region_t *self, const char *group)
 {
-    int index = act_shm_index (self, group);
-    if (index < 0) {
-        errno = EINVAL;
+    int index = s_index (self, group);
+    if (index < 0)
         return -1;
-    }
     const act_shm_layout_t *layout = &self->layout;
     act_shm_group_t *entry = act_shm_group (self->base, (size_t) index);
     //  Down until its next life joins: no block is handed out for it,
@@ -186,6 +194,18 @@ act_region_group_down (act_region_t *self, const char *group)
     uint64_t value;
     ssize_t rc = read (self->doorbells [index], &value, sizeof value);
     (void) rc;
+    return 0;
+}
+
+int
+act_region_group_leaving (act_region_t *self, const char *group)
+{
+    int index = s_index (self, group);
+    if (index < 0)
+        return -1;
+    //  Only down: the epoch and the rings wait for the reap, since the
+    //  process may still run a moment after the kill.
+    atomic_store (&act_shm_group (self->base, (size_t) index)->down, 1);
     return 0;
 }
 
