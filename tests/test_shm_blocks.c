@@ -8,7 +8,9 @@
     rings, blocks and codec are the real ones, only the processes are
     shared. A dead group is a system destroyed, then declared down as
     actor-run declares a reaped one; a dead past life of a is written
-    into a's area before a joins, as it would have left it.
+    into a's area before a joins, as it would have left it. The same
+    trio shows when a peer said down is up again: the region says so as
+    soon as its next life joins, whenever the supervisor's word comes.
 */
 #include "act_test.h"
 #include "act_shm.h"
@@ -214,6 +216,88 @@ s_count (act_system_t *from, const char *sink)
     memcpy (&count, act_msg_data (reply), sizeof count);
     act_msg_destroy (&reply);
     return count;
+}
+
+//  An ask from a to b's sink: its reply's count, or -1 with errno. No
+//  limit on the wait: one that must fail fails at once, and one that
+//  hangs is the test's timeout.
+static int
+s_ask_count (act_system_t *from, const char *sink)
+{
+    act_ref_t *ref = act_lookup (from, sink);
+    cr_assert_not_null (ref);
+    act_msg_t *ask = act_msg_new (MSG_COUNT);
+    act_msg_t *reply = act_ask (ref, &ask, ACT_FOREVER);
+    act_ref_destroy (&ref);
+    if (!reply)
+        return -1;
+    int count = 0;
+    memcpy (&count, act_msg_data (reply), sizeof count);
+    act_msg_destroy (&reply);
+    return count;
+}
+
+//  b dies and is reaped; a is told, before b's next life joins or after,
+//  as actor-run's word may come. b's next life joins, with its sink.
+static void
+s_next_life (s_trio_t *trio, act_ref_t **sink_p, bool told_before_join)
+{
+    act_ref_destroy (sink_p);
+    act_system_destroy (&trio->groups [1]);
+    cr_assert_eq (act_region_group_down (trio->region, "b"), 0);
+    if (told_before_join) {
+        cr_assert_eq (act_transport_peer_down (trio->groups [0], "b"), 0);
+        errno = 0;
+        cr_assert_eq (s_ask_count (trio->groups [0], "b/sink"), -1);
+        cr_assert_eq (errno, ESRCH, "%s", strerror (errno));
+    }
+    act_system_t *b = s_trio_join (trio, 1);
+    *sink_p = act_spawn_named (b, "sink", &s_sink, NULL);
+    cr_assert_not_null (*sink_p);
+    if (!told_before_join)
+        cr_assert_eq (act_transport_peer_down (trio->groups [0], "b"), 0);
+}
+
+//  A restarted group is up for its peers once its next life joined the
+//  region, not once the supervisor says so (peer_up comes when the group
+//  is ready, after its setups may have spoken already); a word of its
+//  death that comes after that join leaves it up.
+Test (shm_blocks, a_peer_said_down_is_up_once_its_next_life_joins, .timeout = 60)
+{
+    for (int late = 0; late < 2; late++) {
+        s_trio_t trio = s_trio_new ();
+        act_system_t *a = s_trio_join (&trio, 0);
+        act_system_t *b = s_trio_join (&trio, 1);
+        act_ref_t *b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
+        cr_assert_eq (s_ask_count (a, "b/sink"), 0);
+        s_next_life (&trio, &b_sink, !late);
+        //  No act_transport_peer_up: the region's word is enough
+        cr_assert_eq (s_ask_count (a, "b/sink"), 0, "late %d: %s", late, strerror (errno));
+        act_ref_destroy (&b_sink);
+        s_trio_destroy (&trio);
+    }
+}
+
+//  A group declared hung is down for its peers from the word on, though
+//  its process still runs and is joined: actor-run marks it leaving in
+//  the region before it tells them, so the dying life is not taken for
+//  a next one.
+Test (shm_blocks, a_group_leaving_is_down_for_its_peers_at_once, .timeout = 60)
+{
+    s_trio_t trio = s_trio_new ();
+    act_system_t *a = s_trio_join (&trio, 0);
+    act_system_t *b = s_trio_join (&trio, 1);
+    act_ref_t *b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
+    cr_assert_eq (s_ask_count (a, "b/sink"), 0);
+    cr_assert_eq (act_region_group_leaving (trio.region, "b"), 0);
+    cr_assert_eq (act_transport_peer_down (a, "b"), 0);
+    errno = 0;
+    cr_assert_eq (s_ask_count (a, "b/sink"), -1, "b still runs, but is said down");
+    cr_assert_eq (errno, ESRCH, "%s", strerror (errno));
+    cr_assert_eq (act_region_group_leaving (trio.region, "nobody"), -1);
+    cr_assert_eq (errno, EINVAL);
+    act_ref_destroy (&b_sink);
+    s_trio_destroy (&trio);
 }
 
 //  Blocks never wrap: one that ended in the middle of the area left a
