@@ -237,6 +237,18 @@ s_ask_count (act_system_t *from, const char *sink)
     return count;
 }
 
+//  a and b joined, b's sink (returned) answered a's first ask.
+static act_ref_t *
+s_pair_asked (s_trio_t *trio)
+{
+    act_system_t *a = s_trio_join (trio, 0);
+    act_system_t *b = s_trio_join (trio, 1);
+    act_ref_t *b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
+    cr_assert_not_null (b_sink);
+    cr_assert_eq (s_ask_count (a, "b/sink"), 0);
+    return b_sink;
+}
+
 //  b dies and is reaped; a is told, before b's next life joins or after,
 //  as actor-run's word may come. b's next life joins, with its sink.
 static void
@@ -266,13 +278,11 @@ Test (shm_blocks, a_peer_said_down_is_up_once_its_next_life_joins, .timeout = 60
 {
     for (int late = 0; late < 2; late++) {
         s_trio_t trio = s_trio_new ();
-        act_system_t *a = s_trio_join (&trio, 0);
-        act_system_t *b = s_trio_join (&trio, 1);
-        act_ref_t *b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
-        cr_assert_eq (s_ask_count (a, "b/sink"), 0);
+        act_ref_t *b_sink = s_pair_asked (&trio);
         s_next_life (&trio, &b_sink, !late);
         //  No act_transport_peer_up: the region's word is enough
-        cr_assert_eq (s_ask_count (a, "b/sink"), 0, "late %d: %s", late, strerror (errno));
+        cr_assert_eq (s_ask_count (trio.groups [0], "b/sink"), 0, "late %d: %s", late,
+                      strerror (errno));
         act_ref_destroy (&b_sink);
         s_trio_destroy (&trio);
     }
@@ -285,14 +295,12 @@ Test (shm_blocks, a_peer_said_down_is_up_once_its_next_life_joins, .timeout = 60
 Test (shm_blocks, a_group_leaving_is_down_for_its_peers_at_once, .timeout = 60)
 {
     s_trio_t trio = s_trio_new ();
-    act_system_t *a = s_trio_join (&trio, 0);
-    act_system_t *b = s_trio_join (&trio, 1);
-    act_ref_t *b_sink = act_spawn_named (b, "sink", &s_sink, NULL);
-    cr_assert_eq (s_ask_count (a, "b/sink"), 0);
+    act_ref_t *b_sink = s_pair_asked (&trio);
     cr_assert_eq (act_region_group_leaving (trio.region, "b"), 0);
-    cr_assert_eq (act_transport_peer_down (a, "b"), 0);
+    cr_assert_eq (act_transport_peer_down (trio.groups [0], "b"), 0);
     errno = 0;
-    cr_assert_eq (s_ask_count (a, "b/sink"), -1, "b still runs, but is said down");
+    cr_assert_eq (s_ask_count (trio.groups [0], "b/sink"), -1,
+                  "b still runs, but is said down");
     cr_assert_eq (errno, ESRCH, "%s", strerror (errno));
     cr_assert_eq (act_region_group_leaving (trio.region, "nobody"), -1);
     cr_assert_eq (errno, EINVAL);
