@@ -243,7 +243,7 @@ s_group_new (s_pair_t *pair, const char *group)
         return NULL;
     }
     act_peers_conf_t conf = { group, pair->rundir, s_region, 0, s_hwm,
-                              s_tcp ? &s_net [group [0] == 'b'] : NULL };
+                              s_tcp ? &s_net [group [0] == 'b'] : NULL, NULL };
     int rc = act_peers_join_system (system, conf);
     if (rc) {
         s_report_fail (pair->results, group [0], "act_transport_join: %s",

@@ -79,9 +79,9 @@ ACT_EXPORT int
 
 //  The supervisor says group peer stopped: asks waiting on its actors
 //  fail at once with ESRCH, and tells to it fail with EHOSTUNREACH and
-//  count as dropped until act_transport_peer_up, or on the shm link
-//  until the region shows its next life joined (act_region(3)). 0, or
-//  -1 + EINVAL.
+//  count as dropped until act_transport_peer_up, or until a later life
+//  of the group says hello, or on the shm link until the region shows
+//  its next life joined (act_transport(3)). 0, or -1 + EINVAL.
 ACT_EXPORT int
     act_transport_peer_down (act_system_t *system, const char *peer);
 ACT_EXPORT int

@@ -184,7 +184,8 @@ s_fork (act_slot_t *self, bool standby, int *control_fd)
         .hwm = self->env->hwm,
         .region = self->env->region,
         .net = self->env->net,
-        .standby = standby
+        .standby = standby,
+        .life = self->starts + 1
     };
     pid_t pid = act_spawn_group (&spec);
     int error = errno;
@@ -287,9 +288,11 @@ s_standby_go (act_slot_t *self, int *control_fd)
     }
     pid_t pid = self->standby_pid;
     int control = self->standby_fd;
-    //  An empty new socket has room for it
-    if (send (control, ACT_HOST_GO, strlen (ACT_HOST_GO), MSG_NOSIGNAL | MSG_DONTWAIT)
-        != (ssize_t) strlen (ACT_HOST_GO)) {
+    //  An empty new socket has room for it; the life it starts is the
+    //  next (s_start counts it)
+    char go [32];
+    int size = snprintf (go, sizeof go, ACT_HOST_GO " %u", self->starts + 1);
+    if (send (control, go, (size_t) size, MSG_NOSIGNAL | MSG_DONTWAIT) != size) {
         act_slot_standby_drop (self);
         return -1;
     }

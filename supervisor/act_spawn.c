@@ -120,7 +120,8 @@ s_child (const act_spawn_t *spec)
         .inbound_bytes = (size_t) group->inbound_bytes,
         .region = group->link == ACT_LINK_SHM ? spec->region : NULL,
         .net = spec->net,
-        .standby = spec->standby
+        .standby = spec->standby,
+        .life = spec->life
     };
     int code = act_group_host (&host);
     fflush (NULL);

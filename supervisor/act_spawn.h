@@ -37,6 +37,7 @@ typedef struct {
     const act_group_net_t *net; //  the run's nodes, or NULL: one host
     bool standby;               //  a standby: it waits for "go" (act_host.h),
                                 //  named "~GROUP" until then
+    uint32_t life;              //  when not a standby: the life it starts
 } act_spawn_t;
 
 //  Fork a group process. Returns its pid, which is also its process group

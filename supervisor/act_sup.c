@@ -338,12 +338,14 @@ s_tell_peer_state (s_member_t *member, const char *text)
 
 //  Every other group learns that member's group went down or came up, so
 //  their asks to it fail at once and their tells are refused, not queued
-//  toward a process that is not there.
+//  toward a process that is not there. Each word names the life it is
+//  about (its starts so far): a record of a later life may come first.
 static void
 s_tell_peers (s_run_t *run, s_member_t *member, const char *what)
 {
     char text [ACT_GROUP_CONTROL_MAX];
-    snprintf (text, sizeof text, "%s %s", what, member->slot.group->name);
+    snprintf (text, sizeof text, "%s %s %u", what, member->slot.group->name,
+              member->slot.starts);
     member->said = streq (what, ACT_HOST_PEER_DOWN) ? 'd' : 'u';
     for (size_t i = 0; i < run->count; i++)
         if (&run->members [i] != member)
@@ -364,9 +366,9 @@ s_resync_peers (s_run_t *run, s_member_t *member)
             continue;
         }
         char text [ACT_GROUP_CONTROL_MAX];
-        snprintf (text, sizeof text, "%s %s",
+        snprintf (text, sizeof text, "%s %s %u",
                   peer->said == 'd' ? ACT_HOST_PEER_DOWN : ACT_HOST_PEER_UP,
-                  peer->slot.group->name);
+                  peer->slot.group->name, peer->slot.starts);
         if (!s_control_to (&member->slot, text)) {
             member->peers_stale = errno == EAGAIN;
             return;
@@ -386,7 +388,8 @@ s_tell_down_peers (s_run_t *run, s_member_t *member)
         if (&run->members [i] == member || peer->state == ACT_SLOT_UP || !peer->ever_ready)
             continue;
         char text [ACT_GROUP_CONTROL_MAX];
-        snprintf (text, sizeof text, ACT_HOST_PEER_DOWN " %s", peer->group->name);
+        snprintf (text, sizeof text, ACT_HOST_PEER_DOWN " %s %u", peer->group->name,
+                  peer->starts);
         s_tell_peer_state (member, text);
     }
 }

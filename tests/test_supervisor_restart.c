@@ -620,17 +620,20 @@ Test (supervisor_restart, a_poll_that_fails_stops_the_run_once, .timeout = 30)
 }
 
 //  A restarted group's first words to a peer, from its setup, are
-//  answered: over shm the answer is not refused while the supervisor's
-//  word that the group is up is still on its way (the peer goes by the
-//  region, which the new life marks as it joins). target/p greets other/w
-//  at each start (probe.c: hello_to); w asks it for its count through
-//  the link and tells us the answer.
-Test (supervisor_restart, a_restarted_group_is_answered_at_once_over_shm, .timeout = 60)
+//  answered, though the supervisor's word that the group is up comes only
+//  once it is ready: the peer takes it for up on its hello (the first
+//  record of each life to each peer, with the life's number), and on shm
+//  on the region too, where the new life marks itself as it joins.
+//  target/p greets other/p at each start (probe.c: hello_to); other/p
+//  asks it for its count through the link and tells us the answer.
+static void
+s_answered_at_each_restart (const char *link)
 {
     run_t *run = run_new ();
-    run_write (run,
+    char *topology = zsys_sprintf (
         "run\n"
         "    name = rejoin\n"
+        "    link = %s\n"
         "    backoff_min = 0\n"
         "    intensity = 1000\n"
         "    period = 60s\n"
@@ -639,13 +642,15 @@ Test (supervisor_restart, a_restarted_group_is_answered_at_once_over_shm, .timeo
         "    plugin = @PROBE@\n"
         "    actor = p\n"
         "        class = probe\n"
-        "        args = \"- hello_to=other/p\"\n");
+        "        args = \"- hello_to=other/p\"\n", link);
+    run_write (run, topology);
+    free (topology);
     run_go (run);
     for (int life = 0; life < 20; life++) {
         pid_t pid = run_pid (run, "ready", "target", 5000);
         zmsg_t *answered = probe_take (run, "other/p", "answered", 5000);
-        cr_assert_not_null (answered, "life %d of target (pid %d) was not answered; log:\n%s",
-                            life, (int) pid, run->err);
+        cr_assert_not_null (answered, "%s: life %d of target (pid %d) was not answered; log:\n%s",
+                            link, life, (int) pid, run->err);
         char *text = zframe_strdup (zmsg_last (answered));
         char *expected = zsys_sprintf ("target/p %d 0", (int) pid);
         cr_assert_str_eq (text, expected, "life %d", life);
@@ -658,4 +663,14 @@ Test (supervisor_restart, a_restarted_group_is_answered_at_once_over_shm, .timeo
     run_signal (run, SIGTERM);
     cr_assert_eq (run_wait (run, 5000), 0);
     run_destroy (&run);
+}
+
+Test (supervisor_restart, a_restarted_group_is_answered_at_once_over_shm, .timeout = 60)
+{
+    s_answered_at_each_restart ("shm");
+}
+
+Test (supervisor_restart, a_restarted_group_is_answered_at_once_over_ipc, .timeout = 60)
+{
+    s_answered_at_each_restart ("ipc");
 }

@@ -787,7 +787,7 @@ Test (transport, refused_connections_are_counted, .timeout = 30)
 Test (transport, a_system_joined_at_its_start, .timeout = 20)
 {
     char *rundir = act_test_tmpdir ();
-    act_peers_conf_t conf = { "b", rundir, NULL, 0, 0, NULL };
+    act_peers_conf_t conf = { "b", rundir, NULL, 0, 0, NULL, NULL };
     act_system_t *b = act_peers_system_new (conf, 7, 0, NULL, NULL, NULL, NULL);
     cr_assert_not_null (b, "%s", strerror (errno));
     act_ref_t *echo = act_spawn_named (b, "echo", act_builtin_find ("echo"), NULL);

@@ -171,7 +171,7 @@ Test (wire, refuses_each_malformed_field)
                              ACT_WIRE_OK },
         { "runtime asking",  s_frame_typed ("a", "g/a", 0, ACT_MSG_MONITOR), 4,
                              ACT_WIRE_F_ASK, 0, ACT_WIRE_BAD_TYPE },
-        { "other reserved",  s_frame_typed ("a", "g/a", 0, ACT_MSG_SYSTEM + 0x114), -1, 0, 0,
+        { "other reserved",  s_frame_typed ("a", "g/a", 0, ACT_MSG_SYSTEM + 0x115), -1, 0, 0,
                              ACT_WIRE_BAD_TYPE },
         { "empty target",    s_frame ("", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },
         { "slash target",    s_frame ("a/b", "", 0), -1, 0, 0, ACT_WIRE_BAD_TARGET },

@@ -29,18 +29,23 @@
                                            per peer on another node
                                            (ACT_HOST_STATS_PEERS at most),
                                            the end
-    Supervisor to group:  "go"             a standby's first message: its
+    Supervisor to group:  "go LIFE"        a standby's first message: its
                                            predecessor is gone, join the
-                                           run and start (see below)
+                                           run and start (see below) as
+                                           the group's life LIFE (1 for
+                                           its first start, +1 a start)
                           "heartbeat MS"   say "beat" every MS from the
                                            loop thread (sent at the start
                                            unless the group opted out)
                           "stop"           tear down and exit 0
                           "down ACTOR GROUP PID RESTARTS REASON"
                                            tell ACTOR an ACT_MSG_GROUP_DOWN
-                          "peer-down GROUP"  GROUP stopped: fail asks to
-                                           it, refuse tells until ...
-                          "peer-up GROUP"  ... GROUP is ready again
+                          "peer-down GROUP LIFE"  GROUP's life LIFE
+                                           stopped: fail asks to it,
+                                           refuse tells until ...
+                          "peer-up GROUP LIFE"  ... GROUP is ready again,
+                                           or a record of a later life
+                                           comes (act_peer.c: hello)
                           "stats ROUND"    send the counters (see above)
     The socket is also the group's lifeline: end of file on it means the
     supervisor is gone, and the group exits at once.
@@ -145,6 +150,7 @@ typedef struct {
     act_region_t *region;       //  shared region to join, or NULL: ipc only
     const act_group_net_t *net; //  the run's nodes, or NULL: one host
     bool standby;               //  wait for "go" before joining (see above)
+    uint32_t life;              //  its life, when not a standby (see above)
 } act_group_spec_t;
 
 //  Run the group in this process until it is told to stop or its last

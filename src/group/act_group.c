@@ -55,6 +55,9 @@
 static const char *s_name;
 static const char *s_rundir;
 static int s_control = -1;
+//  This process's life of the group (act_host.h), from its spec or its
+//  "go"; the peer layer reads it as it joins.
+static uint32_t s_life;
 static pthread_t s_host_thread;     //  the main thread, which ps names
 
 //  For the signal handlers, also set before any thread starts.
@@ -482,6 +485,18 @@ s_drain (act_system_t *system)
     act_ref_destroy (&barrier);
 }
 
+//  "GROUP LIFE" of a peer-down or a peer-up; a word without its life
+//  counts as about the newest life heard of.
+static void
+s_peer_word (act_system_t *system, char *args, bool down)
+{
+    char *life = strchr (args, ' ');
+    if (life)
+        *life++ = 0;
+    act_transport_peer_life (system, args, down,
+                             life ? (uint32_t) strtoul (life, NULL, 10) : 0);
+}
+
 //  "ACTOR GROUP PID RESTARTS REASON": tell ACTOR the rest.
 static void
 s_deliver_down (act_system_t *system, char *text)
@@ -576,10 +591,10 @@ s_wait (s_host_t *host, act_system_t *system)
                 }
                 else
                 if ((args = act_host_word (text, ACT_HOST_PEER_DOWN)))
-                    act_transport_peer_down (system, args);
+                    s_peer_word (system, (char *) args, true);
                 else
                 if ((args = act_host_word (text, ACT_HOST_PEER_UP)))
-                    act_transport_peer_up (system, args);
+                    s_peer_word (system, (char *) args, false);
                 else
                 if ((args = act_host_word (text, ACT_HOST_STATS)))
                     s_stats_send (system, args);
@@ -666,9 +681,11 @@ s_standby_gate (void *arg)
                 return -1;
             }
             text [size] = 0;
-            if (!streq (text, ACT_HOST_GO)) {
+            const char *life = act_host_word (text, ACT_HOST_GO);
+            if (!life) {
                 return -1;
             }
+            s_life = (uint32_t) strtoul (life, NULL, 10);
             //  Named as the group from now on, both threads, from here:
             //  the actors are spawned and their setups run on this thread
             //  before the main one wakes, and it may say "ready" first,
@@ -746,8 +763,9 @@ act_group_host (const act_group_spec_t *spec)
         .classes = classes,
         .count = spec->actor_count
     };
+    s_life = spec->life;
     act_peers_conf_t conf = { spec->name, spec->rundir, spec->region, spec->max_msg_size,
-                              spec->hwm, spec->net };
+                              spec->hwm, spec->net, &s_life };
     act_system_t *system = act_peers_system_new (conf, spec->inbound_max,
                                                  spec->inbound_bytes,
                                                  spec->standby ? s_standby_gate : NULL,

@@ -164,6 +164,9 @@ typedef struct {
     int64_t max_size;           //  payload limit, bytes
     int hwm;                    //  per peer, messages
     const act_group_net_t *net; //  the run's nodes, or NULL: one host
+    const uint32_t *life;       //  this group's life, read at the start
+                                //  (a standby learns it at its "go"), or
+                                //  NULL: none (it says no hello)
 } act_peers_conf_t;
 
 int
@@ -201,6 +204,14 @@ act_system_t *
                           void *started_arg);
 void
     act_peers_peer_state (act_peers_t *self, const char *name, bool down);
+//  The same for life of the peer (act_host.h: "peer-down GROUP LIFE");
+//  life 0: the newest life heard of.
+void
+    act_peers_peer_life (act_peers_t *self, const char *name, bool down, uint32_t life);
+//  act_peers_peer_life from any thread: 0, or -1 + EINVAL.
+int
+    act_transport_peer_life (act_system_t *system, const char *peer, bool down,
+                             uint32_t life);
 void
     act_peers_set_inbound (act_peers_t *self, size_t max_msgs, size_t max_bytes);
 int

@@ -56,6 +56,10 @@ typedef struct s_peer {
     act_msg_t *backlog;         //  runtime records waiting for room
     act_msg_t *backlog_tail;
     size_t backlog_size;
+    uint32_t seen_life;         //  the newest of its lives heard of (its
+                                //  hello, the supervisor's word), 0: none
+    uint32_t dead_life;         //  the newest of its lives said down
+    bool greet;                 //  our hello is yet to go to it
 } s_peer_t;
 
 typedef struct {
@@ -65,6 +69,7 @@ typedef struct {
 } s_link_t;
 
 struct act_peers {
+    uint32_t life;              //  our group's life, 0: none (no hello)
     act_loop_t *loop;           //  our loop
     act_core_t *core;           //  its core (names, dead letters)
     char *group;                //  our group name
@@ -161,6 +166,7 @@ s_peer_attach (act_peers_t *self, s_peer_t *peer)
             //  Chosen even if attaching fails: the refusal counts there.
             peer->link = i;
             peer->state = link->ops->attach (link->self, peer->name);
+            peer->greet = true;
             return peer->state ? 0 : -1;
         }
     }
@@ -382,6 +388,36 @@ s_runtime_peer_down (act_peers_t *self, const char *name)
     act_monitor_group_lost (self->core, name, &why);
 }
 
+static void s_mark_dirty (act_peers_t *self, s_peer_t *peer);
+
+//  A peer's hello (s_greet): false if malformed. A life newer than any
+//  said down brings the peer back up.
+static bool
+s_hello_in (act_peers_t *self, const act_wire_head_t *head)
+{
+    char name [ACT_WIRE_NAME_MAX + 1];
+    size_t len = head->size > 4 ? head->size - 4 : 0;
+    if (len == 0 || len > ACT_WIRE_NAME_MAX)
+        return false;
+    memcpy (name, (const char *) head->payload + 4, len);
+    name [len] = 0;
+    if (!act_name_valid (name))
+        return false;
+    uint32_t life;
+    memcpy (&life, head->payload, 4);
+    life = ntohl (life);
+    s_peer_t *peer = (s_peer_t *) zhashx_lookup (self->peers, name);
+    if (!peer || life <= peer->seen_life)
+        return true;            //  nothing to update: never down here
+    peer->seen_life = life;
+    if (peer->down && life > peer->dead_life) {
+        peer->down = false;
+        if (zlistx_size (peer->blocked))
+            s_mark_dirty (self, peer);
+    }
+    return true;
+}
+
 static void
 s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
 {
@@ -395,6 +431,9 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
     const char *bad = NULL;
     if (head->type == ACT_MSG_STOP && head->size != 4)
         bad = "stop without its code";
+    else
+    if (head->type == ACT_MSG_HELLO && !s_hello_in (self, head))
+        bad = "hello without its life and group";
     else
     if (monitor && !head->sender_len)
         bad = "monitor without its watcher";
@@ -669,6 +708,33 @@ s_backlog_send (act_peers_t *self, s_peer_t *peer)
     return false;
 }
 
+//  Our hello to peer, before the first record this life sends it: our
+//  life, so that a peer that was told our last life stopped, and has not
+//  yet heard from the supervisor that we are back (it says so once we are
+//  ready, after our setups have spoken), takes us for up from here on,
+//  and never for a life it knows is gone. On its link, in order: room
+//  short, it waits in the backlog, and what follows waits behind it. to
+//  is the record's target there (the hello is for no actor).
+static void
+s_greet (act_peers_t *self, s_peer_t *peer, act_ref_t *to)
+{
+    peer->greet = false;
+    if (!self->life)
+        return;
+    size_t name_len = strlen (self->group);
+    act_msg_t *hello = act_msg_new_internal (ACT_MSG_HELLO, NULL, 4 + name_len);
+    uint32_t life = htonl (self->life);
+    memcpy (hello->data, &life, 4);
+    memcpy ((char *) hello->data + 4, self->group, name_len);
+    if (!peer->backlog && s_put (self, peer, to, &hello, 0) == 0)
+        return;
+    if (!peer->backlog && errno != EAGAIN) {
+        s_refuse (&self->links [peer->link].stats, hello, errno);
+        return;
+    }
+    s_backlog_add (self, peer, to, hello);
+}
+
 static int
 s_send (void *arg, act_ref_t *to, act_msg_t *msg)
 {
@@ -699,6 +765,8 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
     }
     s_link_t *link = &self->links [peer->link];
     stats = &link->stats;
+    if (peer->greet)
+        s_greet (self, peer, to);
     uint32_t flags = (msg->flags & ACT_MSG_F_ASK) ? ACT_WIRE_F_ASK : 0;
     if (act_wire_runtime_type (msg->type) && !s_runtime_out (self, msg)) {
         act_msg_destroy (&msg);
@@ -1072,6 +1140,7 @@ act_peers_discard (act_peers_t *self)
 int
 act_peers_start (act_peers_t *self, const act_peers_conf_t *conf)
 {
+    self->life = conf->life ? *conf->life : 0;
     //  In order of preference: shared memory where both ends have it.
     if (conf->region) {
         s_link_t *link = &self->links [self->link_count];
@@ -1127,14 +1196,28 @@ act_peers_join (act_loop_t *loop, const act_peers_conf_t *conf)
 void
 act_peers_peer_state (act_peers_t *self, const char *name, bool down)
 {
+    act_peers_peer_life (self, name, down, 0);
+}
+
+void
+act_peers_peer_life (act_peers_t *self, const char *name, bool down, uint32_t life)
+{
     s_peer_t *peer = s_peer (self, name);
+    //  Without a life, a down is of the newest life heard of
+    if (down && !life)
+        life = peer->seen_life;
+    if (down && life > peer->dead_life)
+        peer->dead_life = life;
+    if (!down && life > peer->seen_life)
+        peer->seen_life = life;
     //  What the link holds for it stays: it was accepted before the peer
     //  went down and goes out after what the medium already took, so a
     //  restarted peer sees one stream with its gap at the restart, never
     //  inside its new life.
-    //  Said down after its next life joined (the word came late): what
-    //  follows is for the life that died, and the peer stays up.
-    peer->down = down && !s_rejoined (self, peer);
+    //  Said down after its next life was heard from (its hello) or joined
+    //  the region (the word came late): what follows is for the life that
+    //  died, and the peer stays up.
+    peer->down = down && peer->seen_life <= peer->dead_life && !s_rejoined (self, peer);
     if (down) {
         //  Replies and notices for its last life: nobody is left to read them.
         act_link_count (&self->links [peer->link].stats.dropped, s_backlog_clear (peer));

@@ -54,7 +54,7 @@ int
 act_transport_join (act_system_t *system, const char *group, const char *rundir,
                     int64_t max_msg_size, int hwm)
 {
-    act_peers_conf_t conf = { group, rundir, NULL, max_msg_size, hwm, NULL };
+    act_peers_conf_t conf = { group, rundir, NULL, max_msg_size, hwm, NULL, NULL };
     return act_peers_join_system (system, conf);
 }
 
@@ -66,7 +66,7 @@ act_transport_join_region (act_system_t *system, const char *group, const char *
         errno = EINVAL;
         return -1;
     }
-    act_peers_conf_t conf = { group, rundir, region, max_msg_size, hwm, NULL };
+    act_peers_conf_t conf = { group, rundir, region, max_msg_size, hwm, NULL, NULL };
     return act_peers_join_system (system, conf);
 }
 
@@ -83,6 +83,7 @@ s_peers (act_loop_t *loop)
 typedef struct {
     const char *peer;
     bool down;
+    uint32_t life;
 } s_peer_args_t;
 
 static int
@@ -92,31 +93,31 @@ s_peer_state (act_loop_t *loop, void *arg)
     act_peers_t *peers = s_peers (loop);
     if (!peers)
         return -1;
-    act_peers_peer_state (peers, args->peer, args->down);
+    act_peers_peer_life (peers, args->peer, args->down, args->life);
     return 0;
 }
 
-static int
-s_peer_call (act_system_t *system, const char *peer, bool down)
+int
+act_transport_peer_life (act_system_t *system, const char *peer, bool down, uint32_t life)
 {
     if (!system || !act_name_valid (peer)) {
         errno = EINVAL;
         return -1;
     }
-    s_peer_args_t args = { peer, down };
+    s_peer_args_t args = { peer, down, life };
     return act_loop_call (system, s_peer_state, &args);
 }
 
 int
 act_transport_peer_down (act_system_t *system, const char *peer)
 {
-    return s_peer_call (system, peer, true);
+    return act_transport_peer_life (system, peer, true, 0);
 }
 
 int
 act_transport_peer_up (act_system_t *system, const char *peer)
 {
-    return s_peer_call (system, peer, false);
+    return act_transport_peer_life (system, peer, false, 0);
 }
 
 typedef struct {

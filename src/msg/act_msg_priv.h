@@ -22,6 +22,8 @@
 #define ACT_MSG_MONITOR       (ACT_MSG_SYSTEM + 0x111)  //  sender: watcher;
                                                         //  corr: its id
 #define ACT_MSG_DEMONITOR     (ACT_MSG_SYSTEM + 0x112)  //  as MONITOR
+#define ACT_MSG_HELLO         (ACT_MSG_SYSTEM + 0x114)  //  data: u32 life, then
+                                                        //  the group's name
 #define ACT_MSG_MONITOR_DOWN  (ACT_MSG_SYSTEM + 0x113)  //  an ACT_MSG_DOWN for a
                                                         //  monitor's watcher there
 

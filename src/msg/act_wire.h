@@ -136,12 +136,12 @@ act_wire_same (const void *a, const void *b, size_t len)
 }
 
 //  True if type is one of the runtime's requests between groups
-//  (ACT_MSG_STOP to ACT_MSG_MONITOR_DOWN), the only reserved types a
+//  (ACT_MSG_STOP to ACT_MSG_HELLO), the only reserved types a
 //  record may carry.
 static inline bool
 act_wire_runtime_type (uint32_t type)
 {
-    return type >= ACT_MSG_STOP && type <= ACT_MSG_MONITOR_DOWN;
+    return type >= ACT_MSG_STOP && type <= ACT_MSG_HELLO;
 }
 
 //  True if name is a valid group or actor name: 1..64 of [A-Za-z0-9_.-].

@@ -158,9 +158,9 @@ s_spec (const act_wire_frame_t *f, size_t count, size_t max_size,
         }
         r->type = (uint32_t) s_be (at + 4, 4);
         //  Reserved types: only the runtime's requests between groups
-        //  (0xFFFF0110 to 0xFFFF0113), with no flag but EXTERNAL.
+        //  (0xFFFF0110 to 0xFFFF0114), with no flag but EXTERNAL.
         if (r->type >= 0xFFFF0000u
-        &&  (r->type < 0xFFFF0110u || r->type > 0xFFFF0113u || (r->flags & ~4u))) {
+        &&  (r->type < 0xFFFF0110u || r->type > 0xFFFF0114u || (r->flags & ~4u))) {
             return ACT_WIRE_BAD_TYPE;
         }
         r->corr = s_be (at + 8, 8);

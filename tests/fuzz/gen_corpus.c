@@ -212,14 +212,17 @@ main (int argc, char **argv)
     s_batch (&f [0], 1);
     s_record (&f [0], 0, 1, 0, "a", "", "", 0);
     s_write (dir, "ok-empty-payload", 1, 1, f, 1);
-    //  Runtime requests (reserved types 0xFFFF0110-0xFFFF0113): a
-    //  monitor, and the DOWN that answers it.
+    //  Runtime requests (reserved types 0xFFFF0110-0xFFFF0114): a
+    //  monitor, the DOWN that answers it, and a hello (life 2 of g).
     s_batch (&f [0], 1);
     s_record (&f [0], 0, 0xFFFF0111ul, 5, "echo", "a/_1", "", 0);
     s_write (dir, "ok-runtime-monitor", 1, 0, f, 1);
     s_batch (&f [0], 1);
     s_record (&f [0], 0, 0xFFFF0113ul, 5, "_1", "b/echo", error, sizeof error);
     s_write (dir, "ok-runtime-down", 1, 0, f, 1);
+    s_batch (&f [0], 1);
+    s_record (&f [0], 0, 0xFFFF0114ul, 0, "echo", "", "\0\0\0\2g", 5);
+    s_write (dir, "ok-runtime-hello", 1, 0, f, 1);
     s_batch (&f [0], 1);
     s_record (&f [0], 0, 1, 0, "a-b_c.9", "G.1/x-Y_z", "12345", 5);
     s_write (dir, "ok-size-at-limit", 1, 5, f, 1);
@@ -340,7 +343,7 @@ main (int argc, char **argv)
     s_one (dir, "bad-type-system", 0, 0, 0, 0xFFFF0000ul, "a", "", 0, "", 0);
     s_one (dir, "bad-type-max", 0, 0x01, 0, 0xFFFFFFFFul, "a", "g/a", 0, "", 0);
     s_one (dir, "bad-type-runtime-ask", 0, 0x01, 0, 0xFFFF0110ul, "a", "g/a", 4, "\0\0\0\1", 4);
-    s_one (dir, "bad-type-past-runtime", 0, 0, 0, 0xFFFF0114ul, "a", "g/a", 0, "", 0);
+    s_one (dir, "bad-type-past-runtime", 0, 0, 0, 0xFFFF0115ul, "a", "g/a", 0, "", 0);
     s_one (dir, "bad-target-empty", 0, 0, 0, 1, "", "", 0, "", 0);
     s_one (dir, "bad-target-long", 0, 0, 0, 1, name65, "", 0, "", 0);
     s_one (dir, "bad-target-slash", 0, 0, 0, 1, "a/b", "", 0, "", 0);
