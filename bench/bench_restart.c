@@ -10,12 +10,13 @@
         ends when the new probe has said hello and answered a "get". N
         restarts with the run on the ipc link (link = ipc), N on the
         default shared-memory region (halves in the order ipc, shm, ...,
-        shm, ipc), and the ratio of their medians; N more on shm where
-        the restarted probe makes no connection of its own but greets a
-        probe of another group through the region, which asks it for its
-        count the same way and tells us the answer over the connection
-        it has had all along (a peer of the run asking, as in a real
-        run, not a new ZeroMQ connection from the new process to us);
+        shm, ipc), and the ratio of their medians; N more on each link
+        where the restarted probe makes no connection of its own but
+        greets a probe of another group through the link, which asks it
+        for its count the same way and tells us the answer over the
+        connection it has had all along (a peer of the run asking, as
+        in a real run, not a new ZeroMQ connection from the new process
+        to us);
       - the floors: fork + exec of /bin/true + waitpid, and fork + _exit +
         waitpid, N times each;
       - start: from exec of actor-run on a 10-group topology to its log
@@ -704,23 +705,21 @@ main (int argc, char **argv)
     //  ipc, shm, ..., shm, ipc, so neither is favoured by warming up or
     //  by a neighbour's load that rises or falls during the run.
     //  A third series on shm without standbys (standby = false), in the
-    //  same halves: what a standby saves. The last answers a peer group
-    //  instead of us (s_restarts: peer). Not on ipc: there a group said
-    //  down is back only at the supervisor's word, once it is ready, and
-    //  the peer's answer to its hello, sent before, is refused
-    //  (act_transport(3)).
-    enum { S_SERIES = 4 };
-    const char *links [S_SERIES] = { "ipc", NULL, NULL, NULL };
-    bool standby [S_SERIES] = { true, true, false, true };
-    bool peer [S_SERIES] = { false, false, false, true };
+    //  same halves: what a standby saves. The last two answer a peer
+    //  group instead of us (s_restarts: peer), on each link.
+    enum { S_SERIES = 5 };
+    const char *links [S_SERIES] = { "ipc", NULL, NULL, NULL, "ipc" };
+    bool standby [S_SERIES] = { true, true, false, true, true };
+    bool peer [S_SERIES] = { false, false, false, true, true };
     const char *benches [S_SERIES] [2] = {
         { "restart-ipc-median", "restart-ipc-p99" },
         { "restart-median", "restart-p99" },
         { "restart-nostandby-median", "restart-nostandby-p99" },
-        { "restart-peer-median", "restart-peer-p99" } };
+        { "restart-peer-median", "restart-peer-p99" },
+        { "restart-peer-ipc-median", "restart-peer-ipc-p99" } };
     const char *said [S_SERIES] = {
         "link = ipc", "shm, the default", "shm, standby = false",
-        "shm, answering a peer group" };
+        "shm, answering a peer group", "link = ipc, answering a peer group" };
     double median [S_SERIES], p99 [S_SERIES];
     int64_t *samples [S_SERIES];
     bool ok [S_SERIES];
@@ -818,6 +817,11 @@ main (int argc, char **argv)
             median [3] / fork_median, "<= 3");
     printf ("%-44s %7.2f x  %10s\n", "restart p99 / fork floor (shm, peer asks)",
             p99 [3] / fork_median, "<= 6");
+    printf ("%-44s %7.3f ms %10s\n", "restart latency, median (ipc, peer asks)",
+            median [4], "");
+    printf ("%-44s %7.2f x  %10s %s\n", "restart median, shm / ipc (peer asks)",
+            median [3] / median [4], "<= 1 (+5%)",
+            bench_met (!isnan (median [3] / median [4]), median [3] / median [4] <= 1.05));
     printf ("%-44s %7.2f x  %10s\n", "restart median / fork floor (link = ipc)",
             median [0] / fork_median, "");
     printf ("%-44s %7.2f x  %10s\n", "restart p99 / fork floor (link = ipc)",

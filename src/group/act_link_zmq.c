@@ -32,6 +32,8 @@
 
 #define S_RECV_BUDGET 1024      //  records taken per poll round, as many
                                 //  as one actor turn handles
+#define S_RECONNECT_MS      2   //  first wait to connect again to a peer
+#define S_RECONNECT_MAX_MS  100 //  the longest, backing off (tcp: its own)
 #define S_FDS_SPARE     2       //  fds free to attach a peer: the
                                 //  connection, and the one the peer
                                 //  opens back to us for replies
@@ -663,6 +665,14 @@ act_link_zmq_make_medium (act_peers_t *peers, act_link_stats_t *stats,
     zmq_setsockopt (self->out, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->out, ZMQ_SNDHWM, &batches, sizeof batches);
     zmq_setsockopt (self->out, ZMQ_LINGER, &linger, sizeof linger);
+    //  A peer's next life binds where its last one was within a few ms of
+    //  its death: libzmq's default first wait, 100-200 ms, held back
+    //  everything sent to a restarted group (its peers' answers to what
+    //  its setups said) for that long. Then back off, to a try every
+    //  100 ms for a peer that stays away, as the default did.
+    int reconnect = S_RECONNECT_MS, reconnect_max = S_RECONNECT_MAX_MS;
+    zmq_setsockopt (self->out, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
+    zmq_setsockopt (self->out, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
     if (s_monitor_open (self, context)) {
         int err = errno;
         //  What the medium holds is the caller's until we are made
