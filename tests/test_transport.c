@@ -818,6 +818,84 @@ Test (transport, a_system_joined_at_its_start, .timeout = 20)
     act_test_tmpdir_remove (&rundir);
 }
 
+//  Messages a took from its peers
+static uint64_t
+s_received (act_system_t *a)
+{
+    act_transport_stats_t stats = { 0 };
+    act_transport_stats (a, &stats);
+    return stats.received;
+}
+
+//  b's life tells a/sink something: its hello goes first. Returns when a
+//  has taken both, b's life being life.
+static act_system_t *
+s_life_speaks (const char *rundir, uint32_t *life, act_system_t *a, uint64_t *received)
+{
+    act_peers_conf_t conf = { "b", rundir, NULL, 0, 0, NULL, life };
+    act_system_t *b = act_peers_system_new (conf, 0, 0, NULL, NULL, NULL, NULL);
+    cr_assert_not_null (b, "%s", strerror (errno));
+    act_ref_t *echo = act_spawn_named (b, "echo", act_builtin_find ("echo"), NULL);
+    act_ref_t *sink = act_lookup (b, "a/sink");
+    act_msg_t *msg = act_msg_new (1);
+    cr_assert_eq (act_tell (sink, &msg), 0);
+    *received += 2;
+    ACT_ASSERT_EVENTUALLY (s_received (a) >= *received, 5000);
+    act_ref_destroy (&sink);
+    act_ref_destroy (&echo);
+    return b;
+}
+
+//  An ask from a to b/echo: 0 if answered, else errno; no limit on the
+//  wait (one that must fail fails at once, a hang is the test's timeout).
+static int
+s_ask_b (act_system_t *a)
+{
+    act_ref_t *remote = act_lookup (a, "b/echo");
+    act_msg_t *msg = act_msg_new (7);
+    act_msg_t *reply = act_ask (remote, &msg, ACT_FOREVER);
+    int err = reply ? 0 : errno;
+    act_msg_destroy (&reply);
+    act_ref_destroy (&remote);
+    return err;
+}
+
+//  Lives (act_host.h): each life of a group says hello, with its number,
+//  before anything it sends. The word that an earlier life stopped, come
+//  late, leaves the group up, even for a peer that never talked to it
+//  before the hello; the word that this life stopped takes it down; a
+//  hello of a life said down changes nothing.
+Test (transport, a_hello_outlives_the_late_word_of_an_earlier_death, .timeout = 30)
+{
+    char *rundir = act_test_tmpdir ();
+    uint32_t life_a = 1, life_b = 2;
+    act_peers_conf_t conf = { "a", rundir, NULL, 0, 0, NULL, &life_a };
+    act_system_t *a = act_peers_system_new (conf, 0, 0, NULL, NULL, NULL, NULL);
+    cr_assert_not_null (a, "%s", strerror (errno));
+    act_ref_t *sink = act_spawn_named (a, "sink", act_builtin_find ("sink"), NULL);
+    uint64_t received = 0;
+    act_system_t *b = s_life_speaks (rundir, &life_b, a, &received);
+    //  Life 1 of b stopped, says the supervisor, late
+    cr_assert_eq (act_transport_peer_life (a, "b", true, 1), 0);
+    cr_assert_eq (s_ask_b (a), 0, "life 2 taken for down: %s", strerror (s_ask_b (a)));
+    //  Life 2 stopped: down, though its process still runs here
+    cr_assert_eq (act_transport_peer_life (a, "b", true, 2), 0);
+    cr_assert_eq (s_ask_b (a), ESRCH);
+    //  Life 2's hello again (as one queued before its death): still down
+    act_system_destroy (&b);
+    b = s_life_speaks (rundir, &life_b, a, &received);
+    cr_assert_eq (s_ask_b (a), ESRCH);
+    //  Life 3 speaks: up
+    act_system_destroy (&b);
+    life_b = 3;
+    b = s_life_speaks (rundir, &life_b, a, &received);
+    cr_assert_eq (s_ask_b (a), 0);
+    act_ref_destroy (&sink);
+    act_system_destroy (&b);
+    act_system_destroy (&a);
+    act_test_tmpdir_remove (&rundir);
+}
+
 //  A process may join a run, leave it and join again: the link's inproc
 //  names must not collide with the last one's, which ZeroMQ's reaper may
 //  still hold (they were named by the link's address, which malloc gives

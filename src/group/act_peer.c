@@ -406,9 +406,14 @@ s_hello_in (act_peers_t *self, const act_wire_head_t *head)
     uint32_t life;
     memcpy (&life, head->payload, 4);
     life = ntohl (life);
+    //  Kept even for a group never talked to: the word of its last
+    //  life's death may come after this, and must not take it for down.
     s_peer_t *peer = (s_peer_t *) zhashx_lookup (self->peers, name);
-    if (!peer || life <= peer->seen_life)
-        return true;            //  nothing to update: never down here
+    if (!peer && (streq (name, self->group) || zhashx_size (self->peers) >= ACT_PEERS_MAX))
+        return true;
+    peer = peer ? peer : s_peer (self, name);
+    if (life <= peer->seen_life)
+        return true;
     peer->seen_life = life;
     if (peer->down && life > peer->dead_life) {
         peer->down = false;
