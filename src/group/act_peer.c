@@ -428,6 +428,15 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
 {
     act_peers_t *self = rx->peers;
     act_core_t *core = self->core;
+    //  For no actor: its target is the record's it comes before
+    if (head->type == ACT_MSG_HELLO) {
+        if (s_hello_in (self, head))
+            act_link_count (&rx->stats->received, 1);
+        else
+            act_peers_malformed (self, rx->stats, "runtime record",
+                                 "hello without its life and group");
+        return;
+    }
     pthread_mutex_lock (&core->lock);
     act_ref_t *local = (act_ref_t *) zhashx_lookup (core->names, head->target);
     local = local ? act_ref_dup (local) : NULL;
@@ -436,9 +445,6 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
     const char *bad = NULL;
     if (head->type == ACT_MSG_STOP && head->size != 4)
         bad = "stop without its code";
-    else
-    if (head->type == ACT_MSG_HELLO && !s_hello_in (self, head))
-        bad = "hello without its life and group";
     else
     if (monitor && !head->sender_len)
         bad = "monitor without its watcher";
@@ -497,7 +503,7 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
             act_monitor_cancel_corr (local, head->sender, head->corr);
     }
     else
-    if (local) {
+    if (head->type == ACT_MSG_MONITOR_DOWN && local) {
         act_down_t down;
         s_get_down (head, &down);
         act_monitor_fire_id (head->corr, local, &down.exit);
