@@ -896,6 +896,133 @@ Test (transport, a_hello_outlives_the_late_word_of_an_earlier_death, .timeout = 
     act_test_tmpdir_remove (&rundir);
 }
 
+//  b/keeper holds the first ask it gets until told (type 8) to answer.
+typedef struct {
+    atomic_bool *held;          //  set once it holds one
+    act_ref_t *asker;           //  the held ask's sender
+    uint64_t corr;              //  and its correlation id
+} s_keeper_t;
+
+static int
+s_keeper_setup (act_t *self, void *args)
+{
+    ((s_keeper_t *) act_state (self))->held = (atomic_bool *) args;
+    return ACT_OK;
+}
+
+static int
+s_keeper_handle (act_t *self, act_msg_t *msg)
+{
+    s_keeper_t *state = (s_keeper_t *) act_state (self);
+    if (act_msg_type (msg) == 7 && !state->asker) {
+        state->asker = act_ref_dup (act_msg_sender (msg));
+        state->corr = act_msg_corr (msg);
+        atomic_store (state->held, true);
+        return ACT_OK;
+    }
+    if (act_msg_type (msg) == 8 && state->asker) {
+        act_msg_t *reply = act_msg_new (9);
+        act_msg_set_corr (reply, state->corr);
+        int rc = act_tell (state->asker, &reply);
+        act_ref_destroy (&state->asker);
+        return rc == 0 ? ACT_OK : -1;
+    }
+    return ACT_UNHANDLED;
+}
+
+static void
+s_keeper_teardown (act_t *self)
+{
+    act_ref_destroy (&((s_keeper_t *) act_state (self))->asker);
+}
+
+static const act_class_t s_keeper = {
+    .name = "keeper", .state_size = sizeof (s_keeper_t), .setup = s_keeper_setup,
+    .handle = s_keeper_handle, .teardown = s_keeper_teardown
+};
+
+static void *
+s_ask_keeper (void *arg)
+{
+    act_ref_t *remote = act_lookup ((act_system_t *) arg, "b/keeper");
+    act_msg_t *msg = act_msg_new (7);
+    act_msg_t *reply = act_ask (remote, &msg, ACT_FOREVER);
+    intptr_t err = reply ? 0 : errno;
+    act_msg_destroy (&reply);
+    act_ref_destroy (&remote);
+    return (void *) err;
+}
+
+//  The late word that life 1 stopped fails only what went to life 1: an
+//  ask to life 2 waiting for its answer gets it, and the monitors made
+//  with life 2 (a's of b/keeper, b's of a/sink) fire when their targets
+//  stop, not as lost, and are not dropped.
+Test (transport, a_late_word_of_an_earlier_death_fails_nothing_of_the_next_life,
+      .timeout = 30)
+{
+    char *rundir = act_test_tmpdir ();
+    uint32_t life_a = 1, life_b = 2;
+    act_peers_conf_t conf = { "a", rundir, NULL, 0, 0, NULL, &life_a };
+    act_system_t *a = act_peers_system_new (conf, 0, 0, NULL, NULL, NULL, NULL);
+    cr_assert_not_null (a, "%s", strerror (errno));
+    act_ref_t *sink = act_spawn_named (a, "sink", act_builtin_find ("sink"), NULL);
+    uint64_t received = 0;
+    act_system_t *b = s_life_speaks (rundir, &life_b, a, &received);
+    atomic_bool held = false;
+    act_ref_t *keeper = act_spawn_named (b, "keeper", &s_keeper, &held);
+    cr_assert_not_null (keeper);
+    act_inbox_t *watcher = act_inbox_new (a);
+    act_ref_t *target = act_lookup (a, "b/keeper");
+    cr_assert_gt (act_monitor (act_inbox_ref (watcher), target), 0);
+    //  And life 2 watches a/sink: answered means a holds that monitor
+    act_ref_t *echo = act_spawn_named (a, "echo", act_builtin_find ("echo"), NULL);
+    act_inbox_t *b_watcher = act_inbox_new (b);
+    act_ref_t *b_target = act_lookup (b, "a/sink");
+    cr_assert_gt (act_monitor (act_inbox_ref (b_watcher), b_target), 0);
+    act_ref_t *b_echo = act_lookup (b, "a/echo");
+    act_msg_t *ping = act_msg_new (7);
+    act_msg_t *pong = act_ask (b_echo, &ping, 10000);
+    cr_assert_not_null (pong, "%s", strerror (errno));
+    act_msg_destroy (&pong);
+    //  The ask goes after the monitor's request, on the same link: held
+    //  means b holds the monitor too
+    pthread_t asker;
+    cr_assert_eq (pthread_create (&asker, NULL, s_ask_keeper, a), 0);
+    ACT_ASSERT_EVENTUALLY (atomic_load (&held), 5000);
+    cr_assert_eq (act_transport_peer_life (a, "b", true, 1), 0);
+    act_msg_t *answer = act_msg_new (8);
+    cr_assert_eq (act_tell (keeper, &answer), 0);
+    void *err = NULL;
+    pthread_join (asker, &err);
+    cr_assert_eq ((intptr_t) err, 0, "the ask to life 2 failed: %s",
+                  strerror ((int) (intptr_t) err));
+    cr_assert_eq (act_ref_stop (keeper, 0), 0);
+    act_msg_t *down = act_inbox_recv (watcher, 10000);
+    cr_assert_not_null (down, "no DOWN when b/keeper stopped");
+    act_exit_t why = { ACT_EXIT_LOST, 0 };
+    cr_assert_eq (act_msg_down (down, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL, "the monitor fired with kind %d, code %d",
+                  (int) why.kind, why.code);
+    act_msg_destroy (&down);
+    cr_assert_eq (act_ref_stop (sink, 0), 0);
+    down = act_inbox_recv (b_watcher, 10000);
+    cr_assert_not_null (down, "life 2 of b never heard that a/sink stopped");
+    cr_assert_eq (act_msg_down (down, &why), 0);
+    cr_assert_eq (why.kind, ACT_EXIT_NORMAL);
+    act_msg_destroy (&down);
+    act_ref_destroy (&b_echo);
+    act_ref_destroy (&b_target);
+    act_inbox_destroy (&b_watcher);
+    act_ref_destroy (&echo);
+    act_ref_destroy (&target);
+    act_inbox_destroy (&watcher);
+    act_ref_destroy (&keeper);
+    act_ref_destroy (&sink);
+    act_system_destroy (&b);
+    act_system_destroy (&a);
+    act_test_tmpdir_remove (&rundir);
+}
+
 //  A process may join a run, leave it and join again: the link's inproc
 //  names must not collide with the last one's, which ZeroMQ's reaper may
 //  still hold (they were named by the link's address, which malloc gives

@@ -194,6 +194,17 @@ s_rejoined (act_peers_t *self, s_peer_t *peer)
     return link->ops->rejoined && link->ops->rejoined (link->self, peer->state);
 }
 
+//  Peer, said down, rejoined: it is a life after the newest said down,
+//  whichever one that is, until its hello says. Up, and what is sent
+//  to it from here on is for that life.
+static void
+s_rejoined_life (s_peer_t *peer)
+{
+    peer->down = false;
+    if (peer->seen_life <= peer->dead_life)
+        peer->seen_life = peer->dead_life + 1;
+}
+
 //  --------------------------------------------------------------------
 //  Addresses
 
@@ -382,13 +393,14 @@ s_runtime_refused (act_msg_t *msg, int err)
 }
 
 static void
-s_runtime_peer_down (act_peers_t *self, const char *name)
+s_runtime_peer_down (act_peers_t *self, const char *name, uint32_t life)
 {
     act_exit_t why = { ACT_EXIT_LOST, EHOSTDOWN };
-    act_monitor_group_lost (self->core, name, &why);
+    act_monitor_group_lost (self->core, name, life, &why);
 }
 
 static void s_mark_dirty (act_peers_t *self, s_peer_t *peer);
+static s_peer_t *s_known (act_peers_t *self, act_ref_t *ref);
 
 //  A peer's hello (s_greet): false if malformed. A life newer than any
 //  said down brings the peer back up.
@@ -473,7 +485,11 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
         act_down_t down = { { ACT_EXIT_ERROR, ENOENT }, ESRCH };
         bool answer = !local;   //  no such actor here: as in OTP, the
                                 //  DOWN comes at once
-        if (local && watcher && !act_monitor_add (watcher, local, head->corr)) {
+        uint64_t id = local && watcher ? act_monitor_add (watcher, local, head->corr) : 0;
+        s_peer_t *from = id ? s_known (self, watcher) : NULL;
+        if (from)
+            act_monitor_tag (id, from->seen_life);
+        if (local && watcher && !id) {
             //  That group holds all the monitors it may here: its
             //  watcher hears it cannot watch, rather than nothing.
             down = (act_down_t) { { ACT_EXIT_LOST, EAGAIN }, EAGAIN };
@@ -572,6 +588,29 @@ s_flush (void *arg)
     return self->dirty != NULL;
 }
 
+//  The group part of a remote reference's address, into group.
+static void
+s_group_of (const act_ref_t *ref, char *group)
+{
+    //  A remote reference is made from a checked address only.
+    size_t len = 0;
+    act_address_valid (ref->name, &len);
+    memcpy (group, ref->name, len);
+    group [len] = 0;
+}
+
+//  The peer of ref's group if there is one; never made here: a request
+//  from another process may name any group.
+static s_peer_t *
+s_known (act_peers_t *self, act_ref_t *ref)
+{
+    if (ref->route)
+        return (s_peer_t *) ref->route;
+    char group [ACT_WIRE_NAME_MAX + 1];
+    s_group_of (ref, group);
+    return (s_peer_t *) zhashx_lookup (self->peers, group);
+}
+
 //  The peer of to's group, made on the first send there; NULL past
 //  ACT_PEERS_MAX groups. Peers are never freed, and a group's name can
 //  come from anywhere a peer writes one (a sender, a carried reference):
@@ -582,12 +621,8 @@ s_route (act_peers_t *self, act_ref_t *to)
 {
     if (to->route)
         return (s_peer_t *) to->route;
-    //  A remote reference is made from a checked address only.
     char group [ACT_WIRE_NAME_MAX + 1];
-    size_t len = 0;
-    act_address_valid (to->name, &len);
-    memcpy (group, to->name, len);
-    group [len] = 0;
+    s_group_of (to, group);
     s_peer_t *peer = (s_peer_t *) zhashx_lookup (self->peers, group);
     if (!peer && zhashx_size (self->peers) >= ACT_PEERS_MAX) {
         uint64_t nth = ++self->peers_refused;
@@ -664,7 +699,7 @@ s_put (act_peers_t *self, s_peer_t *peer, act_ref_t *to, act_msg_t **msg_p,
     act_link_count (&link->stats.sent, 1);
     s_mark_dirty (self, peer);
     if (waiter) {
-        act_waiters_add (&peer->asks, waiter);
+        act_waiters_add (&peer->asks, waiter, peer->seen_life);
         act_ref_destroy (&waiter);
     }
     act_msg_destroy (msg_p);
@@ -762,7 +797,7 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
             s_refuse (stats, msg, EHOSTUNREACH);
             return -1;
         }
-        peer->down = false;
+        s_rejoined_life (peer);
     }
     //  Every group of a run has the same limit: refuse here what the peer
     //  would refuse, taking the rest of its batch with it.
@@ -783,6 +818,8 @@ s_send (void *arg, act_ref_t *to, act_msg_t *msg)
         act_msg_destroy (&msg);
         return 0;
     }
+    if (msg->type == ACT_MSG_MONITOR)
+        act_monitor_tag (msg->corr, peer->seen_life);
     if (msg->type == ACT_MSG_DOWN) {
         //  A failure notice for an asker over there: the codec carries it
         //  as an error reply, type 0, fields in network order.
@@ -1228,13 +1265,25 @@ act_peers_peer_life (act_peers_t *self, const char *name, bool down, uint32_t li
     //  Said down after its next life was heard from (its hello) or joined
     //  the region (the word came late): what follows is for the life that
     //  died, and the peer stays up.
-    peer->down = down && peer->seen_life <= peer->dead_life && !s_rejoined (self, peer);
+    bool late = down && peer->seen_life > peer->dead_life;
+    if (down && !late && s_rejoined (self, peer)) {
+        late = true;
+        s_rejoined_life (peer);
+    }
+    peer->down = down && !late;
     if (down) {
-        //  Replies and notices for its last life: nobody is left to read them.
-        act_link_count (&self->links [peer->link].stats.dropped, s_backlog_clear (peer));
+        //  Asks and monitors made with a life said down fail. Late, those
+        //  made with the next life stay; and so does the backlog: it may
+        //  hold what is for that life (our hello, its monitors' requests),
+        //  and a reply or notice in it for a life gone reaches the next,
+        //  which drops it as one it does not expect.
+        uint32_t upto = late ? peer->dead_life : UINT32_MAX;
+        if (!late)
+            act_link_count (&self->links [peer->link].stats.dropped,
+                            s_backlog_clear (peer));
         act_exit_t why = { ACT_EXIT_SHUTDOWN, 0 };
-        act_waiters_down (&peer->asks, NULL, &why, ESRCH);
-        s_runtime_peer_down (self, name);
+        act_waiters_down (&peer->asks, NULL, upto, &why, ESRCH);
+        s_runtime_peer_down (self, name, upto);
     }
     else
     if (zlistx_size (peer->blocked))

@@ -156,7 +156,7 @@ act_actor_discard (act_t *self, act_exit_kind_t kind)
 void
 act_actor_monitor (act_t *self, act_ref_t *waiter)
 {
-    act_waiters_add (&self->monitors, waiter);
+    act_waiters_add (&self->monitors, waiter, 0);
 }
 
 static void
@@ -260,7 +260,7 @@ act_actor_finalize (act_t *self)
         act_core_dead_letter (self->ref->core, msg);
     }
     self->mb_tail = NULL;
-    act_waiters_down (&self->monitors, self->ref, &self->exit, ESRCH);
+    act_waiters_down (&self->monitors, self->ref, UINT32_MAX, &self->exit, ESRCH);
 
     act_t *parent = self->parent;
     if (parent) {

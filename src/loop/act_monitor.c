@@ -371,7 +371,22 @@ s_in_group (act_ref_t *ref, act_core_t *core, const char *group, size_t len)
 }
 
 void
-act_monitor_group_lost (act_core_t *core, const char *group, const act_exit_t *why)
+act_monitor_tag (uint64_t monitor_id, uint32_t life)
+{
+    if (!monitor_id || !atomic_load (&s_used))
+        return;
+    char key [24];
+    s_key (key, sizeof key, monitor_id);
+    pthread_mutex_lock (&s_lock);
+    s_rec_t *rec = (s_rec_t *) zhashx_lookup (s_registry, key);
+    if (rec)
+        rec->life = life;
+    pthread_mutex_unlock (&s_lock);
+}
+
+void
+act_monitor_group_lost (act_core_t *core, const char *group, uint32_t life,
+                        const act_exit_t *why)
 {
     if (!atomic_load (&s_used))
         return;
@@ -382,6 +397,8 @@ act_monitor_group_lost (act_core_t *core, const char *group, const act_exit_t *w
     pthread_mutex_lock (&s_lock);
     for (s_rec_t *rec = (s_rec_t *) zhashx_first (s_registry); rec;
          rec = (s_rec_t *) zhashx_next (s_registry)) {
+        if (rec->life > life)
+            continue;       //  made with a later life, which lives on
         if (s_in_group (rec->target, core, group, len))
             zlistx_add_end (fire, rec);
         else

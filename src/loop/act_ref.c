@@ -220,47 +220,54 @@ act_msg_unbias (act_msg_t *msg)
 }
 
 void
-act_waiters_add (act_waiters_t *self, act_ref_t *waiter)
+act_waiters_add (act_waiters_t *self, act_ref_t *waiter, uint32_t life)
 {
     if (self->count == self->cap) {
         uint32_t kept = 0;
         for (uint32_t i = 0; i < self->count; i++) {
-            if (act_ref_alive (self->refs [i]))
-                self->refs [kept++] = self->refs [i];
+            if (act_ref_alive (self->items [i].ref))
+                self->items [kept++] = self->items [i];
             else
-                act_ref_destroy (&self->refs [i]);
+                act_ref_destroy (&self->items [i].ref);
         }
         self->count = kept;
         if (kept * 2 > self->cap || !self->cap) {
             self->cap = self->cap ? self->cap * 2 : 4;
-            self->refs = (act_ref_t **) realloc (self->refs,
-                                                 self->cap * sizeof (act_ref_t *));
-            if (!self->refs)
+            self->items = (act_waiter_t *) realloc (self->items,
+                                                    self->cap * sizeof (act_waiter_t));
+            if (!self->items)
                 abort ();
         }
     }
-    self->refs [self->count++] = act_ref_dup (waiter);
+    self->items [self->count++] = (act_waiter_t) { act_ref_dup (waiter), life };
 }
 
 void
-act_waiters_down (act_waiters_t *self, act_ref_t *target, const act_exit_t *why, int err)
+act_waiters_down (act_waiters_t *self, act_ref_t *target, uint32_t life,
+                  const act_exit_t *why, int err)
 {
+    uint32_t kept = 0;
     for (uint32_t i = 0; i < self->count; i++) {
-        if (act_ref_alive (self->refs [i])) {
-            act_msg_t *down = act_down_new (target, why, err);
-            act_tell (self->refs [i], &down);
+        act_waiter_t *item = &self->items [i];
+        if (item->life > life) {
+            self->items [kept++] = *item;
+            continue;
         }
-        act_ref_destroy (&self->refs [i]);
+        if (act_ref_alive (item->ref)) {
+            act_msg_t *down = act_down_new (target, why, err);
+            act_tell (item->ref, &down);
+        }
+        act_ref_destroy (&item->ref);
     }
-    self->count = 0;
+    self->count = kept;
 }
 
 void
 act_waiters_free (act_waiters_t *self)
 {
     for (uint32_t i = 0; i < self->count; i++)
-        act_ref_destroy (&self->refs [i]);
-    free (self->refs);
+        act_ref_destroy (&self->items [i].ref);
+    free (self->items);
     memset (self, 0, sizeof *self);
 }
 

@@ -54,6 +54,9 @@ struct act_monitor_rec {
                                 //  the watcher's group's
     act_ref_t *watcher;         //  counted
     act_ref_t *target;          //  counted
+    uint32_t life;              //  the life of the other end's group it
+                                //  was made with (act_monitor_tag), 0:
+                                //  unknown (lost with any of its lives)
     act_monitor_rec_t *t_next;  //  on target->watched_by
     act_monitor_rec_t *t_prev;
     act_monitor_rec_t *w_next;  //  on watcher->watching
@@ -84,27 +87,42 @@ bool
 bool
     act_monitor_cancel_corr (act_ref_t *target, const char *watcher, uint64_t corr);
 
-//  Group of core's run is gone: fire the monitors whose targets were
-//  there (with why) and drop those whose watchers were.
+//  Monitor id was made with life of its other end's group (its target's
+//  or its watcher's, whichever is remote). Nothing if it is gone.
 void
-    act_monitor_group_lost (act_core_t *core, const char *group,
+    act_monitor_tag (uint64_t monitor_id, uint32_t life);
+
+//  Life of group of core's run is gone, and every life before it
+//  (UINT32_MAX: all): fire the monitors made with one of them whose
+//  targets were there (with why), and drop those whose watchers were.
+void
+    act_monitor_group_lost (act_core_t *core, const char *group, uint32_t life,
                             const act_exit_t *why);
 
 //  Counted references to ask waiters that want to hear if a target goes
 //  away. Adding drops the waiters that finished before the array grows:
 //  a long-lived target asked a million times keeps no million dead ones.
+//  Each is tagged with the life of the target's group it asked (act_host.h;
+//  0: unknown), so the word that an earlier life stopped, come after the
+//  next one spoke, fails only what went to that earlier one.
 typedef struct {
-    act_ref_t **refs;           //  waiters (counted)
+    act_ref_t *ref;             //  counted
+    uint32_t life;              //  the life it asked, 0: unknown
+} act_waiter_t;
+
+typedef struct {
+    act_waiter_t *items;        //  waiters
     uint32_t count;             //  entries in use
     uint32_t cap;               //  entries allocated
 } act_waiters_t;
 
 void
-    act_waiters_add (act_waiters_t *self, act_ref_t *waiter);
-//  Tell every live waiter that target (may be NULL) is down, with why and
-//  the errno its ask fails with, and empty the array.
+    act_waiters_add (act_waiters_t *self, act_ref_t *waiter, uint32_t life);
+//  Tell every live waiter of a life up to life (UINT32_MAX: all) that
+//  target (may be NULL) is down, with why and the errno its ask fails
+//  with, and drop it; the others stay.
 void
-    act_waiters_down (act_waiters_t *self, act_ref_t *target,
+    act_waiters_down (act_waiters_t *self, act_ref_t *target, uint32_t life,
                       const act_exit_t *why, int err);
 void
     act_waiters_free (act_waiters_t *self);
