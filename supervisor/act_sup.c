@@ -468,11 +468,12 @@ s_on_exit (s_run_t *run, s_member_t *member, pid_t pid)
 static void
 s_stats_add (s_run_t *run, s_member_t *member, char kind, const char *args)
 {
-    char *rest;
-    unsigned long round = strtoul (args, &rest, 10);
-    if (!run->stats_due || round != run->stats_round || !member->stats_asked
-    ||  member->stats_done || *rest != ' ') {
-        return;                 //  late, from a round already answered
+    const char *rest;
+    uint32_t round;
+    if (!act_host_number (args, &round, &rest) || *rest != ' '
+    ||  !run->stats_due || round != run->stats_round || !member->stats_asked
+    ||  member->stats_done) {
+        return;                 //  late, from a round already answered, or malformed
     }
     int size = snprintf (member->stats + member->stats_size,
                          S_STATS_BYTES - member->stats_size, "%c%s\n", kind, rest);

@@ -1291,3 +1291,23 @@ Test (transport, a_sender_of_another_system_is_never_reached_from_this_loop, .ti
     act_inbox_destroy (&inbox);
     s_run_destroy (&run);
 }
+
+//  A control word's numbers (a life, a stats round) come from another
+//  process: digits only, and no more than a uint32_t holds.
+Test (transport, a_control_words_number_is_checked)
+{
+    uint32_t number = 7;
+    const char *rest = NULL;
+    cr_assert (act_host_number ("12", &number, &rest));
+    cr_assert_eq (number, 12);
+    cr_assert_str_empty (rest);
+    cr_assert (act_host_number ("4294967295 x", &number, &rest));
+    cr_assert_eq (number, UINT32_MAX);
+    cr_assert_str_eq (rest, " x");
+    const char *bad [] = { "", "-1", " 1", "+1", "x1", "4294967296", "99999999999999999999999" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        number = 7;
+        cr_assert_not (act_host_number (bad [i], &number, &rest), "\"%s\" taken", bad [i]);
+        cr_assert_eq (number, 7, "\"%s\" wrote %u", bad [i], number);
+    }
+}

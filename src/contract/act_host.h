@@ -102,6 +102,24 @@ act_host_word (const char *text, const char *word)
     return text [len] == ' ' ? text + len + 1 : NULL;
 }
 
+//  The number a word's arguments start with (a round, a life): decimal
+//  digits only, up to UINT32_MAX, into *number, and where they end into
+//  *rest. False for anything else (a sign, a space first, too many
+//  digits): a word comes from another process and is checked as such.
+static inline bool
+act_host_number (const char *text, uint32_t *number, const char **rest)
+{
+    uint64_t value = 0;
+    const char *p = text;
+    while (*p >= '0' && *p <= '9' && value <= UINT32_MAX)
+        value = value * 10 + (uint64_t) (*p++ - '0');
+    if (p == text || value > UINT32_MAX)
+        return false;
+    *number = (uint32_t) value;
+    *rest = p;
+    return true;
+}
+
 //  Exit codes of a group process that the supervisor tells apart.
 #define ACT_GROUP_EXIT_OK       0       //  stopped, or every actor ended well
 #define ACT_GROUP_EXIT_FAILED   1       //  an actor failed

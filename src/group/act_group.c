@@ -129,7 +129,12 @@ static void
 s_stats_send (act_system_t *system, const char *args)
 {
     static act_actor_stats_t actors [ACT_HOST_STATS_ACTORS];
-    unsigned round = (unsigned) strtoul (args, NULL, 10);
+    uint32_t round;
+    const char *rest;
+    if (!act_host_number (args, &round, &rest) || *rest) {
+        zsys_warning ("actorio: %s: a malformed stats request ignored", act_system_name (system));
+        return;
+    }
     int count = act_system_actor_stats (system, actors, ACT_HOST_STATS_ACTORS);
     for (int i = 0; i < count && i < ACT_HOST_STATS_ACTORS; i++) {
         s_control_send (ACT_HOST_STAT_ACTOR " %u %s %zu %" PRIu64 " %" PRId64 " %" PRIu64
@@ -493,8 +498,16 @@ s_peer_word (act_system_t *system, char *args, bool down)
     char *life = strchr (args, ' ');
     if (life)
         *life++ = 0;
-    act_transport_peer_life (system, args, down,
-                             life ? (uint32_t) strtoul (life, NULL, 10) : 0);
+    uint32_t number = 0;
+    const char *rest = "";
+    if (life && (!act_host_number (life, &number, &rest) || *rest)) {
+        //  Taken as about the newest life: never left unsaid
+        zsys_warning ("actorio: %s: a malformed life in %s %s ignored",
+                      act_system_name (system), down ? ACT_HOST_PEER_DOWN : ACT_HOST_PEER_UP,
+                      args);
+        number = 0;
+    }
+    act_transport_peer_life (system, args, down, number);
 }
 
 //  "ACTOR GROUP PID RESTARTS REASON": tell ACTOR the rest.
@@ -685,7 +698,14 @@ s_standby_gate (void *arg)
             if (!life) {
                 return -1;
             }
-            s_life = (uint32_t) strtoul (life, NULL, 10);
+            const char *rest = "";
+            s_life = 0;
+            if (*life && (!act_host_number (life, &s_life, &rest) || *rest)) {
+                //  No life: the group says no hello, and is known by the
+                //  supervisor's words alone
+                zsys_warning ("actorio: a malformed life in \"%s\" ignored", text);
+                s_life = 0;
+            }
             //  Named as the group from now on, both threads, from here:
             //  the actors are spawned and their setups run on this thread
             //  before the main one wakes, and it may say "ready" first,
