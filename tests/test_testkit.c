@@ -404,9 +404,10 @@ Test (testkit, run_tells_the_test_of_a_group_that_dies, .timeout = 120)
         act_system_t *system = act_testkit_run_system (run);
         act_probe_t *probe = act_probe_new (system);
         act_ref_t *echo = act_lookup (system, "b/echo");
-        //  Nothing is lost here: the whole wait an event may take (the
-        //  first contact makes two connections; 1 s was once too short
-        //  under ASan)
+        //  The first contact makes a connection each way: the whole wait
+        //  an event may take. (This ask once got no answer at all: the
+        //  first run's teardown had left ZeroMQ's I/O thread blocked; see
+        //  test_transport's groups_leaving_at_once_never_stall_the_process.)
         cr_assert (s_echo_answers (echo, S_WAIT));
         cr_assert_eq (act_probe_monitor (probe, echo), 0);
         pid_t b = s_group_pid (run, "b");

@@ -1039,6 +1039,51 @@ Test (transport, a_group_joins_again_and_again_in_one_process, .timeout = 60)
     act_test_tmpdir_remove (&rundir);
 }
 
+//  Two groups of one process leave a run at once, one's connection to the
+//  other ending as the other closes: ZeroMQ may still report that
+//  connection's end (DISCONNECTED) on a socket that is closed but not yet
+//  gone, and such a report to a monitor whose reader was closed used to
+//  block ZeroMQ's I/O thread for good, and every socket of the process
+//  with it. Round after round; each waits for its message, so a stuck
+//  I/O thread fails the round it happens in.
+static void *
+s_leave (void *arg)
+{
+    act_system_destroy ((act_system_t **) arg);
+    return NULL;
+}
+
+Test (transport, groups_leaving_at_once_never_stall_the_process, .timeout = 120)
+{
+    char *rundir = act_test_tmpdir ();
+    for (int round = 0; round < 150; round++) {
+        act_system_t *a = act_system_new ("a");
+        act_system_t *b = act_system_new ("b");
+        cr_assert_eq (act_transport_join (a, "a", rundir, 0, 0), 0, "%s", strerror (errno));
+        cr_assert_eq (act_transport_join (b, "b", rundir, 0, 0), 0, "%s", strerror (errno));
+        act_ref_t *sink = act_spawn_named (a, "sink", act_builtin_find ("sink"), NULL);
+        act_ref_t *to = act_lookup (b, "a/sink");
+        act_msg_t *msg = act_msg_new (1);
+        cr_assert_eq (act_tell (to, &msg), 0);
+        bool arrived = false;
+        for (int64_t end = zclock_mono () + 10000; !arrived && zclock_mono () < end;) {
+            arrived = s_received (a) >= 1;
+            if (!arrived)
+                zclock_sleep (1);
+        }
+        cr_assert (arrived, "round %d: a message between two groups of this process never "
+                   "arrived (ZeroMQ's I/O thread stuck?)", round);
+        act_ref_destroy (&to);
+        act_ref_destroy (&sink);
+        //  b's leaving ends its connection to a while a closes
+        pthread_t leaver;
+        cr_assert_eq (pthread_create (&leaver, NULL, s_leave, &b), 0);
+        act_system_destroy (&a);
+        pthread_join (leaver, NULL);
+    }
+    act_test_tmpdir_remove (&rundir);
+}
+
 //  A group keeps what it needs per peer group for as long as it lives,
 //  and a group's name may come from another process (a sender, a carried
 //  reference): past ACT_PEERS_MAX groups, a send to one more is refused
