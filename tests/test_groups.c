@@ -174,10 +174,16 @@ S_BOTH_LINKS (asks_both_ways)
 //  last one the killed receiver took and the first one its new life got.
 //  The transport's own counters (sent, dropped) are the group's
 //  act_transport_stats, which no actor can read (see the top).
+//  b's restart waits 300 ms: a's tells are refused while b is down, and
+//  the check that some were needs a's word of the death before the next
+//  life joins (once it has joined or spoken, b is up again, and a word
+//  that comes later changes nothing). The default 10 ms was once too
+//  short for a busy sender under ASan.
 S_BOTH_LINKS (kill9_of_the_receiver_mid_stream)
 {
     s_groups_t *g = s_groups_new ((s_options_t) { .link = link,
-                                                   .run_extra = "    intensity = 100\n" });
+                                                   .run_extra = "    intensity = 100\n"
+                                                                "    backoff_min = 300ms\n" });
     s_stream_flowing (g, 100000);
 
     //  Asks the receiver keeps without answering: pending toward b.
