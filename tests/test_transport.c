@@ -1349,6 +1349,11 @@ Test (transport, a_control_words_number_is_checked)
     cr_assert (act_host_number ("4294967295 x", &number, &rest));
     cr_assert_eq (number, UINT32_MAX);
     cr_assert_str_eq (rest, " x");
+    //  Without rest, the number must be all there is
+    cr_assert (act_host_number ("12", &number, NULL));
+    cr_assert_eq (number, 12);
+    cr_assert_not (act_host_number ("13 x", &number, NULL));
+    cr_assert_eq (number, 12);
     const char *bad [] = { "", "-1", " 1", "+1", "x1", "4294967296", "99999999999999999999999" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         number = 7;

@@ -104,8 +104,9 @@ act_host_word (const char *text, const char *word)
 
 //  The number a word's arguments start with (a round, a life): decimal
 //  digits only, up to UINT32_MAX, into *number, and where they end into
-//  *rest. False for anything else (a sign, a space first, too many
-//  digits): a word comes from another process and is checked as such.
+//  *rest, or, rest NULL, nothing may follow. False for anything else (a
+//  sign, a space first, too many digits): a word comes from another
+//  process and is checked as such.
 static inline bool
 act_host_number (const char *text, uint32_t *number, const char **rest)
 {
@@ -113,10 +114,11 @@ act_host_number (const char *text, uint32_t *number, const char **rest)
     const char *p = text;
     while (*p >= '0' && *p <= '9' && value <= UINT32_MAX)
         value = value * 10 + (uint64_t) (*p++ - '0');
-    if (p == text || value > UINT32_MAX)
+    if (p == text || value > UINT32_MAX || (!rest && *p))
         return false;
     *number = (uint32_t) value;
-    *rest = p;
+    if (rest)
+        *rest = p;
     return true;
 }
 

@@ -130,8 +130,7 @@ s_stats_send (act_system_t *system, const char *args)
 {
     static act_actor_stats_t actors [ACT_HOST_STATS_ACTORS];
     uint32_t round;
-    const char *rest;
-    if (!act_host_number (args, &round, &rest) || *rest) {
+    if (!act_host_number (args, &round, NULL)) {
         zsys_warning ("actorio: %s: a malformed stats request ignored", act_system_name (system));
         return;
     }
@@ -499,8 +498,7 @@ s_peer_word (act_system_t *system, char *args, bool down)
     if (life)
         *life++ = 0;
     uint32_t number = 0;
-    const char *rest = "";
-    if (life && (!act_host_number (life, &number, &rest) || *rest)) {
+    if (life && !act_host_number (life, &number, NULL)) {
         //  Taken as about the newest life: never left unsaid
         zsys_warning ("actorio: %s: a malformed life in %s %s ignored",
                       act_system_name (system), down ? ACT_HOST_PEER_DOWN : ACT_HOST_PEER_UP,
@@ -698,9 +696,8 @@ s_standby_gate (void *arg)
             if (!life) {
                 return -1;
             }
-            const char *rest = "";
             s_life = 0;
-            if (*life && (!act_host_number (life, &s_life, &rest) || *rest)) {
+            if (*life && !act_host_number (life, &s_life, NULL)) {
                 //  No life: the group says no hello, and is known by the
                 //  supervisor's words alone
                 zsys_warning ("actorio: a malformed life in \"%s\" ignored", text);

@@ -201,7 +201,7 @@ s_init (void)
 }
 
 uint64_t
-act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr)
+act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr, uint32_t life)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once (&once, s_init);
@@ -211,6 +211,7 @@ act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr)
         abort ();
     rec->watcher = act_ref_dup (watcher);
     rec->target = act_ref_dup (target);
+    rec->life = life;
     atomic_store (&watcher->monitored, true);
     atomic_store (&target->monitored, true);
     pthread_mutex_lock (&s_lock);
@@ -256,7 +257,7 @@ act_monitor (act_ref_t *watcher, act_ref_t *target)
         errno = ESRCH;
         return 0;
     }
-    return act_monitor_add (watcher, target, 0);
+    return act_monitor_add (watcher, target, 0, 0);
 }
 
 //  Take the record with this id out of the registry, or NULL.

@@ -67,9 +67,10 @@ struct act_monitor_rec {
 //  keep its half): corr is the id the watcher knows, 0 for the new id.
 //  Fires at once if target is dead already. Returns the id, > 0, or 0
 //  with errno EAGAIN when watcher is of another group that holds
-//  ACT_MONITOR_PEER_MAX monitors here already.
+//  ACT_MONITOR_PEER_MAX monitors here already. life: as act_monitor_tag.
 uint64_t
-    act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr);
+    act_monitor_add (act_ref_t *watcher, act_ref_t *target, uint64_t corr,
+                     uint32_t life);
 
 //  ref is dead: fire the monitors on it (with ref->exit) and drop those it
 //  held. Any thread.
