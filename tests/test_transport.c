@@ -1057,12 +1057,18 @@ Test (transport, groups_leaving_at_once_never_stall_the_process, .timeout = 120)
 {
     char *rundir = act_test_tmpdir ();
     for (int round = 0; round < 150; round++) {
-        act_system_t *a = act_system_new ("a");
-        act_system_t *b = act_system_new ("b");
-        cr_assert_eq (act_transport_join (a, "a", rundir, 0, 0), 0, "%s", strerror (errno));
-        cr_assert_eq (act_transport_join (b, "b", rundir, 0, 0), 0, "%s", strerror (errno));
+        //  New names each round: the last round's sockets may still linger
+        //  and reconnect, and this checks the I/O thread, not that
+        char name_a [16], name_b [16], address [32];
+        snprintf (name_a, sizeof name_a, "a%d", round);
+        snprintf (name_b, sizeof name_b, "b%d", round);
+        snprintf (address, sizeof address, "%s/sink", name_a);
+        act_system_t *a = act_system_new (name_a);
+        act_system_t *b = act_system_new (name_b);
+        cr_assert_eq (act_transport_join (a, name_a, rundir, 0, 0), 0, "%s", strerror (errno));
+        cr_assert_eq (act_transport_join (b, name_b, rundir, 0, 0), 0, "%s", strerror (errno));
         act_ref_t *sink = act_spawn_named (a, "sink", act_builtin_find ("sink"), NULL);
-        act_ref_t *to = act_lookup (b, "a/sink");
+        act_ref_t *to = act_lookup (b, address);
         act_msg_t *msg = act_msg_new (1);
         cr_assert_eq (act_tell (to, &msg), 0);
         bool arrived = false;
