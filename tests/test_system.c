@@ -6,6 +6,7 @@
 #include "act_loop_priv.h"
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
 
 enum {
     MSG_PING = 1,           //  reply with the payload
@@ -1144,4 +1145,36 @@ Test (system, a_signal_does_not_cut_the_wait_for_init_short, .timeout = 60)
     cr_assert (args.usr2_blocked, "the loop thread lost the starter's mask");
     cr_assert_not (args.term_blocked, "the loop thread blocks what the starter did not");
     pthread_sigmask (SIG_UNBLOCK, &usr2, NULL);
+}
+
+//  Sends SIGALRM, unhandled, to the starter; if the start had blocked it,
+//  the process would outlive the signal and leave with 3.
+static int
+s_init_alarms_the_starter (act_loop_t *loop, void *arg)
+{
+    (void) loop;
+    pthread_kill (*(pthread_t *) arg, SIGALRM);
+    int64_t deadline = zclock_mono () + 10000;
+    while (zclock_mono () < deadline)
+        zclock_sleep (10);
+    _exit (3);
+}
+
+//  A start whose init never ends must still die of a signal that kills:
+//  a watchdog's (Criterion's timeout is a SIGPROF), a SIGHUP. Only the
+//  signals with a handler wait for the start to be over.
+Test (system, a_start_stays_open_to_a_signal_that_kills, .timeout = 60)
+{
+    pid_t pid = fork ();
+    cr_assert_geq (pid, 0);
+    if (pid == 0) {
+        signal (SIGALRM, SIG_DFL);
+        pthread_t self = pthread_self ();
+        act_system_start ("alarmed", false, s_init_alarms_the_starter, &self);
+        _exit (4);
+    }
+    int status = 0;
+    cr_assert_eq (waitpid (pid, &status, 0), pid);
+    cr_assert (WIFSIGNALED (status) && WTERMSIG (status) == SIGALRM,
+               "the start held SIGALRM back: status %#x", status);
 }

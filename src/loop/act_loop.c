@@ -561,7 +561,7 @@ s_terminate (act_loop_t *self)
 void
 act_loop_run (zsock_t *pipe, void *args)
 {
-    //  Started with every signal blocked (act_system_start): the mask of
+    //  Started with the handled signals blocked (act_system_start): the mask of
     //  the thread that started the system is ours
     pthread_sigmask (SIG_SETMASK, &((act_core_t *) args)->mask, NULL);
     act_loop_t *self = s_loop_new (pipe, (act_core_t *) args);

@@ -97,6 +97,21 @@ s_host_handles (int signum)
         && current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
 }
 
+//  The signals a handler would take on this thread now, and the stops,
+//  whose SIGCONT may end some waits with EINTR even with no handler.
+static void
+s_handled_signals (sigset_t *set)
+{
+    sigemptyset (set);
+    for (int signum = 1; signum <= SIGRTMAX; signum++) {
+        if (s_host_handles (signum))
+            sigaddset (set, signum);
+    }
+    sigaddset (set, SIGTSTP);
+    sigaddset (set, SIGTTIN);
+    sigaddset (set, SIGTTOU);
+}
+
 static void
 s_process_init (void)
 {
@@ -146,10 +161,13 @@ act_system_start (const char *name, bool manual,
     //  pipe to be taken for the answer to something else. So no signal
     //  is handled here meanwhile; the loop thread, which would inherit
     //  that mask, takes ours back first thing, and what came meanwhile
-    //  is handled once the mask is restored (or by that thread).
-    sigset_t all;
-    sigfillset (&all);
-    pthread_sigmask (SIG_BLOCK, &all, &self->core->mask);
+    //  is handled once the mask is restored (or by that thread). Only a
+    //  signal with a handler can do that: one whose default kills the
+    //  process stays open, so that a watchdog's SIGPROF or SIGALRM, or a
+    //  SIGHUP, still ends a start that never comes back.
+    sigset_t handled;
+    s_handled_signals (&handled);
+    pthread_sigmask (SIG_BLOCK, &handled, &self->core->mask);
     self->actor = zactor_new (act_loop_run, self->core);
     pthread_sigmask (SIG_SETMASK, &self->core->mask, NULL);
     if (!self->actor)
