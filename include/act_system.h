@@ -31,7 +31,9 @@ ACT_EXPORT act_system_t *
 //  Accepts NULL, nulls the caller's pointer. From the loop thread itself
 //  (a callback) it does nothing but log an error: use act_system_stop
 //  there. A system still alive at exit () is destroyed by the library's
-//  exit handler, with a warning (see act_system(3)).
+//  exit handler, with a warning (see act_system(3)). A system that joined
+//  a run has closed its endpoint and the connections to it on return
+//  (act_transport(3)).
 ACT_EXPORT void
     act_system_destroy (act_system_t **self_p);
 

@@ -37,10 +37,12 @@
 #define S_FDS_SPARE     2       //  fds free to attach a peer: the
                                 //  connection, and the one the peer
                                 //  opens back to us for replies
+#define S_CLOSE_WARN_MS 2000    //  a leaving group still waiting for "in"
+                                //  and its connections to be gone says so
 #define S_IN_EVENTS     (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED          \
                        | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL \
                        | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL                   \
-                       | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+                       | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_MONITOR_STOPPED)
 #define S_OUT_EVENTS    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED \
                        | ZMQ_EVENT_CONNECT_RETRIED)
 
@@ -548,6 +550,55 @@ s_monitor_open (s_link_t *self, void *context)
     return self->monitor && (self->out_monitor || !self->medium.out_event) ? 0 : -1;
 }
 
+//  Close "in" and wait until it is gone: its monitor's last word,
+//  MONITOR_STOPPED, comes once every connection it accepted is closed.
+//  zmq_close alone returns at once and leaves that to ZeroMQ's threads;
+//  a peer in this process then kept writing to its connection to us
+//  after our next life had bound the same address and said hello: 1
+//  time in ~1000, that connection outlived us for good, and what the
+//  peer sent our next life was read by nobody (test_transport's
+//  a_hello_outlives_the_late_word_of_an_earlier_death hung). A group in
+//  its own process has this from the kernel at exit. "in" never sends,
+//  so its linger does not apply: this takes the I/O thread's next turn.
+//  No bound: closed early, the reader could stop every socket of the
+//  process (above), and an I/O thread that never gets to it would hang
+//  the process's exit all the same (zmq_ctx_term); a slow one is told.
+static void
+s_close_in (s_link_t *self)
+{
+    zmq_close (self->in);
+    self->in = NULL;
+    if (!self->monitor)
+        return;
+    int64_t start = zclock_mono ();
+    bool told = false;
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    for (;;) {
+        zmq_pollitem_t item = { self->monitor, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (&item, 1, S_CLOSE_WARN_MS) < 0 && errno != EINTR)
+            break;              //  the context is ending: nothing more comes
+        while (zmq_msg_recv (&frame, self->monitor, ZMQ_DONTWAIT) >= 0) {
+            uint16_t event = 0;
+            if (zmq_msg_size (&frame) >= 6)
+                memcpy (&event, zmq_msg_data (&frame), 2);
+            while (zmq_msg_more (&frame) && zmq_msg_recv (&frame, self->monitor, 0) >= 0)
+                ;
+            if (event == ZMQ_EVENT_MONITOR_STOPPED) {
+                zmq_msg_close (&frame);
+                return;
+            }
+        }
+        if (!told && zclock_mono () - start >= S_CLOSE_WARN_MS) {
+            zsys_warning ("actorio: %s: its endpoint is still closing after %d ms "
+                          "(ZeroMQ's I/O thread busy?); waiting",
+                          act_peers_group (self->peers), S_CLOSE_WARN_MS);
+            told = true;
+        }
+    }
+    zmq_msg_close (&frame);
+}
+
 void
 act_link_zmq_close (void *arg)
 {
@@ -560,19 +611,18 @@ act_link_zmq_close (void *arg)
         act_loop_io_remove (self->loop, self->out_watch);
     if (self->monitor_watch)
         act_loop_io_remove (self->loop, self->monitor_watch);
-    //  The monitors stop before their readers go, and closing a socket
+    //  A monitor is done before its reader goes (out's stopped, in's
+    //  heard to its last word, s_close_in), and closing a socket
     //  does not stop its monitor: ZeroMQ's reaper still reports on its
     //  connections until it is gone (a peer that hangs up meanwhile is a
     //  DISCONNECTED), and libzmq sends an event without a timeout, so one
     //  for a reader already closed blocked the I/O thread that sent it for
     //  good, and with it every socket of the process (a testkit's second
     //  run never reached its groups, 1 time in 50-125 under ASan).
-    if (self->in)
-        zmq_socket_monitor (self->in, NULL, 0);
     if (self->out)
         zmq_socket_monitor (self->out, NULL, 0);
     if (self->in)
-        zmq_close (self->in);
+        s_close_in (self);
     if (self->monitor)
         zmq_close (self->monitor);
     if (self->out)
