@@ -1152,23 +1152,40 @@ typedef struct {
     unsigned long long blocked; //  its SigBlk, read by the init
 } s_starter_t;
 
-//  Reads the starter's mask while the start waits for this init: from
-//  /proc, as a thread can read no other thread's mask itself.
+//  The SigBlk of thread tid, from /proc, as a thread can read no other
+//  thread's mask itself; 0 if unreadable.
+static unsigned long long
+s_sigblk (pid_t tid)
+{
+    char path [64], line [256];
+    snprintf (path, sizeof path, "/proc/self/task/%d/status", (int) tid);
+    unsigned long long blocked = 0;
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return 0;
+    while (fgets (line, sizeof line, file))
+        if (sscanf (line, "SigBlk: %llx", &blocked) == 1)
+            break;
+    fclose (file);
+    return blocked;
+}
+
+//  Reads the starter's mask while the start waits for this init. Until
+//  it, while glibc's pthread_create returns, the starter has every signal
+//  blocked for a moment: read again until SIGALRM is open, for a while.
 static int
 s_init_reads_the_starter (act_loop_t *loop, void *arg)
 {
     (void) loop;
     s_starter_t *starter = (s_starter_t *) arg;
-    char path [64], line [256];
-    snprintf (path, sizeof path, "/proc/self/task/%d/status", (int) starter->caller);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return -1;
-    while (fgets (line, sizeof line, file))
-        if (sscanf (line, "SigBlk: %llx", &starter->blocked) == 1)
-            break;
-    fclose (file);
-    return 0;
+    unsigned long long alrm = 1ULL << (SIGALRM - 1);
+    int64_t deadline = zclock_mono () + 2000;
+    for (;;) {
+        starter->blocked = s_sigblk (starter->caller);
+        if (!(starter->blocked & alrm) || zclock_mono () >= deadline)
+            return 0;
+        zclock_sleep (1);
+    }
 }
 
 //  A start whose init never ends must still die of a signal that kills:
