@@ -485,7 +485,7 @@ s_runtime_in (act_peers_rx_t *rx, const act_wire_head_t *head)
         act_down_t down = { { ACT_EXIT_ERROR, ENOENT }, ESRCH };
         bool answer = !local;   //  no such actor here: as in OTP, the
                                 //  DOWN comes at once
-        s_peer_t *from = watcher ? s_known (self, watcher) : NULL;
+        s_peer_t *from = local && watcher ? s_known (self, watcher) : NULL;
         uint64_t id = local && watcher ? act_monitor_add (watcher, local, head->corr,
                                                           from ? from->seen_life : 0) : 0;
         if (local && watcher && !id) {
