@@ -10,15 +10,19 @@
     no block it hands out fresh (the thread takes a run of them). What is
     left of a burst's cost is the kernel's: faulting 128 bytes a message
     in, and unmapping them after; a helper thread (the filler, below) does
-    both off the burst's thread, and a burst's slabs are huge pages where
-    the kernel has them (s_huge says what that bought).
+    both off the burst's thread, and keeps a drained burst's slabs mapped
+    for a while (the decay), so that bursts in a row fault nothing in.
 
     Ownership: a block is "out" from the moment a refill takes it from its
     slab until a spill gives it back, whichever thread holds it meanwhile;
     a thread's cache never holds more than ACT_SLAB_CACHED + 1 blocks. A
     slab with no block out is wholly free: beyond ACT_SLAB_KEEP of those,
-    it is unmapped at once (by the filler if it runs), and so are the
-    ACT_SLAB_READY slabs at most that the filler faulted in ahead.
+    it is doomed, and so are the ACT_SLAB_READY slabs at most that the
+    filler faulted in ahead. The filler unmaps the doomed slabs once no
+    slab was doomed for the decay (ACTORIO_MSG_DECAY_MS, 1 s by default)
+    and the slabs are not growing; until then a burst takes them back
+    before it maps a new one. Without a filler a doomed slab is unmapped
+    at once.
 */
 #include "act_slab.h"
 #include <pthread.h>
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #if defined (__has_include)
 #   if __has_include (<valgrind/valgrind.h>)
 #       include <valgrind/valgrind.h>
@@ -41,6 +46,8 @@
 #endif
 
 #define S_BLOCKS (ACT_SLAB_SIZE / ACT_SLAB_BLOCK)
+#define S_DECAY_MS 1000         //  ACTORIO_MSG_DECAY_MS when unset
+#define S_DECAY_MAX_MS 3600000  //  and at most
 
 typedef act_slab_block_t s_block_t;
 
@@ -67,6 +74,8 @@ static struct {
     s_slab_t *ready;            //  faulted in by the filler, not yet used
     size_t nready;              //  slabs in ready
     s_slab_t *doomed;           //  wholly free, for the filler to unmap
+    uint64_t doomed_at;         //  when a slab was last doomed, ns
+    size_t mapped;              //  slabs ever mapped, for act_slab_stats
     bool growing;               //  a burst is taking new slabs: fill ready
     bool filler;                //  the filler thread runs
     pthread_cond_t wake;        //  the filler waits here for work
@@ -86,6 +95,7 @@ static pthread_once_t s_once = PTHREAD_ONCE_INIT;
 //  reaches another thread through some synchronisation, so a reader of
 //  a block sees it.
 static bool s_bypass;
+static uint64_t s_decay_ns;     //  the same, for the doomed slabs' decay
 
 static void s_spill (uint32_t count);
 static void s_unrun (void);
@@ -138,6 +148,12 @@ s_init (void)
 {
     const char *env = getenv ("ACTORIO_MSG_CACHE");
     s_bypass = env && strcmp (env, "0") == 0;
+    const char *decay = getenv ("ACTORIO_MSG_DECAY_MS");
+    char *end = NULL;
+    unsigned long long ms = decay ? strtoull (decay, &end, 10) : S_DECAY_MS;
+    if (decay && (end == decay || *end || ms > S_DECAY_MAX_MS))
+        ms = S_DECAY_MS;        //  not a number we take: the default
+    s_decay_ns = (uint64_t) ms * 1000000u;
 #if defined (S_UNDER_ASAN)
     s_bypass = true;
 #endif
@@ -196,22 +212,12 @@ s_unlink (s_slab_t *slab)
     slab->linked = false;
 }
 
-//  A slab of a burst in one huge page when the kernel has one at hand.
-//  Measured on this project's virtual machines: 128 MiB in 4 KiB pages
-//  faulted in at 6-12 us a page every time; in huge pages at 0.3 us per
-//  4 KiB when the host still backed the memory, and as slow as small
-//  pages when it did not (those guests hand memory freed for a few
-//  seconds back to their host: free page reporting), never slower. The
-//  first slab, all a process that never bursts uses, stays in small
-//  pages.
-static void
-s_huge (char *start)
+static uint64_t
+s_now_ns (void)
 {
-#if defined (MADV_HUGEPAGE)
-    madvise (start, ACT_SLAB_SIZE, MADV_HUGEPAGE);
-#else
-    (void) start;
-#endif
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
 //  2 MiB of address space aligned on its size, so that a block finds its
@@ -231,15 +237,45 @@ s_map_aligned (void)
     char *end = start + ACT_SLAB_SIZE;
     if (area + span > end)
         munmap (end, (size_t) (area + span - end));
+    //  Small pages, not huge ones (MADV_HUGEPAGE, which this file asked
+    //  for before): on this project's virtual machines, whose host takes
+    //  back memory the guest has left free for a few seconds (free page
+    //  reporting), a fresh huge page cost 3.2 ms to fault in (12 us per
+    //  4 KiB) and a small page 2-4 us; a first burst of a million ran at
+    //  3-6 M msgs/s in huge pages, 14-16 M/s in small ones. Huge pages
+    //  won only on memory the host still backed, which the decay now
+    //  keeps mapped instead.
     return start;
 }
 
+//  Wait for work on s_pool.wake, until deadline (ns, CLOCK_MONOTONIC) if
+//  not 0, letting a fork in meanwhile.
+static void
+s_filler_wait (uint64_t deadline)
+{
+    pthread_mutex_unlock (&s_filler_work);
+    if (deadline) {
+        struct timespec ts = {
+            .tv_sec = (time_t) (deadline / 1000000000u),
+            .tv_nsec = (long) (deadline % 1000000000u)
+        };
+        pthread_cond_clockwait (&s_pool.wake, &s_pool.lock, CLOCK_MONOTONIC, &ts);
+    }
+    else
+        pthread_cond_wait (&s_pool.wake, &s_pool.lock);
+    pthread_mutex_unlock (&s_pool.lock);
+    pthread_mutex_lock (&s_filler_work);
+    pthread_mutex_lock (&s_pool.lock);
+}
+
 //  The filler: while a burst takes new slabs, it keeps ACT_SLAB_READY
-//  more mapped and faulted in, and as the burst drains it unmaps the
-//  slabs that are wholly free again, so the thread of the burst does not
-//  stop for a page fault every 32 messages nor for the unmapping: on a
-//  machine with a core to spare, that is most of what a burst cost the
-//  actor's loop. It stops filling when the burst stops growing.
+//  more mapped and faulted in, and once the burst has drained and the
+//  decay has passed it unmaps the slabs that are wholly free again, so
+//  the thread of the burst does not stop for a page fault every 32
+//  messages nor for the unmapping: on a machine with a core to spare,
+//  that is most of what a burst cost the actor's loop. It stops filling
+//  when the burst stops growing, and maps no new slab while a doomed one
+//  is there for the burst to take back.
 static void *
 s_filler (void *unused)
 {
@@ -247,7 +283,12 @@ s_filler (void *unused)
     pthread_mutex_lock (&s_filler_work);
     pthread_mutex_lock (&s_pool.lock);
     while (true) {
-        if (s_pool.doomed) {
+        if (s_pool.doomed && !s_pool.growing) {
+            uint64_t due = s_pool.doomed_at + s_decay_ns;
+            if (s_now_ns () < due) {
+                s_filler_wait (due);
+                continue;
+            }
             s_slab_t *doomed = s_pool.doomed;
             s_pool.doomed = NULL;
             pthread_mutex_unlock (&s_pool.lock);
@@ -262,12 +303,8 @@ s_filler (void *unused)
             s_pool.slabs -= unmapped;
             continue;
         }
-        if (!s_pool.growing || s_pool.nready >= ACT_SLAB_READY) {
-            pthread_mutex_unlock (&s_filler_work);
-            pthread_cond_wait (&s_pool.wake, &s_pool.lock);
-            pthread_mutex_unlock (&s_pool.lock);
-            pthread_mutex_lock (&s_filler_work);
-            pthread_mutex_lock (&s_pool.lock);
+        if (!s_pool.growing || s_pool.nready >= ACT_SLAB_READY || s_pool.doomed) {
+            s_filler_wait (0);
             continue;
         }
         pthread_mutex_unlock (&s_pool.lock);
@@ -276,7 +313,6 @@ s_filler (void *unused)
         //  project's hypervisor a page populated so still cost the burst's
         //  thread 6 us on its first write, one written by another thread
         //  0.2 us.
-        s_huge (start);
         for (size_t page = 0; page < ACT_SLAB_SIZE; page += 4096)
             ((volatile char *) start) [page] = 0;
         s_slab_t *slab = (s_slab_t *) start;
@@ -289,6 +325,7 @@ s_filler (void *unused)
         else
             s_pool.doomed = slab;
         s_pool.slabs++;
+        s_pool.mapped++;
     }
     return NULL;
 }
@@ -335,8 +372,8 @@ s_slab_next (void)
         bool first = s_pool.slabs == 0;
         slab = (s_slab_t *) s_map_aligned ();
         s_pool.slabs++;
+        s_pool.mapped++;
         if (!first) {
-            s_huge ((char *) slab);
             if (!s_pool.filler)
                 s_filler_start ();
             s_pool.growing = true;
@@ -352,14 +389,15 @@ s_slab_next (void)
     return slab;
 }
 
-//  A slab wholly free: the filler unmaps it, or this thread if there is
-//  no filler.
+//  A slab wholly free: the filler unmaps it after the decay, or this
+//  thread at once if there is no filler.
 static void
 s_doom (s_slab_t *slab)
 {
     if (s_pool.filler) {
         slab->next = s_pool.doomed;
         s_pool.doomed = slab;
+        s_pool.doomed_at = s_now_ns ();
         pthread_cond_signal (&s_pool.wake);
     }
     else {
@@ -499,6 +537,7 @@ act_slab_stats (act_slab_stats_t *stats)
     pthread_mutex_lock (&s_pool.lock);
     stats->slabs = s_pool.slabs;
     stats->out = s_pool.out;
+    stats->mapped = s_pool.mapped;
     pthread_mutex_unlock (&s_pool.lock);
     stats->bytes = stats->slabs * ACT_SLAB_SIZE;
     stats->cached = act_slab_cache.count;
