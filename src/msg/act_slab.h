@@ -26,6 +26,8 @@
 #define ACT_SLAB_BATCH      1024            //  blocks moved per refill or spill
 #define ACT_SLAB_KEEP       1               //  wholly free slabs kept mapped
 #define ACT_SLAB_READY      4               //  slabs faulted in ahead of a growing burst
+#define ACT_SLAB_HUGE       5               //  slabs mapped at once, the first included,
+                                            //  below which a new one is a huge page
 
 //  The calling thread's free blocks. Inline below, because a message
 //  costs ~30 ns in all and a call each way was a tenth of it.
