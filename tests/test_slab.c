@@ -239,6 +239,33 @@ Test (slab, a_burst_within_the_decay_takes_back_the_last_ones_slabs, .timeout = 
     act_system_destroy (&system);
 }
 
+//  A decay that is not a number of milliseconds in range is said in the
+//  log, by name and value, and the default taken.
+Test (slab, a_bad_decay_in_the_environment_is_logged, .timeout = 30)
+{
+    setenv ("ACTORIO_MSG_DECAY_MS", "soon", 1);
+    char *dir = act_test_tmpdir ();
+    char *path = zsys_sprintf ("%s/log", dir);
+    FILE *log = fopen (path, "w");
+    cr_assert_not_null (log);
+    zsys_set_logstream (log);
+    //  The first use reads the environment.
+    act_slab_stats_t stats;
+    act_slab_stats (&stats);
+    zsys_set_logstream (stdout);
+    fclose (log);
+    char text [4096] = "";
+    FILE *file = fopen (path, "r");
+    cr_assert_not_null (file);
+    text [fread (text, 1, sizeof text - 1, file)] = 0;
+    fclose (file);
+    cr_assert (strstr (text, "ACTORIO_MSG_DECAY_MS=\"soon\" is not a number"),
+               "log: %s", text);
+    cr_assert (strstr (text, "using 1000"), "log: %s", text);
+    free (path);
+    act_test_tmpdir_remove (&dir);
+}
+
 //  --------------------------------------------------------------------------
 //  Blocks freed on other threads: each thread allocates messages and hands
 //  them to the next through a queue; the next destroys them. Every thread

@@ -25,6 +25,7 @@
     at once.
 */
 #include "act_slab.h"
+#include <czmq.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -151,8 +152,12 @@ s_init (void)
     const char *decay = getenv ("ACTORIO_MSG_DECAY_MS");
     char *end = NULL;
     unsigned long long ms = decay ? strtoull (decay, &end, 10) : S_DECAY_MS;
-    if (decay && (end == decay || *end || ms > S_DECAY_MAX_MS))
-        ms = S_DECAY_MS;        //  not a number we take: the default
+    if (decay && (end == decay || *end || ms > S_DECAY_MAX_MS)) {
+        zsys_warning ("actorio: ACTORIO_MSG_DECAY_MS=\"%s\" is not a number of "
+                      "milliseconds from 0 to %d: using %d", decay, S_DECAY_MAX_MS,
+                      S_DECAY_MS);
+        ms = S_DECAY_MS;
+    }
     s_decay_ns = (uint64_t) ms * 1000000u;
 #if defined (S_UNDER_ASAN)
     s_bypass = true;
@@ -406,10 +411,15 @@ static void
 s_doom (s_slab_t *slab)
 {
     if (s_pool.filler) {
+        //  A filler already waiting out the decay wakes at its deadline,
+        //  sees the later stamp and waits on: waking it now, once per
+        //  slab of a draining burst, would be for nothing.
+        bool waiting_out = s_pool.doomed && !s_pool.growing;
         slab->next = s_pool.doomed;
         s_pool.doomed = slab;
         s_pool.doomed_at = s_now_ns ();
-        pthread_cond_signal (&s_pool.wake);
+        if (!waiting_out)
+            pthread_cond_signal (&s_pool.wake);
     }
     else {
         s_pool.slabs--;
