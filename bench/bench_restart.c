@@ -18,7 +18,8 @@
         in a real run, not a new ZeroMQ connection from the new process
         to us);
       - the floors: fork + exec of /bin/true + waitpid, and fork + _exit +
-        waitpid, N times each;
+        waitpid, N times each; and a restart with nothing of actorio in
+        it, paced as the kills (s_chain_floor);
       - start: from exec of actor-run on a 10-group topology to its log
         line saying every group is ready, 20 times; also the time actor-run
         itself logs (run start to all ready);
@@ -38,11 +39,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,6 +154,111 @@ s_floor (const char *what, bool exec, int count, long pace_ms, double *median, d
     s_stats (samples, count, median, p99);
     free (samples);
     (void) what;
+}
+
+static void *
+s_asleep (void *arg)
+{
+    (void) arg;
+    while (true)
+        pause ();
+    return NULL;
+}
+
+//  A process shaped like a group, for the chain floor: ZeroMQ's context
+//  with a socket bound in dir (its I/O and reaper threads), one more
+//  thread asleep (as a loop's) and the main one. Says a byte on fd once
+//  made, answers the next byte it reads (its "go"), then sleeps.
+static void __attribute__ ((noreturn))
+s_group_like (int fd, const char *dir)
+{
+    void *context = zmq_ctx_new ();
+    void *socket = context ? zmq_socket (context, ZMQ_ROUTER) : NULL;
+    char endpoint [128];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/floor-%d", dir, (int) getpid ());
+    pthread_t thread;
+    char byte = 'r';
+    if (!socket || zmq_bind (socket, endpoint) || pthread_create (&thread, NULL, s_asleep, NULL)
+    ||  write (fd, &byte, 1) != 1 || read (fd, &byte, 1) != 1 || write (fd, &byte, 1) != 1)
+        _exit (1);
+    while (true)
+        pause ();
+}
+
+//  Forks a group-like process, made once this returns: its pid, and our
+//  end of the socket to it in *fd; -1 if that failed.
+static pid_t
+s_group_like_fork (const char *dir, int *fd)
+{
+    int pair [2];
+    if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
+        return -1;
+    pid_t pid = fork ();
+    if (pid == 0) {
+        close (pair [0]);
+        s_group_like (pair [1], dir);
+    }
+    close (pair [1]);
+    char byte;
+    if (pid == -1 || read (pair [0], &byte, 1) != 1) {
+        if (pid > 0) {
+            kill (pid, SIGKILL);
+            waitpid (pid, NULL, 0);
+        }
+        close (pair [0]);
+        return -1;
+    }
+    *fd = pair [0];
+    return pid;
+}
+
+//  The floor of a restart from a standby, with nothing of actorio: kill
+//  -9 of a group-like process, waitpid, then a byte to another one,
+//  forked and made before the kill, and its answer; pace_ms after the
+//  last, as the kills are. What a restart cannot go below on this
+//  machine whatever the supervisor does: the kill of a process with a
+//  group's threads, the parent's wake-up, the standby's, and ours.
+static void
+s_chain_floor (const char *dir, int count, long pace_ms, double *median, double *p99)
+{
+    *median = *p99 = NAN;
+    int64_t *samples = (int64_t *) calloc ((size_t) count, sizeof (int64_t));
+    int fd = -1, next_fd = -1, done = 0;
+    pid_t running = samples ? s_group_like_fork (dir, &fd) : -1;
+    char byte = 'g';
+    if (running > 0 && (write (fd, &byte, 1) != 1 || read (fd, &byte, 1) != 1))
+        count = 0;
+    for (; running > 0 && done < count; done++) {
+        pid_t next = s_group_like_fork (dir, &next_fd);
+        if (next == -1)
+            break;
+        struct timespec pace = { 0, pace_ms * 1000000L };
+        nanosleep (&pace, NULL);
+        uint64_t start = bench_now_ns ();
+        kill (running, SIGKILL);
+        waitpid (running, NULL, 0);
+        bool answered = write (next_fd, &byte, 1) == 1 && read (next_fd, &byte, 1) == 1;
+        samples [done] = bench_now_ns () - start;
+        close (fd);
+        char path [128];
+        snprintf (path, sizeof path, "%s/floor-%d", dir, (int) running);
+        unlink (path);
+        running = next;
+        fd = next_fd;
+        if (!answered)
+            break;
+    }
+    if (running > 0) {
+        kill (running, SIGKILL);
+        waitpid (running, NULL, 0);
+        close (fd);
+        char path [128];
+        snprintf (path, sizeof path, "%s/floor-%d", dir, (int) running);
+        unlink (path);
+    }
+    if (done == count && count > 0)
+        s_stats (samples, count, median, p99);
+    free (samples);
 }
 
 //  The pause before each kill, ms: PACE_MS, or BENCH_PACE_MS
@@ -687,6 +795,12 @@ main (int argc, char **argv)
         perror ("mkdtemp");
         return 1;
     }
+    //  First, while this process has no ZeroMQ context of its own: the
+    //  floor's processes make theirs
+    double chain_median, chain_p99;
+    int chain_count = count < 300 ? count : 300;
+    s_chain_floor (self.dir, chain_count, s_pace_ms (), &chain_median, &chain_p99);
+
     snprintf (self.endpoint, sizeof self.endpoint, "ipc://%s/probes", self.dir);
     self.router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_handover (self.router, 1);
@@ -713,6 +827,12 @@ main (int argc, char **argv)
     snprintf (figure, sizeof figure, "floor: fork + _exit + waitpid, %ld ms after the "
               "last, median of %d", s_pace_ms (), paced_count);
     s_result ("fork-floor-paced", figure, "ms", paced_median);
+    snprintf (figure, sizeof figure, "floor: kill -9 of a group-like process (ZeroMQ context, "
+              "4 threads), waitpid, a made one told to go answering, %ld ms after the last, "
+              "median of %d", s_pace_ms (), chain_count);
+    s_result ("restart-chain-floor", figure, "ms", chain_median);
+    snprintf (figure, sizeof figure, "the same, p99 of %d", chain_count);
+    s_result ("restart-chain-floor-p99", figure, "ms", chain_p99);
 
     //  The same restarts over both links (issue 7): the run on ipc
     //  (link = ipc) and on the default shared region, in halves ordered
@@ -807,6 +927,9 @@ main (int argc, char **argv)
     printf ("%-44s %7.3f ms %10s\n", "floor: fork+waitpid, median", fork_median, "");
     printf ("%-44s %7.3f ms %10s\n", "floor: fork+waitpid, paced as the kills, median",
             paced_median, "");
+    printf ("%-44s %7.3f ms %10s\n", "floor: restart chain, no actorio, median",
+            chain_median, "");
+    printf ("%-44s %7.3f ms %10s\n", "floor: restart chain, no actorio, p99", chain_p99, "");
     printf ("%-44s %7.3f ms %10s\n", "10 groups, exec to all ready, median", wall, "< 50 ms");
     printf ("%-44s %7.3f ms %10s\n", "10 groups, as logged by actor-run, median", logged, "");
     printf ("%-44s %7.0f /s %10s\n", "idle wake-ups", wakeups, "0");
@@ -822,6 +945,7 @@ main (int argc, char **argv)
             median [3], "");
     printf ("%-44s %7.3f ms %10s\n", "restart latency, p99 (shm, peer asks)", p99 [3], "");
     s_floor_rows ("fork floor (shm, peer asks)", median [3], p99 [3], fork_median, true);
+    s_floor_rows ("chain floor (shm, peer asks)", median [3], p99 [3], chain_median, false);
     printf ("%-44s %7.3f ms %10s\n", "restart latency, median (ipc, peer asks)",
             median [4], "");
     printf ("%-44s %7.2f x  %10s %s\n", "restart median, shm / ipc (peer asks)",
