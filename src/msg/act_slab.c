@@ -75,7 +75,7 @@ static struct {
     s_slab_t *ready;            //  faulted in by the filler, not yet used
     size_t nready;              //  slabs in ready
     s_slab_t *doomed;           //  wholly free, for the filler to unmap
-    uint64_t doomed_at;         //  when a slab was last doomed, ns
+    int64_t doomed_at;          //  when a slab was last doomed, zclock_usecs
     size_t mapped;              //  slabs ever mapped, for act_slab_stats
     bool growing;               //  a burst is taking new slabs: fill ready
     bool filler;                //  the filler thread runs
@@ -96,7 +96,7 @@ static pthread_once_t s_once = PTHREAD_ONCE_INIT;
 //  reaches another thread through some synchronisation, so a reader of
 //  a block sees it.
 static bool s_bypass;
-static uint64_t s_decay_ns;     //  the same, for the doomed slabs' decay
+static int64_t s_decay_us;      //  the same, for the doomed slabs' decay
 
 static void s_spill (uint32_t count);
 static void s_unrun (void);
@@ -158,7 +158,7 @@ s_init (void)
                       S_DECAY_MS);
         ms = S_DECAY_MS;
     }
-    s_decay_ns = (uint64_t) ms * 1000000u;
+    s_decay_us = (int64_t) ms * 1000;
 #if defined (S_UNDER_ASAN)
     s_bypass = true;
 #endif
@@ -217,14 +217,6 @@ s_unlink (s_slab_t *slab)
     slab->linked = false;
 }
 
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
 //  2 MiB of address space aligned on its size, so that a block finds its
 //  slab's head by masking its address; huge, in one huge page if the
 //  kernel has one at hand.
@@ -263,16 +255,16 @@ s_map_aligned (bool huge)
     return start;
 }
 
-//  Wait for work on s_pool.wake, until deadline (ns, CLOCK_MONOTONIC) if
-//  not 0, letting a fork in meanwhile.
+//  Wait for work on s_pool.wake, until deadline (zclock_usecs, which is
+//  CLOCK_MONOTONIC) if not 0, letting a fork in meanwhile.
 static void
-s_filler_wait (uint64_t deadline)
+s_filler_wait (int64_t deadline)
 {
     pthread_mutex_unlock (&s_filler_work);
     if (deadline) {
         struct timespec ts = {
-            .tv_sec = (time_t) (deadline / 1000000000u),
-            .tv_nsec = (long) (deadline % 1000000000u)
+            .tv_sec = (time_t) (deadline / 1000000),
+            .tv_nsec = (long) (deadline % 1000000) * 1000
         };
         pthread_cond_clockwait (&s_pool.wake, &s_pool.lock, CLOCK_MONOTONIC, &ts);
     }
@@ -299,8 +291,8 @@ s_filler (void *unused)
     pthread_mutex_lock (&s_pool.lock);
     while (true) {
         if (s_pool.doomed && !s_pool.growing) {
-            uint64_t due = s_pool.doomed_at + s_decay_ns;
-            if (s_now_ns () < due) {
+            int64_t due = s_pool.doomed_at + s_decay_us;
+            if (zclock_usecs () < due) {
                 s_filler_wait (due);
                 continue;
             }
@@ -417,7 +409,7 @@ s_doom (s_slab_t *slab)
         bool waiting_out = s_pool.doomed && !s_pool.growing;
         slab->next = s_pool.doomed;
         s_pool.doomed = slab;
-        s_pool.doomed_at = s_now_ns ();
+        s_pool.doomed_at = zclock_usecs ();
         if (!waiting_out)
             pthread_cond_signal (&s_pool.wake);
     }

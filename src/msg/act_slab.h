@@ -5,11 +5,11 @@
     from, and spills back to, slabs shared by the process under one lock,
     a batch at a time. A block may be freed on any thread, not only the
     one that took it. A slab that is wholly free again goes back to the
-    system, after a decay (ACTORIO_MSG_DECAY_MS, 1 s by default) that
-    lets bursts in a row reuse them, so a burst of a million messages costs
-    no memory once it has drained and the decay has passed. A process whose slabs grow past the first starts one thread,
-    "act-slab", that faults slabs in ahead of the burst and unmaps them
-    behind it. Under AddressSanitizer, under Valgrind (unless
+    system after a decay (ACTORIO_MSG_DECAY_MS, 1 s by default) that lets
+    bursts in a row reuse it, so a burst of a million messages costs no
+    memory once it has drained and the decay has passed. A process whose
+    slabs grow past the first starts one thread, "act-slab", that faults
+    slabs in ahead of the burst and unmaps them behind it. Under AddressSanitizer, under Valgrind (unless
     ACTORIO_MSG_CACHE=1), or with ACTORIO_MSG_CACHE=0 in the environment,
     every block is its own malloc, so leak checkers see each message.
 */
